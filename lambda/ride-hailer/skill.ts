@@ -1,0 +1,107 @@
+/**
+ * Ride Hailer: the example custom skill. A user who linked their ride account can order a ride;
+ * Help and Stop work for everybody. The account-linking gate does the rest.
+ */
+import { getIntentName, getRequestType, getSlotValue, SkillBuilders, type ErrorHandler, type RequestHandler } from 'ask-sdk-core';
+import type { JwtLinkedUser, Logger, TokenVerifier } from '../../lib';
+import { getLinkedUser, withAccountLinking, type CustomGateOptions } from '../../lib';
+
+/** The linked user's name, from the token's `name` claim, else nothing. */
+function nameOf(user: JwtLinkedUser): string | undefined {
+  const name = user.claims.name;
+  return typeof name === 'string' && name.trim() !== '' ? name : undefined;
+}
+
+const LaunchHandler: RequestHandler = {
+  canHandle: (input) => getRequestType(input.requestEnvelope) === 'LaunchRequest',
+  handle(input) {
+    const name = nameOf(getLinkedUser<JwtLinkedUser>(input));
+    return input.responseBuilder
+      .speak(`Welcome to Ride Hailer${name ? `, ${name}` : ''}. Where would you like to go?`)
+      .reprompt('Where would you like to go?')
+      .getResponse();
+  },
+};
+
+const OrderRideHandler: RequestHandler = {
+  canHandle: (input) =>
+    getRequestType(input.requestEnvelope) === 'IntentRequest' && getIntentName(input.requestEnvelope) === 'OrderRideIntent',
+  handle(input) {
+    const user = getLinkedUser<JwtLinkedUser>(input);
+    const destination = getSlotValue(input.requestEnvelope, 'destination');
+    if (!destination) {
+      return input.responseBuilder.speak('Where would you like to go?').reprompt('Where to?').getResponse();
+    }
+    const name = nameOf(user);
+    return input.responseBuilder
+      .speak(`OK${name ? ` ${name}` : ''}, a car is on its way to take you to ${destination}.`)
+      .withSimpleCard('Ride ordered', `Destination: ${destination}`)
+      .withShouldEndSession(true)
+      .getResponse();
+  },
+};
+
+const HelpHandler: RequestHandler = {
+  canHandle: (input) =>
+    getRequestType(input.requestEnvelope) === 'IntentRequest' && getIntentName(input.requestEnvelope) === 'AMAZON.HelpIntent',
+  handle: (input) =>
+    input.responseBuilder
+      .speak('You can say: order a ride to the airport. To order rides, link your ride account in the Alexa app.')
+      .reprompt('Where would you like to go?')
+      .getResponse(),
+};
+
+const StopHandler: RequestHandler = {
+  canHandle: (input) =>
+    getRequestType(input.requestEnvelope) === 'IntentRequest' &&
+    ['AMAZON.StopIntent', 'AMAZON.CancelIntent', 'AMAZON.NavigateHomeIntent'].includes(getIntentName(input.requestEnvelope)),
+  handle: (input) => input.responseBuilder.speak('Goodbye.').withShouldEndSession(true).getResponse(),
+};
+
+const CanFulfillHandler: RequestHandler = {
+  canHandle: (input) => getRequestType(input.requestEnvelope) === 'CanFulfillIntentRequest',
+  handle(input) {
+    const intent = (input.requestEnvelope.request as { intent?: { name?: string } }).intent;
+    const canFulfill = intent?.name === 'OrderRideIntent' ? 'YES' : 'NO';
+    return input.responseBuilder.withCanFulfillIntent({ canFulfill }).getResponse();
+  },
+};
+
+/** Requests that may not speak: AudioPlayer and PlaybackController events, SessionEnded, skill events. */
+function silentHandler(logger: Logger): RequestHandler {
+  return {
+    canHandle: (input) => {
+      const type = getRequestType(input.requestEnvelope);
+      return type === 'SessionEndedRequest' || type.startsWith('AudioPlayer.') || type.startsWith('PlaybackController.') || type.startsWith('AlexaSkillEvent.');
+    },
+    handle(input) {
+      logger.info('ride hailer: event', { requestType: getRequestType(input.requestEnvelope) });
+      return input.responseBuilder.getResponse();
+    },
+  };
+}
+
+function catchAll(logger: Logger): ErrorHandler {
+  return {
+    canHandle: () => true,
+    handle(input, error) {
+      logger.error('ride hailer: unhandled error', { errorName: error.name });
+      return input.responseBuilder.speak('Sorry, something went wrong. Please try again.').withShouldEndSession(true).getResponse();
+    },
+  };
+}
+
+export interface RideHailerOptions extends Omit<CustomGateOptions<JwtLinkedUser>, 'verifier' | 'logger'> {
+  verifier: TokenVerifier<JwtLinkedUser>;
+  logger: Logger;
+  skillId?: string;
+}
+
+export function createRideHailerSkill(options: RideHailerOptions) {
+  const { skillId, ...gate } = options;
+  const builder = withAccountLinking(SkillBuilders.custom(), gate)
+    .addRequestHandlers(LaunchHandler, OrderRideHandler, HelpHandler, StopHandler, CanFulfillHandler, silentHandler(options.logger))
+    .addErrorHandlers(catchAll(options.logger));
+  if (skillId) builder.withSkillId(skillId);
+  return builder.create();
+}

@@ -1,0 +1,90 @@
+/**
+ * Custom skills, part 1 of 3: where the access token is in a request.
+ *
+ * - `context.System.user.accessToken`, on every request that has a `context`;
+ * - else `session.user.accessToken` (in-session requests carry a copy);
+ * - `context.System.person.accessToken` first, when `preferPersonToken` is on and Alexa
+ *   recognised a voice profile that linked its own account;
+ * - `request.body.accessToken` for `AlexaSkillEvent.SkillAccountLinked`, and only there.
+ *
+ * Alexa omits a token that does not exist; `null` and `""` count as absent too. A token of
+ * another type is a malformed request.
+ */
+import { MalformedRequestError } from '../errors';
+import type { TokenResolution } from '../gate';
+
+export const CUSTOM_TOKEN_PATHS = {
+  person: 'context.System.person.accessToken',
+  user: 'context.System.user.accessToken',
+  session: 'session.user.accessToken',
+  skillAccountLinked: 'request.body.accessToken',
+} as const;
+
+export const SKILL_ACCOUNT_LINKED = 'AlexaSkillEvent.SkillAccountLinked';
+
+export interface CustomResolveOptions {
+  /** Prefer the recognised person's own linked token over the account holder's. Default: false. */
+  preferPersonToken?: boolean;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * The request type of a custom-skill envelope; throws {@link MalformedRequestError} for anything
+ * that is not an object with a `request` object carrying a string `type`.
+ */
+export function customRequestType(envelope: unknown): string {
+  if (!isObject(envelope)) throw new MalformedRequestError('the request envelope is not a JSON object');
+  if (!isObject(envelope.request)) throw new MalformedRequestError('the request envelope has no "request" object');
+  const type = envelope.request.type;
+  if (typeof type !== 'string' || type === '') throw new MalformedRequestError('"request.type" is not a non-empty string');
+  for (const key of ['context', 'session'] as const) {
+    const part = envelope[key];
+    if (part !== undefined && part !== null && !isObject(part)) throw new MalformedRequestError(`"${key}" is not an object`);
+  }
+  return type;
+}
+
+export function resolveCustomAccessToken(envelope: unknown, options: CustomResolveOptions = {}): TokenResolution {
+  let requestType: string;
+  try {
+    requestType = customRequestType(envelope);
+  } catch (error) {
+    if (error instanceof MalformedRequestError) return { status: 'malformed', reason: error.reason };
+    throw error;
+  }
+  const root = envelope as Json;
+  const candidates: Array<keyof typeof CUSTOM_TOKEN_PATHS> =
+    requestType === SKILL_ACCOUNT_LINKED
+      ? ['skillAccountLinked']
+      : options.preferPersonToken
+        ? ['person', 'user', 'session']
+        : ['user', 'session'];
+
+  for (const candidate of candidates) {
+    const path = CUSTOM_TOKEN_PATHS[candidate];
+    const read = readPath(root, path);
+    if ('notAnObject' in read) return { status: 'malformed', reason: `"${read.notAnObject}" is not an object` };
+    const value = read.value;
+    if (value === undefined || value === null || value === '') continue;
+    if (typeof value !== 'string') return { status: 'malformed', reason: `"${path}" is not a string` };
+    return { status: 'found', accessToken: value, path };
+  }
+  return { status: 'absent' };
+}
+
+/** Reads a dotted path: `undefined` where a step is missing or null, and which step is no object. */
+function readPath(root: Json, path: string): { value: unknown } | { notAnObject: string } {
+  const keys = path.split('.');
+  let node: unknown = root;
+  for (const [depth, key] of keys.entries()) {
+    if (node === undefined || node === null) return { value: undefined };
+    if (!isObject(node)) return { notAnObject: keys.slice(0, depth).join('.') };
+    node = node[key];
+  }
+  return { value: node };
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

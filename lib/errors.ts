@@ -1,0 +1,85 @@
+/**
+ * The one error module of ask-sdk-account-linking.
+ *
+ * Every error the toolkit throws is an {@link AccountLinkingError}: it has a `name` (its class),
+ * a stable `code` to match on, and, where another error led to it, a `cause`.
+ * No message ever holds an access token, a grant code or a claim of a token.
+ */
+import type { SkillFamily } from './verification/verifier';
+import type { GateDecision } from './gate';
+
+export abstract class AccountLinkingError extends Error {
+  /** The class name, spelled out: minifiers rename classes. */
+  abstract override readonly name: string;
+  /** A stable identifier of the kind of error; match on this, not on `message`. */
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Options or environment variables that are missing, malformed or contradict each other. */
+export class ConfigurationError extends AccountLinkingError {
+  override readonly name = 'ConfigurationError';
+  readonly code = 'ERR_CONFIGURATION';
+}
+
+/** The verifier did not answer before the verification deadline: "could not decide". */
+export class VerifierTimeoutError extends AccountLinkingError {
+  override readonly name = 'VerifierTimeoutError';
+  readonly code = 'ERR_VERIFIER_TIMEOUT';
+
+  constructor(readonly budgetMs: number) {
+    super(`The token verifier did not answer within ${budgetMs} ms`);
+  }
+}
+
+/** The verifier threw or rejected: "could not decide". The verifier's error is the `cause`. */
+export class VerifierFailedError extends AccountLinkingError {
+  override readonly name = 'VerifierFailedError';
+  readonly code = 'ERR_VERIFIER_FAILED';
+}
+
+/** The verifier answered something that is not a {@link TokenVerdict}: "could not decide". */
+export class InvalidVerdictError extends AccountLinkingError {
+  override readonly name = 'InvalidVerdictError';
+  readonly code = 'ERR_INVALID_VERDICT';
+}
+
+/** The request envelope does not have the shape Alexa sends; `reason` says what is wrong. */
+export class MalformedRequestError extends AccountLinkingError {
+  override readonly name = 'MalformedRequestError';
+  readonly code = 'ERR_MALFORMED_REQUEST';
+
+  constructor(readonly reason: string, options?: { cause?: unknown }) {
+    super(`Malformed Alexa request: ${reason}`, options);
+  }
+}
+
+/**
+ * Thrown by a gate's request interceptor when a request may not reach the domain handlers:
+ * the access token is missing, invalid or expired, or the verifier could not decide.
+ * The error handler installed with the gate renders it as the reply Alexa expects.
+ */
+export class GateShortCircuitError extends AccountLinkingError {
+  override readonly name = 'GateShortCircuitError';
+  readonly code = 'ERR_GATE_SHORT_CIRCUIT';
+
+  constructor(
+    readonly family: SkillFamily,
+    readonly requestType: string,
+    readonly decision: Exclude<GateDecision<unknown>, { outcome: 'linked' }>,
+  ) {
+    super(
+      `Account linking gate stopped a ${family} ${requestType}: access token ${decision.outcome}`,
+      decision.outcome === 'undecided' ? { cause: decision.cause } : undefined,
+    );
+  }
+}
+
+/** `getLinkedUser` was called on a request that has no linked user (a public intent, say). */
+export class NoLinkedUserError extends AccountLinkingError {
+  override readonly name = 'NoLinkedUserError';
+  readonly code = 'ERR_NO_LINKED_USER';
+}

@@ -1,0 +1,14 @@
+/** ask-sdk-account-linking: OAuth account linking done right in Alexa skill code. */
+export * from './errors';
+export * from './verification';
+export * from './custom';
+export {
+  getLinkedUser,
+  findLinkedUser,
+  getLinkedAccessToken,
+  findLinkedAccount,
+  LinkedAccount,
+  type HasRequestAttributes,
+} from './linked-account';
+export { decide, verificationBudget, DEFAULT_VERIFICATION_TIMEOUT_MS, type GateDecision, type TokenResolution } from './gate';
+export { fingerprint, createJsonLogger, type Logger, type LogLevel, type JsonLoggerOptions } from './logging';

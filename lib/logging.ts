@@ -1,0 +1,66 @@
+/**
+ * Token-safe logging.
+ *
+ * The toolkit logs through any object with `debug`, `info`, `warn` and `error` (Powertools'
+ * Logger fits, and so does `console`). It never hands a logger an access token: tokens appear
+ * only as {@link fingerprint}s.
+ */
+import { createHash } from 'node:crypto';
+import { AccountLinkingError } from './errors';
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+/**
+ * A short, stable, non-reversible name for an access token: the first 12 hex digits of its
+ * SHA-256. Enough to tell tokens apart in logs, useless for calling an API.
+ */
+export function fingerprint(accessToken: string): string {
+  return createHash('sha256').update(accessToken).digest('hex').slice(0, 12);
+}
+
+export interface JsonLoggerOptions {
+  /** Lowest level written. Default: `$LOG_LEVEL`, else `info`. */
+  level?: LogLevel;
+  /** Where lines go. Default: `process.stdout.write` (one JSON object a line, as CloudWatch likes). */
+  write?: (line: string) => void;
+}
+
+/** One JSON object a line: `{"level","message","timestamp",...fields}`. */
+export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
+  const level = options.level ?? parseLogLevel(process.env.LOG_LEVEL) ?? 'info';
+  const write = options.write ?? ((line: string) => void process.stdout.write(line));
+  const threshold = LEVELS[level];
+  const log = (at: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
+    if (LEVELS[at] < threshold) return;
+    write(`${JSON.stringify({ level: at.toUpperCase(), message, timestamp: new Date().toISOString(), ...fields })}\n`);
+  };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+export function parseLogLevel(value: string | undefined): LogLevel | undefined {
+  const level = value?.trim().toLowerCase();
+  return level !== undefined && level in LEVELS ? (level as LogLevel) : undefined;
+}
+
+/**
+ * What may be logged of an error: its class and code, and its message only when the toolkit
+ * wrote it. The message of anybody else's error (a verifier's, a library's) may quote a token.
+ */
+export function describeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { errorType: typeof error };
+  const described: Record<string, unknown> = { errorName: error.name };
+  if (error instanceof AccountLinkingError) described.errorMessage = error.message;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') described.errorCode = code;
+  if (error.cause !== undefined) described.cause = describeError(error.cause);
+  return described;
+}

@@ -1,0 +1,81 @@
+/**
+ * Request envelopes for tests and local runs, shaped as Alexa sends them, with the access token
+ * wherever the caller asks for it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RequestEnvelope } from 'ask-sdk-model';
+
+export const TEST_SKILL_ID = 'amzn1.ask.skill.00000000-0000-0000-0000-000000000000';
+export const TEST_USER_ID = 'amzn1.ask.account.TESTUSER';
+
+export interface CustomEnvelopeOptions {
+  /** The linked account's access token, at `context.System.user.accessToken` (and in the session). */
+  accessToken?: string;
+  /** A recognised voice profile's own access token, at `context.System.person.accessToken`. */
+  personAccessToken?: string;
+  /** Whether the request belongs to a session. Default: true for Launch, Intent, SessionEnded, CanFulfill. */
+  session?: boolean;
+  locale?: string;
+}
+
+/** A custom-skill envelope around `request`, with `context`, and a `session` where Alexa sends one. */
+export function customEnvelope(request: Record<string, unknown> & { type: string }, options: CustomEnvelopeOptions = {}): RequestEnvelope {
+  const withSession = options.session ?? IN_SESSION.has(request.type);
+  const user = { userId: TEST_USER_ID, ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}) };
+  const application = { applicationId: TEST_SKILL_ID };
+  return {
+    version: '1.0',
+    ...(withSession ? { session: { new: request.type === 'LaunchRequest', sessionId: `amzn1.echo-api.session.${randomUUID()}`, application, attributes: {}, user } } : {}),
+    context: {
+      System: {
+        application,
+        user,
+        ...(options.personAccessToken !== undefined ? { person: { personId: 'amzn1.ask.person.TESTPERSON', accessToken: options.personAccessToken } } : {}),
+        device: { deviceId: 'amzn1.ask.device.TESTDEVICE', supportedInterfaces: {} },
+        apiEndpoint: 'https://api.amazonalexa.com',
+        apiAccessToken: 'test-api-access-token',
+      },
+    },
+    request: {
+      requestId: `amzn1.echo-api.request.${randomUUID()}`,
+      timestamp: new Date().toISOString(),
+      locale: options.locale ?? 'en-US',
+      ...request,
+    },
+  } as unknown as RequestEnvelope;
+}
+
+const IN_SESSION = new Set(['LaunchRequest', 'IntentRequest', 'SessionEndedRequest', 'CanFulfillIntentRequest']);
+
+export function launchRequest(options?: CustomEnvelopeOptions): RequestEnvelope {
+  return customEnvelope({ type: 'LaunchRequest' }, options);
+}
+
+export function intentRequest(name: string, slots: Record<string, string> = {}, options?: CustomEnvelopeOptions): RequestEnvelope {
+  return customEnvelope({ type: 'IntentRequest', dialogState: 'COMPLETED', intent: { name, confirmationStatus: 'NONE', slots: toSlots(slots) } }, options);
+}
+
+export function canFulfillIntentRequest(name: string, slots: Record<string, string> = {}, options?: CustomEnvelopeOptions): RequestEnvelope {
+  return customEnvelope({ type: 'CanFulfillIntentRequest', intent: { name, slots: toSlots(slots) } }, options);
+}
+
+export function sessionEndedRequest(options?: CustomEnvelopeOptions): RequestEnvelope {
+  return customEnvelope({ type: 'SessionEndedRequest', reason: 'USER_INITIATED' }, options);
+}
+
+/** An AudioPlayer event: no session, as Alexa sends it. */
+export function audioPlayerEvent(name = 'PlaybackStarted', options?: CustomEnvelopeOptions): RequestEnvelope {
+  return customEnvelope({ type: `AudioPlayer.${name}`, token: 'track-1', offsetInMilliseconds: 0 }, { session: false, ...options });
+}
+
+/** `AlexaSkillEvent.SkillAccountLinked`: the new access token travels in `request.body.accessToken`. */
+export function skillAccountLinkedEvent(accessToken?: string, options?: CustomEnvelopeOptions): RequestEnvelope {
+  return customEnvelope(
+    { type: 'AlexaSkillEvent.SkillAccountLinked', eventCreationTime: new Date().toISOString(), eventPublishingTime: new Date().toISOString(), body: accessToken !== undefined ? { accessToken } : {} },
+    { session: false, ...options },
+  );
+}
+
+function toSlots(slots: Record<string, string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(slots).map(([name, value]) => [name, { name, value, confirmationStatus: 'NONE' }]));
+}

@@ -1,0 +1,3 @@
+/** The test kit: request envelopes, access tokens, and a place to put them. Import from `ask-sdk-account-linking/testing`. */
+export * from './events';
+export * from './tokens';

@@ -1,0 +1,165 @@
+/**
+ * A verifier for JWT access tokens signed with a shared secret (HS256/384/512) or a PEM public
+ * key (RS*, PS*, ES*), on jsonwebtoken.
+ *
+ * Issuer, audience and the algorithm allowlist are required: a JWT checked without them is a JWT
+ * anybody could have minted for another purpose. Keys become KeyObjects once, here, and not on
+ * every request (a Buffer secret costs jsonwebtoken ~30× the time of a KeyObject).
+ */
+import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import jwt, { type JwtPayload } from 'jsonwebtoken';
+import { ConfigurationError } from '../errors';
+import type { TokenVerdict, TokenVerifier } from './verifier';
+
+export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512',
+] as const;
+
+export type HmacAlgorithm = (typeof HMAC_ALGORITHMS)[number];
+export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
+
+interface CommonJwtOptions<P> {
+  /** The `iss` the token must carry (one of them, if a list). */
+  issuer: string | [string, ...string[]];
+  /** The `aud` the token must carry (one of them, if a list). */
+  audience: string | [string, ...string[]];
+  /** Seconds of clock skew accepted on `exp` and `nbf`. Default: 5. */
+  clockToleranceSeconds?: number;
+  /** Longer tokens are invalid without being parsed. Default: 8192 characters. */
+  maxTokenLength?: number;
+  /**
+   * The linked user handed to domain handlers, from the verified claims.
+   * Default: `{ subject: claims.sub, claims }`; a token without a `sub` is invalid.
+   */
+  toLinkedUser?: (claims: JwtPayload) => P;
+}
+
+export interface JwtSecretOptions<P> extends CommonJwtOptions<P> {
+  /** The shared secret (UTF-8 text, raw bytes or a secret KeyObject); at least 32 bytes. */
+  secret: string | Buffer | KeyObject;
+  algorithms: [HmacAlgorithm, ...HmacAlgorithm[]];
+  publicKey?: never;
+}
+
+export interface JwtPublicKeyOptions<P> extends CommonJwtOptions<P> {
+  /** The PEM public key (or a public KeyObject) of the authorization server. */
+  publicKey: string | Buffer | KeyObject;
+  algorithms: [AsymmetricAlgorithm, ...AsymmetricAlgorithm[]];
+  secret?: never;
+}
+
+export type JwtVerifierOptions<P> = JwtSecretOptions<P> | JwtPublicKeyOptions<P>;
+
+/** The default linked user of a JWT verifier. */
+export interface JwtLinkedUser {
+  /** The `sub` claim: who the token identifies in the service. */
+  subject: string;
+  /** Every verified claim. */
+  claims: JwtPayload;
+}
+
+/** The smallest HS256 key RFC 7518 §3.2 allows: as many bytes as the hash. */
+const MIN_SECRET_BYTES = 32;
+const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
+const DEFAULT_MAX_TOKEN_LENGTH = 8192;
+
+export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
+  readonly #key: KeyObject;
+  readonly #verifyOptions: jwt.VerifyOptions & { complete?: false };
+  readonly #maxTokenLength: number;
+  readonly #toLinkedUser: (claims: JwtPayload) => P | undefined;
+
+  constructor(options: JwtVerifierOptions<P>) {
+    requireIssuerAndAudience(options);
+    this.#key = toKeyObject(options);
+    this.#verifyOptions = {
+      algorithms: [...options.algorithms],
+      issuer: options.issuer,
+      audience: options.audience,
+      clockTolerance: options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    };
+    this.#maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+    this.#toLinkedUser = options.toLinkedUser ?? (defaultLinkedUser as unknown as (claims: JwtPayload) => P | undefined);
+  }
+
+  async verify(accessToken: string): Promise<TokenVerdict<P>> {
+    if (accessToken.length > this.#maxTokenLength) return { outcome: 'invalid', reason: 'token too long' };
+    let claims: JwtPayload;
+    try {
+      const payload = jwt.verify(accessToken, this.#key, this.#verifyOptions);
+      if (typeof payload !== 'object' || payload === null) return { outcome: 'invalid', reason: 'payload is not a JSON object' };
+      claims = payload;
+    } catch (error) {
+      if (error instanceof jwt.TokenExpiredError) return { outcome: 'expired' };
+      if (error instanceof jwt.NotBeforeError) return { outcome: 'invalid', reason: 'not yet valid' };
+      if (error instanceof jwt.JsonWebTokenError) return { outcome: 'invalid', reason: invalidReason(error) };
+      throw error; // not a verdict about the token: the gate makes it "could not decide"
+    }
+    const linkedUser = this.#toLinkedUser(claims);
+    if (linkedUser === undefined || linkedUser === null) return { outcome: 'invalid', reason: 'no linked user in claims' };
+    return {
+      outcome: 'valid',
+      principal: linkedUser,
+      ...(typeof claims.exp === 'number' ? { expiresAt: new Date(claims.exp * 1000) } : {}),
+    };
+  }
+}
+
+function defaultLinkedUser(claims: JwtPayload): JwtLinkedUser | undefined {
+  return typeof claims.sub === 'string' && claims.sub !== '' ? { subject: claims.sub, claims } : undefined;
+}
+
+/** jsonwebtoken's messages, turned into fixed reasons (its messages may quote expected claims). */
+function invalidReason(error: jwt.JsonWebTokenError): string {
+  const message = error.message;
+  if (message.startsWith('jwt audience invalid')) return 'wrong audience';
+  if (message.startsWith('jwt issuer invalid')) return 'wrong issuer';
+  if (message === 'invalid signature') return 'bad signature';
+  if (message === 'invalid algorithm' || message.includes('must be a symmetric key') || message.includes('must be an asymmetric key')) {
+    return 'algorithm not allowed';
+  }
+  if (message === 'jwt signature is required') return 'unsigned token';
+  if (message === 'jwt malformed' || message.startsWith('invalid token') || message === 'jwt must be a string') return 'malformed';
+  if (message.startsWith('invalid ') && message.endsWith(' value')) return 'malformed claims';
+  return 'rejected';
+}
+
+function requireIssuerAndAudience(options: CommonJwtOptions<unknown>): void {
+  const nonEmpty = (value: unknown) =>
+    typeof value === 'string' ? value.trim() !== '' : Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v.trim() !== '');
+  if (!nonEmpty(options.issuer)) throw new ConfigurationError('JwtVerifier needs an issuer');
+  if (!nonEmpty(options.audience)) throw new ConfigurationError('JwtVerifier needs an audience');
+}
+
+function toKeyObject(options: JwtVerifierOptions<unknown>): KeyObject {
+  const algorithms: readonly string[] = Array.isArray(options.algorithms) ? options.algorithms : [];
+  if (algorithms.length === 0) throw new ConfigurationError('JwtVerifier needs a non-empty algorithm allowlist');
+  const hasSecret = options.secret !== undefined;
+  const hasPublicKey = options.publicKey !== undefined;
+  if (hasSecret === hasPublicKey) throw new ConfigurationError('JwtVerifier needs exactly one of secret and publicKey');
+
+  if (hasSecret) {
+    const notHmac = algorithms.filter((a) => !(HMAC_ALGORITHMS as readonly string[]).includes(a));
+    if (notHmac.length > 0) throw new ConfigurationError(`A shared secret works only with HS256/384/512, not ${notHmac.join(', ')}`);
+    const key = options.secret instanceof KeyObject ? options.secret : createSecretKey(Buffer.from(options.secret as string | Buffer));
+    if (key.type !== 'secret') throw new ConfigurationError('JwtVerifier secret must be a secret key, not a public or private key');
+    if ((key.symmetricKeySize ?? 0) < MIN_SECRET_BYTES) {
+      throw new ConfigurationError(`JwtVerifier secret must be at least ${MIN_SECRET_BYTES} bytes long`);
+    }
+    return key;
+  }
+
+  const notAsymmetric = algorithms.filter((a) => !(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(a));
+  if (notAsymmetric.length > 0) {
+    throw new ConfigurationError(`A public key works only with RS*, PS* and ES* algorithms, not ${notAsymmetric.join(', ')}`);
+  }
+  let key: KeyObject;
+  try {
+    key = options.publicKey instanceof KeyObject ? options.publicKey : createPublicKey(options.publicKey as string | Buffer);
+  } catch (cause) {
+    throw new ConfigurationError('JwtVerifier publicKey is not a PEM public key', { cause });
+  }
+  if (key.type !== 'public') throw new ConfigurationError('JwtVerifier publicKey must be a public key');
+  return key;
+}

@@ -1,0 +1,34 @@
+/**
+ * The verifier contract: the one thing a gate asks of the service a user linked to.
+ *
+ * A verifier answers, for one access token, one of three verdicts. Anything else it does — throw,
+ * reject, answer after the deadline, answer something that is not a verdict — means
+ * "could not decide", and a gate never unlinks a user for that.
+ */
+
+/** The kinds of Alexa skill that carry an access token, each with its own envelopes and replies. */
+export type SkillFamily = 'custom' | 'directive' | 'music';
+
+export interface VerificationContext {
+  /** Which kind of skill asks; verifiers rarely need it, loggers and metrics do. */
+  readonly family: SkillFamily;
+  /** Aborted when the deadline passes; hand it to `fetch` and friends. */
+  readonly signal: AbortSignal;
+  /** When the gate stops waiting and answers "could not decide". */
+  readonly deadline: Date;
+}
+
+export type TokenVerdict<P> =
+  /** The token identifies a user of the service: the linked user. */
+  | { outcome: 'valid'; principal: P; expiresAt?: Date }
+  /** Affirmative: the token does not identify a user. `reason` is a fixed string without credentials. */
+  | { outcome: 'invalid'; reason: string }
+  /** Affirmative: the token did identify a user, and has expired. */
+  | { outcome: 'expired' };
+
+export interface TokenVerifier<P> {
+  verify(accessToken: string, context: VerificationContext): Promise<TokenVerdict<P>>;
+}
+
+/** The linked user type a verifier hands to domain handlers. */
+export type LinkedUserOf<V> = V extends TokenVerifier<infer P> ? P : never;
