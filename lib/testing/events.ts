@@ -21,15 +21,15 @@ export interface CustomEnvelopeOptions {
 /** A custom-skill envelope around `request`, with `context`, and a `session` where Alexa sends one. */
 export function customEnvelope(request: Record<string, unknown> & { type: string }, options: CustomEnvelopeOptions = {}): RequestEnvelope {
   const withSession = options.session ?? IN_SESSION.has(request.type);
-  const user = { userId: TEST_USER_ID, ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}) };
+  const user = () => ({ userId: TEST_USER_ID, ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}) });
   const application = { applicationId: TEST_SKILL_ID };
   return {
     version: '1.0',
-    ...(withSession ? { session: { new: request.type === 'LaunchRequest', sessionId: `amzn1.echo-api.session.${randomUUID()}`, application, attributes: {}, user } } : {}),
+    ...(withSession ? { session: { new: request.type === 'LaunchRequest', sessionId: `amzn1.echo-api.session.${randomUUID()}`, application, attributes: {}, user: user() } } : {}),
     context: {
       System: {
         application,
-        user,
+        user: user(),
         ...(options.personAccessToken !== undefined ? { person: { personId: 'amzn1.ask.person.TESTPERSON', accessToken: options.personAccessToken } } : {}),
         device: { deviceId: 'amzn1.ask.device.TESTDEVICE', supportedInterfaces: {} },
         apiEndpoint: 'https://api.amazonalexa.com',

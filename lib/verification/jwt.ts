@@ -9,7 +9,7 @@
 import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import jwt, { type JwtPayload } from 'jsonwebtoken';
 import { ConfigurationError } from '../errors';
-import type { TokenVerdict, TokenVerifier } from './verifier';
+import type { TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
 export const ASYMMETRIC_ALGORITHMS = [
@@ -83,7 +83,8 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
     this.#toLinkedUser = options.toLinkedUser ?? (defaultLinkedUser as unknown as (claims: JwtPayload) => P | undefined);
   }
 
-  async verify(accessToken: string): Promise<TokenVerdict<P>> {
+  /** Local and synchronous work: the verification context's deadline does not come into it. */
+  async verify(accessToken: string, _context?: VerificationContext): Promise<TokenVerdict<P>> {
     if (accessToken.length > this.#maxTokenLength) return { outcome: 'invalid', reason: 'token too long' };
     let claims: JwtPayload;
     try {
@@ -120,7 +121,7 @@ function invalidReason(error: jwt.JsonWebTokenError): string {
     return 'algorithm not allowed';
   }
   if (message === 'jwt signature is required') return 'unsigned token';
-  if (message === 'jwt malformed' || message.startsWith('invalid token') || message === 'jwt must be a string') return 'malformed';
+  if (message === 'jwt malformed' || message.startsWith('invalid token') || message === 'jwt must be a string' || message === 'jwt must be provided') return 'malformed';
   if (message.startsWith('invalid ') && message.endsWith(' value')) return 'malformed claims';
   return 'rejected';
 }

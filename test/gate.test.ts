@@ -1,0 +1,88 @@
+import { decide, InvalidVerdictError, VerifierFailedError, VerifierTimeoutError, verificationBudget, type TokenVerifier, type VerificationContext } from '../lib';
+
+const found = { status: 'found' as const, accessToken: 'opaque-token', path: 'context.System.user.accessToken' };
+const options = { family: 'custom' as const, budgetMs: 50 };
+const verifier = (verify: TokenVerifier<unknown>['verify']): TokenVerifier<unknown> => ({ verify });
+
+describe('decide', () => {
+  it('says missing, without asking the verifier, when there is no token', async () => {
+    const verify = jest.fn();
+    expect(await decide({ status: 'absent' }, verifier(verify), options)).toEqual({ outcome: 'missing' });
+    expect(verify).not.toHaveBeenCalled();
+  });
+
+  it('passes valid, invalid and expired verdicts through', async () => {
+    const expiresAt = new Date(Date.now() + 60_000);
+    expect(await decide(found, verifier(async () => ({ outcome: 'valid', principal: { id: 1 }, expiresAt })), options))
+      .toEqual({ outcome: 'linked', linkedUser: { id: 1 }, expiresAt });
+    expect(await decide(found, verifier(async () => ({ outcome: 'invalid', reason: 'revoked' })), options)).toEqual({ outcome: 'invalid', reason: 'revoked' });
+    expect(await decide(found, verifier(async () => ({ outcome: 'expired' })), options)).toEqual({ outcome: 'expired' });
+  });
+
+  it('hands the verifier the family, a deadline and a live abort signal', async () => {
+    let seen: VerificationContext | undefined;
+    await decide(found, verifier(async (_token, context) => { seen = context; return { outcome: 'expired' }; }), { family: 'music', budgetMs: 1000 });
+    expect(seen?.family).toBe('music');
+    expect(seen?.signal.aborted).toBe(false);
+    expect(seen!.deadline.getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('is undecided, with a VerifierFailedError whose cause is the verifier\'s error, when the verifier throws or rejects', async () => {
+    const failure = new Error('ECONNREFUSED');
+    for (const verify of [() => { throw failure; }, () => Promise.reject(failure)]) {
+      const decision = await decide(found, verifier(verify as never), options);
+      expect(decision).toMatchObject({ outcome: 'undecided', cause: expect.any(VerifierFailedError) });
+      expect(decision.outcome === 'undecided' && decision.cause.cause).toBe(failure);
+    }
+  });
+
+  it('is undecided when the verifier overruns the deadline, and aborts its signal', async () => {
+    let signal: AbortSignal | undefined;
+    const decision = await decide(found, verifier((_t, context) => { signal = context.signal; return new Promise(() => undefined); }), options);
+    expect(decision).toMatchObject({ outcome: 'undecided', cause: expect.any(VerifierTimeoutError) });
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it('is undecided at once when no time is left', async () => {
+    const decision = await decide(found, verifier(() => new Promise(() => undefined)), { family: 'custom', budgetMs: 0 });
+    expect(decision).toMatchObject({ outcome: 'undecided', cause: expect.any(VerifierTimeoutError) });
+  });
+
+  it.each([
+    ['undefined', undefined],
+    ['a string', 'valid'],
+    ['an unknown outcome', { outcome: 'ok' }],
+    ['valid without a principal', { outcome: 'valid' }],
+    ['valid with an expiresAt that is not a Date', { outcome: 'valid', principal: 'u', expiresAt: '2030-01-01' }],
+  ])('is undecided when the verifier answers %s', async (_name, answer) => {
+    expect(await decide(found, verifier(async () => answer as never), options)).toMatchObject({ outcome: 'undecided', cause: expect.any(InvalidVerdictError) });
+  });
+
+  it('does not leave a late rejection unhandled after a timeout', async () => {
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      await decide(found, verifier(() => new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 80))), { family: 'custom', budgetMs: 10 });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+});
+
+describe('verificationBudget', () => {
+  it('is the cap when there is no Lambda context', () => {
+    expect(verificationBudget(3000)).toBe(3000);
+    expect(verificationBudget(3000, {})).toBe(3000);
+  });
+
+  it('leaves 500 ms of the Lambda\'s remaining time for the reply', () => {
+    expect(verificationBudget(3000, { getRemainingTimeInMillis: () => 2000 })).toBe(1500);
+    expect(verificationBudget(3000, { getRemainingTimeInMillis: () => 60_000 })).toBe(3000);
+  });
+
+  it('is never negative', () => {
+    expect(verificationBudget(3000, { getRemainingTimeInMillis: () => 100 })).toBe(0);
+  });
+});
