@@ -175,6 +175,11 @@ interface Invocation {
   onLog: (chunk: string) => void;
 }
 
+/** The runtime `auto` picks on this machine. */
+export function runtimeName(): RuntimeName {
+  return findRuntimeClient() ? 'aws-lambda-ric' : 'node';
+}
+
 function findRuntimeClient(): string | undefined {
   try {
     return path.join(path.dirname(require.resolve('aws-lambda-ric/package.json')), 'bin', 'index.mjs');

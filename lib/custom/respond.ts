@@ -28,7 +28,7 @@ export interface GateSpeech {
 export type SpeechByLocale = Record<string, Partial<GateSpeech>>;
 
 export const DEFAULT_SPEECH: GateSpeech = {
-  linkAccount: "To do that, please link your account in the Alexa app. I've sent a card there to help you.",
+  linkAccount: "To continue, please link your account in the Alexa app. I've sent a card there to help you.",
   relinkAccount: "Your account link has expired. Please link your account again in the Alexa app. I've sent a card there to help you.",
   tryLater: "Sorry, I can't reach your account right now. Please try again in a little while.",
 };

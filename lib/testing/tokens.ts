@@ -46,47 +46,64 @@ export function mintAccessToken(options: MintOptions): string {
 
 /**
  * A copy of `envelope` with `accessToken` wherever Alexa would put it for its skill family:
- * custom (`context.System.user.accessToken`, the session copy, or `request.body.accessToken` on
- * SkillAccountLinked), music (`payload.requestContext.user.accessToken`) and smart home / video
- * (`directive.endpoint.scope.token`, `directive.payload.scope.token` on Discover,
+ * custom (`context.System.user.accessToken` and the session copy, or `request.body.accessToken`
+ * on SkillAccountLinked), music (`payload.requestContext.user.accessToken`) and smart home /
+ * video (`directive.endpoint.scope.token`, `directive.payload.scope.token` on Discover,
  * `directive.payload.grantee.token` on AcceptGrant).
  */
 export function withAccessToken<E>(envelope: E, accessToken: string): E {
-  const copy = structuredClone(envelope) as Record<string, any>;
-  if (typeof copy !== 'object' || copy === null) throw new MalformedRequestError('the event is not a JSON object');
-
-  if (isObject(copy.request)) {
-    if (copy.request.type === 'AlexaSkillEvent.SkillAccountLinked') {
-      copy.request.body = { ...copy.request.body, accessToken };
-      return copy as E;
-    }
-    copy.context ??= {};
-    copy.context.System ??= {};
-    copy.context.System.user = { ...copy.context.System.user, accessToken };
-    if (isObject(copy.session)) copy.session.user = { ...copy.session.user, accessToken };
-    return copy as E;
+  const copy = cloneEnvelope(envelope);
+  for (const { holder, key, create } of tokenSlots(copy)) {
+    const parent = create();
+    parent[holder] = { ...(isObject(parent[holder]) ? parent[holder] : {}), ...(key === 'token' ? { type: 'BearerToken' } : {}), [key]: accessToken };
   }
+  return copy as E;
+}
 
-  if (isObject(copy.directive)) {
-    const { header = {}, payload = {} } = copy.directive;
-    if (header.namespace === 'Alexa.Discovery') {
-      copy.directive.payload = { ...payload, scope: { type: 'BearerToken', ...payload.scope, token: accessToken } };
-    } else if (header.namespace === 'Alexa.Authorization' && header.name === 'AcceptGrant') {
-      copy.directive.payload = { ...payload, grantee: { type: 'BearerToken', ...payload.grantee, token: accessToken } };
-    } else {
-      copy.directive.endpoint ??= {};
-      copy.directive.endpoint.scope = { type: 'BearerToken', ...copy.directive.endpoint.scope, token: accessToken };
-    }
-    return copy as E;
+/** A copy of `envelope` without an access token anywhere Alexa would put one: a user who never linked. */
+export function withoutAccessToken<E>(envelope: E): E {
+  const copy = cloneEnvelope(envelope);
+  for (const { holder, key, find } of tokenSlots(copy)) {
+    const slot = find()?.[holder];
+    if (isObject(slot)) delete slot[key];
   }
+  return copy as E;
+}
 
-  if (isObject(copy.header) && isObject(copy.payload)) {
-    copy.payload.requestContext ??= {};
-    copy.payload.requestContext.user = { ...copy.payload.requestContext.user, accessToken };
-    return copy as E;
+interface TokenSlot {
+  /** The object that holds the token (`user`, `scope`, `grantee`, `body`), and the token's key in it. */
+  holder: string;
+  key: 'accessToken' | 'token';
+  /** The holder's parent, or undefined if a step is missing. */
+  find(): Record<string, any> | undefined;
+  /** The holder's parent, made where missing. */
+  create(): Record<string, any>;
+}
+
+function tokenSlots(root: Record<string, any>): TokenSlot[] {
+  const slot = (parentPath: string[], holder: string, key: TokenSlot['key']): TokenSlot => ({
+    holder,
+    key,
+    find: () => parentPath.reduce<any>((node, step) => (isObject(node) ? node[step] : undefined), root),
+    create: () => parentPath.reduce<any>((node, step) => (isObject(node[step]) ? node[step] : (node[step] = {})), root),
+  });
+  if (isObject(root.request)) {
+    if (root.request.type === 'AlexaSkillEvent.SkillAccountLinked') return [slot(['request'], 'body', 'accessToken')];
+    return [slot(['context', 'System'], 'user', 'accessToken'), ...(isObject(root.session) ? [slot(['session'], 'user', 'accessToken')] : [])];
   }
-
+  if (isObject(root.directive)) {
+    const header = isObject(root.directive.header) ? root.directive.header : {};
+    if (header.namespace === 'Alexa.Discovery') return [slot(['directive', 'payload'], 'scope', 'token')];
+    if (header.namespace === 'Alexa.Authorization' && header.name === 'AcceptGrant') return [slot(['directive', 'payload'], 'grantee', 'token')];
+    return [slot(['directive', 'endpoint'], 'scope', 'token')];
+  }
+  if (isObject(root.header) && isObject(root.payload)) return [slot(['payload', 'requestContext'], 'user', 'accessToken')];
   throw new MalformedRequestError('the event is neither a custom request, a directive nor a music request');
+}
+
+function cloneEnvelope(envelope: unknown): Record<string, any> {
+  if (!isObject(envelope)) throw new MalformedRequestError('the event is not a JSON object');
+  return structuredClone(envelope);
 }
 
 function isObject(value: unknown): value is Record<string, any> {

@@ -1,0 +1,131 @@
+/**
+ * The built Lambda, run through `npm run invoke` (the CLI of scripts/invoke.ts) with each file
+ * in events/, answers as the DESIGN.md table says; through the real aws-lambda-ric where it is
+ * installed, and through the plain runner too.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { mintAccessToken } from '../../lib/testing';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+const ENV = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8')).RideHailerFunction;
+
+const ricInstalled = (() => {
+  try {
+    require.resolve('aws-lambda-ric/package.json');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+interface Invocation { code: number; reply: any; logs: string; stdout: string }
+
+async function invoke(event: string, ...args: string[]): Promise<Invocation> {
+  try {
+    const { stdout, stderr } = await run(TSX, ['scripts/invoke.ts', 'RideHailerFunction', '-e', `events/${event}.json`, ...args], { cwd: ROOT, timeout: 60_000 });
+    return { code: 0, reply: JSON.parse(stdout), logs: stderr, stdout };
+  } catch (error: any) {
+    if (typeof error.code !== 'number') throw error;
+    return { code: error.code, reply: error.stdout ? JSON.parse(error.stdout) : undefined, logs: error.stderr, stdout: error.stdout };
+  }
+}
+
+const linkedToken = mintAccessToken({ key: ENV.JWT_SECRET, issuer: ENV.JWT_ISSUER, audience: ENV.JWT_AUDIENCE, subject: 'rider-7', claims: { name: 'Grace' } });
+const linked = ['--env-vars', 'events/env.local.json', '--token', linkedToken];
+const unlinked = ['--env-vars', 'events/env.local.json'];
+const LINK_ACCOUNT_CARD = { type: 'LinkAccount' };
+const DOMAIN_RAN = '"message":"ride hailer: event"';
+
+describe('npm run invoke RideHailerFunction, linked', () => {
+  it(`runs through ${ricInstalled ? 'the real aws-lambda-ric' : 'the plain runner (aws-lambda-ric is not installed)'}`, async () => {
+    const { logs } = await invoke('launch-linked', ...linked);
+    if (ricInstalled) expect(logs).toContain("Executing 'index.handler'");
+    else expect(logs).not.toContain("Executing 'index.handler'");
+  });
+
+  it.each([
+    ['launch-linked', (r: any) => expect(r.response.outputSpeech.ssml).toBe('<speak>Welcome to Ride Hailer, Grace. Where would you like to go?</speak>')],
+    ['order-ride', (r: any) => expect(r.response.outputSpeech.ssml).toContain('a car is on its way to take you to the airport')],
+    ['can-fulfill-order-ride', (r: any) => expect(r.response).toEqual({ canFulfillIntent: { canFulfill: 'YES' } })],
+    ['help', (r: any) => expect(r.response.outputSpeech.ssml).toContain('You can say')],
+  ])('answers %s from the domain handler', async (event, check) => {
+    const { code, reply, logs } = await invoke(event, ...linked);
+    expect(code).toBe(0);
+    check(reply);
+    expect(reply.response.card).not.toEqual(LINK_ACCOUNT_CARD);
+    expect(logs + JSON.stringify(reply)).not.toContain(linkedToken);
+  });
+
+  it.each(['session-ended', 'audio-player-playback-started', 'skill-account-linked'])('answers %s with an empty response from the domain handler', async (event) => {
+    const { code, reply, logs } = await invoke(event, ...linked);
+    expect(code).toBe(0);
+    expect(reply.response).toEqual({});
+    expect(logs).toContain(DOMAIN_RAN);
+  });
+
+  it('mints a token for the function\'s own secret with --mint-token', async () => {
+    const { reply } = await invoke('launch-linked', ...unlinked, '--mint-token');
+    expect(reply.response.outputSpeech.ssml).toBe('<speak>Welcome to Ride Hailer, Ada. Where would you like to go?</speak>');
+  });
+
+  it('runs through the plain runner with --runtime node', async () => {
+    const { code, reply, logs } = await invoke('order-ride', ...linked, '--runtime', 'node');
+    expect(code).toBe(0);
+    expect(reply.response.outputSpeech.ssml).toContain('a car is on its way');
+    expect(logs).not.toContain("Executing 'index.handler'");
+  });
+});
+
+describe('npm run invoke RideHailerFunction, not linked', () => {
+  it.each(['launch-unlinked', 'launch-linked', 'order-ride'])('answers %s with speech and a LinkAccount card', async (event) => {
+    const { code, reply } = await invoke(event, ...unlinked);
+    expect(code).toBe(0);
+    expect(reply.response.card).toEqual(LINK_ACCOUNT_CARD);
+    expect(reply.response.shouldEndSession).toBe(true);
+  });
+
+  it('answers can-fulfill-order-ride with canFulfill NO', async () => {
+    expect((await invoke('can-fulfill-order-ride', ...unlinked)).reply.response).toEqual({ canFulfillIntent: { canFulfill: 'NO' } });
+  });
+
+  it('still answers help, a public intent', async () => {
+    expect((await invoke('help', ...unlinked)).reply.response.outputSpeech.ssml).toContain('You can say');
+  });
+
+  it.each(['audio-player-playback-started', 'skill-account-linked'])('answers %s with an empty response, and no domain handler runs', async (event) => {
+    const { reply, logs } = await invoke(event, ...unlinked);
+    expect(reply.response).toEqual({});
+    expect(logs).not.toContain(DOMAIN_RAN);
+  });
+
+  it('answers an expired token on launch with a LinkAccount card that asks to link again', async () => {
+    const { reply } = await invoke('launch-linked', ...unlinked, '--mint-token', '--expires-in=-600');
+    expect(reply.response.card).toEqual(LINK_ACCOUNT_CARD);
+    expect(reply.response.outputSpeech.ssml).toContain('expired');
+  });
+
+  it('never gates session-ended', async () => {
+    const { reply, logs } = await invoke('session-ended', ...unlinked);
+    expect(reply.response).toEqual({});
+    expect(logs).toContain(DOMAIN_RAN);
+  });
+});
+
+describe('npm run invoke, when things are wrong', () => {
+  it('fails the cold start, exit code 1, naming the missing variable', async () => {
+    const { code, reply } = await invoke('launch-linked');
+    expect(code).toBe(1);
+    expect(reply).toMatchObject({ errorType: 'ConfigurationError', errorMessage: expect.stringContaining('JWT_SECRET') });
+  });
+
+  it('exits 2 with the usage for a function the template does not hold', async () => {
+    const error: any = await run(TSX, ['scripts/invoke.ts', 'NoSuchFunction', '-e', 'events/help.json'], { cwd: ROOT }).catch((e) => e);
+    expect(error.code).toBe(2);
+    expect(error.stderr).toContain('has no resource NoSuchFunction; its functions: RideHailerFunction');
+  });
+});

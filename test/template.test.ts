@@ -1,0 +1,48 @@
+/**
+ * template.yaml is a SAM application that `sam build` and `sam deploy` accept for every function:
+ * checked here on what this project relies on. (cfn-lint, where installed, is run by .ci/run.)
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { yamlParse } from 'yaml-cfn';
+
+const ROOT = path.resolve(__dirname, '..');
+const template = yamlParse(readFileSync(path.join(ROOT, 'template.yaml'), 'utf8')) as Record<string, any>;
+const functions = Object.entries<any>(template.Resources).filter(([, r]) => r.Type === 'AWS::Serverless::Function');
+const globals = template.Globals?.Function ?? {};
+
+describe('template.yaml', () => {
+  it('holds at least one function', () => {
+    expect(functions.length).toBeGreaterThan(0);
+  });
+
+  describe.each(functions)('%s', (_id, resource) => {
+    const properties = { ...globals, ...resource.Properties };
+
+    it('runs on nodejs24.x', () => {
+      expect(properties.Runtime).toBe('nodejs24.x');
+    });
+
+    it('is built by esbuild from an entry point that exists, and its handler names the bundle', () => {
+      expect(resource.Metadata.BuildMethod).toBe('esbuild');
+      const entryPoints: string[] = resource.Metadata.BuildProperties.EntryPoints;
+      for (const entry of entryPoints) expect(existsSync(path.join(ROOT, properties.CodeUri, entry))).toBe(true);
+      const bundle = path.basename(entryPoints[0]).replace(/\.ts$/, '');
+      expect(properties.Handler).toBe(`${bundle}.handler`);
+    });
+
+    it('is invoked by Alexa, for one skill ID taken from a Parameter', () => {
+      const alexa = Object.values<any>(properties.Events).find((event) => event.Type === 'AlexaSkill');
+      expect(alexa.Properties.SkillId).toEqual({ Ref: 'SkillId' });
+    });
+
+    it('takes every environment variable from a Parameter, and hides secrets', () => {
+      const variables = { ...globals.Environment?.Variables, ...resource.Properties.Environment?.Variables };
+      for (const [name, value] of Object.entries<any>(variables)) {
+        if (typeof value === 'string') continue;
+        expect(template.Parameters).toHaveProperty(value.Ref);
+        if (/SECRET/.test(name)) expect(template.Parameters[value.Ref].NoEcho).toBe(true);
+      }
+    });
+  });
+});
