@@ -2,16 +2,22 @@
  * What the gates of all skill families share: the decision about one request's access token,
  * taken under a deadline, and the one log line that records it.
  *
- * A family's gate resolves the token (its `resolve` module), asks {@link decide}, and either
- * hands the linked user to the domain handlers or throws a {@link GateShortCircuitError} that its
- * `respond` module renders.
+ * A family's gate is a {@link gateInterceptor} told where that family's token is (its `resolve`
+ * module): it asks {@link decide}, and either hands the linked user to the domain handlers or
+ * throws a {@link GateShortCircuitError} that the family's `respond` module renders, through an
+ * error handler put first by {@link gateErrorsFirst}.
  */
+import type { ErrorHandler, ErrorMapper } from 'ask-sdk-runtime';
 import {
   AccountLinkingError,
+  ConfigurationError,
+  GateShortCircuitError,
   InvalidVerdictError,
+  MalformedRequestError,
   VerifierFailedError,
   VerifierTimeoutError,
 } from './errors';
+import { attachLinkedAccount, LinkedAccount, type HasRequestAttributes } from './linked-account';
 import { describeError, fingerprint, type Logger } from './logging';
 import type { SkillFamily, TokenVerdict, TokenVerifier } from './verification/verifier';
 
@@ -161,4 +167,80 @@ export function logDecision(logger: Logger, entry: DecisionLogEntry): void {
   } else {
     logger.info('account linking: gate decision', fields);
   }
+}
+
+/** What a family tells the shared gate interceptor about its requests. */
+export interface GateSpec<I> {
+  family: SkillFamily;
+  verifier: TokenVerifier<unknown>;
+  /** The most the verifier may take, in ms (capped by the Lambda's remaining time). */
+  timeoutMs: number;
+  logger: Logger;
+  /** The request's type for logs and replies, e.g. `LaunchRequest`; throws {@link MalformedRequestError}. */
+  requestType(input: I): string;
+  /** Whether this request needs a linked user; requests that do not pass untouched. */
+  isGated(input: I, requestType: string): boolean;
+  /** Where the token is, for this request. */
+  resolve(input: I): TokenResolution;
+}
+
+export interface GateInput extends HasRequestAttributes {
+  /** The Lambda context, whose remaining time caps the verification. */
+  context?: unknown;
+}
+
+/**
+ * The request interceptor every family's gate is: resolve, decide under a deadline, log once, then
+ * hand the linked user on or throw. A {@link MalformedRequestError} is logged and thrown; a
+ * rejected decision becomes a {@link GateShortCircuitError} for the family's error handler.
+ */
+export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { process(input: I): Promise<void> } {
+  if (typeof spec.verifier?.verify !== 'function') {
+    throw new ConfigurationError('The account-linking gate needs a verifier with a verify() method');
+  }
+  if (!Number.isFinite(spec.timeoutMs) || spec.timeoutMs <= 0) {
+    throw new ConfigurationError('verificationTimeoutMs must be a positive number');
+  }
+  const { family, logger } = spec;
+  const malformed = (reason: string, requestType?: string) => {
+    logger.error('account linking: malformed request', { family, requestType, reason });
+    return new MalformedRequestError(reason);
+  };
+  return {
+    async process(input) {
+      let requestType: string;
+      try {
+        requestType = spec.requestType(input);
+      } catch (error) {
+        if (error instanceof MalformedRequestError) throw malformed(error.reason);
+        throw error;
+      }
+      if (!spec.isGated(input, requestType)) return;
+
+      const resolution = spec.resolve(input);
+      if (resolution.status === 'malformed') throw malformed(resolution.reason, requestType);
+      const started = Date.now();
+      const decision = await decide(resolution, spec.verifier, { family, budgetMs: verificationBudget(spec.timeoutMs, input.context) });
+      logDecision(logger, { family, requestType, resolution, decision, latencyMs: Date.now() - started });
+
+      if (decision.outcome !== 'linked') throw new GateShortCircuitError(family, requestType, decision);
+      if (resolution.status === 'found') {
+        attachLinkedAccount(input, new LinkedAccount(decision.linkedUser, resolution.accessToken, resolution.path, decision.expiresAt));
+      }
+    },
+  };
+}
+
+/**
+ * An error mapper that offers every error to the gate's error handler first, then to the skill's
+ * own mapper: no catch-all of the skill can swallow a gate reply, whatever the registration order.
+ */
+export function gateErrorsFirst<I, O>(gateHandler: ErrorHandler<I, O>, skillErrors: ErrorMapper<I, O> | undefined): ErrorMapper<I, O> {
+  return {
+    async getErrorHandler(input, error) {
+      if (await gateHandler.canHandle(input, error)) return gateHandler;
+      // GenericErrorMapper answers null when no handler fits; the dispatcher then rethrows.
+      return (skillErrors ? await skillErrors.getErrorHandler(input, error) : null) as ErrorHandler<I, O>;
+    },
+  };
 }

@@ -9,11 +9,8 @@
  * included.
  */
 import type { CustomSkillBuilder, ErrorHandler, HandlerInput, RequestInterceptor } from 'ask-sdk-core';
-import type { ErrorMapper } from 'ask-sdk-runtime';
-import type { Response } from 'ask-sdk-model';
 import { ConfigurationError, GateShortCircuitError, MalformedRequestError } from '../errors';
-import { decide, DEFAULT_VERIFICATION_TIMEOUT_MS, logDecision, verificationBudget } from '../gate';
-import { attachLinkedAccount, LinkedAccount } from '../linked-account';
+import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateErrorsFirst, gateInterceptor } from '../gate';
 import { createJsonLogger, type Logger } from '../logging';
 import type { TokenVerifier } from '../verification/verifier';
 import { customRequestType, resolveCustomAccessToken, SKILL_ACCOUNT_LINKED } from './resolve';
@@ -95,69 +92,26 @@ export function withAccountLinking<B extends CustomSkillBuilder, P>(builder: B, 
   return builder;
 }
 
-/** The skill's own error mapper, behind the gate's error handler: no catch-all can swallow a gate error. */
-function gateErrorsFirst(
-  gateHandler: ErrorHandler,
-  skillErrors: ErrorMapper<HandlerInput, Response> | undefined,
-): ErrorMapper<HandlerInput, Response> {
-  return {
-    async getErrorHandler(input, error) {
-      if (await gateHandler.canHandle(input, error)) return gateHandler;
-      // GenericErrorMapper answers null when no handler fits; the dispatcher then rethrows.
-      return (skillErrors ? await skillErrors.getErrorHandler(input, error) : null) as ErrorHandler;
-    },
-  };
-}
-
 function createCustomGate<P>(options: CustomGateOptions<P>): CustomGate {
-  const verifier = options.verifier;
-  if (typeof verifier?.verify !== 'function') throw new ConfigurationError('The account-linking gate needs a verifier with a verify() method');
-  const timeoutMs = options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new ConfigurationError('verificationTimeoutMs must be a positive number');
   const publicIntents = new Set(options.publicIntents ?? DEFAULT_PUBLIC_INTENTS);
   const publicRequestTypes = new Set(options.publicRequestTypes ?? DEFAULT_PUBLIC_REQUEST_TYPES);
-  const logger = options.logger ?? createJsonLogger();
 
-  const isGated = (requestType: string, envelope: HandlerInput['requestEnvelope']): boolean => {
-    if (requestType === 'SessionEndedRequest' || publicRequestTypes.has(requestType)) return false;
-    if (requestType === 'IntentRequest') {
-      const intentName = (envelope.request as { intent?: { name?: unknown } }).intent?.name;
-      if (typeof intentName === 'string' && publicIntents.has(intentName)) return false;
-    }
-    return true;
-  };
-
-  const requestInterceptor: RequestInterceptor = {
-    async process(input) {
-      const envelope = input.requestEnvelope;
-      let requestType: string;
-      try {
-        requestType = customRequestType(envelope);
-      } catch (error) {
-        logMalformed(logger, error);
-        throw error;
+  const requestInterceptor: RequestInterceptor = gateInterceptor<HandlerInput>({
+    family: 'custom',
+    verifier: options.verifier,
+    timeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
+    logger: options.logger ?? createJsonLogger(),
+    requestType: (input) => customRequestType(input.requestEnvelope),
+    isGated(input, requestType) {
+      if (requestType === 'SessionEndedRequest' || publicRequestTypes.has(requestType)) return false;
+      if (requestType === 'IntentRequest') {
+        const intentName = (input.requestEnvelope.request as { intent?: { name?: unknown } }).intent?.name;
+        if (typeof intentName === 'string' && publicIntents.has(intentName)) return false;
       }
-      if (!isGated(requestType, envelope)) return;
-
-      const resolution = resolveCustomAccessToken(envelope, { preferPersonToken: options.preferPersonToken });
-      if (resolution.status === 'malformed') {
-        const error = new MalformedRequestError(resolution.reason);
-        logMalformed(logger, error, requestType);
-        throw error;
-      }
-      const started = Date.now();
-      const decision = await decide(resolution, verifier, {
-        family: 'custom',
-        budgetMs: verificationBudget(timeoutMs, input.context),
-      });
-      logDecision(logger, { family: 'custom', requestType, resolution, decision, latencyMs: Date.now() - started });
-
-      if (decision.outcome !== 'linked') throw new GateShortCircuitError('custom', requestType, decision);
-      if (resolution.status === 'found') {
-        attachLinkedAccount(input, new LinkedAccount(decision.linkedUser, resolution.accessToken, resolution.path, decision.expiresAt));
-      }
+      return true;
     },
-  };
+    resolve: (input) => resolveCustomAccessToken(input.requestEnvelope, { preferPersonToken: options.preferPersonToken }),
+  });
 
   const errorHandler: ErrorHandler = {
     canHandle(_input, error) {
@@ -173,12 +127,6 @@ function createCustomGate<P>(options: CustomGateOptions<P>): CustomGate {
   };
 
   return { requestInterceptor, errorHandler };
-}
-
-function logMalformed(logger: Logger, error: unknown, requestType?: string): void {
-  if (error instanceof MalformedRequestError) {
-    logger.error('account linking: malformed request', { family: 'custom', requestType, reason: error.reason });
-  }
 }
 
 function isLiveSession(session: unknown): boolean {
