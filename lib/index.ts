@@ -2,6 +2,8 @@
 export * from './errors';
 export * from './verification';
 export * from './custom';
+export * from './directive';
+export { RuntimeSkillBuilder, type RuntimeSkill, type RuntimeHandlerInput, type RuntimeFamily } from './runtime-skill';
 export {
   getLinkedUser,
   findLinkedUser,

@@ -1,0 +1,74 @@
+/**
+ * The skill builder of smart home, video and meetings skills, on ask-sdk-runtime, with the feel of
+ * `SkillBuilders.custom()`:
+ *
+ * ```ts
+ * export const handler = directiveSkillBuilder()
+ *   .withAccountLinking({ verifier })
+ *   .addDirectiveHandler('Alexa.Discovery', 'Discover', (input) => input.reply.discover(endpointsOf(getLinkedUser(input))))
+ *   .addDirectiveHandler('Alexa.PowerController', 'TurnOn', turnOn)
+ *   .lambda();
+ * ```
+ *
+ * Whatever happens, Alexa gets a well-formed event: a malformed directive or one no handler takes
+ * gets `INVALID_DIRECTIVE` (AcceptGrant: `ACCEPT_GRANT_FAILED`), an error nobody handles gets
+ * `INTERNAL_ERROR`.
+ */
+import type { MalformedRequestError } from '../errors';
+import { RuntimeSkillBuilder, type RuntimeFamily, type RuntimeHandlerInput } from '../runtime-skill';
+import { directiveType, isObject, parseDirectiveEnvelope, type AlexaEvent, type Directive, type DirectiveEnvelope } from './envelope';
+import { directiveReplies, errorEvent, type DirectiveReplies } from './events';
+import { createDirectiveGate, type DirectiveGateOptions } from './gate';
+import { invalidDirectiveEvent } from './respond';
+
+export interface DirectiveHandlerInput extends RuntimeHandlerInput<DirectiveEnvelope> {
+  /** `requestEnvelope.directive`. */
+  readonly directive: Directive;
+  /** The events that answer this directive, with the echo rules applied. */
+  readonly reply: DirectiveReplies;
+}
+
+export type DirectiveExecutor = (input: DirectiveHandlerInput) => AlexaEvent | Promise<AlexaEvent>;
+
+const directiveFamily: RuntimeFamily<DirectiveEnvelope, AlexaEvent, DirectiveHandlerInput> = {
+  family: 'directive',
+  parse: parseDirectiveEnvelope,
+  createInput: (requestEnvelope, context, attributesManager) => ({
+    requestEnvelope,
+    directive: requestEnvelope.directive,
+    context,
+    attributesManager,
+    reply: directiveReplies(requestEnvelope.directive),
+  }),
+  requestType: (envelope) => directiveType(envelope.directive),
+  malformedReply: (event: unknown, error: MalformedRequestError) =>
+    invalidDirectiveEvent(isObject(event) && isObject(event.directive) ? (event.directive as Directive) : undefined, error.reason),
+  unmatchedReply: (input) => invalidDirectiveEvent(input.directive, `this skill does not handle ${directiveType(input.directive)}`),
+  failureReply: (input) =>
+    input.directive.header.namespace === 'Alexa.Authorization'
+      ? input.reply.acceptGrantFailed('The skill failed to handle the directive.')
+      : errorEvent(input.directive, 'INTERNAL_ERROR', 'The skill failed to handle the directive.'),
+};
+
+export class DirectiveSkillBuilder extends RuntimeSkillBuilder<DirectiveEnvelope, AlexaEvent, DirectiveHandlerInput> {
+  constructor() {
+    super(directiveFamily);
+  }
+
+  /** Handles the directives of `namespace` — of one `name` in it, if given. */
+  addDirectiveHandler(namespace: string, name: string | undefined, executor: DirectiveExecutor): this {
+    return this.addRequestHandler(
+      ({ directive }) => directive.header.namespace === namespace && (name === undefined || directive.header.name === name),
+      executor,
+    );
+  }
+
+  /** Puts the account-linking gate in front of every handler. Call it once. */
+  withAccountLinking<P>(options: DirectiveGateOptions<P>): this {
+    return this.installGate(createDirectiveGate(options, this.logger));
+  }
+}
+
+export function directiveSkillBuilder(): DirectiveSkillBuilder {
+  return new DirectiveSkillBuilder();
+}

@@ -1,0 +1,49 @@
+/**
+ * Smart home, video and meetings skills, part 3 of 3: the gate, installed on a
+ * {@link DirectiveSkillBuilder} with `withAccountLinking`. It runs before every other request
+ * interceptor, and its errors reach its own error handler before any error handler of the skill.
+ */
+import type { ErrorHandler } from 'ask-sdk-runtime';
+import { GateShortCircuitError, MalformedRequestError } from '../errors';
+import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateInterceptor } from '../gate';
+import type { Logger } from '../logging';
+import type { RuntimeGate } from '../runtime-skill';
+import type { TokenVerifier } from '../verification/verifier';
+import type { AlexaEvent } from './envelope';
+import { directiveType } from './envelope';
+import type { DirectiveHandlerInput } from './builder';
+import { resolveDirectiveAccessToken } from './resolve';
+import { invalidDirectiveEvent, rejectionEvent, type DirectiveReplyOptions } from './respond';
+
+export interface DirectiveGateOptions<P> extends DirectiveReplyOptions {
+  /** Decides whether an access token identifies a user of the service. Required. */
+  verifier: TokenVerifier<P>;
+  /** The most the verifier may take, in ms; less when the Lambda has less time left. Default: 3000. */
+  verificationTimeoutMs?: number;
+  /** Directives that bypass the gate, as `Namespace.Name` or `Namespace.*`. Default: none. */
+  publicDirectives?: readonly string[];
+  /** Where the gate logs its decisions. Default: the skill builder's logger. */
+  logger?: Logger;
+}
+
+export function createDirectiveGate<P>(options: DirectiveGateOptions<P>, builderLogger: Logger): RuntimeGate<DirectiveHandlerInput, AlexaEvent> {
+  const publicDirectives = new Set(options.publicDirectives ?? []);
+  const requestInterceptor = gateInterceptor<DirectiveHandlerInput>({
+    family: 'directive',
+    verifier: options.verifier,
+    timeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
+    logger: options.logger ?? builderLogger,
+    requestType: (input) => directiveType(input.directive),
+    isGated: (input, type) => !publicDirectives.has(type) && !publicDirectives.has(`${input.directive.header.namespace}.*`),
+    resolve: (input) => resolveDirectiveAccessToken(input.directive),
+  });
+
+  const errorHandler: ErrorHandler<DirectiveHandlerInput, AlexaEvent> = {
+    canHandle: (_input, error) => (error instanceof GateShortCircuitError && error.family === 'directive') || error instanceof MalformedRequestError,
+    handle(input, error) {
+      if (error instanceof GateShortCircuitError) return rejectionEvent(input.directive, error.decision, options);
+      return invalidDirectiveEvent(input.directive, (error as MalformedRequestError).reason);
+    },
+  };
+  return { requestInterceptor, errorHandler };
+}

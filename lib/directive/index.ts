@@ -1,0 +1,6 @@
+export * from './envelope';
+export * from './events';
+export { resolveDirectiveAccessToken, isDiscover, isAcceptGrant, DIRECTIVE_TOKEN_PATHS } from './resolve';
+export { rejectionEvent, invalidDirectiveEvent, type DirectiveReplyOptions } from './respond';
+export { type DirectiveGateOptions } from './gate';
+export { DirectiveSkillBuilder, directiveSkillBuilder, type DirectiveHandlerInput, type DirectiveExecutor } from './builder';

@@ -1,0 +1,42 @@
+/**
+ * Smart home, video and meetings skills, part 1 of 3: where the access token is in a directive.
+ *
+ * - `directive.payload.scope.token` for `Alexa.Discovery.Discover`;
+ * - `directive.payload.grantee.token` for `Alexa.Authorization.AcceptGrant`;
+ * - `directive.endpoint.scope.token` for every other directive (controllers, ReportState, video,
+ *   meetings), whatever the scope's `type` (`BearerToken`, `BearerTokenWithPartition`).
+ *
+ * No scope, or a scope without `token`, is no token. A token that is not a non-empty string, or a
+ * scope that is not an object, is a malformed directive.
+ */
+import type { TokenResolution } from '../gate';
+import { isObject, type Directive } from './envelope';
+
+export const DIRECTIVE_TOKEN_PATHS = {
+  endpoint: 'directive.endpoint.scope.token',
+  discover: 'directive.payload.scope.token',
+  acceptGrant: 'directive.payload.grantee.token',
+} as const;
+
+export function isDiscover(directive: Directive): boolean {
+  return directive.header?.namespace === 'Alexa.Discovery' && directive.header?.name === 'Discover';
+}
+
+export function isAcceptGrant(directive: Directive): boolean {
+  return directive.header?.namespace === 'Alexa.Authorization' && directive.header?.name === 'AcceptGrant';
+}
+
+export function resolveDirectiveAccessToken(directive: Directive): TokenResolution {
+  const [holder, key, path]: [unknown, string, string] = isDiscover(directive)
+    ? [directive.payload, 'scope', DIRECTIVE_TOKEN_PATHS.discover]
+    : isAcceptGrant(directive)
+      ? [directive.payload, 'grantee', DIRECTIVE_TOKEN_PATHS.acceptGrant]
+      : [directive.endpoint, 'scope', DIRECTIVE_TOKEN_PATHS.endpoint];
+  const scope = isObject(holder) ? holder[key] : undefined;
+  if (scope === undefined || scope === null) return { status: 'absent' };
+  if (!isObject(scope)) return { status: 'malformed', reason: `"${path.slice(0, -'.token'.length)}" is not an object` };
+  const token = scope.token;
+  if (token === undefined || token === null) return { status: 'absent' };
+  if (typeof token !== 'string' || token === '') return { status: 'malformed', reason: `"${path}" is not a non-empty string` };
+  return { status: 'found', accessToken: token, path };
+}

@@ -1,0 +1,52 @@
+/**
+ * Smart home, video and meetings skills, part 2 of 3: the event Alexa expects when the gate stops
+ * a directive.
+ *
+ * | directive                 | no token / invalid                  | expired                            | verifier could not decide        |
+ * |---------------------------|-------------------------------------|------------------------------------|----------------------------------|
+ * | controllers, ReportState, | `INVALID_AUTHORIZATION_CREDENTIAL`  | `EXPIRED_AUTHORIZATION_CREDENTIAL` | `INTERNAL_ERROR`                 |
+ * |   video, meetings         |                                     |                                    |   (option `BRIDGE_UNREACHABLE`)  |
+ * | Discover                  | empty `Discover.Response` (option: the ErrorResponse above)              || ErrorResponse, never an empty list |
+ * | AcceptGrant               | `Alexa.Authorization` `ACCEPT_GRANT_FAILED`                                                   |||
+ *
+ * `INVALID_AUTHORIZATION_CREDENTIAL` and `EXPIRED_AUTHORIZATION_CREDENTIAL` make Alexa delete the
+ * user's link: they answer only an affirmative verdict, or no token at all.
+ */
+import type { RejectedDecision } from '../gate';
+import type { AlexaEvent, Directive } from './envelope';
+import { acceptGrantFailedEvent, discoverResponseEvent, errorEvent } from './events';
+import { isAcceptGrant, isDiscover } from './resolve';
+
+export interface DirectiveReplyOptions {
+  /** The ErrorResponse type when the verifier could not decide. Default: `INTERNAL_ERROR`. */
+  outageErrorType?: 'INTERNAL_ERROR' | 'BRIDGE_UNREACHABLE';
+  /** Discover with a rejected token: an empty endpoint list (Amazon's documented answer) or the credential ErrorResponse. Default: `empty-endpoints`. */
+  discoverRejection?: 'empty-endpoints' | 'error-response';
+  /** The namespace of credential ErrorResponses; `Alexa.Video` for video skills that want it. Default: `Alexa`. */
+  credentialErrorNamespace?: 'Alexa' | 'Alexa.Video';
+}
+
+const MESSAGES: Record<RejectedDecision['outcome'], string> = {
+  missing: 'The request carries no access token; the account is not linked.',
+  invalid: 'The access token is not valid.',
+  expired: 'The access token has expired.',
+  undecided: 'The access token could not be verified right now.',
+};
+
+export function rejectionEvent(directive: Directive, decision: RejectedDecision, options: DirectiveReplyOptions = {}): AlexaEvent {
+  const message = MESSAGES[decision.outcome];
+  if (isAcceptGrant(directive)) return acceptGrantFailedEvent(directive, message);
+  if (decision.outcome === 'undecided') return errorEvent(directive, options.outageErrorType ?? 'INTERNAL_ERROR', message);
+  if (isDiscover(directive) && (options.discoverRejection ?? 'empty-endpoints') === 'empty-endpoints') {
+    return discoverResponseEvent(directive, []);
+  }
+  const type = decision.outcome === 'expired' ? 'EXPIRED_AUTHORIZATION_CREDENTIAL' : 'INVALID_AUTHORIZATION_CREDENTIAL';
+  return errorEvent(directive, type, message, { namespace: options.credentialErrorNamespace ?? 'Alexa' });
+}
+
+/** `INVALID_DIRECTIVE`, for a directive that is malformed or that no handler takes. */
+export function invalidDirectiveEvent(directive: Directive | undefined, reason: string): AlexaEvent {
+  return directive && isAcceptGrant(directive)
+    ? acceptGrantFailedEvent(directive, `Invalid directive: ${reason}`)
+    : errorEvent(directive, 'INVALID_DIRECTIVE', `Invalid directive: ${reason}`);
+}
