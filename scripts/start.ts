@@ -1,6 +1,7 @@
 /**
- * npm start: the Ride Hailer example skill answering its events, built and run as Lambda runs it,
- * with freshly minted access tokens: linked, expired, and not linked at all.
+ * npm start: the example skills (Ride Hailer, custom; My Lights, smart home) answering their events,
+ * built and run as Lambda runs them, with freshly minted access tokens: linked, expired, and not
+ * linked at all.
  * (The full local sandbox, with an authorization server, is its own piece of work.)
  *
  *   npm start                 a readable summary
@@ -15,48 +16,80 @@ import { mintForFunction } from './invoke';
 import { buildFunction, loadFunction, runBuiltFunction, runtimeName, type EnvVarsFile, type InvokeResult } from './local-invoke';
 
 const ROOT = path.resolve(__dirname, '..');
-const FUNCTION = 'RideHailerFunction';
 
-const CASES: Array<{ event: string; token: 'linked' | 'expired' | 'none'; title: string }> = [
-  { event: 'launch-linked', token: 'linked', title: 'Launch, linked' },
-  { event: 'order-ride', token: 'linked', title: '"order a ride to the airport", linked' },
-  { event: 'order-ride', token: 'expired', title: '"order a ride to the airport", token expired' },
-  { event: 'launch-unlinked', token: 'none', title: 'Launch, not linked' },
-  { event: 'help', token: 'none', title: 'Help (a public intent), not linked' },
-  { event: 'can-fulfill-order-ride', token: 'linked', title: 'CanFulfillIntentRequest, linked' },
-  { event: 'can-fulfill-order-ride', token: 'none', title: 'CanFulfillIntentRequest, not linked' },
-  { event: 'audio-player-playback-started', token: 'none', title: 'AudioPlayer event, not linked' },
-  { event: 'skill-account-linked', token: 'linked', title: 'SkillAccountLinked event' },
-  { event: 'session-ended', token: 'none', title: 'SessionEndedRequest' },
+interface Case { event: string; token: 'linked' | 'expired' | 'none'; title: string }
+
+const SKILLS: Array<{ logicalId: string; name: string; events: string; cases: Case[] }> = [
+  {
+    logicalId: 'RideHailerFunction',
+    name: 'Ride Hailer, a custom skill',
+    events: 'events/ride-hailer',
+    cases: [
+      { event: 'launch-linked', token: 'linked', title: 'Launch, linked' },
+      { event: 'order-ride', token: 'linked', title: '"order a ride to the airport", linked' },
+      { event: 'order-ride', token: 'expired', title: '"order a ride to the airport", token expired' },
+      { event: 'launch-unlinked', token: 'none', title: 'Launch, not linked' },
+      { event: 'help', token: 'none', title: 'Help (a public intent), not linked' },
+      { event: 'can-fulfill-order-ride', token: 'linked', title: 'CanFulfillIntentRequest, linked' },
+      { event: 'can-fulfill-order-ride', token: 'none', title: 'CanFulfillIntentRequest, not linked' },
+      { event: 'audio-player-playback-started', token: 'none', title: 'AudioPlayer event, not linked' },
+      { event: 'skill-account-linked', token: 'linked', title: 'SkillAccountLinked event' },
+      { event: 'session-ended', token: 'none', title: 'SessionEndedRequest' },
+    ],
+  },
+  {
+    logicalId: 'MyLightsFunction',
+    name: 'My Lights, a smart home skill',
+    events: 'events/my-lights',
+    cases: [
+      { event: 'discover', token: 'linked', title: 'Discover, linked' },
+      { event: 'turn-on', token: 'linked', title: '"turn on the living room light", linked' },
+      { event: 'report-state', token: 'linked', title: 'ReportState, linked (each run is a fresh container: the state starts OFF)' },
+      { event: 'turn-on', token: 'expired', title: '"turn on the living room light", token expired' },
+      { event: 'turn-on', token: 'none', title: '"turn on the living room light", not linked' },
+      { event: 'discover', token: 'none', title: 'Discover, not linked' },
+      { event: 'accept-grant', token: 'linked', title: 'AcceptGrant, linked' },
+      { event: 'video-search-and-play', token: 'linked', title: 'a video directive My Lights does not handle' },
+    ],
+  },
 ];
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } } });
   const envVars = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8')) as EnvVarsFile;
-  const fn = loadFunction(path.join(ROOT, 'template.yaml'), FUNCTION, envVars);
-  const artifactDir = await buildFunction(fn, path.join(ROOT, '.aws-sam', 'build'));
   const onLog = values.verbose ? (chunk: string) => void process.stderr.write(chunk) : () => undefined;
-
-  console.log(`Ride Hailer (${FUNCTION}), built to ${path.relative(ROOT, artifactDir)}, run as Lambda runs it:\n`);
   let failures = 0;
-  const replies: Record<string, unknown> = {};
-  for (const { event, token, title } of CASES) {
-    let request = JSON.parse(readFileSync(path.join(ROOT, 'events', `${event}.json`), 'utf8'));
-    if (token !== 'none') request = withAccessToken(request, mintForFunction(fn.environment, 'rider-42', 'Ada', token === 'expired' ? -600 : 3600));
-    else request = withoutAccessToken(request);
-    const result = await runBuiltFunction(fn, artifactDir, request, { onLog });
-    if (!result.ok) failures++;
-    replies[title] = result.ok ? result.response : result.error;
-    if (!values.json) console.log(`  ${title}\n    -> ${summarise(result)}\n`);
+  let count = 0;
+  const replies: Record<string, Record<string, unknown>> = {};
+  for (const skill of SKILLS) {
+    const fn = loadFunction(path.join(ROOT, 'template.yaml'), skill.logicalId, envVars);
+    const artifactDir = await buildFunction(fn, path.join(ROOT, '.aws-sam', 'build'));
+    if (!values.json) console.log(`${skill.name} (${skill.logicalId}), built to ${path.relative(ROOT, artifactDir)}, run as Lambda runs it:\n`);
+    replies[skill.logicalId] = {};
+    for (const { event, token, title } of skill.cases) {
+      const file = JSON.parse(readFileSync(path.join(ROOT, skill.events, `${event}.json`), 'utf8'));
+      const request = token === 'none'
+        ? withoutAccessToken(file)
+        : withAccessToken(file, mintForFunction(fn.environment, 'rider-42', 'Ada', token === 'expired' ? -600 : 3600));
+      const result = await runBuiltFunction(fn, artifactDir, request, { onLog });
+      count++;
+      if (!result.ok) failures++;
+      replies[skill.logicalId][title] = result.ok ? result.response : result.error;
+      if (!values.json) console.log(`  ${title}\n    -> ${summarise(result)}\n`);
+    }
   }
   if (values.json) console.log(JSON.stringify(replies, null, 2));
-  console.log(`${CASES.length - failures} of ${CASES.length} requests answered (runtime: ${runtimeName()}).`);
-  console.log('Try one yourself: npm run invoke -- RideHailerFunction -e events/order-ride.json --env-vars events/env.local.json --mint-token');
+  else {
+    console.log(`${count - failures} of ${count} requests answered (runtime: ${runtimeName()}).`);
+    console.log('Try one yourself: npm run invoke -- MyLightsFunction -e events/my-lights/turn-on.json --env-vars events/env.local.json --mint-token');
+  }
   return failures === 0 ? 0 : 1;
 }
 
 function summarise(result: InvokeResult): string {
   if (!result.ok) return `function error ${result.error.errorType}: ${result.error.errorMessage}`;
+  const event = (result.response as { event?: Record<string, any> }).event;
+  if (event) return summariseEvent(event, (result.response as { context?: { properties?: any[] } }).context?.properties);
   const response = (result.response as { response?: Record<string, any> }).response ?? {};
   const parts: string[] = [];
   if (response.outputSpeech?.ssml) parts.push(`says "${String(response.outputSpeech.ssml).replace(/<\/?speak>/g, '')}"`);
@@ -64,6 +97,15 @@ function summarise(result: InvokeResult): string {
   if (response.canFulfillIntent) parts.push(`canFulfill ${response.canFulfillIntent.canFulfill}`);
   if (response.shouldEndSession === true) parts.push('ends the session');
   return parts.length > 0 ? parts.join(', ') : 'an empty response (nothing said, nothing shown)';
+}
+
+function summariseEvent(event: Record<string, any>, properties: any[] | undefined): string {
+  const { namespace, name } = event.header;
+  const parts = [`${namespace}.${name}`];
+  if (event.payload?.type) parts.push(`${event.payload.type} ("${event.payload.message}")`);
+  if (Array.isArray(event.payload?.endpoints)) parts.push(`${event.payload.endpoints.length} endpoints`);
+  for (const property of properties ?? []) parts.push(`${property.name} ${property.value}`);
+  return parts.join(', ');
 }
 
 main().then(

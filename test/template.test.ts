@@ -31,9 +31,16 @@ describe('template.yaml', () => {
       expect(properties.Handler).toBe(`${bundle}.handler`);
     });
 
-    it('is invoked by Alexa, for one skill ID taken from a Parameter', () => {
-      const alexa = Object.values<any>(properties.Events).find((event) => event.Type === 'AlexaSkill');
-      expect(alexa.Properties.SkillId).toEqual({ Ref: 'SkillId' });
+    it('may be invoked by Alexa, for one skill ID taken from a Parameter', () => {
+      // custom skills: SAM's AlexaSkill event; smart home skills: a permission for alexa-connectedhome
+      const alexaEvent = Object.values<any>(properties.Events ?? {}).find((event) => event.Type === 'AlexaSkill');
+      const permission = Object.values<any>(template.Resources).find(
+        (r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.FunctionName?.['Fn::GetAtt']?.[0] === _id,
+      );
+      const skillId = alexaEvent?.Properties.SkillId ?? permission?.Properties.EventSourceToken;
+      if (permission) expect(permission.Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'alexa-connectedhome.amazon.com' });
+      expect(skillId).toEqual({ Ref: expect.any(String) });
+      expect(template.Parameters[skillId.Ref].AllowedPattern).toContain('amzn1');
     });
 
     it('takes every environment variable from a Parameter, and hides secrets', () => {

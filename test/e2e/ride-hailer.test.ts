@@ -3,37 +3,14 @@
  * in events/, answers as the DESIGN.md table says; through the real aws-lambda-ric where it is
  * installed, and through the plain runner too.
  */
+import { mintAccessToken } from '../../lib/testing';
+import { invokeCli, localEnvironment, ricInstalled, ROOT } from '../support/invoke-cli';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { mintAccessToken } from '../../lib/testing';
 
-const run = promisify(execFile);
-const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
-const ENV = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8')).RideHailerFunction;
-
-const ricInstalled = (() => {
-  try {
-    require.resolve('aws-lambda-ric/package.json');
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-interface Invocation { code: number; reply: any; logs: string; stdout: string }
-
-async function invoke(event: string, ...args: string[]): Promise<Invocation> {
-  try {
-    const { stdout, stderr } = await run(TSX, ['scripts/invoke.ts', 'RideHailerFunction', '-e', `events/${event}.json`, ...args], { cwd: ROOT, timeout: 60_000 });
-    return { code: 0, reply: JSON.parse(stdout), logs: stderr, stdout };
-  } catch (error: any) {
-    if (typeof error.code !== 'number') throw error;
-    return { code: error.code, reply: error.stdout ? JSON.parse(error.stdout) : undefined, logs: error.stderr, stdout: error.stdout };
-  }
-}
+const ENV = localEnvironment('RideHailerFunction');
+const invoke = (event: string, ...args: string[]) => invokeCli('RideHailerFunction', `events/ride-hailer/${event}.json`, ...args);
 
 const linkedToken = mintAccessToken({ key: ENV.JWT_SECRET, issuer: ENV.JWT_ISSUER, audience: ENV.JWT_AUDIENCE, subject: 'rider-7', claims: { name: 'Grace' } });
 const linked = ['--env-vars', 'events/env.local.json', '--token', linkedToken];
@@ -124,8 +101,9 @@ describe('npm run invoke, when things are wrong', () => {
   });
 
   it('exits 2 with the usage for a function the template does not hold', async () => {
-    const error: any = await run(TSX, ['scripts/invoke.ts', 'NoSuchFunction', '-e', 'events/help.json'], { cwd: ROOT }).catch((e) => e);
+    const tsx = path.join(ROOT, 'node_modules/.bin/tsx');
+    const error: any = await promisify(execFile)(tsx, ['scripts/invoke.ts', 'NoSuchFunction', '-e', 'events/ride-hailer/help.json'], { cwd: ROOT }).catch((e) => e);
     expect(error.code).toBe(2);
-    expect(error.stderr).toContain('has no resource NoSuchFunction; its functions: RideHailerFunction');
+    expect(error.stderr).toContain('has no resource NoSuchFunction; its functions: RideHailerFunction, MyLightsFunction');
   });
 });
