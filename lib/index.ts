@@ -3,6 +3,7 @@ export * from './errors';
 export * from './verification';
 export * from './custom';
 export * from './directive';
+export * from './music';
 export { RuntimeSkillBuilder, type RuntimeSkill, type RuntimeHandlerInput, type RuntimeFamily } from './runtime-skill';
 export {
   getLinkedUser,

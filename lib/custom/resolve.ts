@@ -12,6 +12,7 @@
  */
 import { MalformedRequestError } from '../errors';
 import type { TokenResolution } from '../gate';
+import { isObject } from '../json';
 
 export const CUSTOM_TOKEN_PATHS = {
   person: 'context.System.person.accessToken',
@@ -83,8 +84,4 @@ function readPath(root: Json, path: string): { value: unknown } | { notAnObject:
     node = node[key];
   }
   return { value: node };
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

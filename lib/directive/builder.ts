@@ -16,7 +16,8 @@
  */
 import type { MalformedRequestError } from '../errors';
 import { RuntimeSkillBuilder, type RuntimeFamily, type RuntimeHandlerInput } from '../runtime-skill';
-import { directiveType, isObject, parseDirectiveEnvelope, type AlexaEvent, type Directive, type DirectiveEnvelope } from './envelope';
+import { isObject } from '../json';
+import { directiveType, parseDirectiveEnvelope, type AlexaEvent, type Directive, type DirectiveEnvelope } from './envelope';
 import { directiveReplies, errorEvent, type DirectiveReplies } from './events';
 import { createDirectiveGate, type DirectiveGateOptions } from './gate';
 import { invalidDirectiveEvent } from './respond';

@@ -3,6 +3,7 @@
  * with (Smart Home API v3; ask-sdk-model has no types for them).
  */
 import { MalformedRequestError } from '../errors';
+import { isObject } from '../json';
 
 export interface DirectiveHeader {
   namespace: string;
@@ -100,6 +101,3 @@ export function directiveType(directive: Directive): string {
   return `${directive.header.namespace}.${directive.header.name}`;
 }
 
-export function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AlexaEvent, ContextProperty, Directive, EventEndpoint, EventHeader } from './envelope';
-import { isObject } from './envelope';
+import { isObject } from '../json';
 
 /** What Alexa's schema accepts as an endpointId. */
 const ENDPOINT_ID = /^[a-zA-Z0-9_\-=#;:?@&]{1,256}$/;

@@ -1,4 +1,16 @@
-export * from './envelope';
+export {
+  parseDirectiveEnvelope,
+  directiveType,
+  type AlexaEvent,
+  type ContextProperty,
+  type Directive,
+  type DirectiveEndpoint,
+  type DirectiveEnvelope,
+  type DirectiveHeader,
+  type EventEndpoint,
+  type EventHeader,
+  type Scope,
+} from './envelope';
 export * from './events';
 export { resolveDirectiveAccessToken, isDiscover, isAcceptGrant, DIRECTIVE_TOKEN_PATHS } from './resolve';
 export { rejectionEvent, invalidDirectiveEvent, type DirectiveReplyOptions } from './respond';

@@ -10,7 +10,8 @@
  * scope that is not an object, is a malformed directive.
  */
 import type { TokenResolution } from '../gate';
-import { isObject, type Directive } from './envelope';
+import { isObject } from '../json';
+import type { Directive } from './envelope';
 
 export const DIRECTIVE_TOKEN_PATHS = {
   endpoint: 'directive.endpoint.scope.token',

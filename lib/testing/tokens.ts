@@ -5,6 +5,7 @@
 import { createPrivateKey, createSecretKey, KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { MalformedRequestError } from '../errors';
+import { isObject } from '../json';
 
 export interface MintOptions {
   /** HS* secret, or a PEM / KeyObject private key for RS*, PS*, ES*. */
@@ -104,8 +105,4 @@ function tokenSlots(root: Record<string, any>): TokenSlot[] {
 function cloneEnvelope(envelope: unknown): Record<string, any> {
   if (!isObject(envelope)) throw new MalformedRequestError('the event is not a JSON object');
   return structuredClone(envelope);
-}
-
-function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

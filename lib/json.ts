@@ -1,0 +1,4 @@
+/** A JSON object: not null, not an array. */
+export function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

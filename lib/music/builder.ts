@@ -1,0 +1,64 @@
+/**
+ * The skill builder of music, radio and podcast skills, on ask-sdk-runtime, with the feel of
+ * `SkillBuilders.custom()`:
+ *
+ * ```ts
+ * export const handler = musicSkillBuilder()
+ *   .withAccountLinking({ verifier })
+ *   .addMusicHandler('Alexa.Media.Search', 'GetPlayableContent', search)
+ *   .addMusicHandler('Alexa.Media.Playback', 'Initiate', initiate)
+ *   .addMusicHandler('Alexa.Audio.PlayQueue', 'GetNextItem', next)
+ *   .lambda();
+ * ```
+ *
+ * Whatever happens, Alexa gets a well-formed reply: a malformed request or one no handler takes
+ * gets `INVALID_DIRECTIVE`, an error nobody handles gets `INTERNAL_ERROR`.
+ */
+import type { MalformedRequestError } from '../errors';
+import { RuntimeSkillBuilder, type RuntimeFamily, type RuntimeHandlerInput } from '../runtime-skill';
+import { musicRequestType, parseMusicRequest, type MusicRequest, type MusicResponse } from './envelope';
+import { musicErrorResponse, musicReplies, type MusicReplies } from './events';
+import { createMusicGate, type MusicGateOptions } from './gate';
+import { invalidMusicRequestResponse } from './respond';
+
+export interface MusicHandlerInput extends RuntimeHandlerInput<MusicRequest> {
+  /** `requestEnvelope`, by its name in the Music Skill API. */
+  readonly request: MusicRequest;
+  /** The replies to this request, with the Music Skill API's rules applied. */
+  readonly reply: MusicReplies;
+}
+
+export type MusicExecutor = (input: MusicHandlerInput) => MusicResponse | Promise<MusicResponse>;
+
+const musicFamily: RuntimeFamily<MusicRequest, MusicResponse, MusicHandlerInput> = {
+  family: 'music',
+  parse: parseMusicRequest,
+  createInput: (request, context, attributesManager) => ({ requestEnvelope: request, request, context, attributesManager, reply: musicReplies(request) }),
+  requestType: musicRequestType,
+  malformedReply: (_event: unknown, error: MalformedRequestError) => invalidMusicRequestResponse(error.reason),
+  unmatchedReply: (input) => invalidMusicRequestResponse(`this skill does not handle ${musicRequestType(input.request)}`),
+  failureReply: () => musicErrorResponse('INTERNAL_ERROR', 'The skill failed to handle the request.'),
+};
+
+export class MusicSkillBuilder extends RuntimeSkillBuilder<MusicRequest, MusicResponse, MusicHandlerInput> {
+  constructor() {
+    super(musicFamily);
+  }
+
+  /** Handles the requests of `namespace` — of one `name` in it, if given. */
+  addMusicHandler(namespace: string, name: string | undefined, executor: MusicExecutor): this {
+    return this.addRequestHandler(
+      ({ request }) => request.header.namespace === namespace && (name === undefined || request.header.name === name),
+      executor,
+    );
+  }
+
+  /** Puts the account-linking gate in front of every handler. Call it once. */
+  withAccountLinking<P>(options: MusicGateOptions<P>): this {
+    return this.installGate(createMusicGate(options, this.logger));
+  }
+}
+
+export function musicSkillBuilder(): MusicSkillBuilder {
+  return new MusicSkillBuilder();
+}

@@ -1,0 +1,49 @@
+/**
+ * Music skills, part 3 of 3: the gate, installed on a {@link MusicSkillBuilder} with
+ * `withAccountLinking`. It runs before every other request interceptor, and its errors reach its
+ * own error handler before any error handler of the skill.
+ */
+import type { ErrorHandler } from 'ask-sdk-runtime';
+import { GateShortCircuitError, MalformedRequestError } from '../errors';
+import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateInterceptor } from '../gate';
+import type { Logger } from '../logging';
+import type { RuntimeGate } from '../runtime-skill';
+import type { TokenVerifier } from '../verification/verifier';
+import type { MusicHandlerInput } from './builder';
+import { musicRequestType, type MusicResponse } from './envelope';
+import { resolveMusicAccessToken } from './resolve';
+import { invalidMusicRequestResponse, musicRejectionResponse } from './respond';
+
+export interface MusicGateOptions<P> {
+  /** Decides whether an access token identifies a user of the service. Required. */
+  verifier: TokenVerifier<P>;
+  /**
+   * Let requests without an access token through, with no linked user, for skills that also serve
+   * users who never linked. Handlers then read `findLinkedUser(input)`, whose type is `P | undefined`.
+   * A token that is there is still verified. Default: false (`INVALID_AUTHORIZATION_CREDENTIAL`).
+   */
+  allowUnlinked?: boolean;
+  /** The most the verifier may take, in ms; less when the Lambda has less time left. Default: 3000. */
+  verificationTimeoutMs?: number;
+  /** Where the gate logs its decisions. Default: the skill builder's logger. */
+  logger?: Logger;
+}
+
+export function createMusicGate<P>(options: MusicGateOptions<P>, builderLogger: Logger): RuntimeGate<MusicHandlerInput, MusicResponse> {
+  const requestInterceptor = gateInterceptor<MusicHandlerInput>({
+    family: 'music',
+    verifier: options.verifier,
+    timeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
+    logger: options.logger ?? builderLogger,
+    requestType: (input) => musicRequestType(input.request),
+    isGated: (input) => !(options.allowUnlinked && resolveMusicAccessToken(input.request).status === 'absent'),
+    resolve: (input) => resolveMusicAccessToken(input.request),
+  });
+
+  const errorHandler: ErrorHandler<MusicHandlerInput, MusicResponse> = {
+    canHandle: (_input, error) => (error instanceof GateShortCircuitError && error.family === 'music') || error instanceof MalformedRequestError,
+    handle: (_input, error) =>
+      error instanceof GateShortCircuitError ? musicRejectionResponse(error.decision) : invalidMusicRequestResponse((error as MalformedRequestError).reason),
+  };
+  return { requestInterceptor, errorHandler };
+}

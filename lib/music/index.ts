@@ -1,0 +1,6 @@
+export { parseMusicRequest, musicRequestType, type MusicHeader, type MusicRequest, type MusicRequestContext, type MusicResponse } from './envelope';
+export * from './events';
+export { resolveMusicAccessToken, MUSIC_TOKEN_PATH } from './resolve';
+export { musicRejectionResponse, invalidMusicRequestResponse } from './respond';
+export { type MusicGateOptions } from './gate';
+export { MusicSkillBuilder, musicSkillBuilder, type MusicHandlerInput, type MusicExecutor } from './builder';

@@ -1,0 +1,18 @@
+/**
+ * Music skills, part 1 of 3: the access token is at `payload.requestContext.user.accessToken`.
+ * Account linking is optional for music skills, so it may be absent (omitted or `null`); a token
+ * that is there but not a non-empty string is a malformed request.
+ */
+import type { TokenResolution } from '../gate';
+import { isObject } from '../json';
+import type { MusicRequest } from './envelope';
+
+export const MUSIC_TOKEN_PATH = 'payload.requestContext.user.accessToken';
+
+export function resolveMusicAccessToken(request: MusicRequest): TokenResolution {
+  const user = request.payload?.requestContext?.user;
+  const token = isObject(user) ? user.accessToken : undefined;
+  if (token === undefined || token === null) return { status: 'absent' };
+  if (typeof token !== 'string' || token === '') return { status: 'malformed', reason: `"${MUSIC_TOKEN_PATH}" is not a non-empty string` };
+  return { status: 'found', accessToken: token, path: MUSIC_TOKEN_PATH };
+}

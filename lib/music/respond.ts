@@ -1,0 +1,31 @@
+/**
+ * Music skills, part 2 of 3: the reply when the gate stops a request.
+ *
+ * | no token                           | invalid                            | expired                            | verifier could not decide |
+ * |------------------------------------|------------------------------------|------------------------------------|---------------------------|
+ * | `INVALID_AUTHORIZATION_CREDENTIAL` | `INVALID_AUTHORIZATION_CREDENTIAL` | `EXPIRED_AUTHORIZATION_CREDENTIAL` | `INTERNAL_ERROR`          |
+ * | (or through, with `allowUnlinked`) |                                    |                                    |                           |
+ *
+ * All on `Alexa`, `payloadVersion "3.0"`. The two credential codes make Alexa delete the user's
+ * link: they answer only an affirmative verdict, or no token at all.
+ */
+import type { RejectedDecision } from '../gate';
+import type { MusicResponse } from './envelope';
+import { musicErrorResponse } from './events';
+
+const REPLIES = {
+  missing: ['INVALID_AUTHORIZATION_CREDENTIAL', 'The request carries no access token; the account is not linked.'],
+  invalid: ['INVALID_AUTHORIZATION_CREDENTIAL', 'The access token is not valid.'],
+  expired: ['EXPIRED_AUTHORIZATION_CREDENTIAL', 'The access token has expired.'],
+  undecided: ['INTERNAL_ERROR', 'The access token could not be verified right now.'],
+} as const;
+
+export function musicRejectionResponse(decision: RejectedDecision): MusicResponse {
+  const [type, message] = REPLIES[decision.outcome];
+  return musicErrorResponse(type, message);
+}
+
+/** `INVALID_DIRECTIVE`, for a request that is malformed or that no handler takes. */
+export function invalidMusicRequestResponse(reason: string): MusicResponse {
+  return musicErrorResponse('INVALID_DIRECTIVE', `Invalid request: ${reason}`);
+}
