@@ -2,3 +2,4 @@
 export * from './events';
 export * from './tokens';
 export * from './directives';
+export * from './music';
