@@ -1,5 +1,5 @@
 /**
- * npm start: the example skills (Ride Hailer, custom; My Lights, smart home) answering their events,
+ * npm start: the example skills (Ride Hailer, custom; My Lights, smart home; Jukebox, music) answering their events,
  * built and run as Lambda runs them, with freshly minted access tokens: linked, expired, and not
  * linked at all.
  * (The full local sandbox, with an authorization server, is its own piece of work.)
@@ -13,11 +13,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { withAccessToken, withoutAccessToken } from '../lib/testing';
 import { mintForFunction } from './invoke';
+import { startResourceServer } from './resource-server';
 import { buildFunction, loadFunction, runBuiltFunction, runtimeName, type EnvVarsFile, type InvokeResult } from './local-invoke';
 
 const ROOT = path.resolve(__dirname, '..');
 
-interface Case { event: string; token: 'linked' | 'expired' | 'none'; title: string }
+interface Case { event: string; token: 'linked' | 'expired' | 'none'; title: string; subject?: string }
 
 const SKILLS: Array<{ logicalId: string; name: string; events: string; cases: Case[] }> = [
   {
@@ -52,11 +53,36 @@ const SKILLS: Array<{ logicalId: string; name: string; events: string; cases: Ca
       { event: 'video-search-and-play', token: 'linked', title: 'a video directive My Lights does not handle' },
     ],
   },
+  {
+    logicalId: 'JukeboxFunction',
+    name: 'Jukebox, a music skill (asking the demo resource server for the subscription)',
+    events: 'events/jukebox',
+    cases: [
+      { event: 'get-playable-content-deep-cuts', token: 'linked', subject: 'listener-7', title: 'search "Deep Cuts", free subscription' },
+      { event: 'get-playable-content-deep-cuts', token: 'linked', subject: 'premium-listener-9', title: 'search "Deep Cuts", premium subscription' },
+      { event: 'initiate-deep-cuts', token: 'linked', subject: 'listener-7', title: 'play "Deep Cuts", free subscription' },
+      { event: 'initiate-free-radio', token: 'linked', subject: 'listener-7', title: 'play Free Radio, free subscription' },
+      { event: 'get-next-item', token: 'linked', subject: 'listener-7', title: 'next track of Free Radio' },
+      { event: 'initiate-free-radio', token: 'expired', title: 'play Free Radio, token expired' },
+      { event: 'initiate-free-radio', token: 'none', title: 'play Free Radio, not linked' },
+    ],
+  },
 ];
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } } });
   const envVars = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8')) as EnvVarsFile;
+  // Jukebox asks a resource server for the linked user's subscription: the demo one, on loopback.
+  const resourceServer = await startResourceServer(envVars.JukeboxFunction);
+  envVars.JukeboxFunction = { ...envVars.JukeboxFunction, SUBSCRIPTION_URL: resourceServer.url };
+  try {
+    return await runAll(values, envVars);
+  } finally {
+    await resourceServer.close();
+  }
+}
+
+async function runAll(values: { json?: boolean; verbose?: boolean }, envVars: EnvVarsFile): Promise<number> {
   const onLog = values.verbose ? (chunk: string) => void process.stderr.write(chunk) : () => undefined;
   let failures = 0;
   let count = 0;
@@ -66,11 +92,11 @@ async function main(): Promise<number> {
     const artifactDir = await buildFunction(fn, path.join(ROOT, '.aws-sam', 'build'));
     if (!values.json) console.log(`${skill.name} (${skill.logicalId}), built to ${path.relative(ROOT, artifactDir)}, run as Lambda runs it:\n`);
     replies[skill.logicalId] = {};
-    for (const { event, token, title } of skill.cases) {
+    for (const { event, token, title, subject = 'rider-42' } of skill.cases) {
       const file = JSON.parse(readFileSync(path.join(ROOT, skill.events, `${event}.json`), 'utf8'));
       const request = token === 'none'
         ? withoutAccessToken(file)
-        : withAccessToken(file, mintForFunction(fn.environment, 'rider-42', 'Ada', token === 'expired' ? -600 : 3600));
+        : withAccessToken(file, mintForFunction(fn.environment, subject, 'Ada', token === 'expired' ? -600 : 3600));
       const result = await runBuiltFunction(fn, artifactDir, request, { onLog });
       count++;
       if (!result.ok) failures++;
@@ -90,6 +116,8 @@ function summarise(result: InvokeResult): string {
   if (!result.ok) return `function error ${result.error.errorType}: ${result.error.errorMessage}`;
   const event = (result.response as { event?: Record<string, any> }).event;
   if (event) return summariseEvent(event, (result.response as { context?: { properties?: any[] } }).context?.properties);
+  const music = result.response as { header?: Record<string, any>; payload?: Record<string, any> };
+  if (music.header) return summariseMusic(music.header, music.payload ?? {});
   const response = (result.response as { response?: Record<string, any> }).response ?? {};
   const parts: string[] = [];
   if (response.outputSpeech?.ssml) parts.push(`says "${String(response.outputSpeech.ssml).replace(/<\/?speak>/g, '')}"`);
@@ -105,6 +133,15 @@ function summariseEvent(event: Record<string, any>, properties: any[] | undefine
   if (event.payload?.type) parts.push(`${event.payload.type} ("${event.payload.message}")`);
   if (Array.isArray(event.payload?.endpoints)) parts.push(`${event.payload.endpoints.length} endpoints`);
   for (const property of properties ?? []) parts.push(`${property.name} ${property.value}`);
+  return parts.join(', ');
+}
+
+function summariseMusic(header: Record<string, any>, payload: Record<string, any>): string {
+  const parts = [`${header.namespace} ${header.name}`];
+  if (payload.type) parts.push(`${payload.type} ("${payload.message}")`);
+  if (payload.content) parts.push(`content ${payload.content.id}`);
+  if (payload.playbackMethod) parts.push(`queue ${payload.playbackMethod.id}, first item ${payload.playbackMethod.firstItem.id}`);
+  if (payload.item) parts.push(`next item ${payload.item.id}`);
   return parts.join(', ');
 }
 

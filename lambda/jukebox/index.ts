@@ -1,0 +1,21 @@
+/**
+ * The Lambda entry point of Jukebox. Configuration comes from environment variables (set by
+ * template.yaml from its Parameters); a missing or contradictory one fails the cold start with a
+ * message that names it.
+ */
+import { ConfigurationError, createJsonLogger, jwtVerifierFromEnvironment } from '../../lib';
+import { gateOptionsFromEnvironment } from '../environment';
+import { createJukeboxSkill } from './skill';
+import { ResourceServerSubscriptions } from './subscriptions';
+
+const subscriptionUrl = process.env.SUBSCRIPTION_URL?.trim();
+if (!subscriptionUrl || !URL.canParse(subscriptionUrl)) {
+  throw new ConfigurationError('Set SUBSCRIPTION_URL: the resource server URL that tells a linked user\'s subscription tier');
+}
+
+export const handler = createJukeboxSkill({
+  verifier: jwtVerifierFromEnvironment(),
+  subscriptions: new ResourceServerSubscriptions(subscriptionUrl),
+  logger: createJsonLogger(),
+  ...gateOptionsFromEnvironment(),
+}).lambda();
