@@ -78,6 +78,24 @@ export class GateShortCircuitError extends AccountLinkingError {
   }
 }
 
+/**
+ * An authorization server (its JWKS, introspection or tokeninfo endpoint) did not give a usable
+ * answer: unreachable, slow, a 5xx, a 401 about the skill's own credentials, a malformed body.
+ * A verifier throws it; the gate makes it "could not decide", never an unlinking reply.
+ */
+export class AuthorizationServerError extends AccountLinkingError {
+  override readonly name = 'AuthorizationServerError';
+  readonly code = 'ERR_AUTHORIZATION_SERVER';
+
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options);
+    this.status = options?.status;
+  }
+
+  /** The HTTP status it answered, if it answered. */
+  readonly status?: number;
+}
+
 /** `getLinkedUser` was called on a request that has no linked user (a public intent, say). */
 export class NoLinkedUserError extends AccountLinkingError {
   override readonly name = 'NoLinkedUserError';

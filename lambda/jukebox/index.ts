@@ -3,7 +3,7 @@
  * template.yaml from its Parameters); a missing or contradictory one fails the cold start with a
  * message that names it.
  */
-import { ConfigurationError, createJsonLogger, jwtVerifierFromEnvironment } from '../../lib';
+import { ConfigurationError, createJsonLogger, verifierFromEnvironment } from '../../lib';
 import { gateOptionsFromEnvironment } from '../environment';
 import { createJukeboxSkill } from './skill';
 import { ResourceServerSubscriptions } from './subscriptions';
@@ -14,7 +14,7 @@ if (!subscriptionUrl || !URL.canParse(subscriptionUrl)) {
 }
 
 export const handler = createJukeboxSkill({
-  verifier: jwtVerifierFromEnvironment(),
+  verifier: verifierFromEnvironment(),
   subscriptions: new ResourceServerSubscriptions(subscriptionUrl),
   logger: createJsonLogger(),
   ...gateOptionsFromEnvironment(),

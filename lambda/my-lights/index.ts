@@ -3,12 +3,12 @@
  * template.yaml from its Parameters); a missing or contradictory one fails the cold start with a
  * message that names it.
  */
-import { createJsonLogger, jwtVerifierFromEnvironment } from '../../lib';
+import { createJsonLogger, verifierFromEnvironment } from '../../lib';
 import { gateOptionsFromEnvironment } from '../environment';
 import { createMyLightsSkill } from './skill';
 
 export const handler = createMyLightsSkill({
-  verifier: jwtVerifierFromEnvironment(),
+  verifier: verifierFromEnvironment(),
   logger: createJsonLogger(),
   ...gateOptionsFromEnvironment(),
 }).lambda();

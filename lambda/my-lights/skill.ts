@@ -12,7 +12,7 @@ import {
   type DirectiveGateOptions,
   type DirectiveHandlerInput,
   type DiscoveredEndpoint,
-  type JwtLinkedUser,
+  type LinkedUser,
   type Logger,
 } from '../../lib';
 
@@ -42,7 +42,7 @@ function endpointOf(light: (typeof LIGHTS)[number]): DiscoveredEndpoint {
 
 /** Power state per linked user and light. */
 const powerStates = new Map<string, 'ON' | 'OFF'>();
-const stateKey = (user: JwtLinkedUser, endpointId: string) => `${user.subject}\u0000${endpointId}`;
+const stateKey = (user: LinkedUser, endpointId: string) => `${user.subject}\u0000${endpointId}`;
 
 function powerStateProperty(value: 'ON' | 'OFF'): ContextProperty {
   return { namespace: 'Alexa.PowerController', name: 'powerState', value, timeOfSample: new Date().toISOString(), uncertaintyInMilliseconds: 0 };
@@ -57,12 +57,12 @@ function setPower(value: 'ON' | 'OFF') {
   return (input: DirectiveHandlerInput) => {
     const light = lightOf(input);
     if (!light) return input.reply.error('NO_SUCH_ENDPOINT', 'There is no such light.');
-    powerStates.set(stateKey(getLinkedUser<JwtLinkedUser>(input), light.endpointId), value);
+    powerStates.set(stateKey(getLinkedUser<LinkedUser>(input), light.endpointId), value);
     return input.reply.response({ properties: [powerStateProperty(value)] });
   };
 }
 
-export interface MyLightsOptions extends DirectiveGateOptions<JwtLinkedUser> {
+export interface MyLightsOptions extends DirectiveGateOptions<LinkedUser> {
   logger: Logger;
 }
 
@@ -76,7 +76,7 @@ export function createMyLightsSkill(options: MyLightsOptions) {
     .addDirectiveHandler('Alexa', 'ReportState', (input) => {
       const light = lightOf(input);
       if (!light) return input.reply.error('NO_SUCH_ENDPOINT', 'There is no such light.');
-      const state = powerStates.get(stateKey(getLinkedUser<JwtLinkedUser>(input), light.endpointId)) ?? 'OFF';
+      const state = powerStates.get(stateKey(getLinkedUser<LinkedUser>(input), light.endpointId)) ?? 'OFF';
       return input.reply.stateReport([powerStateProperty(state)]);
     })
     // Exchanging the grant code for Alexa event-gateway tokens is its own piece of work; the grantee token is checked.

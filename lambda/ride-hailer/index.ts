@@ -3,7 +3,7 @@
  * template.yaml from its Parameters); a missing or contradictory one fails the cold start with a
  * message that names it.
  */
-import { createJsonLogger, customSkillHandler, jwtVerifierFromEnvironment } from '../../lib';
+import { createJsonLogger, customSkillHandler, verifierFromEnvironment } from '../../lib';
 import { gateOptionsFromEnvironment } from '../environment';
 import { createRideHailerSkill } from './skill';
 
@@ -11,7 +11,7 @@ const logger = createJsonLogger();
 
 export const handler = customSkillHandler(
   createRideHailerSkill({
-    verifier: jwtVerifierFromEnvironment(),
+    verifier: verifierFromEnvironment(),
     logger,
     skillId: process.env.SKILL_ID || undefined,
     ...gateOptionsFromEnvironment(),

@@ -3,11 +3,11 @@
  * Help and Stop work for everybody. The account-linking gate does the rest.
  */
 import { getIntentName, getRequestType, getSlotValue, SkillBuilders, type ErrorHandler, type RequestHandler } from 'ask-sdk-core';
-import type { JwtLinkedUser, Logger, TokenVerifier } from '../../lib';
+import type { LinkedUser, Logger, TokenVerifier } from '../../lib';
 import { getLinkedUser, withAccountLinking, type CustomGateOptions } from '../../lib';
 
 /** The linked user's name, from the token's `name` claim, else nothing. */
-function nameOf(user: JwtLinkedUser): string | undefined {
+function nameOf(user: LinkedUser): string | undefined {
   const name = user.claims.name;
   return typeof name === 'string' && name.trim() !== '' ? name : undefined;
 }
@@ -15,7 +15,7 @@ function nameOf(user: JwtLinkedUser): string | undefined {
 const LaunchHandler: RequestHandler = {
   canHandle: (input) => getRequestType(input.requestEnvelope) === 'LaunchRequest',
   handle(input) {
-    const name = nameOf(getLinkedUser<JwtLinkedUser>(input));
+    const name = nameOf(getLinkedUser<LinkedUser>(input));
     return input.responseBuilder
       .speak(`Welcome to Ride Hailer${name ? `, ${name}` : ''}. Where would you like to go?`)
       .reprompt('Where would you like to go?')
@@ -27,7 +27,7 @@ const OrderRideHandler: RequestHandler = {
   canHandle: (input) =>
     getRequestType(input.requestEnvelope) === 'IntentRequest' && getIntentName(input.requestEnvelope) === 'OrderRideIntent',
   handle(input) {
-    const user = getLinkedUser<JwtLinkedUser>(input);
+    const user = getLinkedUser<LinkedUser>(input);
     const destination = getSlotValue(input.requestEnvelope, 'destination');
     if (!destination) {
       return input.responseBuilder.speak('Where would you like to go?').reprompt('Where to?').getResponse();
@@ -91,8 +91,8 @@ function catchAll(logger: Logger): ErrorHandler {
   };
 }
 
-export interface RideHailerOptions extends Omit<CustomGateOptions<JwtLinkedUser>, 'verifier' | 'logger'> {
-  verifier: TokenVerifier<JwtLinkedUser>;
+export interface RideHailerOptions extends Omit<CustomGateOptions<LinkedUser>, 'verifier' | 'logger'> {
+  verifier: TokenVerifier<LinkedUser>;
   logger: Logger;
   skillId?: string;
 }

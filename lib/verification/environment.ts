@@ -3,15 +3,24 @@
  * code override the environment. Anything missing or contradictory throws a
  * {@link ConfigurationError} naming the variable, at cold start rather than on the first request.
  *
- * | variable          | meaning                                                    | default                          |
- * |-------------------|------------------------------------------------------------|----------------------------------|
- * | `JWT_SECRET`      | shared secret for HS* tokens (at least 32 bytes)           | one of the two is required       |
- * | `JWT_PUBLIC_KEY`  | PEM public key for RS, PS and ES tokens (`\n` escapes work)  |                                  |
- * | `JWT_ISSUER`      | required `iss` (comma list for several)                    | required                         |
- * | `JWT_AUDIENCE`    | required `aud` (comma list for several)                    | required                         |
- * | `JWT_ALGORITHMS`  | algorithm allowlist, comma list                            | `HS256` with a secret, `RS256` with a key |
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | `TOKEN_VERIFIER` | `jwt`, `introspection` or `lwa` | `jwt` |
+ * | `JWT_SECRET` / `JWT_PUBLIC_KEY` / `JWKS_URI` | exactly one: HS secret (≥ 32 bytes), PEM key (`\n` escapes work), or the server's JWKS URL | — |
+ * | `JWT_ISSUER`, `JWT_AUDIENCE` | required `iss` and `aud` (comma lists) | — |
+ * | `JWT_ALGORITHMS` | allowlist, comma list | `HS256` with a secret, `RS256` otherwise |
+ * | `JWT_CLOCK_TOLERANCE_SECONDS` | skew accepted on `exp` and `nbf` | 5 |
+ * | `INTROSPECTION_URL`, `INTROSPECTION_CLIENT_ID`, `INTROSPECTION_CLIENT_SECRET` | RFC 7662 endpoint and the skill's credentials there | — |
+ * | `INTROSPECTION_AUTH_METHOD` | `client_secret_basic` or `client_secret_post` | `client_secret_basic` |
+ * | `INTROSPECTION_AUDIENCE` | if set, the `aud` a token must have (comma list) | — |
+ * | `LWA_CLIENT_ID` | the LWA client ID tokens must be issued to | — |
+ * | `LWA_TOKENINFO_URL`, `LWA_PROFILE_URL` | endpoint overrides (tests) | Amazon's |
+ * | `LWA_FETCH_PROFILE` | `true` to add the profile to the linked user | `false` |
+ * | `VERIFY_CACHE_TTL_SECONDS` | the longest a valid verdict is cached; `0` turns the cache off | 300 |
  */
 import { ConfigurationError } from '../errors';
+import { CachingVerifier } from './cache';
+import { IntrospectionVerifier } from './introspection';
 import {
   ASYMMETRIC_ALGORITHMS,
   HMAC_ALGORITHMS,
@@ -21,55 +30,123 @@ import {
   type JwtLinkedUser,
   type JwtVerifierOptions,
 } from './jwt';
+import { LoginWithAmazonVerifier } from './lwa';
+import type { LinkedUser, TokenVerifier } from './verifier';
 
 export type Environment = Record<string, string | undefined>;
+
+const VARIABLES = {
+  jwt: ['JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWKS_URI', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHMS', 'JWT_CLOCK_TOLERANCE_SECONDS'],
+  introspection: ['INTROSPECTION_URL', 'INTROSPECTION_CLIENT_ID', 'INTROSPECTION_CLIENT_SECRET', 'INTROSPECTION_AUTH_METHOD', 'INTROSPECTION_AUDIENCE'],
+  lwa: ['LWA_CLIENT_ID', 'LWA_TOKENINFO_URL', 'LWA_PROFILE_URL', 'LWA_FETCH_PROFILE'],
+} as const;
+
+type VerifierKind = keyof typeof VARIABLES;
+
+/** The verifier `TOKEN_VERIFIER` names, configured from its variables, behind a cache unless `VERIFY_CACHE_TTL_SECONDS=0`. */
+export function verifierFromEnvironment(env: Environment = process.env): TokenVerifier<LinkedUser> {
+  const kind = (value(env.TOKEN_VERIFIER) ?? 'jwt') as VerifierKind;
+  if (!(kind in VARIABLES)) throw new ConfigurationError(`TOKEN_VERIFIER is "${kind}"; it must be jwt, introspection or lwa`);
+  const strays = (Object.keys(VARIABLES) as VerifierKind[])
+    .filter((other) => other !== kind)
+    .flatMap((other) => VARIABLES[other].filter((name) => value(env[name]) !== undefined));
+  if (strays.length > 0) throw new ConfigurationError(`TOKEN_VERIFIER is ${kind}, but ${strays.join(', ')} ${strays.length > 1 ? 'are' : 'is'} set too`);
+
+  const verifier: TokenVerifier<LinkedUser> =
+    kind === 'jwt' ? jwtVerifierFromEnvironment(env) : kind === 'introspection' ? introspectionFromEnvironment(env) : lwaFromEnvironment(env);
+
+  const ttl = value(env.VERIFY_CACHE_TTL_SECONDS);
+  const maxTtlSeconds = ttl === undefined ? 300 : Number(ttl);
+  if (!Number.isFinite(maxTtlSeconds) || maxTtlSeconds < 0) throw new ConfigurationError('VERIFY_CACHE_TTL_SECONDS must be a number of seconds, 0 to turn the cache off');
+  return maxTtlSeconds === 0 ? verifier : new CachingVerifier(verifier, { maxTtlSeconds });
+}
 
 export function jwtVerifierFromEnvironment(
   env: Environment = process.env,
   overrides: Partial<JwtVerifierOptions<JwtLinkedUser>> = {},
 ): JwtVerifier<JwtLinkedUser> {
-  const secret = overrides.secret ?? nonEmpty(env.JWT_SECRET);
-  const publicKey = overrides.publicKey ?? nonEmpty(env.JWT_PUBLIC_KEY)?.replace(/\\n/g, '\n');
-  if (secret !== undefined && publicKey !== undefined) {
-    throw new ConfigurationError('Set only one of JWT_SECRET (HS256) and JWT_PUBLIC_KEY (RS256/ES256), not both');
-  }
-  if (secret === undefined && publicKey === undefined) {
-    throw new ConfigurationError('Set JWT_SECRET (shared secret, HS256) or JWT_PUBLIC_KEY (PEM public key, RS256/ES256)');
+  const secret = overrides.secret ?? value(env.JWT_SECRET);
+  const publicKey = overrides.publicKey ?? value(env.JWT_PUBLIC_KEY)?.replace(/\\n/g, '\n');
+  const jwksUri = overrides.jwksUri ?? value(env.JWKS_URI);
+  const keys = [secret && 'JWT_SECRET', publicKey && 'JWT_PUBLIC_KEY', jwksUri && 'JWKS_URI'].filter(Boolean);
+  if (keys.length > 1) throw new ConfigurationError(`Set only one of JWT_SECRET, JWT_PUBLIC_KEY and JWKS_URI, not ${keys.join(' and ')}`);
+  if (keys.length === 0) {
+    throw new ConfigurationError('Set JWT_SECRET (shared secret, HS256), JWT_PUBLIC_KEY (PEM public key, RS256/ES256) or JWKS_URI (the authorization server\'s keys)');
   }
   const issuer = overrides.issuer ?? list(env.JWT_ISSUER);
   if (issuer === undefined) throw new ConfigurationError('Set JWT_ISSUER: the issuer (iss) of the access tokens');
   const audience = overrides.audience ?? list(env.JWT_AUDIENCE);
   if (audience === undefined) throw new ConfigurationError('Set JWT_AUDIENCE: the audience (aud) of the access tokens');
+  const tolerance = value(env.JWT_CLOCK_TOLERANCE_SECONDS);
+  const clockToleranceSeconds = overrides.clockToleranceSeconds ?? (tolerance === undefined ? undefined : Number(tolerance));
+  if (clockToleranceSeconds !== undefined && !(Number.isFinite(clockToleranceSeconds) && clockToleranceSeconds >= 0)) {
+    throw new ConfigurationError('JWT_CLOCK_TOLERANCE_SECONDS must be a number of seconds, 0 or more');
+  }
 
   const algorithms = overrides.algorithms ?? list(env.JWT_ALGORITHMS) ?? [secret !== undefined ? 'HS256' : 'RS256'];
   const allowed: readonly string[] = secret !== undefined ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS;
   const refused = algorithms.filter((algorithm) => !allowed.includes(algorithm));
   if (refused.length > 0) {
-    throw new ConfigurationError(
-      `JWT_ALGORITHMS has ${refused.join(', ')}, which ${secret !== undefined ? 'JWT_SECRET' : 'JWT_PUBLIC_KEY'} cannot verify; allowed: ${allowed.join(', ')}`,
-    );
+    throw new ConfigurationError(`JWT_ALGORITHMS has ${refused.join(', ')}, which ${keys[0]} cannot verify; allowed: ${allowed.join(', ')}`);
   }
 
+  const common = { ...overrides, issuer, audience, clockToleranceSeconds };
   try {
-    return secret !== undefined
-      ? new JwtVerifier({ ...overrides, secret, publicKey: undefined, issuer, audience, algorithms: algorithms as [HmacAlgorithm, ...HmacAlgorithm[]] })
-      : new JwtVerifier({ ...overrides, publicKey: publicKey!, secret: undefined, issuer, audience, algorithms: algorithms as [AsymmetricAlgorithm, ...AsymmetricAlgorithm[]] });
+    if (secret !== undefined) {
+      return new JwtVerifier({ ...common, secret, publicKey: undefined, jwksUri: undefined, algorithms: algorithms as [HmacAlgorithm, ...HmacAlgorithm[]] });
+    }
+    const asymmetric = algorithms as [AsymmetricAlgorithm, ...AsymmetricAlgorithm[]];
+    return publicKey !== undefined
+      ? new JwtVerifier({ ...common, publicKey, secret: undefined, jwksUri: undefined, algorithms: asymmetric })
+      : new JwtVerifier({ ...common, jwksUri: jwksUri!, secret: undefined, publicKey: undefined, algorithms: asymmetric });
   } catch (error) {
-    if (error instanceof ConfigurationError && /secret/.test(error.message)) {
-      throw new ConfigurationError(`JWT_SECRET: ${error.message}`, { cause: error });
-    }
-    if (error instanceof ConfigurationError && /publicKey/.test(error.message)) {
-      throw new ConfigurationError(`JWT_PUBLIC_KEY: ${error.message}`, { cause: error });
-    }
+    if (error instanceof ConfigurationError) throw new ConfigurationError(`${keys[0]}: ${error.message}`, { cause: error });
     throw error;
   }
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
+function introspectionFromEnvironment(env: Environment): IntrospectionVerifier {
+  const url = required(env, 'INTROSPECTION_URL', 'the RFC 7662 introspection endpoint');
+  if (!URL.canParse(url)) throw new ConfigurationError('INTROSPECTION_URL is not a URL');
+  const clientAuthMethod = value(env.INTROSPECTION_AUTH_METHOD) ?? 'client_secret_basic';
+  if (clientAuthMethod !== 'client_secret_basic' && clientAuthMethod !== 'client_secret_post') {
+    throw new ConfigurationError('INTROSPECTION_AUTH_METHOD must be client_secret_basic or client_secret_post');
+  }
+  return new IntrospectionVerifier({
+    url,
+    clientId: required(env, 'INTROSPECTION_CLIENT_ID', "the skill's client ID at the introspection endpoint"),
+    clientSecret: required(env, 'INTROSPECTION_CLIENT_SECRET', "the skill's client secret at the introspection endpoint"),
+    clientAuthMethod,
+    audience: list(env.INTROSPECTION_AUDIENCE),
+  });
 }
 
-function list(value: string | undefined): [string, ...string[]] | undefined {
-  const items = (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+function lwaFromEnvironment(env: Environment): LoginWithAmazonVerifier {
+  const urls: Record<string, string> = {};
+  for (const [name, option] of [['LWA_TOKENINFO_URL', 'tokenInfoUrl'], ['LWA_PROFILE_URL', 'profileUrl']] as const) {
+    const url = value(env[name]);
+    if (url === undefined) continue;
+    if (!URL.canParse(url)) throw new ConfigurationError(`${name} is not a URL`);
+    urls[option] = url;
+  }
+  return new LoginWithAmazonVerifier({
+    clientId: required(env, 'LWA_CLIENT_ID', 'the LWA client ID the access tokens are issued to'),
+    fetchProfile: value(env.LWA_FETCH_PROFILE) === 'true',
+    ...urls,
+  });
+}
+
+function required(env: Environment, name: string, what: string): string {
+  const found = value(env[name]);
+  if (found === undefined) throw new ConfigurationError(`Set ${name}: ${what}`);
+  return found;
+}
+
+function value(raw: string | undefined): string | undefined {
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+function list(raw: string | undefined): [string, ...string[]] | undefined {
+  const items = (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean);
   return items.length > 0 ? (items as [string, ...string[]]) : undefined;
 }

@@ -1,4 +1,4 @@
-export type { SkillFamily, TokenVerdict, TokenVerifier, VerificationContext, LinkedUserOf } from './verifier';
+export type { SkillFamily, TokenVerdict, TokenVerifier, VerificationContext, LinkedUserOf, LinkedUser } from './verifier';
 export {
   JwtVerifier,
   HMAC_ALGORITHMS,
@@ -6,8 +6,13 @@ export {
   type JwtVerifierOptions,
   type JwtSecretOptions,
   type JwtPublicKeyOptions,
+  type JwtJwksOptions,
   type JwtLinkedUser,
   type HmacAlgorithm,
   type AsymmetricAlgorithm,
 } from './jwt';
-export { jwtVerifierFromEnvironment, type Environment } from './environment';
+export { jwtVerifierFromEnvironment, verifierFromEnvironment, type Environment } from './environment';
+export { JwksKeySet, type JwksOptions } from './jwks';
+export { IntrospectionVerifier, type IntrospectionVerifierOptions, type IntrospectionResponse, type IntrospectedUser } from './introspection';
+export { LoginWithAmazonVerifier, LWA_PROFILE_URL, LWA_TOKENINFO_URL, type LoginWithAmazonVerifierOptions, type AmazonLinkedUser } from './lwa';
+export { CachingVerifier, type CachingVerifierOptions } from './cache';

@@ -1,6 +1,6 @@
 /**
- * A verifier for JWT access tokens signed with a shared secret (HS256/384/512) or a PEM public
- * key (RS*, PS*, ES*), on jsonwebtoken.
+ * A verifier for JWT access tokens signed with a shared secret (HS256/384/512), a PEM public key
+ * (RS*, PS*, ES*), or the keys an authorization server publishes at its JWKS URL, on jsonwebtoken.
  *
  * Issuer, audience and the algorithm allowlist are required: a JWT checked without them is a JWT
  * anybody could have minted for another purpose. Keys become KeyObjects once, here, and not on
@@ -9,7 +9,8 @@
 import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import jwt, { type JwtPayload } from 'jsonwebtoken';
 import { ConfigurationError } from '../errors';
-import type { TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
+import { JwksKeySet } from './jwks';
+import type { LinkedUser, TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
 export const ASYMMETRIC_ALGORITHMS = [
@@ -40,6 +41,7 @@ export interface JwtSecretOptions<P> extends CommonJwtOptions<P> {
   secret: string | Buffer | KeyObject;
   algorithms: [HmacAlgorithm, ...HmacAlgorithm[]];
   publicKey?: never;
+  jwksUri?: never;
 }
 
 export interface JwtPublicKeyOptions<P> extends CommonJwtOptions<P> {
@@ -47,12 +49,23 @@ export interface JwtPublicKeyOptions<P> extends CommonJwtOptions<P> {
   publicKey: string | Buffer | KeyObject;
   algorithms: [AsymmetricAlgorithm, ...AsymmetricAlgorithm[]];
   secret?: never;
+  jwksUri?: never;
 }
 
-export type JwtVerifierOptions<P> = JwtSecretOptions<P> | JwtPublicKeyOptions<P>;
+export interface JwtJwksOptions<P> extends CommonJwtOptions<P> {
+  /** The authorization server's JWKS URL (`jwks_uri` of its discovery document). */
+  jwksUri: string;
+  algorithms: [AsymmetricAlgorithm, ...AsymmetricAlgorithm[]];
+  /** The least time between two JWKS fetches that an unknown `kid` triggers. Default: 30000 ms. */
+  jwksCooldownMs?: number;
+  secret?: never;
+  publicKey?: never;
+}
+
+export type JwtVerifierOptions<P> = JwtSecretOptions<P> | JwtPublicKeyOptions<P> | JwtJwksOptions<P>;
 
 /** The default linked user of a JWT verifier. */
-export interface JwtLinkedUser {
+export interface JwtLinkedUser extends LinkedUser {
   /** The `sub` claim: who the token identifies in the service. */
   subject: string;
   /** Every verified claim. */
@@ -65,14 +78,23 @@ const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
 const DEFAULT_MAX_TOKEN_LENGTH = 8192;
 
 export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
-  readonly #key: KeyObject;
+  /** The one key of a secret or a public key; undefined with a JWKS. */
+  readonly #key?: KeyObject;
+  readonly #jwks?: JwksKeySet;
   readonly #verifyOptions: jwt.VerifyOptions & { complete?: false };
   readonly #maxTokenLength: number;
   readonly #toLinkedUser: (claims: JwtPayload) => P | undefined;
 
   constructor(options: JwtVerifierOptions<P>) {
     requireIssuerAndAudience(options);
-    this.#key = toKeyObject(options);
+    if (options.jwksUri !== undefined) {
+      requireAlgorithms(options, ASYMMETRIC_ALGORITHMS, 'A JWKS');
+      if (options.secret !== undefined || options.publicKey !== undefined) throw new ConfigurationError('JwtVerifier needs exactly one of secret, publicKey and jwksUri');
+      if (!URL.canParse(options.jwksUri)) throw new ConfigurationError('JwtVerifier jwksUri is not a URL');
+      this.#jwks = new JwksKeySet(options.jwksUri, { cooldownMs: options.jwksCooldownMs });
+    } else {
+      this.#key = toKeyObject(options);
+    }
     this.#verifyOptions = {
       algorithms: [...options.algorithms],
       issuer: options.issuer,
@@ -83,12 +105,23 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
     this.#toLinkedUser = options.toLinkedUser ?? (defaultLinkedUser as unknown as (claims: JwtPayload) => P | undefined);
   }
 
-  /** Local and synchronous work: the verification context's deadline does not come into it. */
-  async verify(accessToken: string, _context?: VerificationContext): Promise<TokenVerdict<P>> {
+  /** With a secret or a public key, local work; with a JWKS, fetches keys under the context's signal. */
+  async verify(accessToken: string, context?: VerificationContext): Promise<TokenVerdict<P>> {
     if (accessToken.length > this.#maxTokenLength) return { outcome: 'invalid', reason: 'token too long' };
+    let key = this.#key;
+    if (!key) {
+      const header = jwtHeader(accessToken);
+      if (!header) return { outcome: 'invalid', reason: 'malformed' };
+      if (typeof header.alg !== 'string' || !this.#verifyOptions.algorithms!.includes(header.alg as jwt.Algorithm)) {
+        return { outcome: 'invalid', reason: 'algorithm not allowed' };
+      }
+      if (header.kid !== undefined && typeof header.kid !== 'string') return { outcome: 'invalid', reason: 'malformed' };
+      key = await this.#jwks!.keyFor(header.kid, context); // throws when the JWKS cannot be had: could not decide
+      if (!key) return { outcome: 'invalid', reason: 'unknown signing key' };
+    }
     let claims: JwtPayload;
     try {
-      const payload = jwt.verify(accessToken, this.#key, this.#verifyOptions);
+      const payload = jwt.verify(accessToken, key, this.#verifyOptions);
       if (typeof payload !== 'object' || payload === null) return { outcome: 'invalid', reason: 'payload is not a JSON object' };
       claims = payload;
     } catch (error) {
@@ -126,6 +159,25 @@ function invalidReason(error: jwt.JsonWebTokenError): string {
   return 'rejected';
 }
 
+/** The JOSE header of a compact JWS, or undefined if it is not one. */
+function jwtHeader(token: string): Record<string, unknown> | undefined {
+  const dot = token.indexOf('.');
+  if (dot <= 0) return undefined;
+  try {
+    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null && !Array.isArray(header) ? header : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function requireAlgorithms(options: { algorithms: readonly string[] }, allowed: readonly string[], what: string): void {
+  const algorithms: readonly string[] = Array.isArray(options.algorithms) ? options.algorithms : [];
+  if (algorithms.length === 0) throw new ConfigurationError('JwtVerifier needs a non-empty algorithm allowlist');
+  const refused = algorithms.filter((a) => !allowed.includes(a));
+  if (refused.length > 0) throw new ConfigurationError(`${what} works only with RS*, PS* and ES* algorithms, not ${refused.join(', ')}`);
+}
+
 function requireIssuerAndAudience(options: CommonJwtOptions<unknown>): void {
   const nonEmpty = (value: unknown) =>
     typeof value === 'string' ? value.trim() !== '' : Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v.trim() !== '');
@@ -133,12 +185,12 @@ function requireIssuerAndAudience(options: CommonJwtOptions<unknown>): void {
   if (!nonEmpty(options.audience)) throw new ConfigurationError('JwtVerifier needs an audience');
 }
 
-function toKeyObject(options: JwtVerifierOptions<unknown>): KeyObject {
+function toKeyObject(options: JwtSecretOptions<unknown> | JwtPublicKeyOptions<unknown>): KeyObject {
   const algorithms: readonly string[] = Array.isArray(options.algorithms) ? options.algorithms : [];
   if (algorithms.length === 0) throw new ConfigurationError('JwtVerifier needs a non-empty algorithm allowlist');
   const hasSecret = options.secret !== undefined;
   const hasPublicKey = options.publicKey !== undefined;
-  if (hasSecret === hasPublicKey) throw new ConfigurationError('JwtVerifier needs exactly one of secret and publicKey');
+  if (hasSecret === hasPublicKey) throw new ConfigurationError('JwtVerifier needs exactly one of secret, publicKey and jwksUri');
 
   if (hasSecret) {
     const notHmac = algorithms.filter((a) => !(HMAC_ALGORITHMS as readonly string[]).includes(a));
@@ -151,10 +203,7 @@ function toKeyObject(options: JwtVerifierOptions<unknown>): KeyObject {
     return key;
   }
 
-  const notAsymmetric = algorithms.filter((a) => !(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(a));
-  if (notAsymmetric.length > 0) {
-    throw new ConfigurationError(`A public key works only with RS*, PS* and ES* algorithms, not ${notAsymmetric.join(', ')}`);
-  }
+  requireAlgorithms(options, ASYMMETRIC_ALGORITHMS, 'A public key');
   let key: KeyObject;
   try {
     key = options.publicKey instanceof KeyObject ? options.publicKey : createPublicKey(options.publicKey as string | Buffer);

@@ -30,5 +30,13 @@ export interface TokenVerifier<P> {
   verify(accessToken: string, context: VerificationContext): Promise<TokenVerdict<P>>;
 }
 
+/** What the shipped verifiers hand to domain handlers: who the token identifies, and what was said of them. */
+export interface LinkedUser {
+  /** The user's ID in the service: `sub` of a JWT or introspection, `user_id` of Login with Amazon. */
+  subject: string;
+  /** Every verified claim (JWT), introspection field, or tokeninfo and profile field (LWA). */
+  claims: Record<string, unknown>;
+}
+
 /** The linked user type a verifier hands to domain handlers. */
 export type LinkedUserOf<V> = V extends TokenVerifier<infer P> ? P : never;
