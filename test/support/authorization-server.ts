@@ -1,0 +1,160 @@
+/**
+ * Starts and stops the real OAuth 2.0 authorization server of the tests (oidc-provider, in a
+ * child process on 127.0.0.1: see servers/authorization-server.mjs), and links accounts on it
+ * exactly as Alexa does: the authorization code grant with an Alexa redirect URI, the user logging
+ * in and consenting, then the code exchanged at the token endpoint with client_secret_basic.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
+import path from 'node:path';
+
+export const ALEXA_REDIRECT_URI = 'https://pitangui.amazon.com/api/skill/link/M2AAAAAAAAAAAA';
+export const AUDIENCE = 'ride-hailer-alexa-skill';
+export const CLIENTS = {
+  jwt: { id: 'alexa-skill', secret: 'alexa-skill-client-secret' },
+  opaque: { id: 'alexa-skill-opaque', secret: 'alexa-skill-opaque-client-secret' },
+  /** The skill's own credentials at the introspection endpoint. */
+  introspection: { id: 'ride-hailer-api', secret: 'ride-hailer-api-secret' },
+  introspectionPost: { id: 'ride-hailer-api-post', secret: 'ride-hailer-api-post-secret' },
+};
+
+export function signingKey(kid: string): JsonWebKey {
+  const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+  return { ...jwk, kid, alg: 'RS256', use: 'sig' };
+}
+
+export interface Tokens {
+  access_token: string;
+  refresh_token?: string;
+  expires_in: number;
+}
+
+export interface AuthorizationServer {
+  issuer: string;
+  jwksUri: string;
+  tokenUrl: string;
+  introspectionUrl: string;
+  revocationUrl: string;
+  /** Links an account as Alexa does, and returns the tokens Alexa would keep. */
+  link(login: string, client?: keyof typeof CLIENTS): Promise<Tokens>;
+  refresh(refreshToken: string, client?: keyof typeof CLIENTS): Promise<Tokens>;
+  revoke(token: string, client?: keyof typeof CLIENTS): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startAuthorizationServer(options: { port?: number; accessTokenTtl?: number; signingKeys: JsonWebKey[] }): Promise<AuthorizationServer> {
+  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'servers/authorization-server.mjs'), JSON.stringify(options)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const issuer = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`the authorization server did not start: ${output}`)), 20_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /READY (\S+)/.exec(output);
+      if (ready) {
+        clearTimeout(timer);
+        resolve(ready[1]);
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`the authorization server exited (${code}): ${output}`)));
+  });
+
+  const basic = (client: keyof typeof CLIENTS) => `Basic ${Buffer.from(`${CLIENTS[client].id}:${CLIENTS[client].secret}`).toString('base64')}`;
+  const tokenRequest = async (form: Record<string, string>, client: keyof typeof CLIENTS): Promise<Tokens> => {
+    const response = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: basic(client) },
+      body: new URLSearchParams(form),
+    });
+    const body = await response.json();
+    if (response.status !== 200) throw new Error(`token endpoint: ${response.status} ${JSON.stringify(body)}`);
+    return body as Tokens;
+  };
+
+  return {
+    issuer,
+    jwksUri: `${issuer}/jwks`,
+    tokenUrl: `${issuer}/token`,
+    introspectionUrl: `${issuer}/token/introspection`,
+    revocationUrl: `${issuer}/token/revocation`,
+
+    async link(login, client = 'jwt') {
+      const browser = new Browser(issuer);
+      const state = 'state-from-alexa';
+      const query = new URLSearchParams({
+        client_id: CLIENTS[client].id, response_type: 'code', redirect_uri: ALEXA_REDIRECT_URI, scope: 'openid offline_access rides', state, prompt: 'consent',
+      });
+      let location = await browser.get(`/auth?${query}`);
+      await browser.page(location, 'name="login"'); // the login page
+      location = await browser.post(location, { prompt: 'login', login, password: 'any password' });
+      location = await browser.get(location);
+      await browser.page(location, 'name="prompt"'); // the consent page
+      location = await browser.post(location, { prompt: 'consent' });
+      location = await browser.get(location);
+      const redirect = new URL(location);
+      if (`${redirect.origin}${redirect.pathname}` !== ALEXA_REDIRECT_URI || redirect.searchParams.get('state') !== state) {
+        throw new Error(`the authorization server did not send the user back to Alexa: ${location}`);
+      }
+      return tokenRequest({ grant_type: 'authorization_code', code: redirect.searchParams.get('code')!, redirect_uri: ALEXA_REDIRECT_URI }, client);
+    },
+
+    refresh: (refreshToken, client = 'jwt') => tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }, client),
+
+    async revoke(token, client = 'opaque') {
+      const response = await fetch(`${issuer}/token/revocation`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: basic(client) },
+        body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
+      });
+      if (response.status !== 200) throw new Error(`revocation endpoint: ${response.status}`);
+    },
+
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Just enough of a browser for the login and consent pages: cookies and manual redirects. */
+class Browser {
+  readonly #cookies = new Map<string, string>();
+
+  constructor(private readonly origin: string) {}
+
+  get(location: string): Promise<string> {
+    return this.#request(location, { method: 'GET' });
+  }
+
+  /** Loads a page that must show `mark`. */
+  async page(location: string, mark: string): Promise<void> {
+    const response = await fetch(new URL(location, this.origin), { headers: { cookie: this.#cookieHeader() } });
+    const html = await response.text();
+    if (response.status !== 200 || !html.includes(mark)) throw new Error(`${location} is not the expected page (${response.status})`);
+  }
+
+  #cookieHeader(): string {
+    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  post(location: string, form: Record<string, string>): Promise<string> {
+    return this.#request(location, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+  }
+
+  async #request(location: string, init: RequestInit): Promise<string> {
+    const response = await fetch(new URL(location, this.origin), { ...init, redirect: 'manual', headers: { ...(init.headers as object), cookie: this.#cookieHeader() } });
+    for (const setCookie of response.headers.getSetCookie()) {
+      const [pair] = setCookie.split(';');
+      const at = pair.indexOf('=');
+      this.#cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    await response.arrayBuffer();
+    const next = response.headers.get('location');
+    if (response.status !== 303 && response.status !== 302) throw new Error(`expected a redirect from ${location}, got ${response.status}`);
+    return new URL(next!, this.origin).href;
+  }
+}
