@@ -1,4 +1,4 @@
-import { ConfigurationError, jwtVerifierFromEnvironment } from '../../lib';
+import { CachingVerifier, ConfigurationError, IntrospectionVerifier, JwtVerifier, jwtVerifierFromEnvironment, LoginWithAmazonVerifier, verifierFromEnvironment } from '../../lib';
 import { AUDIENCE, hsToken, ISSUER, rsaPublicPem, rsToken, SECRET } from '../support/fixtures';
 
 const context = { family: 'custom' as const, signal: new AbortController().signal, deadline: new Date(Date.now() + 3000) };
@@ -26,7 +26,7 @@ describe('jwtVerifierFromEnvironment', () => {
   });
 
   it.each([
-    ['neither JWT_SECRET nor JWT_PUBLIC_KEY', { ...base }, /JWT_SECRET.*JWT_PUBLIC_KEY/],
+    ['neither JWT_SECRET nor JWT_PUBLIC_KEY nor JWKS_URI', { ...base }, /JWT_SECRET.*JWT_PUBLIC_KEY.*JWKS_URI/],
     ['both JWT_SECRET and JWT_PUBLIC_KEY', { ...base, JWT_SECRET: SECRET, JWT_PUBLIC_KEY: rsaPublicPem }, /only one of JWT_SECRET/],
     ['no JWT_ISSUER', { JWT_AUDIENCE: AUDIENCE, JWT_SECRET: SECRET }, /JWT_ISSUER/],
     ['a blank JWT_AUDIENCE', { JWT_ISSUER: ISSUER, JWT_AUDIENCE: ' , ', JWT_SECRET: SECRET }, /JWT_AUDIENCE/],
@@ -38,5 +38,43 @@ describe('jwtVerifierFromEnvironment', () => {
     const create = () => jwtVerifierFromEnvironment(env);
     expect(create).toThrow(ConfigurationError);
     expect(create).toThrow(message);
+  });
+});
+
+describe('verifierFromEnvironment', () => {
+  it('builds a JWT verifier by default, behind a cache', () => {
+    const verifier = verifierFromEnvironment({ ...base, JWT_SECRET: SECRET });
+    expect(verifier).toBeInstanceOf(CachingVerifier);
+    expect((verifier as CachingVerifier<unknown>).inner).toBeInstanceOf(JwtVerifier);
+  });
+
+  it('turns the cache off with VERIFY_CACHE_TTL_SECONDS=0', () => {
+    expect(verifierFromEnvironment({ ...base, JWT_SECRET: SECRET, VERIFY_CACHE_TTL_SECONDS: '0' })).toBeInstanceOf(JwtVerifier);
+  });
+
+  it('builds a JWKS verifier from JWKS_URI', () => {
+    expect(verifierFromEnvironment({ ...base, JWKS_URI: 'http://127.0.0.1:1/jwks', VERIFY_CACHE_TTL_SECONDS: '0' })).toBeInstanceOf(JwtVerifier);
+  });
+
+  it('builds an introspection verifier', () => {
+    const env = { TOKEN_VERIFIER: 'introspection', INTROSPECTION_URL: 'http://127.0.0.1:1/i', INTROSPECTION_CLIENT_ID: 'c', INTROSPECTION_CLIENT_SECRET: 's', VERIFY_CACHE_TTL_SECONDS: '0' };
+    expect(verifierFromEnvironment(env)).toBeInstanceOf(IntrospectionVerifier);
+  });
+
+  it('builds a Login with Amazon verifier', () => {
+    expect(verifierFromEnvironment({ TOKEN_VERIFIER: 'lwa', LWA_CLIENT_ID: 'amzn1.application-oa2-client.x', VERIFY_CACHE_TTL_SECONDS: '0' })).toBeInstanceOf(LoginWithAmazonVerifier);
+  });
+
+  it.each([
+    ['an unknown TOKEN_VERIFIER', { TOKEN_VERIFIER: 'saml' }, /TOKEN_VERIFIER is "saml"/],
+    ['variables of another verifier', { TOKEN_VERIFIER: 'lwa', LWA_CLIENT_ID: 'x', JWT_SECRET: SECRET }, /TOKEN_VERIFIER is lwa, but JWT_SECRET is set too/],
+    ['two key sources', { ...base, JWT_SECRET: SECRET, JWKS_URI: 'http://127.0.0.1/jwks' }, /only one of JWT_SECRET, JWT_PUBLIC_KEY and JWKS_URI/],
+    ['an introspection verifier without INTROSPECTION_CLIENT_SECRET', { TOKEN_VERIFIER: 'introspection', INTROSPECTION_URL: 'http://127.0.0.1/i', INTROSPECTION_CLIENT_ID: 'c' }, /INTROSPECTION_CLIENT_SECRET/],
+    ['an INTROSPECTION_URL that is no URL', { TOKEN_VERIFIER: 'introspection', INTROSPECTION_URL: 'nope', INTROSPECTION_CLIENT_ID: 'c', INTROSPECTION_CLIENT_SECRET: 's' }, /INTROSPECTION_URL is not a URL/],
+    ['an LWA verifier without LWA_CLIENT_ID', { TOKEN_VERIFIER: 'lwa' }, /LWA_CLIENT_ID/],
+    ['a bad VERIFY_CACHE_TTL_SECONDS', { ...base, JWT_SECRET: SECRET, VERIFY_CACHE_TTL_SECONDS: 'soon' }, /VERIFY_CACHE_TTL_SECONDS/],
+    ['a bad JWT_CLOCK_TOLERANCE_SECONDS', { ...base, JWT_SECRET: SECRET, JWT_CLOCK_TOLERANCE_SECONDS: '-1' }, /JWT_CLOCK_TOLERANCE_SECONDS/],
+  ])('fails with a ConfigurationError naming the variable for %s', (_name, env, message) => {
+    expect(() => verifierFromEnvironment(env)).toThrow(message);
   });
 });
