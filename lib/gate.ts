@@ -18,7 +18,7 @@ import {
   VerifierTimeoutError,
 } from './errors';
 import { attachLinkedAccount, LinkedAccount, type HasRequestAttributes } from './linked-account';
-import { describeError, fingerprint, type Logger } from './logging';
+import { describeError, fingerprint, redact, type Logger } from './logging';
 import type { SkillFamily, TokenVerdict, TokenVerifier } from './verification/verifier';
 
 /** Where a family's resolver looked, and what it found there. Never logged with the token. */
@@ -216,6 +216,9 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
         throw error;
       }
       if (!spec.isGated(input, requestType)) return;
+      if (logger.debugEnabled) {
+        logger.debug('account linking: request', { family, requestType, request: redact((input as { requestEnvelope?: unknown }).requestEnvelope) });
+      }
 
       const resolution = spec.resolve(input);
       if (resolution.status === 'malformed') throw malformed(resolution.reason, requestType);

@@ -14,4 +14,4 @@ export {
   type HasRequestAttributes,
 } from './linked-account';
 export { decide, verificationBudget, DEFAULT_VERIFICATION_TIMEOUT_MS, type GateDecision, type TokenResolution } from './gate';
-export { fingerprint, createJsonLogger, type Logger, type LogLevel, type JsonLoggerOptions } from './logging';
+export { fingerprint, redact, CREDENTIAL_PATHS, createJsonLogger, type Logger, type LogLevel, type JsonLoggerOptions } from './logging';

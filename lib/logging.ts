@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import { AccountLinkingError } from './errors';
 
 export interface Logger {
+  /** When true, the gate also logs each request envelope, redacted, at debug level. */
+  readonly debugEnabled?: boolean;
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
@@ -43,7 +45,7 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
     if (LEVELS[at] < threshold) return;
     write(`${JSON.stringify({ level: at.toUpperCase(), message, timestamp: new Date().toISOString(), ...fields })}\n`);
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return { debugEnabled: threshold <= LEVELS.debug, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
 export function parseLogLevel(value: string | undefined): LogLevel | undefined {
@@ -63,4 +65,51 @@ export function describeError(error: unknown): Record<string, unknown> {
   if (typeof code === 'string') described.errorCode = code;
   if (error.cause !== undefined) described.cause = describeError(error.cause);
   return described;
+}
+
+/** Every place Alexa puts a credential, in every family's envelopes (dotted paths; `*` is any key). */
+export const CREDENTIAL_PATHS: readonly string[] = [
+  'context.System.user.accessToken',
+  'session.user.accessToken',
+  'context.System.person.accessToken',
+  'context.System.apiAccessToken',
+  'context.System.user.permissions.consentToken',
+  'session.user.permissions.consentToken',
+  'request.body.accessToken',
+  'directive.endpoint.scope.token',
+  'directive.payload.scope.token',
+  'directive.payload.grantee.token',
+  'directive.payload.grant.code',
+  'payload.requestContext.user.accessToken',
+  'headers.authorization',
+  'headers.Authorization',
+  'headers.x-amz-access-token',
+];
+
+/**
+ * A copy of `value` safe to log: the credential at each of {@link CREDENTIAL_PATHS} is replaced by
+ * `[redacted sha256:<fingerprint>]`. Anything else is kept as it is.
+ */
+export function redact<T>(value: T, paths: readonly string[] = CREDENTIAL_PATHS): T {
+  if (typeof value !== 'object' || value === null) return value;
+  const copy = structuredCloneSafe(value) as Record<string, unknown>;
+  for (const path of paths) {
+    const keys = path.split('.');
+    const last = keys.pop()!;
+    let node: unknown = copy;
+    for (const key of keys) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+    if (typeof node !== 'object' || node === null || !(last in node)) continue;
+    const secret = (node as Record<string, unknown>)[last];
+    if (secret === undefined || secret === null || secret === '') continue;
+    (node as Record<string, unknown>)[last] = typeof secret === 'string' ? `[redacted sha256:${fingerprint(secret)}]` : '[redacted]';
+  }
+  return copy as T;
+}
+
+function structuredCloneSafe(value: unknown): unknown {
+  try {
+    return structuredClone(value);
+  } catch {
+    return JSON.parse(JSON.stringify(value));
+  }
 }

@@ -1,0 +1,77 @@
+import { CREDENTIAL_PATHS, createJsonLogger, fingerprint, redact, withAccountLinking } from '../lib';
+import { acceptGrantDirective, launchRequest, musicRequest, skillAccountLinkedEvent } from '../lib/testing';
+import { SkillBuilders } from 'ask-sdk-core';
+import { jwtVerifier } from './custom/harness';
+import { hsToken } from './support/fixtures';
+
+describe('redact', () => {
+  it('replaces the credential at every known path with a fingerprint', () => {
+    const launch = launchRequest({ accessToken: 'TOKEN-A', personAccessToken: 'TOKEN-P' }) as any;
+    launch.context.System.user.permissions = { consentToken: 'TOKEN-C' };
+    const grant = acceptGrantDirective('TOKEN-G', 'GRANT-CODE');
+    const music = musicRequest('Alexa.Media.Playback', 'Initiate', {}, { accessToken: 'TOKEN-M' });
+    const linked = skillAccountLinkedEvent('TOKEN-L');
+    const headers = { headers: { authorization: 'Bearer TOKEN-H', 'x-amz-access-token': 'TOKEN-X' } };
+    const text = JSON.stringify([launch, grant, music, linked, headers].map((value) => redact(value)));
+    for (const secret of ['TOKEN-A', 'TOKEN-P', 'TOKEN-C', 'TOKEN-G', 'GRANT-CODE', 'TOKEN-M', 'TOKEN-L', 'TOKEN-H', 'TOKEN-X', 'test-api-access-token']) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain(`[redacted sha256:${fingerprint('TOKEN-A')}]`);
+  });
+
+  it('leaves the original alone, and everything that is not a credential', () => {
+    const launch = launchRequest({ accessToken: 'TOKEN-A' });
+    const redacted = redact(launch) as any;
+    expect((launch as any).context.System.user.accessToken).toBe('TOKEN-A');
+    expect(redacted.request).toEqual(launch.request);
+  });
+
+  it('covers every path the issue names', () => {
+    expect(CREDENTIAL_PATHS).toEqual(expect.arrayContaining([
+      'context.System.user.accessToken', 'session.user.accessToken', 'context.System.person.accessToken', 'context.System.apiAccessToken',
+      'directive.endpoint.scope.token', 'directive.payload.scope.token', 'directive.payload.grantee.token', 'directive.payload.grant.code',
+      'payload.requestContext.user.accessToken', 'request.body.accessToken',
+    ]));
+  });
+});
+
+describe('the JSON logger', () => {
+  it('writes one JSON object a line at or above its level, and says whether debug is on', () => {
+    const lines: string[] = [];
+    const logger = createJsonLogger({ level: 'warn', write: (line) => lines.push(line) });
+    logger.info('quiet');
+    logger.warn('loud', { a: 1 });
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ level: 'WARN', message: 'loud', a: 1 });
+    expect(logger.debugEnabled).toBe(false);
+    expect(createJsonLogger({ level: 'debug', write: () => undefined }).debugEnabled).toBe(true);
+  });
+
+  it('takes its level from LOG_LEVEL', () => {
+    const previous = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'ERROR';
+    try {
+      const lines: string[] = [];
+      const logger = createJsonLogger({ write: (line) => lines.push(line) });
+      logger.warn('no');
+      logger.error('yes');
+      expect(lines).toHaveLength(1);
+    } finally {
+      process.env.LOG_LEVEL = previous;
+    }
+  });
+
+  it('at debug level, shows the gate\'s requests redacted, and never the token', async () => {
+    const lines: string[] = [];
+    const logger = createJsonLogger({ level: 'debug', write: (line) => lines.push(line) });
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger })
+      .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.getResponse() })
+      .create();
+    const token = hsToken();
+    await skill.invoke(launchRequest({ accessToken: token }));
+    const text = lines.join('');
+    expect(text).toContain('"message":"account linking: request"');
+    expect(text).toContain(`[redacted sha256:${fingerprint(token)}]`);
+    expect(text).not.toContain(token);
+  });
+});
