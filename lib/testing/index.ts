@@ -3,3 +3,5 @@ export * from './events';
 export * from './tokens';
 export * from './directives';
 export * from './music';
+export * from './verifiers';
+export { accountLinkingMatchers, errorTypeOf } from './matchers';

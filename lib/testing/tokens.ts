@@ -2,7 +2,7 @@
  * Access tokens for tests and local runs: minting JWTs the way an authorization server would,
  * and putting a token where Alexa puts it for each skill family.
  */
-import { createPrivateKey, createSecretKey, KeyObject } from 'node:crypto';
+import { createPrivateKey, createSecretKey, generateKeyPairSync, KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { MalformedRequestError } from '../errors';
 import { isObject } from '../json';
@@ -21,6 +21,24 @@ export interface MintOptions {
   /** More claims, e.g. `{ name: 'Ada' }`. */
   claims?: Record<string, unknown>;
   keyId?: string;
+}
+
+/** An RS256 key pair with its public JWKS, for tests of skills whose verifier reads a JWKS URL. */
+export interface LocalSigningKey {
+  kid: string;
+  /** `{ keys: [...] }`, to serve at a JWKS URL. */
+  jwks: { keys: Array<Record<string, unknown>> };
+  /** Mints a token signed with this key, `kid` set. */
+  mint(options: Omit<MintOptions, 'key' | 'algorithm' | 'keyId'>): string;
+}
+
+export function localSigningKey(kid = 'test-key-1'): LocalSigningKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    kid,
+    jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] },
+    mint: (options) => mintAccessToken({ ...options, key: privateKey, algorithm: 'RS256', keyId: kid }),
+  };
 }
 
 /** Mints a signed JWT access token. */

@@ -1,0 +1,5 @@
+/** Import in a jest setup file (`setupFilesAfterEach`) to install the account-linking matchers. */
+import { accountLinkingMatchers } from './matchers';
+
+declare const expect: { extend(matchers: Record<string, unknown>): void };
+expect.extend(accountLinkingMatchers);
