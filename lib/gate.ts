@@ -107,6 +107,8 @@ async function verifyWithDeadline<P>(
   );
   verdict.catch(() => undefined); // a verifier that rejects after the deadline is not an unhandled rejection
   try {
+    // Whichever settles first wins. (On an event loop stalled past the deadline, a verdict that
+    // arrived in the meantime may win: it is a real verdict, only late, and it is used.)
     return toDecision<P>(await Promise.race([verdict, timedOut]));
   } catch (error) {
     if (error instanceof AccountLinkingError) return { outcome: 'undecided', cause: error };

@@ -48,6 +48,9 @@ export type InvokeResult =
 
 export type RuntimeName = 'aws-lambda-ric' | 'node';
 
+/** How long a function's last log lines get to arrive after its reply, before its process is ended. */
+const LOG_DRAIN_MS = 150;
+
 const PSEUDO_PARAMETERS: Record<string, string> = {
   'AWS::Region': 'us-east-1',
   'AWS::AccountId': '123456789012',
@@ -202,9 +205,12 @@ function supervise(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      child.kill('SIGKILL');
-      cleanup();
-      resolve(result);
+      // The child may still be writing log lines it wrote before it replied: let them drain first.
+      setTimeout(() => {
+        child.kill('SIGKILL');
+        cleanup();
+        resolve(result);
+      }, LOG_DRAIN_MS);
     };
     const timer = setTimeout(
       () => settle({ ok: false, runtime, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${invocation.fn.timeoutSeconds}.00 seconds` } }),

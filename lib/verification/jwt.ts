@@ -7,7 +7,8 @@
  * every request (a Buffer secret costs jsonwebtoken ~30× the time of a KeyObject).
  */
 import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
-import jwt, { type JwtPayload } from 'jsonwebtoken';
+import type * as JsonWebToken from 'jsonwebtoken';
+import type { JwtPayload } from 'jsonwebtoken';
 import { ConfigurationError } from '../errors';
 import { JwksKeySet } from './jwks';
 import type { LinkedUser, TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
@@ -72,6 +73,18 @@ export interface JwtLinkedUser extends LinkedUser {
   claims: JwtPayload;
 }
 
+type Jwt = typeof JsonWebToken;
+let jsonwebtoken: Jwt | undefined;
+
+/**
+ * jsonwebtoken, loaded on the first verification rather than at cold start: it is the heaviest
+ * module of a gated Lambda's init (see bench/results.md).
+ */
+function jwt(): Jwt {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (jsonwebtoken ??= require('jsonwebtoken') as Jwt);
+}
+
 /** The smallest HS256 key RFC 7518 §3.2 allows: as many bytes as the hash. */
 const MIN_SECRET_BYTES = 32;
 const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
@@ -81,7 +94,7 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
   /** The one key of a secret or a public key; undefined with a JWKS. */
   readonly #key?: KeyObject;
   readonly #jwks?: JwksKeySet;
-  readonly #verifyOptions: jwt.VerifyOptions & { complete?: false };
+  readonly #verifyOptions: JsonWebToken.VerifyOptions & { complete?: false };
   readonly #maxTokenLength: number;
   readonly #toLinkedUser: (claims: JwtPayload) => P | undefined;
 
@@ -112,7 +125,7 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
     if (!key) {
       const header = jwtHeader(accessToken);
       if (!header) return { outcome: 'invalid', reason: 'malformed' };
-      if (typeof header.alg !== 'string' || !this.#verifyOptions.algorithms!.includes(header.alg as jwt.Algorithm)) {
+      if (typeof header.alg !== 'string' || !this.#verifyOptions.algorithms!.includes(header.alg as JsonWebToken.Algorithm)) {
         return { outcome: 'invalid', reason: 'algorithm not allowed' };
       }
       if (header.kid !== undefined && typeof header.kid !== 'string') return { outcome: 'invalid', reason: 'malformed' };
@@ -121,13 +134,14 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
     }
     let claims: JwtPayload;
     try {
-      const payload = jwt.verify(accessToken, key, this.#verifyOptions);
+      const payload = jwt().verify(accessToken, key, this.#verifyOptions);
       if (typeof payload !== 'object' || payload === null) return { outcome: 'invalid', reason: 'payload is not a JSON object' };
       claims = payload;
     } catch (error) {
-      if (error instanceof jwt.TokenExpiredError) return { outcome: 'expired' };
-      if (error instanceof jwt.NotBeforeError) return { outcome: 'invalid', reason: 'not yet valid' };
-      if (error instanceof jwt.JsonWebTokenError) return { outcome: 'invalid', reason: invalidReason(error) };
+      const { TokenExpiredError, NotBeforeError, JsonWebTokenError } = jwt();
+      if (error instanceof TokenExpiredError) return { outcome: 'expired' };
+      if (error instanceof NotBeforeError) return { outcome: 'invalid', reason: 'not yet valid' };
+      if (error instanceof JsonWebTokenError) return { outcome: 'invalid', reason: invalidReason(error) };
       throw error; // not a verdict about the token: the gate makes it "could not decide"
     }
     const linkedUser = this.#toLinkedUser(claims);
@@ -145,7 +159,7 @@ function defaultLinkedUser(claims: JwtPayload): JwtLinkedUser | undefined {
 }
 
 /** jsonwebtoken's messages, turned into fixed reasons (its messages may quote expected claims). */
-function invalidReason(error: jwt.JsonWebTokenError): string {
+function invalidReason(error: JsonWebToken.JsonWebTokenError): string {
   const message = error.message;
   if (message.startsWith('jwt audience invalid')) return 'wrong audience';
   if (message.startsWith('jwt issuer invalid')) return 'wrong issuer';

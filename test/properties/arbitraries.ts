@@ -9,13 +9,16 @@ export const AFFIRMATIVE: readonly Behaviour[] = ['invalid', 'expired'];
 
 export const behaviour = fc.constantFrom<Behaviour>('valid', 'invalid', 'expired', 'throws', 'rejects', 'hangs', 'late', 'garbage');
 
-/** The double's script for a behaviour. The gate's budget in these tests is 2 ms: "late" answers after it. */
+/**
+ * The double's script for a behaviour. The gate's budget in these tests is 2 ms; "late" answers a
+ * second later, so that only an event loop stalled for a whole second could let it in first.
+ */
 export function script(b: Behaviour, garbage: unknown): VerifierBehaviour<{ subject: string }> {
   switch (b) {
     case 'valid': return { outcome: 'valid', principal: { subject: 'user-1' } };
     case 'invalid': return { outcome: 'invalid', reason: 'forged' };
     case 'expired': return { outcome: 'expired' };
-    case 'late': return { behaviour: 'late', afterMs: 15, verdict: { outcome: 'valid', principal: { subject: 'user-1' } } };
+    case 'late': return { behaviour: 'late', afterMs: 1000, verdict: { outcome: 'valid', principal: { subject: 'user-1' } } };
     case 'garbage': return { behaviour: 'garbage', answer: garbage };
     default: return { behaviour: b };
   }
