@@ -1,7 +1,7 @@
 /**
  * A demo resource server for the Jukebox example: `GET /subscription` with `Authorization: Bearer
  * <access token>` answers the linked user's tier, `{"tier":"free"|"premium"}`. It verifies the
- * token as a real resource server would (with the same JWT configuration as the skill), and knows
+ * token as a real resource server would (with a verifier configured like the skill's), and knows
  * one rule: subjects that start with `premium` have a premium subscription.
  *
  *   npm run resource-server            listens on http://127.0.0.1:4555/subscription
@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { jwtVerifierFromEnvironment, type Environment } from '../lib';
+import { verifierFromEnvironment, type Environment, type LinkedUser, type TokenVerifier } from '../lib';
 
 export const DEFAULT_PORT = 4555;
 
@@ -22,8 +22,7 @@ export interface ResourceServer {
   close(): Promise<void>;
 }
 
-export async function startResourceServer(env: Environment, port = 0): Promise<ResourceServer> {
-  const verifier = jwtVerifierFromEnvironment(env);
+export async function startResourceServer(verifier: TokenVerifier<LinkedUser>, port = 0): Promise<ResourceServer> {
   let requests = 0;
   const server: Server = createServer(async (req, res) => {
     const reply = (status: number, body: object) => {
@@ -34,7 +33,8 @@ export async function startResourceServer(env: Environment, port = 0): Promise<R
     requests++;
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token) return reply(401, { error: 'invalid_token' });
-    const verdict = await verifier.verify(token);
+    const verdict = await verifier.verify(token, { family: 'music', signal: AbortSignal.timeout(3000), deadline: new Date(Date.now() + 3000) }).catch(() => undefined);
+    if (!verdict) return reply(503, { error: 'temporarily_unavailable' });
     if (verdict.outcome !== 'valid') return reply(401, { error: 'invalid_token' });
     reply(200, { tier: verdict.principal.subject.startsWith('premium') ? 'premium' : 'free' });
   });
@@ -51,7 +51,7 @@ export async function startResourceServer(env: Environment, port = 0): Promise<R
 
 if (require.main === module) {
   const env = JSON.parse(readFileSync(path.resolve(__dirname, '../events/env.local.json'), 'utf8')).JukeboxFunction as Environment;
-  startResourceServer(env, DEFAULT_PORT).then((server) => {
+  startResourceServer(verifierFromEnvironment(env), DEFAULT_PORT).then((server) => {
     console.log(`Jukebox resource server on ${server.url} (Ctrl-C stops it)`);
   });
 }

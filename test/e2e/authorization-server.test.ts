@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_SPEECH } from '../../lib';
-import { AUDIENCE, CLIENTS, signingKey, startAuthorizationServer, type AuthorizationServer } from '../support/authorization-server';
+import { AUDIENCE, CLIENTS, signingKey, startAuthorizationServer, type AuthorizationServer } from '../../scripts/sandbox/authorization-server';
 import { invokeCli } from '../support/invoke-cli';
 
 const keyA = signingKey('key-a');

@@ -6,6 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { verifierFromEnvironment } from '../../lib';
 import { mintAccessToken } from '../../lib/testing';
 import { startResourceServer, type ResourceServer } from '../../scripts/resource-server';
 import { invokeCli, localEnvironment } from '../support/invoke-cli';
@@ -21,7 +22,7 @@ let resourceServer: ResourceServer;
 let envFile: string;
 
 beforeAll(async () => {
-  resourceServer = await startResourceServer(ENV);
+  resourceServer = await startResourceServer(verifierFromEnvironment(ENV));
   envFile = path.join(mkdtempSync(path.join(tmpdir(), 'jukebox-')), 'env.json');
   writeFileSync(envFile, JSON.stringify({ JukeboxFunction: { ...ENV, SUBSCRIPTION_URL: resourceServer.url } }));
 });

@@ -1,9 +1,13 @@
 // A real OAuth 2.0 authorization server (oidc-provider, in memory) on 127.0.0.1, set up the way a
-// skill's authorization server is for Alexa account linking. The tests start it as a child process
-// (oidc-provider is ESM) and stop it; it prints one line, "READY <issuer>", when it listens.
+// skill's authorization server is for Alexa account linking: clients with Alexa's redirect URIs,
+// the authorization code grant with refresh tokens, JWT access tokens with a JWKS (client
+// alexa-skill) or opaque ones (alexa-skill-opaque, and alexa-skill-short-lived whose tokens live
+// 2 s), introspection, revocation, and login and consent pages. The sandbox (npm start) and the
+// tests start it as a child process (oidc-provider is ESM) and stop it; it prints one line,
+// "READY <issuer>", when it listens.
 //
 //   node authorization-server.mjs '<json options>'
-//   options: { port, accessTokenTtl, signingKeys: [jwk, ...] }  (the first key signs)
+//   options: { port, accessTokenTtl, signingKeys: [jwk, ...], redirectUris: [...] }  (the first key signs)
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
@@ -19,11 +23,13 @@ export const ALEXA_REDIRECT_URIS = [
 const alexaClient = (client_id, client_secret) => ({
   client_id,
   client_secret,
-  redirect_uris: ALEXA_REDIRECT_URIS,
+  redirect_uris: [...ALEXA_REDIRECT_URIS, ...(options.redirectUris ?? [])],
   grant_types: ['authorization_code', 'refresh_token'],
   response_types: ['code'],
   token_endpoint_auth_method: 'client_secret_basic',
 });
+
+const accessTokenTtl = (client) => (client?.clientId === 'alexa-skill-short-lived' ? 2 : options.accessTokenTtl ?? 3600);
 
 const listener = http.createServer();
 await new Promise((resolve) => listener.listen(port, '127.0.0.1', resolve));
@@ -33,6 +39,7 @@ const provider = new Provider(issuer, {
   clients: [
     alexaClient('alexa-skill', 'alexa-skill-client-secret'),
     alexaClient('alexa-skill-opaque', 'alexa-skill-opaque-client-secret'),
+    alexaClient('alexa-skill-short-lived', 'alexa-skill-short-lived-client-secret'),
     // the skill's own credentials at the introspection endpoint (a resource server client)
     { client_id: 'ride-hailer-api', client_secret: 'ride-hailer-api-secret', redirect_uris: [], grant_types: [], response_types: [], token_endpoint_auth_method: 'client_secret_basic' },
     { client_id: 'ride-hailer-api-post', client_secret: 'ride-hailer-api-post-secret', redirect_uris: [], grant_types: [], response_types: [], token_endpoint_auth_method: 'client_secret_post' },
@@ -53,14 +60,14 @@ const provider = new Provider(issuer, {
       getResourceServerInfo: (_ctx, _resource, client) => ({
         scope: 'rides',
         audience: 'ride-hailer-alexa-skill',
-        accessTokenTTL: options.accessTokenTtl ?? 3600,
-        accessTokenFormat: client.clientId === 'alexa-skill-opaque' ? 'opaque' : 'jwt',
+        accessTokenTTL: accessTokenTtl(client),
+        accessTokenFormat: client.clientId === 'alexa-skill' ? 'jwt' : 'opaque',
         jwt: { sign: { alg: 'RS256' } },
       }),
     },
   },
   issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
-  ttl: { AccessToken: options.accessTokenTtl ?? 3600 },
+  ttl: { AccessToken: (_ctx, _token, client) => accessTokenTtl(client) },
 });
 provider.proxy = false;
 listener.on('request', provider.callback());

@@ -1,6 +1,6 @@
 /**
- * Starts and stops the real OAuth 2.0 authorization server of the tests (oidc-provider, in a
- * child process on 127.0.0.1: see servers/authorization-server.mjs), and links accounts on it
+ * Starts and stops the embedded OAuth 2.0 authorization server of the sandbox and the tests
+ * (oidc-provider, in a child process on 127.0.0.1: see provider.mjs), and links accounts on it
  * exactly as Alexa does: the authorization code grant with an Alexa redirect URI, the user logging
  * in and consenting, then the code exchanged at the token endpoint with client_secret_basic.
  */
@@ -13,6 +13,8 @@ export const AUDIENCE = 'ride-hailer-alexa-skill';
 export const CLIENTS = {
   jwt: { id: 'alexa-skill', secret: 'alexa-skill-client-secret' },
   opaque: { id: 'alexa-skill-opaque', secret: 'alexa-skill-opaque-client-secret' },
+  /** Opaque access tokens that live 2 s. */
+  shortLived: { id: 'alexa-skill-short-lived', secret: 'alexa-skill-short-lived-client-secret' },
   /** The skill's own credentials at the introspection endpoint. */
   introspection: { id: 'ride-hailer-api', secret: 'ride-hailer-api-secret' },
   introspectionPost: { id: 'ride-hailer-api-post', secret: 'ride-hailer-api-post-secret' },
@@ -35,15 +37,28 @@ export interface AuthorizationServer {
   tokenUrl: string;
   introspectionUrl: string;
   revocationUrl: string;
-  /** Links an account as Alexa does, and returns the tokens Alexa would keep. */
-  link(login: string, client?: keyof typeof CLIENTS): Promise<Tokens>;
+  /** Links an account as Alexa does, and returns the tokens Alexa would keep; `onStep` hears each step. */
+  link(login: string, client?: keyof typeof CLIENTS, onStep?: (step: string) => void): Promise<Tokens>;
+  /** The URL Alexa opens in the user's browser to link an account. */
+  authorizationUrl(client: keyof typeof CLIENTS, redirectUri: string, state: string): string;
+  /** Exchanges an authorization code as Alexa does. */
+  exchange(code: string, redirectUri: string, client?: keyof typeof CLIENTS): Promise<Tokens>;
   refresh(refreshToken: string, client?: keyof typeof CLIENTS): Promise<Tokens>;
   revoke(token: string, client?: keyof typeof CLIENTS): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startAuthorizationServer(options: { port?: number; accessTokenTtl?: number; signingKeys: JsonWebKey[] }): Promise<AuthorizationServer> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'servers/authorization-server.mjs'), JSON.stringify(options)], {
+export interface AuthorizationServerOptions {
+  port?: number;
+  accessTokenTtl?: number;
+  /** Signing keys (private JWKs); the first signs. */
+  signingKeys: JsonWebKey[];
+  /** Redirect URIs allowed besides Alexa's, e.g. the sandbox's own callback. */
+  redirectUris?: string[];
+}
+
+export async function startAuthorizationServer(options: AuthorizationServerOptions): Promise<AuthorizationServer> {
+  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'provider.mjs'), JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const issuer = await new Promise<string>((resolve, reject) => {
@@ -73,31 +88,43 @@ export async function startAuthorizationServer(options: { port?: number; accessT
     return body as Tokens;
   };
 
-  return {
+  const server: AuthorizationServer = {
     issuer,
     jwksUri: `${issuer}/jwks`,
     tokenUrl: `${issuer}/token`,
     introspectionUrl: `${issuer}/token/introspection`,
     revocationUrl: `${issuer}/token/revocation`,
 
-    async link(login, client = 'jwt') {
+    authorizationUrl(client, redirectUri, state) {
+      const query = new URLSearchParams({
+        client_id: CLIENTS[client].id, response_type: 'code', redirect_uri: redirectUri, scope: 'openid offline_access rides', state, prompt: 'consent',
+      });
+      return `${issuer}/auth?${query}`;
+    },
+
+    exchange: (code, redirectUri, client = 'jwt') => tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }, client),
+
+    async link(login, client = 'jwt', onStep = () => undefined) {
       const browser = new Browser(issuer);
       const state = 'state-from-alexa';
-      const query = new URLSearchParams({
-        client_id: CLIENTS[client].id, response_type: 'code', redirect_uri: ALEXA_REDIRECT_URI, scope: 'openid offline_access rides', state, prompt: 'consent',
-      });
-      let location = await browser.get(`/auth?${query}`);
+      onStep(`Alexa opens the authorization page: GET /auth?client_id=${CLIENTS[client].id}&response_type=code&redirect_uri=${ALEXA_REDIRECT_URI}&state=${state}`);
+      let location = await browser.get(server.authorizationUrl(client, ALEXA_REDIRECT_URI, state));
       await browser.page(location, 'name="login"'); // the login page
+      onStep(`The login page: ${login} signs in`);
       location = await browser.post(location, { prompt: 'login', login, password: 'any password' });
       location = await browser.get(location);
       await browser.page(location, 'name="prompt"'); // the consent page
+      onStep(`The consent page: ${login} allows the skill`);
       location = await browser.post(location, { prompt: 'consent' });
       location = await browser.get(location);
       const redirect = new URL(location);
       if (`${redirect.origin}${redirect.pathname}` !== ALEXA_REDIRECT_URI || redirect.searchParams.get('state') !== state) {
         throw new Error(`the authorization server did not send the user back to Alexa: ${location}`);
       }
-      return tokenRequest({ grant_type: 'authorization_code', code: redirect.searchParams.get('code')!, redirect_uri: ALEXA_REDIRECT_URI }, client);
+      onStep(`Back to Alexa with a code: ${ALEXA_REDIRECT_URI}?code=…&state=${state}`);
+      const tokens = await server.exchange(redirect.searchParams.get('code')!, ALEXA_REDIRECT_URI, client);
+      onStep(`Alexa exchanges the code at POST /token (client_secret_basic): an access token${tokens.refresh_token ? ' and a refresh token' : ''}, ${tokens.expires_in} s`);
+      return tokens;
     },
 
     refresh: (refreshToken, client = 'jwt') => tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }, client),
@@ -118,6 +145,7 @@ export async function startAuthorizationServer(options: { port?: number; accessT
         child.kill('SIGTERM');
       }),
   };
+  return server;
 }
 
 /** Just enough of a browser for the login and consent pages: cookies and manual redirects. */

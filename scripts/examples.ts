@@ -11,10 +11,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { verifierFromEnvironment } from '../lib';
 import { withAccessToken, withoutAccessToken } from '../lib/testing';
 import { mintForFunction } from './invoke';
 import { startResourceServer } from './resource-server';
-import { buildFunction, loadFunction, runBuiltFunction, runtimeName, type EnvVarsFile, type InvokeResult } from './local-invoke';
+import { buildFunction, loadFunction, runBuiltFunction, runtimeName, type EnvVarsFile } from './local-invoke';
+import { summarise } from './summary';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -73,7 +75,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } } });
   const envVars = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8')) as EnvVarsFile;
   // Jukebox asks a resource server for the linked user's subscription: the demo one, on loopback.
-  const resourceServer = await startResourceServer(envVars.JukeboxFunction);
+  const resourceServer = await startResourceServer(verifierFromEnvironment(envVars.JukeboxFunction));
   envVars.JukeboxFunction = { ...envVars.JukeboxFunction, SUBSCRIPTION_URL: resourceServer.url };
   try {
     return await runAll(values, envVars);
@@ -101,7 +103,7 @@ async function runAll(values: { json?: boolean; verbose?: boolean }, envVars: En
       count++;
       if (!result.ok) failures++;
       replies[skill.logicalId][title] = result.ok ? result.response : result.error;
-      if (!values.json) console.log(`  ${title}\n    -> ${summarise(result)}\n`);
+      if (!values.json) console.log(`  ${title}\n    -> ${result.ok ? summarise(result.response) : `function error ${result.error.errorType}: ${result.error.errorMessage}`}\n`);
     }
   }
   if (values.json) console.log(JSON.stringify(replies, null, 2));
@@ -110,39 +112,6 @@ async function runAll(values: { json?: boolean; verbose?: boolean }, envVars: En
     console.log('Try one yourself: npm run invoke -- MyLightsFunction -e events/my-lights/turn-on.json --env-vars events/env.local.json --mint-token');
   }
   return failures === 0 ? 0 : 1;
-}
-
-function summarise(result: InvokeResult): string {
-  if (!result.ok) return `function error ${result.error.errorType}: ${result.error.errorMessage}`;
-  const event = (result.response as { event?: Record<string, any> }).event;
-  if (event) return summariseEvent(event, (result.response as { context?: { properties?: any[] } }).context?.properties);
-  const music = result.response as { header?: Record<string, any>; payload?: Record<string, any> };
-  if (music.header) return summariseMusic(music.header, music.payload ?? {});
-  const response = (result.response as { response?: Record<string, any> }).response ?? {};
-  const parts: string[] = [];
-  if (response.outputSpeech?.ssml) parts.push(`says "${String(response.outputSpeech.ssml).replace(/<\/?speak>/g, '')}"`);
-  if (response.card) parts.push(`${response.card.type} card`);
-  if (response.canFulfillIntent) parts.push(`canFulfill ${response.canFulfillIntent.canFulfill}`);
-  if (response.shouldEndSession === true) parts.push('ends the session');
-  return parts.length > 0 ? parts.join(', ') : 'an empty response (nothing said, nothing shown)';
-}
-
-function summariseEvent(event: Record<string, any>, properties: any[] | undefined): string {
-  const { namespace, name } = event.header;
-  const parts = [`${namespace}.${name}`];
-  if (event.payload?.type) parts.push(`${event.payload.type} ("${event.payload.message}")`);
-  if (Array.isArray(event.payload?.endpoints)) parts.push(`${event.payload.endpoints.length} endpoints`);
-  for (const property of properties ?? []) parts.push(`${property.name} ${property.value}`);
-  return parts.join(', ');
-}
-
-function summariseMusic(header: Record<string, any>, payload: Record<string, any>): string {
-  const parts = [`${header.namespace} ${header.name}`];
-  if (payload.type) parts.push(`${payload.type} ("${payload.message}")`);
-  if (payload.content) parts.push(`content ${payload.content.id}`);
-  if (payload.playbackMethod) parts.push(`queue ${payload.playbackMethod.id}, first item ${payload.playbackMethod.firstItem.id}`);
-  if (payload.item) parts.push(`next item ${payload.item.id}`);
-  return parts.join(', ');
 }
 
 main().then(

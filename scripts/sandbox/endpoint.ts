@@ -1,0 +1,162 @@
+/**
+ * The sandbox's local HTTP endpoint: one path per skill (Alexa request JSON in, reply JSON out),
+ * and the pages a person links an account with in a browser.
+ *
+ *   GET  /                       how to link, with a link to the authorization server's login page
+ *   GET  /link/callback          the redirect URI: exchanges the code as Alexa would, shows the token
+ *   POST /skills/<skill>         an Alexa request to a skill; its reply
+ *
+ * Bad input gets a clear HTTP error and the server keeps serving: 404 unknown path, 405 wrong
+ * method, 415 not JSON, 400 malformed JSON or a request the skill refuses, 413 a body over the cap.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MalformedRequestError } from '../../lib';
+
+export type SkillHandler = (event: unknown) => Promise<unknown>;
+
+export interface EndpointOptions {
+  skills: Record<string, SkillHandler>;
+  /** Requests with a larger body are refused with 413. Default: 256 KiB (Alexa's own limit is smaller). */
+  maxBodyBytes?: number;
+  /** The authorization URL a person opens to link an account, for `redirectUri` and a fresh state. */
+  authorizationUrl(redirectUri: string, state: string): string;
+  /** Exchanges a code for tokens, as Alexa does. */
+  exchange(code: string, redirectUri: string): Promise<{ access_token: string; refresh_token?: string; expires_in: number }>;
+}
+
+export interface Endpoint {
+  url: string;
+  /** The redirect URI of the browser link flow. */
+  callbackUrl: string;
+  /** The tokens of accounts linked in a browser, newest last. */
+  linked: Array<{ access_token: string; refresh_token?: string }>;
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+/** Starts the server; `configure` gets its URL before the skills are set (the authorization server needs the callback URL). */
+export async function startEndpoint(port = 0): Promise<{ url: string; callbackUrl: string; serve(options: EndpointOptions): Endpoint; close(): Promise<void> }> {
+  let options: EndpointOptions | undefined;
+  const linked: Endpoint['linked'] = [];
+  const states = new Set<string>();
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      const status = error instanceof HttpError ? error.status : 500;
+      const message = error instanceof HttpError ? error.message : 'the sandbox failed to handle the request';
+      if (!res.headersSent) res.writeHead(status, { 'Content-Type': 'application/json', ...(error instanceof HttpError ? error.headers : {}) });
+      res.end(JSON.stringify({ error: message }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const callbackUrl = `${url}/link/callback`;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!options) throw new HttpError(503, 'the sandbox is starting');
+    const { pathname, searchParams } = new URL(req.url ?? '/', url);
+    if (pathname === '/') {
+      if (req.method !== 'GET') throw new HttpError(405, 'use GET', { Allow: 'GET' });
+      const state = Math.random().toString(36).slice(2);
+      states.add(state);
+      return html(res, 200, indexPage(options.authorizationUrl(callbackUrl, state), Object.keys(options.skills), url));
+    }
+    if (pathname === '/link/callback') {
+      if (req.method !== 'GET') throw new HttpError(405, 'use GET', { Allow: 'GET' });
+      const code = searchParams.get('code');
+      const state = searchParams.get('state') ?? '';
+      if (!code || !states.delete(state)) throw new HttpError(400, 'no authorization code, or a state this sandbox did not send');
+      const tokens = await options.exchange(code, callbackUrl);
+      linked.push(tokens);
+      return html(res, 200, linkedPage(tokens, url));
+    }
+    const skill = /^\/skills\/([a-z-]+)$/.exec(pathname)?.[1];
+    if (!skill || !(skill in options.skills)) throw new HttpError(404, `no such path; the skills are ${Object.keys(options.skills).map((s) => `/skills/${s}`).join(', ')}`);
+    if (req.method !== 'POST') throw new HttpError(405, 'send Alexa requests with POST', { Allow: 'POST' });
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'send the Alexa request as Content-Type: application/json');
+    const body = await readBody(req, options.maxBodyBytes ?? 256 * 1024);
+    let event: unknown;
+    try {
+      event = JSON.parse(body);
+    } catch {
+      throw new HttpError(400, 'the body is not JSON');
+    }
+    let reply: unknown;
+    try {
+      reply = await options.skills[skill](event);
+    } catch (error) {
+      if (error instanceof MalformedRequestError) throw new HttpError(400, error.message);
+      throw error;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(reply, null, 2));
+  }
+
+  return {
+    url,
+    callbackUrl,
+    serve(configured) {
+      options = configured;
+      return { url, callbackUrl, linked, close: () => close(server) };
+    },
+    close: () => close(server),
+  };
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        reject(new HttpError(413, `the body is over ${maxBytes} bytes`, { Connection: 'close' }));
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function html(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' });
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Account-linking sandbox</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}code,pre{background:#f3f3f3;padding:.1rem .3rem;border-radius:4px}pre{padding:.8rem;overflow-x:auto}a.button{display:inline-block;background:#1a73e8;color:#fff;padding:.6rem 1rem;border-radius:6px;text-decoration:none}</style>
+</head><body>${body}</body></html>`);
+}
+
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function indexPage(authorizationUrl: string, skills: string[], url: string): string {
+  return `<h1>Account-linking sandbox</h1>
+<p>Link an account the way Alexa does: the button opens the authorization server's login page
+(sign in as anyone, e.g. <code>ada</code>), then its consent page; the sandbox then exchanges the code
+for tokens, as Alexa would.</p>
+<p><a class="button" id="link-account" href="${escape(authorizationUrl)}">Link an account</a></p>
+<p>The skills answer Alexa requests at ${skills.map((s) => `<code>POST ${escape(url)}/skills/${escape(s)}</code>`).join(', ')}.</p>`;
+}
+
+function linkedPage(tokens: { access_token: string; expires_in: number }, url: string): string {
+  return `<h1 id="linked">Account linked</h1>
+<p>Alexa would now keep this access token (it lives ${tokens.expires_in} s) and put it in every request:</p>
+<pre id="access-token">${escape(tokens.access_token)}</pre>
+<p>Send the custom skill a launch request with it:</p>
+<pre>jq --arg t '${escape(tokens.access_token)}' '.context.System.user.accessToken=$t' events/ride-hailer/launch-linked.json \\
+  | curl -s -H 'Content-Type: application/json' --data-binary @- ${escape(url)}/skills/ride-hailer</pre>`;
+}
