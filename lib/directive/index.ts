@@ -16,3 +16,15 @@ export { resolveDirectiveAccessToken, isDiscover, isAcceptGrant, DIRECTIVE_TOKEN
 export { rejectionEvent, invalidDirectiveEvent, type DirectiveReplyOptions } from './respond';
 export { type DirectiveGateOptions } from './gate';
 export { DirectiveSkillBuilder, directiveSkillBuilder, type DirectiveHandlerInput, type DirectiveExecutor } from './builder';
+export {
+  acceptGrantHandler,
+  AlexaEventGatewayTokens,
+  MemoryAlexaGrantStore,
+  GrantRefusedError,
+  NoAlexaGrantError,
+  LWA_TOKEN_URL,
+  type AlexaGrant,
+  type AlexaGrantStore,
+  type AcceptGrantOptions,
+  type LwaClientCredentials,
+} from './accept-grant';

@@ -1,0 +1,191 @@
+/**
+ * `Alexa.Authorization.AcceptGrant`, done properly: once the gate has accepted the grantee token,
+ * the grant code is exchanged at Login with Amazon for the tokens a skill needs to send Alexa events
+ * (ChangeReports, asynchronous responses), and kept for the linked user. `AcceptGrant.Response` is
+ * sent only after they are stored; any failure is `ACCEPT_GRANT_FAILED`, with a message that holds
+ * no secret.
+ *
+ * - Grant codes are single-use: a second delivery of the same AcceptGrant finds the grant stored
+ *   (by a SHA-256 of the code) and succeeds without a second exchange; concurrent deliveries in one
+ *   container are one exchange.
+ * - {@link AlexaEventGatewayTokens} hands out a valid access token for the Alexa event gateway,
+ *   refreshing through LWA when it has expired (concurrent refreshes coalesced, the new refresh
+ *   token stored).
+ */
+import { createHash } from 'node:crypto';
+import { AccountLinkingError, AuthorizationServerError, ConfigurationError } from '../errors';
+import { getLinkedUser } from '../linked-account';
+import { isObject } from '../json';
+import { describeError, type Logger } from '../logging';
+import { DEFAULT_HTTP_TIMEOUT_MS, fetchJson } from '../verification/http';
+import type { AlexaEvent } from './envelope';
+import type { DirectiveHandlerInput } from './builder';
+
+export const LWA_TOKEN_URL = 'https://api.amazon.com/auth/o2/token';
+
+/** The Alexa event-gateway tokens of one linked user, as stored. */
+export interface AlexaGrant {
+  accessToken: string;
+  refreshToken: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  /** SHA-256 (hex) of the grant code they came from: a second delivery of it is recognised. */
+  grantCodeHash: string;
+}
+
+/** Where grants are kept. `put` replaces the user's grant. */
+export interface AlexaGrantStore {
+  get(userId: string): Promise<AlexaGrant | undefined>;
+  put(userId: string, grant: AlexaGrant): Promise<void>;
+}
+
+/** A store in memory, for tests and local runs (a Lambda container forgets it). */
+export class MemoryAlexaGrantStore implements AlexaGrantStore {
+  readonly grants = new Map<string, AlexaGrant>();
+  async get(userId: string): Promise<AlexaGrant | undefined> {
+    return this.grants.get(userId);
+  }
+  async put(userId: string, grant: AlexaGrant): Promise<void> {
+    this.grants.set(userId, { ...grant });
+  }
+}
+
+export interface LwaClientCredentials {
+  /** The skill's LWA client ID and secret (the "Alexa Skill Messaging" credentials of the skill). */
+  clientId: string;
+  clientSecret: string;
+  /** Default: {@link LWA_TOKEN_URL}. */
+  tokenUrl?: string;
+}
+
+/** LWA refused the grant or the refresh (`invalid_grant`, `invalid_client`, ...): not a passing fault. */
+export class GrantRefusedError extends AccountLinkingError {
+  override readonly name = 'GrantRefusedError';
+  readonly code = 'ERR_GRANT_REFUSED';
+  constructor(readonly lwaError: string) {
+    super(`Login with Amazon refused the grant: ${lwaError}`);
+  }
+}
+
+/** There is no grant stored for the user: AcceptGrant never succeeded for them. */
+export class NoAlexaGrantError extends AccountLinkingError {
+  override readonly name = 'NoAlexaGrantError';
+  readonly code = 'ERR_NO_ALEXA_GRANT';
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Posts a token request to LWA; answers the new grant (without its code hash). */
+async function tokenRequest(credentials: LwaClientCredentials, form: Record<string, string>, signal: AbortSignal): Promise<Omit<AlexaGrant, 'grantCodeHash'>> {
+  const body = new URLSearchParams({ ...form, client_id: credentials.clientId, client_secret: credentials.clientSecret });
+  const { status, body: answer } = await fetchJson('The LWA token endpoint', credentials.tokenUrl ?? LWA_TOKEN_URL, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8', Accept: 'application/json' },
+    body,
+  }, { signal });
+  if (status === 400 || status === 401) {
+    const error = isObject(answer) && typeof answer.error === 'string' ? answer.error : `HTTP ${status}`;
+    throw new GrantRefusedError(/^[a-z_]{1,64}$/.test(error) ? error : 'refused');
+  }
+  if (status !== 200 || !isObject(answer) || typeof answer.access_token !== 'string' || typeof answer.refresh_token !== 'string') {
+    throw new AuthorizationServerError(`The LWA token endpoint answered ${status} without tokens`, { status });
+  }
+  const expiresIn = typeof answer.expires_in === 'number' ? answer.expires_in : 3600;
+  return { accessToken: answer.access_token, refreshToken: answer.refresh_token, expiresAt: Date.now() + expiresIn * 1000 };
+}
+
+export interface AcceptGrantOptions<P> {
+  credentials: LwaClientCredentials;
+  store: AlexaGrantStore;
+  /** The key the grant is stored under, from the linked user. Default: `subject`. */
+  userIdOf?: (linkedUser: P) => string;
+  /** The most the exchange may take, in ms. Default: 3000, less when the Lambda has less time left. */
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * The handler of `Alexa.Authorization.AcceptGrant`:
+ * `builder.addDirectiveHandler('Alexa.Authorization', 'AcceptGrant', acceptGrantHandler({ credentials, store }))`.
+ */
+export function acceptGrantHandler<P = { subject: string }>(options: AcceptGrantOptions<P>): (input: DirectiveHandlerInput) => Promise<AlexaEvent> {
+  requireCredentials(options.credentials);
+  const userIdOf = options.userIdOf ?? ((user: P) => (user as { subject: string }).subject);
+  const inFlight = new Map<string, Promise<void>>();
+
+  const exchangeAndStore = async (userId: string, code: string, codeHash: string, signal: AbortSignal) => {
+    if ((await options.store.get(userId))?.grantCodeHash === codeHash) return; // delivered before: already exchanged
+    let grant: Omit<AlexaGrant, 'grantCodeHash'>;
+    try {
+      grant = await tokenRequest(options.credentials, { grant_type: 'authorization_code', code }, signal);
+    } catch (error) {
+      // a concurrent delivery in another container may have used the code: then the grant is stored
+      if (error instanceof GrantRefusedError && (await options.store.get(userId))?.grantCodeHash === codeHash) return;
+      throw error;
+    }
+    await options.store.put(userId, { ...grant, grantCodeHash: codeHash });
+  };
+
+  return async (input) => {
+    const code = input.directive.payload?.grant?.code;
+    if (typeof code !== 'string' || code === '') return input.reply.acceptGrantFailed('The directive carries no grant code.');
+    const codeHash = sha256(code);
+    try {
+      const userId = userIdOf(getLinkedUser<P>(input));
+      const key = `${userId}\u0000${codeHash}`;
+      let work = inFlight.get(key);
+      if (!work) {
+        const signal = AbortSignal.timeout(budget(options.timeoutMs, input.context));
+        work = exchangeAndStore(userId, code, codeHash, signal).finally(() => inFlight.delete(key));
+        inFlight.set(key, work);
+      }
+      await work;
+      return input.reply.acceptGrant();
+    } catch (error) {
+      options.logger?.error('accept grant: failed', { grantFingerprint: codeHash.slice(0, 12), ...describeError(error) });
+      const reason = error instanceof GrantRefusedError ? `Login with Amazon refused the grant (${error.lwaError}).` : 'The grant could not be exchanged and stored right now.';
+      return input.reply.acceptGrantFailed(reason);
+    }
+  };
+}
+
+function budget(timeoutMs: number | undefined, lambdaContext: unknown): number {
+  const cap = timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+  const remaining = (lambdaContext as { getRemainingTimeInMillis?: () => number } | undefined)?.getRemainingTimeInMillis?.();
+  return Math.max(1, typeof remaining === 'number' ? Math.min(cap, remaining - 500) : cap);
+}
+
+function requireCredentials(credentials: LwaClientCredentials): void {
+  if (!credentials?.clientId) throw new ConfigurationError('AcceptGrant needs the skill\'s LWA clientId');
+  if (!credentials.clientSecret) throw new ConfigurationError('AcceptGrant needs the skill\'s LWA clientSecret');
+  if (credentials.tokenUrl !== undefined && !URL.canParse(credentials.tokenUrl)) throw new ConfigurationError('LWA tokenUrl is not a URL');
+}
+
+/** Valid Alexa event-gateway access tokens for linked users, refreshed through LWA when expired. */
+export class AlexaEventGatewayTokens {
+  readonly #refreshing = new Map<string, Promise<string>>();
+
+  constructor(private readonly options: { credentials: LwaClientCredentials; store: AlexaGrantStore; timeoutMs?: number }) {
+    requireCredentials(options.credentials);
+  }
+
+  /** An access token for `userId` that is valid for at least another minute. */
+  async accessTokenFor(userId: string): Promise<string> {
+    const grant = await this.options.store.get(userId);
+    if (!grant) throw new NoAlexaGrantError('No Alexa grant is stored for this user: AcceptGrant has not succeeded for them');
+    if (grant.expiresAt - 60_000 > Date.now()) return grant.accessToken;
+    let refresh = this.#refreshing.get(userId);
+    if (!refresh) {
+      refresh = this.#refresh(userId, grant).finally(() => this.#refreshing.delete(userId));
+      this.#refreshing.set(userId, refresh);
+    }
+    return refresh;
+  }
+
+  async #refresh(userId: string, grant: AlexaGrant): Promise<string> {
+    const signal = AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS);
+    const fresh = await tokenRequest(this.options.credentials, { grant_type: 'refresh_token', refresh_token: grant.refreshToken }, signal);
+    await this.options.store.put(userId, { ...fresh, grantCodeHash: grant.grantCodeHash });
+    return fresh.accessToken;
+  }
+}

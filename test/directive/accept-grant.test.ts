@@ -1,0 +1,170 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AddressInfo } from 'node:net';
+import {
+  acceptGrantHandler, AlexaEventGatewayTokens, directiveSkillBuilder, MemoryAlexaGrantStore, NoAlexaGrantError, type AlexaEvent, type AlexaGrantStore,
+} from '../../lib';
+import { DynamoDbAlexaGrantStore } from '../../lib/dynamodb';
+import { acceptGrantDirective } from '../../lib/testing';
+import { jwtVerifier } from '../custom/harness';
+import { hsToken, recordingLogger } from '../support/fixtures';
+import { json, startLoopback } from '../support/loopback';
+import { describeWithSmartHomeSchema } from '../support/smart-home-schema';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require('dynalite');
+
+const CLIENT_ID = 'amzn1.application-oa2-client.my-lights';
+const CLIENT_SECRET = 'lwa-client-secret-never-logged';
+
+/** A stand-in for LWA's token endpoint: grant codes are single-use, refresh tokens rotate. */
+async function startLwa() {
+  const used = new Set<string>();
+  let mode: 'ok' | 'down' | 'hang' = 'ok';
+  let issued = 0;
+  const server = await startLoopback((req, res) => {
+    const form = new URLSearchParams(req.body);
+    if (mode === 'down') return json(res, 503, { error: 'ServiceUnavailable' });
+    if (mode === 'hang') return;
+    if (form.get('client_id') !== CLIENT_ID || form.get('client_secret') !== CLIENT_SECRET) return json(res, 401, { error: 'invalid_client' });
+    const grant = form.get('grant_type') === 'authorization_code' ? form.get('code') : form.get('refresh_token');
+    if (!grant || used.has(grant) || grant.startsWith('bad')) return json(res, 400, { error: 'invalid_grant', error_description: 'The request has an invalid grant parameter' });
+    used.add(grant);
+    issued++;
+    json(res, 200, { access_token: `Atza|gateway-${issued}`, refresh_token: `Atzr|refresh-${issued}`, token_type: 'bearer', expires_in: 3600 });
+  });
+  return {
+    server,
+    get exchanges() { return server.requests.length; },
+    set mode(next: 'ok' | 'down' | 'hang') { mode = next; },
+  };
+}
+
+let lwa: Awaited<ReturnType<typeof startLwa>>;
+let dynamo: { close(cb: () => void): void; address(): AddressInfo };
+let client: DynamoDBClient;
+let table = 0;
+
+beforeAll(async () => {
+  lwa = await startLwa();
+  dynamo = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => (dynamo as any).listen(0, '127.0.0.1', resolve));
+  client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${dynamo.address().port}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+});
+afterAll(async () => {
+  client.destroy();
+  await lwa.server.close();
+  await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+});
+
+async function dynamoStore(): Promise<DynamoDbAlexaGrantStore> {
+  const tableName = `alexa-grants-${++table}`;
+  await client.send(new CreateTableCommand({
+    TableName: tableName, BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'userId', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }],
+  }));
+  return new DynamoDbAlexaGrantStore({ tableName, client });
+}
+
+function skill(store: AlexaGrantStore, timeoutMs = 2000) {
+  const logger = recordingLogger();
+  const created = directiveSkillBuilder().withLogger(logger).withAccountLinking({ verifier: jwtVerifier })
+    .addDirectiveHandler('Alexa.Authorization', 'AcceptGrant', acceptGrantHandler({ credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: `${lwa.server.url}/auth/o2/token` }, store, timeoutMs, logger }))
+    .create();
+  return { logger, invoke: (event: unknown) => created.invoke(event) as Promise<AlexaEvent<any>> };
+}
+
+beforeEach(() => {
+  lwa.mode = 'ok';
+});
+
+describeWithSmartHomeSchema('AcceptGrant with the grant code exchanged and stored in DynamoDB (dynalite)', () => {
+  it('exchanges the code, stores the tokens for the linked user, then answers AcceptGrant.Response', async () => {
+    const store = await dynamoStore();
+    const before = lwa.exchanges;
+    const reply = await skill(store).invoke(acceptGrantDirective(hsToken(), 'code-1'));
+    expect(reply.event.header).toMatchObject({ namespace: 'Alexa.Authorization', name: 'AcceptGrant.Response' });
+    expect(reply).toMatchSmartHomeSchema();
+    expect(lwa.exchanges).toBe(before + 1);
+    expect(await store.get('rider-42')).toMatchObject({ accessToken: expect.stringMatching(/^Atza\|gateway-/), refreshToken: expect.stringMatching(/^Atzr\|/) });
+  });
+
+  it.each([
+    ['LWA says invalid_grant', 'bad-code', 'ok'],
+    ['LWA answers 5xx', 'code-5xx', 'down'],
+    ['LWA hangs past the deadline', 'code-hang', 'hang'],
+  ] as const)('answers ACCEPT_GRANT_FAILED, and stores nothing, when %s', async (_name, code, mode) => {
+    const store = await dynamoStore();
+    lwa.mode = mode;
+    const { invoke, logger } = skill(store, 300);
+    const reply = await invoke(acceptGrantDirective(hsToken(), code));
+    expect(reply.event.payload.type).toBe('ACCEPT_GRANT_FAILED');
+    expect(reply).toMatchSmartHomeSchema();
+    expect(await store.get('rider-42')).toBeUndefined();
+    expect(logger.text()).not.toContain(code);
+    expect(logger.text()).not.toContain(CLIENT_SECRET);
+  });
+
+  it('answers ACCEPT_GRANT_FAILED when the store cannot write', async () => {
+    const failing: AlexaGrantStore = { get: async () => undefined, put: async () => { throw new Error('ProvisionedThroughputExceededException'); } };
+    const reply = await skill(failing).invoke(acceptGrantDirective(hsToken(), 'code-store'));
+    expect(reply.event.payload.type).toBe('ACCEPT_GRANT_FAILED');
+  });
+
+  it('exchanges a grant delivered twice only once, and keeps the stored tokens', async () => {
+    const store = await dynamoStore();
+    const { invoke } = skill(store);
+    const before = lwa.exchanges;
+    const directive = acceptGrantDirective(hsToken(), 'code-dup');
+    expect((await invoke(directive)).event.header.name).toBe('AcceptGrant.Response');
+    const stored = await store.get('rider-42');
+    expect((await invoke(directive)).event.header.name).toBe('AcceptGrant.Response');
+    expect(lwa.exchanges).toBe(before + 1);
+    expect(await store.get('rider-42')).toEqual(stored);
+  });
+
+  it('exchanges a grant delivered twice at once only once', async () => {
+    const store = await dynamoStore();
+    const { invoke } = skill(store);
+    const before = lwa.exchanges;
+    const directive = acceptGrantDirective(hsToken(), 'code-concurrent');
+    const replies = await Promise.all([invoke(directive), invoke(directive)]);
+    expect(replies.map((r) => r.event.header.name)).toEqual(['AcceptGrant.Response', 'AcceptGrant.Response']);
+    expect(lwa.exchanges).toBe(before + 1);
+  });
+
+  it('answers ACCEPT_GRANT_FAILED for a directive without a grant code, without asking LWA', async () => {
+    const before = lwa.exchanges;
+    const directive = acceptGrantDirective(hsToken()) as any;
+    delete directive.directive.payload.grant;
+    expect((await skill(new MemoryAlexaGrantStore()).invoke(directive)).event.payload.type).toBe('ACCEPT_GRANT_FAILED');
+    expect(lwa.exchanges).toBe(before);
+  });
+});
+
+describe('AlexaEventGatewayTokens', () => {
+  const credentials = () => ({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: `${lwa.server.url}/auth/o2/token` });
+
+  it('hands out the stored token while it is valid, without asking LWA', async () => {
+    const store = await dynamoStore();
+    await store.put('u1', { accessToken: 'Atza|still-good', refreshToken: 'Atzr|r0', expiresAt: Date.now() + 600_000, grantCodeHash: 'h' });
+    const before = lwa.exchanges;
+    expect(await new AlexaEventGatewayTokens({ credentials: credentials(), store }).accessTokenFor('u1')).toBe('Atza|still-good');
+    expect(lwa.exchanges).toBe(before);
+  });
+
+  it('refreshes an expired token once for concurrent callers, and stores the new refresh token', async () => {
+    const store = await dynamoStore();
+    await store.put('u2', { accessToken: 'Atza|old', refreshToken: 'Atzr|refresh-to-use', expiresAt: Date.now() - 1000, grantCodeHash: 'h' });
+    const tokens = new AlexaEventGatewayTokens({ credentials: credentials(), store });
+    const before = lwa.exchanges;
+    const handedOut = await Promise.all(Array.from({ length: 5 }, () => tokens.accessTokenFor('u2')));
+    expect(new Set(handedOut).size).toBe(1);
+    expect(handedOut[0]).toMatch(/^Atza\|gateway-/);
+    expect(lwa.exchanges).toBe(before + 1);
+    expect(await store.get('u2')).toMatchObject({ accessToken: handedOut[0], refreshToken: expect.stringMatching(/^Atzr\|refresh-\d+$/), grantCodeHash: 'h' });
+  });
+
+  it('says so when no grant is stored', async () => {
+    await expect(new AlexaEventGatewayTokens({ credentials: credentials(), store: new MemoryAlexaGrantStore() }).accessTokenFor('nobody')).rejects.toBeInstanceOf(NoAlexaGrantError);
+  });
+});
