@@ -107,6 +107,7 @@ function resolveValue(value: unknown, parameters: Record<string, any>, parameter
     if (ref in parameterOverrides) return String(parameterOverrides[ref]);
     if (ref in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[ref];
     if (ref in parameters) return parameters[ref].Default === undefined ? '' : String(parameters[ref].Default);
+    return ref; // a resource: its logical ID, as sam local invoke does
   }
   process.emitWarning(`${where}: an intrinsic function other than Ref to a parameter is resolved to "" locally`);
   return '';

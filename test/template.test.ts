@@ -12,6 +12,14 @@ const functions = Object.entries<any>(template.Resources).filter(([, r]) => r.Ty
 const globals = template.Globals?.Function ?? {};
 
 describe('template.yaml', () => {
+  it('keeps the Alexa grants in an encrypted table that only My Lights may use', () => {
+    const table = template.Resources.MyLightsGrantsTable;
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+    const users = functions.filter(([, r]) => JSON.stringify(r.Properties.Policies ?? []).includes('MyLightsGrantsTable')).map(([id]) => id);
+    expect(users).toEqual(['MyLightsFunction']);
+    expect(template.Resources.MyLightsFunction.Properties.Policies).toEqual([{ DynamoDBCrudPolicy: { TableName: { Ref: 'MyLightsGrantsTable' } } }]);
+  });
+
   it('holds at least one function', () => {
     expect(functions.length).toBeGreaterThan(0);
   });
@@ -43,11 +51,11 @@ describe('template.yaml', () => {
       expect(template.Parameters[skillId.Ref].AllowedPattern).toContain('amzn1');
     });
 
-    it('takes every environment variable from a Parameter, and hides secrets', () => {
+    it('takes every environment variable from a Parameter (or a resource of the template), and hides secrets', () => {
       const variables = { ...globals.Environment?.Variables, ...resource.Properties.Environment?.Variables };
       for (const [name, value] of Object.entries<any>(variables)) {
         if (typeof value === 'string') continue;
-        expect(template.Parameters).toHaveProperty(value.Ref);
+        expect({ ...template.Parameters, ...template.Resources }).toHaveProperty(value.Ref);
         if (/SECRET/.test(name)) expect(template.Parameters[value.Ref].NoEcho).toBe(true);
       }
     });

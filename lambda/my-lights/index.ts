@@ -2,13 +2,35 @@
  * The Lambda entry point of My Lights. Configuration comes from environment variables (set by
  * template.yaml from its Parameters); a missing or contradictory one fails the cold start with a
  * message that names it.
+ *
+ * AcceptGrant: with `ALEXA_CLIENT_ID` set (the skill's LWA client, for Alexa events), the grant code
+ * is exchanged and the tokens kept in the DynamoDB table `ALEXA_GRANTS_TABLE`; then
+ * `ALEXA_CLIENT_SECRET` and `ALEXA_GRANTS_TABLE` are required too.
  */
-import { createJsonLogger, verifierFromEnvironment } from '../../lib';
+import { ConfigurationError, createJsonLogger, verifierFromEnvironment } from '../../lib';
+import { DynamoDbAlexaGrantStore } from '../../lib/dynamodb';
 import { gateOptionsFromEnvironment } from '../environment';
 import { createMyLightsSkill } from './skill';
 
+const logger = createJsonLogger();
+
+function acceptGrantFromEnvironment(env = process.env) {
+  const clientId = env.ALEXA_CLIENT_ID?.trim();
+  if (!clientId) {
+    logger.warn('my lights: ALEXA_CLIENT_ID is not set: AcceptGrant is acknowledged without exchanging the grant code, so no ChangeReports can be sent');
+    return undefined;
+  }
+  const clientSecret = env.ALEXA_CLIENT_SECRET?.trim();
+  const tableName = env.ALEXA_GRANTS_TABLE?.trim();
+  if (!clientSecret) throw new ConfigurationError('Set ALEXA_CLIENT_SECRET: the LWA client secret that goes with ALEXA_CLIENT_ID');
+  if (!tableName) throw new ConfigurationError('Set ALEXA_GRANTS_TABLE: the DynamoDB table that keeps the Alexa grants');
+  const tokenUrl = env.LWA_TOKEN_URL?.trim() || undefined;
+  return { credentials: { clientId, clientSecret, tokenUrl }, store: new DynamoDbAlexaGrantStore({ tableName }) };
+}
+
 export const handler = createMyLightsSkill({
   verifier: verifierFromEnvironment(),
-  logger: createJsonLogger(),
+  logger,
+  acceptGrant: acceptGrantFromEnvironment(),
   ...gateOptionsFromEnvironment(),
 }).lambda();

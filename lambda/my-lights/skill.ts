@@ -6,6 +6,7 @@
  * The lights' state lives in memory, per warm Lambda container: a real skill asks its device cloud.
  */
 import {
+  acceptGrantHandler,
   directiveSkillBuilder,
   getLinkedUser,
   type ContextProperty,
@@ -14,6 +15,8 @@ import {
   type DiscoveredEndpoint,
   type LinkedUser,
   type Logger,
+  type AlexaGrantStore,
+  type LwaClientCredentials,
 } from '../../lib';
 
 const LIGHTS = [
@@ -64,6 +67,12 @@ function setPower(value: 'ON' | 'OFF') {
 
 export interface MyLightsOptions extends DirectiveGateOptions<LinkedUser> {
   logger: Logger;
+  /**
+   * The skill's LWA credentials and a grant store: AcceptGrant then exchanges the grant code and
+   * keeps the event-gateway tokens (for ChangeReports). Without them, AcceptGrant is acknowledged
+   * once the grantee token checks out, and the skill cannot send proactive events.
+   */
+  acceptGrant?: { credentials: LwaClientCredentials; store: AlexaGrantStore };
 }
 
 export function createMyLightsSkill(options: MyLightsOptions) {
@@ -79,6 +88,9 @@ export function createMyLightsSkill(options: MyLightsOptions) {
       const state = powerStates.get(stateKey(getLinkedUser<LinkedUser>(input), light.endpointId)) ?? 'OFF';
       return input.reply.stateReport([powerStateProperty(state)]);
     })
-    // Exchanging the grant code for Alexa event-gateway tokens is its own piece of work; the grantee token is checked.
-    .addDirectiveHandler('Alexa.Authorization', 'AcceptGrant', (input) => input.reply.acceptGrant());
+    .addDirectiveHandler(
+      'Alexa.Authorization',
+      'AcceptGrant',
+      options.acceptGrant ? acceptGrantHandler({ ...options.acceptGrant, logger: options.logger }) : (input) => input.reply.acceptGrant(),
+    );
 }
