@@ -13,9 +13,12 @@ if (!subscriptionUrl || !URL.canParse(subscriptionUrl)) {
   throw new ConfigurationError('Set SUBSCRIPTION_URL: the resource server URL that tells a linked user\'s subscription tier');
 }
 
-export const handler = createJukeboxSkill({
+const skill = createJukeboxSkill({
   verifier: verifierFromEnvironment(),
   subscriptions: new ResourceServerSubscriptions(subscriptionUrl),
   logger: createJsonLogger(),
   ...gateOptionsFromEnvironment(),
-}).lambda();
+}).create();
+
+/** An async (event, context) handler, as nodejs24.x requires; the skill never rejects. */
+export const handler = async (event: unknown, context: unknown) => skill.invoke(event, context);

@@ -28,9 +28,12 @@ function acceptGrantFromEnvironment(env = process.env) {
   return { credentials: { clientId, clientSecret, tokenUrl }, store: new DynamoDbAlexaGrantStore({ tableName }) };
 }
 
-export const handler = createMyLightsSkill({
+const skill = createMyLightsSkill({
   verifier: verifierFromEnvironment(),
   logger,
   acceptGrant: acceptGrantFromEnvironment(),
   ...gateOptionsFromEnvironment(),
-}).lambda();
+}).create();
+
+/** An async (event, context) handler, as nodejs24.x requires; the skill never rejects. */
+export const handler = async (event: unknown, context: unknown) => skill.invoke(event, context);
