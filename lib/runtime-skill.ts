@@ -156,7 +156,7 @@ export class RuntimeSkillBuilder<E, O, I extends RuntimeHandlerInput<E>> {
     };
   }
 
-  /** The Lambda entry point: `export const handler = builder.lambda()`, an async `(event, context)` handler. */
+  /** The Lambda entry point: an async `(event, context)` handler (never callback-style, as nodejs24.x requires). */
   lambda(): (event: unknown, context?: unknown) => Promise<O> {
     const skill = this.create();
     return (event, context) => skill.invoke(event, context);

@@ -2,7 +2,7 @@
  * The Lambda entry point of a custom skill: `export const handler = customSkillHandler(skill)`.
  *
  * An async `(event, context)` handler, as the nodejs24.x runtime requires (it rejects the
- * callback-style handler of ask-sdk-core's `.lambda()`). An event that is not a custom-skill
+ * callback-style handler that ask-sdk-core's builders make). An event that is not a custom-skill
  * request envelope is refused with a {@link MalformedRequestError} and a logged reason before
  * it reaches the SDK, where it would end as a TypeError.
  */

@@ -3,11 +3,12 @@
  * `SkillBuilders.custom()`:
  *
  * ```ts
- * export const handler = directiveSkillBuilder()
+ * const skill = directiveSkillBuilder()
  *   .withAccountLinking({ verifier })
  *   .addDirectiveHandler('Alexa.Discovery', 'Discover', (input) => input.reply.discover(endpointsOf(getLinkedUser(input))))
  *   .addDirectiveHandler('Alexa.PowerController', 'TurnOn', turnOn)
- *   .lambda();
+ *   .create();
+ * export const handler = async (event: unknown, context: unknown) => skill.invoke(event, context);
  * ```
  *
  * Whatever happens, Alexa gets a well-formed event: a malformed directive or one no handler takes

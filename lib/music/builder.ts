@@ -3,12 +3,13 @@
  * `SkillBuilders.custom()`:
  *
  * ```ts
- * export const handler = musicSkillBuilder()
+ * const skill = musicSkillBuilder()
  *   .withAccountLinking({ verifier })
  *   .addMusicHandler('Alexa.Media.Search', 'GetPlayableContent', search)
  *   .addMusicHandler('Alexa.Media.Playback', 'Initiate', initiate)
  *   .addMusicHandler('Alexa.Audio.PlayQueue', 'GetNextItem', next)
- *   .lambda();
+ *   .create();
+ * export const handler = async (event: unknown, context: unknown) => skill.invoke(event, context);
  * ```
  *
  * Whatever happens, Alexa gets a well-formed reply: a malformed request or one no handler takes
