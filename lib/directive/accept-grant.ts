@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AccountLinkingError, AuthorizationServerError, ConfigurationError } from '../errors';
+import { verificationBudget } from '../gate';
 import { getLinkedUser } from '../linked-account';
 import { isObject } from '../json';
 import { describeError, type Logger } from '../logging';
@@ -135,7 +136,7 @@ export function acceptGrantHandler<P = { subject: string }>(options: AcceptGrant
       const key = `${userId}\u0000${codeHash}`;
       let work = inFlight.get(key);
       if (!work) {
-        const signal = AbortSignal.timeout(budget(options.timeoutMs, input.context));
+        const signal = AbortSignal.timeout(Math.max(1, verificationBudget(options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS, input.context)));
         work = exchangeAndStore(userId, code, codeHash, signal).finally(() => inFlight.delete(key));
         inFlight.set(key, work);
       }
@@ -147,12 +148,6 @@ export function acceptGrantHandler<P = { subject: string }>(options: AcceptGrant
       return input.reply.acceptGrantFailed(reason);
     }
   };
-}
-
-function budget(timeoutMs: number | undefined, lambdaContext: unknown): number {
-  const cap = timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
-  const remaining = (lambdaContext as { getRemainingTimeInMillis?: () => number } | undefined)?.getRemainingTimeInMillis?.();
-  return Math.max(1, typeof remaining === 'number' ? Math.min(cap, remaining - 500) : cap);
 }
 
 function requireCredentials(credentials: LwaClientCredentials): void {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { launchRequest } from '../../lib/testing';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox/sandbox';
+import { describeIf } from '../support/describe-if';
 import { ROOT } from '../support/invoke-cli';
 
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -78,12 +79,7 @@ describe('the sandbox\'s local endpoint, given bad input', () => {
 });
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const describeWithChromium: jest.Describe = existsSync(CHROMIUM)
-  ? describe
-  : (((name: string, fn: () => void) => {
-      console.warn(`SKIPPED "${name}": no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`);
-      describe.skip(`${name} [SKIPPED: no Chromium at ${CHROMIUM}]`, fn);
-    }) as jest.Describe);
+const describeWithChromium = describeIf(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`);
 
 describeWithChromium('a person linking an account in the sandbox, in headless Chromium', () => {
   it('links through the login and consent pages, and the custom skill then answers as linked', async () => {

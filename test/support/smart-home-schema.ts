@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv-draft-04';
 import type { ValidateFunction } from 'ajv';
+import { describeIf } from './describe-if';
 
 export const SMART_HOME_SCHEMA_PATH =
   process.env.ALEXA_SMART_HOME_SCHEMA ?? path.resolve(__dirname, '../../../shared/conformance/alexa_smart_home_message_schema.json');
@@ -25,13 +26,10 @@ export function smartHomeSchemaErrors(message: unknown): string[] {
 }
 
 /** `describe`, or — without the schema — a skipped `describe` whose name says why. */
-export const describeWithSmartHomeSchema: jest.Describe = smartHomeSchemaAvailable
-  ? describe
-  : (((name: string, fn: () => void) => {
-      // eslint-disable-next-line no-console
-      console.warn(`SKIPPED "${name}": Amazon's smart home schema is not at ${SMART_HOME_SCHEMA_PATH} (set ALEXA_SMART_HOME_SCHEMA)`);
-      describe.skip(`${name} [SKIPPED: no smart home schema at ${SMART_HOME_SCHEMA_PATH}]`, fn);
-    }) as jest.Describe);
+export const describeWithSmartHomeSchema = describeIf(
+  smartHomeSchemaAvailable,
+  `Amazon's smart home schema is not at ${SMART_HOME_SCHEMA_PATH} (set ALEXA_SMART_HOME_SCHEMA)`,
+);
 
 expect.extend({
   toMatchSmartHomeSchema(received: unknown) {
