@@ -96,6 +96,29 @@ export class AuthorizationServerError extends AccountLinkingError {
   readonly status?: number;
 }
 
+/**
+ * A verifier could not decide, and knows why: the cause is about us, not about the user's token —
+ * our configuration (a token signed by the right key but for another audience or issuer), a
+ * clock (a token not yet valid by ours), stale knowledge (a key set that cannot be refreshed right
+ * now), an answer that affirms a token without naming its user, a policy limit. Never an
+ * unlinking reply: the gate answers "could not decide", and logs one ERROR per container and
+ * `reason` with `check`, what the operator should look at.
+ */
+export class CannotDecideError extends AccountLinkingError {
+  override readonly name = 'CannotDecideError';
+  readonly code = 'ERR_CANNOT_DECIDE';
+
+  constructor(
+    /** A fixed, short reason, the same for every token it applies to (e.g. `audience mismatch`); safe for logs and metrics. */
+    readonly reason: string,
+    /** What the operator should check, in an operator's words (e.g. `JWT_AUDIENCE`); never quotes a token. */
+    readonly check: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The token verifier could not decide (${reason}): ${check}`, options);
+  }
+}
+
 /** `getLinkedUser` was called on a request that has no linked user (a public intent, say). */
 export class NoLinkedUserError extends AccountLinkingError {
   override readonly name = 'NoLinkedUserError';

@@ -10,6 +10,7 @@
 import type { ErrorHandler, ErrorMapper } from 'ask-sdk-runtime';
 import {
   AccountLinkingError,
+  CannotDecideError,
   ConfigurationError,
   GateShortCircuitError,
   InvalidVerdictError,
@@ -18,7 +19,7 @@ import {
   VerifierTimeoutError,
 } from './errors';
 import { attachLinkedAccount, LinkedAccount, type HasRequestAttributes } from './linked-account';
-import { describeError, fingerprint, redact, type Logger } from './logging';
+import { describeError, findCause, fingerprint, redact, type Logger } from './logging';
 import type { SkillFamily, TokenVerdict, TokenVerifier } from './verification/verifier';
 
 /** Where a family's resolver looked, and what it found there. Never logged with the token. */
@@ -171,6 +172,38 @@ export function logDecision(logger: Logger, entry: DecisionLogEntry): void {
   }
 }
 
+/**
+ * The options every family's gate takes (each family's options extend these).
+ */
+export interface CommonGateOptions<P> {
+  /** Decides whether an access token identifies a user of the service. Required. */
+  verifier: TokenVerifier<P>;
+  /** The most the verifier may take, in ms; less when the Lambda has less time left. Default: 3000. */
+  verificationTimeoutMs?: number;
+  /** Where the gate logs its decisions. Default: JSON lines on stdout at `$LOG_LEVEL` (runtime builders: the builder's logger). */
+  logger?: Logger;
+}
+
+/**
+ * Logs, once per gate (a gate lives as long as its container) and reason, the ERROR that tells the
+ * operator what to check when a verifier could not decide for a reason about us
+ * ({@link CannotDecideError}): our configuration, a clock, stale keys, a policy limit.
+ */
+export function createCannotDecideReporter(logger: Logger): (family: SkillFamily, decision: GateDecision<unknown>) => void {
+  const reported = new Set<string>();
+  return (family, decision) => {
+    if (decision.outcome !== 'undecided') return;
+    const cannotDecide = findCause(decision.cause, CannotDecideError);
+    if (!cannotDecide || reported.has(cannotDecide.reason)) return;
+    reported.add(cannotDecide.reason);
+    logger.error(`account linking: the verifier cannot decide (${cannotDecide.reason}); no user is unlinked for it. Check: ${cannotDecide.check}`, {
+      family,
+      reason: cannotDecide.reason,
+      check: cannotDecide.check,
+    });
+  };
+}
+
 /** What a family tells the shared gate interceptor about its requests. */
 export interface GateSpec<I> {
   family: SkillFamily;
@@ -204,6 +237,7 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
     throw new ConfigurationError('verificationTimeoutMs must be a positive number');
   }
   const { family, logger } = spec;
+  const reportCannotDecide = createCannotDecideReporter(logger);
   const malformed = (reason: string, requestType?: string) => {
     logger.error('account linking: malformed request', { family, requestType, reason });
     return new MalformedRequestError(reason);
@@ -227,6 +261,7 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
       const started = Date.now();
       const decision = await decide(resolution, spec.verifier, { family, budgetMs: verificationBudget(spec.timeoutMs, input.context) });
       logDecision(logger, { family, requestType, resolution, decision, latencyMs: Date.now() - started });
+      reportCannotDecide(family, decision);
 
       if (decision.outcome !== 'linked') throw new GateShortCircuitError(family, requestType, decision);
       if (resolution.status === 'found') {

@@ -13,5 +13,5 @@ export {
   LinkedAccount,
   type HasRequestAttributes,
 } from './linked-account';
-export { decide, verificationBudget, DEFAULT_VERIFICATION_TIMEOUT_MS, type GateDecision, type TokenResolution } from './gate';
-export { fingerprint, redact, CREDENTIAL_PATHS, createJsonLogger, type Logger, type LogLevel, type JsonLoggerOptions } from './logging';
+export { decide, verificationBudget, DEFAULT_VERIFICATION_TIMEOUT_MS, type CommonGateOptions, type GateDecision, type TokenResolution } from './gate';
+export { fingerprint, redact, describeError, CREDENTIAL_PATHS, createJsonLogger, type Logger, type LogLevel, type JsonLoggerOptions } from './logging';

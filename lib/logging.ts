@@ -57,14 +57,27 @@ export function parseLogLevel(value: string | undefined): LogLevel | undefined {
  * What may be logged of an error: its class and code, and its message only when the toolkit
  * wrote it. The message of anybody else's error (a verifier's, a library's) may quote a token.
  */
-export function describeError(error: unknown): Record<string, unknown> {
+export function describeError(error: unknown, seen: Set<unknown> = new Set(), depth = 0): Record<string, unknown> {
   if (!(error instanceof Error)) return { errorType: typeof error };
+  // A cause chain may loop (a.cause = b, b.cause = a) or run very deep: describe each error once, and at most 8.
+  if (seen.has(error) || depth >= 8) return { errorName: error.name, truncated: true };
+  seen.add(error);
   const described: Record<string, unknown> = { errorName: error.name };
   if (error instanceof AccountLinkingError) described.errorMessage = error.message;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') described.errorCode = code;
-  if (error.cause !== undefined) described.cause = describeError(error.cause);
+  if (error.cause !== undefined) described.cause = describeError(error.cause, seen, depth + 1);
   return described;
+}
+
+/** The first error of `type` in `error`'s cause chain (itself included), or undefined. Loop-safe. */
+export function findCause<T extends Error>(error: unknown, type: abstract new (...args: any[]) => T): T | undefined {
+  const seen = new Set<unknown>();
+  for (let current = error; current instanceof Error && !seen.has(current) && seen.size < 8; current = current.cause) {
+    if (current instanceof type) return current;
+    seen.add(current);
+  }
+  return undefined;
 }
 
 /** Every place Alexa puts a credential, in every family's envelopes (dotted paths; `*` is any key). */

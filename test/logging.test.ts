@@ -1,4 +1,4 @@
-import { CREDENTIAL_PATHS, createJsonLogger, fingerprint, redact, withAccountLinking } from '../lib';
+import { CREDENTIAL_PATHS, describeError, createJsonLogger, fingerprint, redact, withAccountLinking } from '../lib';
 import { acceptGrantDirective, launchRequest, musicRequest, skillAccountLinkedEvent } from '../lib/testing';
 import { SkillBuilders } from 'ask-sdk-core';
 import { jwtVerifier } from './custom/harness';
@@ -73,5 +73,15 @@ describe('the JSON logger', () => {
     expect(text).toContain('"message":"account linking: request"');
     expect(text).toContain(`[redacted sha256:${fingerprint(token)}]`);
     expect(text).not.toContain(token);
+  });
+});
+
+describe('describeError', () => {
+  it('describes a cause chain that loops, once per error, without running away', () => {
+    const a = new Error('a');
+    const b = new Error('b', { cause: a });
+    (a as { cause?: unknown }).cause = b;
+    const described = describeError(a);
+    expect(JSON.stringify(described)).toContain('truncated');
   });
 });

@@ -10,9 +10,8 @@
  */
 import type { CustomSkillBuilder, ErrorHandler, HandlerInput, RequestInterceptor } from 'ask-sdk-core';
 import { ConfigurationError, GateShortCircuitError, MalformedRequestError } from '../errors';
-import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateErrorsFirst, gateInterceptor } from '../gate';
-import { createJsonLogger, type Logger } from '../logging';
-import type { TokenVerifier } from '../verification/verifier';
+import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateErrorsFirst, gateInterceptor, type CommonGateOptions } from '../gate';
+import { createJsonLogger } from '../logging';
 import { customRequestType, resolveCustomAccessToken, SKILL_ACCOUNT_LINKED } from './resolve';
 import { customReplyKind, rejectionReply, speechFor, type SpeechByLocale } from './respond';
 
@@ -37,21 +36,15 @@ export const DEFAULT_PUBLIC_REQUEST_TYPES: readonly string[] = [
   'Alexa.Authorization.Grant',
 ];
 
-export interface CustomGateOptions<P> {
-  /** Decides whether an access token identifies a user of the service. Required. */
-  verifier: TokenVerifier<P>;
+export interface CustomGateOptions<P> extends CommonGateOptions<P> {
   /** Intents that bypass the gate. Default: {@link DEFAULT_PUBLIC_INTENTS}. */
   publicIntents?: readonly string[];
   /** Request types that bypass the gate. Default: {@link DEFAULT_PUBLIC_REQUEST_TYPES}. SessionEndedRequest always does. */
   publicRequestTypes?: readonly string[];
   /** Prefer `context.System.person.accessToken` (a recognised voice profile's own link). Default: false. */
   preferPersonToken?: boolean;
-  /** The most the verifier may take, in ms; less when the Lambda has less time left. Default: 3000. */
-  verificationTimeoutMs?: number;
   /** What the gate says, per locale or language. Default: {@link DEFAULT_SPEECH} (English). */
   speech?: SpeechByLocale;
-  /** Where the gate logs its decisions. Default: JSON lines on stdout at `$LOG_LEVEL`. */
-  logger?: Logger;
 }
 
 interface CustomGate {

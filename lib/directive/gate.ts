@@ -5,25 +5,18 @@
  */
 import type { ErrorHandler } from 'ask-sdk-runtime';
 import { GateShortCircuitError, MalformedRequestError } from '../errors';
-import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateInterceptor } from '../gate';
+import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateInterceptor, type CommonGateOptions } from '../gate';
 import type { Logger } from '../logging';
 import type { RuntimeGate } from '../runtime-skill';
-import type { TokenVerifier } from '../verification/verifier';
 import type { AlexaEvent } from './envelope';
 import { directiveType } from './envelope';
 import type { DirectiveHandlerInput } from './builder';
 import { resolveDirectiveAccessToken } from './resolve';
 import { invalidDirectiveEvent, rejectionEvent, type DirectiveReplyOptions } from './respond';
 
-export interface DirectiveGateOptions<P> extends DirectiveReplyOptions {
-  /** Decides whether an access token identifies a user of the service. Required. */
-  verifier: TokenVerifier<P>;
-  /** The most the verifier may take, in ms; less when the Lambda has less time left. Default: 3000. */
-  verificationTimeoutMs?: number;
+export interface DirectiveGateOptions<P> extends CommonGateOptions<P>, DirectiveReplyOptions {
   /** Directives that bypass the gate, as `Namespace.Name` or `Namespace.*`. Default: none. */
   publicDirectives?: readonly string[];
-  /** Where the gate logs its decisions. Default: the skill builder's logger. */
-  logger?: Logger;
 }
 
 export function createDirectiveGate<P>(options: DirectiveGateOptions<P>, builderLogger: Logger): RuntimeGate<DirectiveHandlerInput, AlexaEvent> {

@@ -5,28 +5,21 @@
  */
 import type { ErrorHandler } from 'ask-sdk-runtime';
 import { GateShortCircuitError, MalformedRequestError } from '../errors';
-import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateInterceptor } from '../gate';
+import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateInterceptor, type CommonGateOptions } from '../gate';
 import type { Logger } from '../logging';
 import type { RuntimeGate } from '../runtime-skill';
-import type { TokenVerifier } from '../verification/verifier';
 import type { MusicHandlerInput } from './builder';
 import { musicRequestType, type MusicResponse } from './envelope';
 import { resolveMusicAccessToken } from './resolve';
 import { invalidMusicRequestResponse, musicRejectionResponse } from './respond';
 
-export interface MusicGateOptions<P> {
-  /** Decides whether an access token identifies a user of the service. Required. */
-  verifier: TokenVerifier<P>;
+export interface MusicGateOptions<P> extends CommonGateOptions<P> {
   /**
    * Let requests without an access token through, with no linked user, for skills that also serve
    * users who never linked. Handlers then read `findLinkedUser(input)`, whose type is `P | undefined`.
    * A token that is there is still verified. Default: false (`INVALID_AUTHORIZATION_CREDENTIAL`).
    */
   allowUnlinked?: boolean;
-  /** The most the verifier may take, in ms; less when the Lambda has less time left. Default: 3000. */
-  verificationTimeoutMs?: number;
-  /** Where the gate logs its decisions. Default: the skill builder's logger. */
-  logger?: Logger;
 }
 
 export function createMusicGate<P>(options: MusicGateOptions<P>, builderLogger: Logger): RuntimeGate<MusicHandlerInput, MusicResponse> {

@@ -28,6 +28,12 @@ export type TokenVerdict<P> =
 
 export interface TokenVerifier<P> {
   verify(accessToken: string, context: VerificationContext): Promise<TokenVerdict<P>>;
+  /**
+   * Optional. A number that changes whenever the knowledge this verifier's verdicts rest on is
+   * refreshed (a JWKS key set refetched, say). A cache keeps a verdict only while this is what it
+   * was when the verification began, so no verdict outlives the knowledge it was taken on.
+   */
+  readonly knowledgeVersion?: number;
 }
 
 /** What the shipped verifiers hand to domain handlers: who the token identifies, and what was said of them. */
