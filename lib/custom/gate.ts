@@ -10,7 +10,7 @@
  */
 import type { CustomSkillBuilder, ErrorHandler, HandlerInput, RequestInterceptor } from 'ask-sdk-core';
 import { CannotDecideError, ConfigurationError, GateShortCircuitError, MalformedRequestError } from '../errors';
-import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateErrorsFirst, gateInterceptor, type CommonGateOptions } from '../gate';
+import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateErrorsFirst, gateInterceptor, type CommonGateOptions, type RejectedDecision } from '../gate';
 import { createJsonLogger } from '../logging';
 import { customRequestType, resolveCustomAccessToken, SKILL_ACCOUNT_LINKED } from './resolve';
 import { customReplyKind, rejectionReply, voiceLinkingReply } from './respond';
@@ -110,8 +110,8 @@ function createCustomGate<P>(options: CustomGateOptions<P>): CustomGate {
     isGated(input, requestType) {
       if (requestType === 'SessionEndedRequest' || publicRequestTypes.has(requestType)) return false;
       if (requestType === 'IntentRequest') {
-        const intentName = (input.requestEnvelope.request as { intent?: { name?: unknown } }).intent?.name;
-        if (typeof intentName === 'string' && publicIntents.has(intentName)) return false;
+        const intentName = intentNameOf(input.requestEnvelope);
+        if (intentName !== undefined && publicIntents.has(intentName)) return false;
       }
       return true;
     },
@@ -141,7 +141,7 @@ function createCustomGate<P>(options: CustomGateOptions<P>): CustomGate {
             family: 'custom',
             requestType,
           });
-          return rejectionReply({ outcome: 'undecided', cause: new CannotDecideError('voice linking linked without a token', "the skill's account linking settings (voice linking) in the Alexa developer console") }, kind, speech, input.responseBuilder);
+          return rejectionReply(LINKED_WITHOUT_TOKEN, kind, speech, input.responseBuilder);
         }
       }
       return rejectionReply(decision, kind, speech, input.responseBuilder);
@@ -150,6 +150,12 @@ function createCustomGate<P>(options: CustomGateOptions<P>): CustomGate {
 
   return { requestInterceptor, errorHandler };
 }
+
+/** A voice-linking resumption that says LINKED but carries no token: "could not decide", never the card. */
+const LINKED_WITHOUT_TOKEN: RejectedDecision = {
+  outcome: 'undecided',
+  cause: new CannotDecideError('voice linking linked without a token', "the skill's voice linking settings in the Alexa developer console"),
+};
 
 function isLiveSession(session: unknown): boolean {
   return typeof session === 'object' && session !== null;
