@@ -64,7 +64,7 @@ const FRENCH: GateSpeech = {
 /** Canadian French: the same, with "pour l'instant" and "dans quelques instants". */
 const FRENCH_CANADA: GateSpeech = {
   ...FRENCH,
-  tryLater: "Désolée, je n'arrive pas à joindre votre compte pour l'instant. Veuillez réessayer dans quelques instants.",
+  tryLater: "Désolée, je n'arrive pas à accéder à votre compte pour l'instant. Veuillez réessayer dans quelques instants.",
 };
 
 /** The built-in texts of every locale Alexa custom skills support. */
