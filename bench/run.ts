@@ -104,14 +104,14 @@ async function gateOverhead(): Promise<void> {
   const turnOn = powerControllerDirective('TurnOn', { accessToken: rsToken });
   const directive = (verifier?: TokenVerifier<unknown>) => {
     const builder = directiveSkillBuilder().withLogger(silent);
-    if (verifier) builder.withAccountLinking({ verifier });
+    if (verifier) withAccountLinking(builder, { verifier });
     const skill = builder.addRequestHandlers({ canHandle: () => true, handle: (input) => input.reply.response() }).create();
     return () => skill.invoke(turnOn);
   };
   const search = getPlayableContentRequest([{ type: 'TRACK', entityId: '1' }], { accessToken: rsToken });
   const music = (verifier?: TokenVerifier<unknown>) => {
     const builder = musicSkillBuilder().withLogger(silent);
-    if (verifier) builder.withAccountLinking({ verifier });
+    if (verifier) withAccountLinking(builder, { verifier });
     const skill = builder.addRequestHandlers({ canHandle: () => true, handle: (input) => input.reply.response({}) }).create();
     return () => skill.invoke(search);
   };

@@ -132,7 +132,8 @@ export function acceptGrantHandler<P = { subject: string }>(options: AcceptGrant
     if (typeof code !== 'string' || code === '') return input.reply.acceptGrantFailed('The directive carries no grant code.');
     const codeHash = sha256(code);
     try {
-      const userId = userIdOf(getLinkedUser<P>(input));
+      // The gate's verifier yields the P this handler was declared with (its userIdOf takes it).
+      const userId = userIdOf(getLinkedUser(input) as P);
       const key = `${userId}\u0000${codeHash}`;
       let work = inFlight.get(key);
       if (!work) {

@@ -16,7 +16,7 @@ import { invalidMusicRequestResponse, musicRejectionResponse } from './respond';
 export interface MusicGateOptions<P> extends CommonGateOptions<P> {
   /**
    * Let requests without an access token through, with no linked user, for skills that also serve
-   * users who never linked. Handlers then read `findLinkedUser(input)`, whose type is `P | undefined`.
+   * users who never linked. Handlers then read `linking.findLinkedUser(input)` ({@link accountLinking}), typed `P | undefined`.
    * A token that is there is still verified. Default: false (`INVALID_AUTHORIZATION_CREDENTIAL`).
    */
   allowUnlinked?: boolean;

@@ -1,7 +1,7 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AddressInfo } from 'node:net';
 import {
-  acceptGrantHandler, AlexaEventGatewayTokens, directiveSkillBuilder, MemoryAlexaGrantStore, NoAlexaGrantError, type AlexaEvent, type AlexaGrantStore,
+  acceptGrantHandler, AlexaEventGatewayTokens, directiveSkillBuilder, MemoryAlexaGrantStore, NoAlexaGrantError, withAccountLinking, type AlexaEvent, type AlexaGrantStore,
 } from '../../lib';
 import { DynamoDbAlexaGrantStore } from '../../lib/dynamodb';
 import { acceptGrantDirective } from '../../lib/testing';
@@ -67,7 +67,7 @@ async function dynamoStore(): Promise<DynamoDbAlexaGrantStore> {
 
 function skill(store: AlexaGrantStore, timeoutMs = 2000) {
   const logger = recordingLogger();
-  const created = directiveSkillBuilder().withLogger(logger).withAccountLinking({ verifier: jwtVerifier })
+  const created = withAccountLinking(directiveSkillBuilder().withLogger(logger), { verifier: jwtVerifier })
     .addDirectiveHandler('Alexa.Authorization', 'AcceptGrant', acceptGrantHandler({ credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: `${lwa.server.url}/auth/o2/token` }, store, timeoutMs, logger }))
     .create();
   return { logger, invoke: (event: unknown) => created.invoke(event) as Promise<AlexaEvent<any>> };

@@ -17,8 +17,8 @@ const echo = { canHandle: () => true, handle: (input: any) => (input.reply ? inp
 
 const handlers = {
   custom: customSkillHandler(withAccountLinking(SkillBuilders.custom(), { verifier, logger }).addRequestHandlers(echo).create(), { logger }),
-  directive: directiveSkillBuilder().withLogger(logger).withAccountLinking({ verifier }).addRequestHandlers(echo).lambda(),
-  music: musicSkillBuilder().withLogger(logger).withAccountLinking({ verifier }).addRequestHandlers(echo).lambda(),
+  directive: withAccountLinking(directiveSkillBuilder().withLogger(logger), { verifier }).addRequestHandlers(echo).lambda(),
+  music: withAccountLinking(musicSkillBuilder().withLogger(logger), { verifier }).addRequestHandlers(echo).lambda(),
 };
 
 /** Events that look a little like Alexa's, and events that do not at all. */
