@@ -20,6 +20,11 @@ describe('template.yaml', () => {
     expect(template.Resources.MyLightsFunction.Properties.Policies).toEqual([{ DynamoDBCrudPolicy: { TableName: { Ref: 'MyLightsGrantsTable' } } }]);
   });
 
+  it('lets the operator set the client IDs an introspected token must have been issued to (IntrospectionClientIds, empty by default)', () => {
+    expect(template.Parameters.IntrospectionClientIds).toMatchObject({ Type: 'String', Default: '' });
+    expect(globals.Environment.Variables.INTROSPECTION_CLIENT_IDS).toEqual({ Ref: 'IntrospectionClientIds' });
+  });
+
   it('holds at least one function', () => {
     expect(functions.length).toBeGreaterThan(0);
   });
