@@ -25,6 +25,11 @@ describe('template.yaml', () => {
     expect(globals.Environment.Variables.INTROSPECTION_CLIENT_IDS).toEqual({ Ref: 'IntrospectionClientIds' });
   });
 
+  it('lets the operator name the LWA security profiles whose tokens are the skill\'s (LwaAppIds, empty by default)', () => {
+    expect(template.Parameters.LwaAppIds).toMatchObject({ Type: 'String', Default: '' });
+    expect(globals.Environment.Variables.LWA_APP_IDS).toEqual({ Ref: 'LwaAppIds' });
+  });
+
   it('holds at least one function', () => {
     expect(functions.length).toBeGreaterThan(0);
   });
