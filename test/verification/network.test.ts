@@ -144,6 +144,12 @@ describe('IntrospectionVerifier', () => {
     expect((await verifier({ clockToleranceSeconds: 300 }).verify('opaque-1', context())).outcome).toBe('valid');
   });
 
+  it('says valid, without an expiry, for an exp beyond the Date range (never "could not decide" forever)', async () => {
+    answer.body = { ...genuine(), exp: 1e300 };
+    const verdict = await verifier().verify('opaque-1', context());
+    expect(verdict).toEqual({ outcome: 'valid', principal: expect.objectContaining({ subject: 'rider-42' }) });
+  });
+
   it('could not decide when the server affirms a token without naming its user (no sub, no username)', async () => {
     answer.body = { active: true, client_id: 'alexa-skill' };
     const error = await cannotDecide(verifier().verify('opaque-1', context()));
@@ -298,6 +304,13 @@ describe('LoginWithAmazonVerifier, against a loopback stand-in for LWA', () => {
   ])('could not decide on %s: only invalid_token is a token verdict', async (_name, status, body) => {
     tokenInfo = { status, body };
     expect((await cannotDecide(verifier().verify('Atza|token-1', context()))).reason).toBe('LWA request refused');
+  });
+
+  it('says valid, without an expiry, for an exp beyond the Date range', async () => {
+    tokenInfo.body = { ...genuine(), exp: 1e300 };
+    const verdict = await verifier().verify('Atza|token-1', context());
+    expect(verdict.outcome).toBe('valid');
+    expect('expiresAt' in verdict).toBe(false);
   });
 
   it('could not decide when tokeninfo affirms a token without its user_id', async () => {
