@@ -160,12 +160,12 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
     const clientIds = this.#options.clientIds;
     if (clientIds && !(typeof response.client_id === 'string' && clientIds.includes(response.client_id))) {
       if (this.#confirmed.clientId) return { outcome: 'invalid', reason: 'issued to another client' };
-      throw new CannotDecideError('introspection client mismatch', 'INTROSPECTION_CLIENT_IDS (clientIds): the introspection endpoint affirmed a token issued to a client not in the list; it must hold the client ID Alexa uses at the authorization server (see the skill\'s account-linking settings)');
+      throw new CannotDecideError('introspection client mismatch', 'INTROSPECTION_CLIENT_IDS (clientIds): the introspection endpoint affirmed a token issued to a client not in the list; it must hold the client ID Alexa uses at the authorization server (see the skill\'s account-linking settings); if it does, the token was another client\'s: it was refused, and nobody was unlinked');
     }
     const audience = this.#audience;
     if (audience && ![response.aud].flat().some((aud) => typeof aud === 'string' && audience.includes(aud))) {
       if (this.#confirmed.audience) return { outcome: 'invalid', reason: 'wrong audience' };
-      throw new CannotDecideError('introspection audience mismatch', 'INTROSPECTION_AUDIENCE (audience): the introspection endpoint affirmed a token whose aud is not the configured audience; set the aud the server gives the skill\'s access tokens');
+      throw new CannotDecideError('introspection audience mismatch', 'INTROSPECTION_AUDIENCE (audience): the introspection endpoint affirmed a token whose aud is not the configured audience; set the aud the server gives the skill\'s access tokens (if it does, the token was not one of them, a refresh token say: it was refused, and nobody was unlinked)');
     }
     if (pastExp) {
       throw new CannotDecideError('introspection clock disagreement', 'the introspection endpoint calls a token active whose exp is past by the Lambda\'s clock beyond the clock tolerance: check the authorization server\'s clock (and INTROSPECTION_CLOCK_TOLERANCE_SECONDS)');

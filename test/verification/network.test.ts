@@ -427,8 +427,10 @@ describe('CachingVerifier', () => {
     settles[0]({ outcome: 'invalid', reason: 'bad signature' });
     expect(await verdict).toEqual({ outcome: 'invalid', reason: 'bad signature' });
     expect(cache.size).toBe(0);
-    void cache.verify('t', context());
-    expect(settles).toHaveLength(2);
+    const again = cache.verify('t', context());
+    expect(settles).toHaveLength(2); // asked again: nothing was kept
+    settles[1]({ outcome: 'valid', principal: 'u' });
+    expect(await again).toEqual({ outcome: 'valid', principal: 'u' });
   });
 
   it('drops a kept verdict once the inner verifier\'s knowledge has been refreshed', async () => {
