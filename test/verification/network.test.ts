@@ -89,7 +89,7 @@ describe('IntrospectionVerifier', () => {
   const genuine = () => ({ active: true, sub: 'rider-42', client_id: 'alexa-skill', aud: AUDIENCE, token_type: 'Bearer', exp: Math.floor(Date.now() / 1000) + 600 });
   beforeEach(async () => {
     answer = { status: 200, body: genuine() };
-    server = await startLoopback((_req, res) => json(res, answer.status, answer.body));
+    server = await startLoopback((_req, res) => (answer.status === 0 ? undefined : json(res, answer.status, answer.body)));
   });
   afterEach(() => server.close());
   const verifier = (extra: object = {}) => new IntrospectionVerifier({ url: `${server.url}/introspect`, clientId: 'skill api', clientSecret: 's3cr&t', ...extra });
@@ -213,6 +213,12 @@ describe('IntrospectionVerifier', () => {
     await expect(verifier().verify('opaque-1', context())).rejects.toBeInstanceOf(AuthorizationServerError);
   });
 
+  it('is undecided by the deadline when the endpoint hangs', async () => {
+    answer = { status: 0, body: undefined }; // never answers
+    const decision = await decide(found('opaque-1'), verifier(), { family: 'music', budgetMs: 200 });
+    expect(decision).toMatchObject({ outcome: 'undecided', cause: expect.any(VerifierTimeoutError) });
+  });
+
   it('could not decide on a token longer than maxTokenLength, without sending it', async () => {
     const error = await cannotDecide(verifier({ maxTokenLength: 10 }).verify('x'.repeat(11), context()));
     expect(error.reason).toBe('token too long');
@@ -243,7 +249,7 @@ describe('LoginWithAmazonVerifier, against a loopback stand-in for LWA', () => {
   beforeEach(async () => {
     tokenInfo = { status: 200, body: genuine() };
     lwa = await startLoopback((req, res) =>
-      req.url.startsWith('/auth/o2/tokeninfo') ? json(res, tokenInfo.status, tokenInfo.body) : json(res, 200, { user_id: 'amzn1.account.AE', name: 'Ada', email: 'ada@example.com' }),
+      tokenInfo.status === 0 ? undefined : req.url.startsWith('/auth/o2/tokeninfo') ? json(res, tokenInfo.status, tokenInfo.body) : json(res, 200, { user_id: 'amzn1.account.AE', name: 'Ada', email: 'ada@example.com' }),
     );
   });
   afterEach(() => lwa.close());
@@ -322,6 +328,12 @@ describe('LoginWithAmazonVerifier, against a loopback stand-in for LWA', () => {
   it('could not decide on a token longer than maxTokenLength, without sending it', async () => {
     expect((await cannotDecide(verifier().verify(`Atza|${'x'.repeat(4096)}`, context()))).reason).toBe('token too long');
     expect(lwa.requests).toHaveLength(0);
+  });
+
+  it('is undecided by the deadline when tokeninfo hangs', async () => {
+    tokenInfo = { status: 0, body: undefined }; // never answers
+    const decision = await decide(found('Atza|token-1'), verifier(), { family: 'custom', budgetMs: 200 });
+    expect(decision).toMatchObject({ outcome: 'undecided', cause: expect.any(VerifierTimeoutError) });
   });
 
   it('could not decide (throws) on a 5xx', async () => {
