@@ -45,6 +45,9 @@ export type RejectedDecision = Exclude<GateDecision<unknown>, { outcome: 'linked
 /** Default cap on the time a verifier gets: well under Alexa's 8 s for the whole reply. */
 export const DEFAULT_VERIFICATION_TIMEOUT_MS = 3000;
 
+/** The longest delay a Node.js timer takes (2^31 - 1 ms); a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Time kept back from the Lambda's remaining time, to render and return a reply. */
 export const LAMBDA_REPLY_RESERVE_MS = 500;
 
@@ -233,8 +236,9 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
   if (typeof spec.verifier?.verify !== 'function') {
     throw new ConfigurationError('The account-linking gate needs a verifier with a verify() method');
   }
-  if (!Number.isFinite(spec.timeoutMs) || spec.timeoutMs <= 0) {
-    throw new ConfigurationError('verificationTimeoutMs must be a positive number');
+  // Above the timer range (2^31 - 1 ms), setTimeout fires at once: every request would time out.
+  if (!Number.isFinite(spec.timeoutMs) || spec.timeoutMs <= 0 || spec.timeoutMs > MAX_TIMER_MS) {
+    throw new ConfigurationError(`verificationTimeoutMs must be a positive number of milliseconds, at most ${MAX_TIMER_MS}`);
   }
   const { family, logger } = spec;
   const reportCannotDecide = createCannotDecideReporter(logger);

@@ -20,6 +20,16 @@ describe('template.yaml', () => {
     expect(template.Resources.MyLightsFunction.Properties.Policies).toEqual([{ DynamoDBCrudPolicy: { TableName: { Ref: 'MyLightsGrantsTable' } } }]);
   });
 
+  it('lets the operator set the client IDs an introspected token must have been issued to (IntrospectionClientIds, empty by default)', () => {
+    expect(template.Parameters.IntrospectionClientIds).toMatchObject({ Type: 'String', Default: '' });
+    expect(globals.Environment.Variables.INTROSPECTION_CLIENT_IDS).toEqual({ Ref: 'IntrospectionClientIds' });
+  });
+
+  it('lets the operator name the LWA security profiles whose tokens are the skill\'s (LwaAppIds, empty by default)', () => {
+    expect(template.Parameters.LwaAppIds).toMatchObject({ Type: 'String', Default: '' });
+    expect(globals.Environment.Variables.LWA_APP_IDS).toEqual({ Ref: 'LwaAppIds' });
+  });
+
   it('holds at least one function', () => {
     expect(functions.length).toBeGreaterThan(0);
   });
