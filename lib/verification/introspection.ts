@@ -7,13 +7,13 @@
  * - **Invalid / expired** only on what the server says of this token: `active: false` (expired
  *   when its `exp` is past by more than the clock tolerance), or an affirmed token that is not an
  *   access token for this skill: a `token_type` that names another kind of token (a refresh token,
- *   an ID token), or, once this container has seen the server answer a genuine token the way the
- *   settings expect, a token without that shape (another `aud`, another `client_id`, no
- *   `token_type` where access tokens carry one: oidc-provider's refresh tokens, say).
+ *   an ID token), a `client_id` not among `clientIds`, or, once this container has seen the server
+ *   answer a genuine token the way the settings expect, a token without that shape (another `aud`,
+ *   no `token_type` where access tokens carry one: oidc-provider's refresh tokens, say).
  * - **Could not decide** ({@link CannotDecideError}, or {@link AuthorizationServerError}) for
  *   everything about us or about the request: our credentials refused (401/403, `invalid_client`),
- *   a request-level error (400), 429, 5xx, timeouts, a malformed body; an `aud` or `client_id` not
- *   as configured before the setting has been confirmed by a genuine token (the token is the
+ *   a request-level error (400), 429, 5xx, timeouts, a malformed body; an `aud` not as configured
+ *   before the setting has been confirmed by a genuine token (the token is the
  *   server's, the setting is ours: a typo in `INTROSPECTION_AUDIENCE` must never unlink every
  *   user); an affirmed token without `sub`/`username`; an affirmed token whose `exp` is past by our
  *   clock beyond the tolerance (the server's clock and ours disagree); an unknown `token_type`; a
@@ -70,8 +70,9 @@ export interface IntrospectionVerifierOptions<P> {
   audience?: string | string[];
   /**
    * If set, the token must have been issued to one of these clients (`client_id`): Alexa's client
-   * at the authorization server. A mismatch is "could not decide" until a token in this container
-   * has matched, invalid after.
+   * at the authorization server. Another client's token is invalid: it is not an access token for
+   * this skill. (A typo here makes every token "another client's": the gate's unlink guard holds
+   * such a run of rejections as "could not decide".) Default: any client.
    */
   clientIds?: string[];
   /**
@@ -117,7 +118,7 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
   readonly #maxTokenLength: number;
   readonly #accessTokenTypes: Set<string>;
   /** What genuine tokens have shown of this server's answers in this container: the settings that a token confirmed. */
-  readonly #confirmed = { audience: false, clientId: false, tokenType: false };
+  readonly #confirmed = { audience: false, tokenType: false };
 
   constructor(options: IntrospectionVerifierOptions<P>) {
     if (!URL.canParse(options.url)) throw new ConfigurationError('IntrospectionVerifier url is not a URL');
@@ -157,10 +158,12 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
     }
     if (tokenType === undefined && this.#confirmed.tokenType) return { outcome: 'invalid', reason: 'not an access token' };
 
+    // Another client's token is not an access token for this skill: proof about the token, as a
+    // refresh token is. (A typo in clientIds makes every token "another client's": the gate's unlink
+    // guard holds such a run of rejections as "could not decide" until a token is accepted.)
     const clientIds = this.#options.clientIds;
     if (clientIds && !(typeof response.client_id === 'string' && clientIds.includes(response.client_id))) {
-      if (this.#confirmed.clientId) return { outcome: 'invalid', reason: 'issued to another client' };
-      throw new CannotDecideError('introspection client mismatch', 'INTROSPECTION_CLIENT_IDS (clientIds): the introspection endpoint affirmed a token issued to a client not in the list; it must hold the client ID Alexa uses at the authorization server (see the skill\'s account-linking settings); if it does, the token was another client\'s: it was refused, and nobody was unlinked');
+      return { outcome: 'invalid', reason: 'issued to another client' };
     }
     const audience = this.#audience;
     if (audience && ![response.aud].flat().some((aud) => typeof aud === 'string' && audience.includes(aud))) {
@@ -176,7 +179,6 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
     }
 
     if (tokenType !== undefined) this.#confirmed.tokenType = true;
-    if (clientIds) this.#confirmed.clientId = true;
     if (audience) this.#confirmed.audience = true;
     return { outcome: 'valid', principal: linkedUser, ...(exp !== undefined && exp <= 8.64e15 ? { expiresAt: new Date(exp) } : {}) };
   }

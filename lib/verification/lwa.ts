@@ -4,13 +4,11 @@
  * - The token travels in the `x-amz-access-token` header, never in a URL (URLs end up in logs).
  * - tokeninfo's `aud` is the client ID the token was issued to (`amzn1.application-oa2-client.…`);
  *   its `app_id` is the security profile's ID (`amzn1.application.…`). A token is the skill's when
- *   its `aud` is the configured client ID, or its `app_id` is one of the configured app IDs.
- * - A token of another client is never let in (the confused deputy). It is invalid only when that
- *   is clearly so: once a token in this container has matched the configured client (the setting
- *   is confirmed). Before, it is "could not decide": a typo in `LWA_CLIENT_ID` must never unlink
- *   every user, and Alexa only ever holds tokens issued to the skill's own client.
- * - A configured client ID that is an app ID (`amzn1.application.…`) is a {@link ConfigurationError}
- *   at cold start: tokeninfo's `aud` never carries it.
+ *   its `aud` or its `app_id` is the configured `clientId` (operators set either: the console shows
+ *   both), or its `app_id` is one of the configured `appIds`.
+ * - A token of another client is invalid (the confused deputy: any app a user logged into could
+ *   otherwise replay its token here). A typo in `LWA_CLIENT_ID` makes every token "another
+ *   client's": the gate's unlink guard holds such a run of rejections as "could not decide".
  * - Only `invalid_token` is a token verdict (expired when LWA says so); `invalid_request`, any
  *   other error, tokeninfo without `user_id`, a token past `maxTokenLength`: "could not decide".
  * - With `fetchProfile`, the user's profile (name, email) is fetched too, and is part of the linked user.
@@ -30,7 +28,10 @@ export const LWA_PROFILE_URL = 'https://api.amazon.com/user/profile';
 export const DEFAULT_LWA_MAX_TOKEN_LENGTH = 4096;
 
 export interface LoginWithAmazonVerifierOptions {
-  /** The LWA client ID the tokens must have been issued to (`amzn1.application-oa2-client...`): tokeninfo's `aud`. */
+  /**
+   * The LWA client ID the tokens must have been issued to (`amzn1.application-oa2-client...`,
+   * tokeninfo's `aud`), or the security profile's app ID (`amzn1.application...`, tokeninfo's `app_id`).
+   */
   clientId: string;
   /**
    * Security profile IDs (`amzn1.application...`, tokeninfo's `app_id`) whose tokens are the
@@ -55,22 +56,11 @@ export interface AmazonLinkedUser {
   claims: Record<string, unknown>;
 }
 
-/** A security profile's ID (`amzn1.application.…`), as opposed to a client ID (`amzn1.application-oa2-client.…`). */
-const APP_ID = /^amzn1\.application\./;
-
 export class LoginWithAmazonVerifier implements TokenVerifier<AmazonLinkedUser> {
   readonly #options: Required<LoginWithAmazonVerifierOptions>;
-  /** Whether a token in this container has matched the configured client: the setting is then known to be right. */
-  #confirmed = false;
 
   constructor(options: LoginWithAmazonVerifierOptions) {
     if (!options.clientId) throw new ConfigurationError('LoginWithAmazonVerifier needs the LWA clientId');
-    if (APP_ID.test(options.clientId)) {
-      throw new ConfigurationError(
-        'LWA_CLIENT_ID (clientId) is a security profile\'s app ID (amzn1.application.…), but tokeninfo\'s aud is the client ID (amzn1.application-oa2-client.…): ' +
-          'set the client ID of the skill\'s account linking; put app IDs in LWA_APP_IDS (appIds)',
-      );
-    }
     const resolved: Required<LoginWithAmazonVerifierOptions> = {
       clientId: options.clientId,
       appIds: options.appIds ?? [],
@@ -104,18 +94,13 @@ export class LoginWithAmazonVerifier implements TokenVerifier<AmazonLinkedUser> 
     }
     if (info.status !== 200 || !isObject(info.body)) throw new AuthorizationServerError(`LWA tokeninfo answered ${info.status}`, { status: info.status });
     const tokenInfo = info.body;
-    const ours = tokenInfo.aud === this.#options.clientId || (typeof tokenInfo.app_id === 'string' && this.#options.appIds.includes(tokenInfo.app_id));
-    if (!ours) {
-      if (this.#confirmed) return { outcome: 'invalid', reason: 'issued to another client' };
-      throw new CannotDecideError(
-        'LWA audience mismatch',
-        'LWA_CLIENT_ID (and LWA_APP_IDS): tokeninfo says the token was issued to another client. Set the client ID (amzn1.application-oa2-client.…) of the skill\'s account linking',
-      );
-    }
+    const { clientId, appIds } = this.#options;
+    const appId = typeof tokenInfo.app_id === 'string' ? tokenInfo.app_id : undefined;
+    const ours = tokenInfo.aud === clientId || (appId !== undefined && (appId === clientId || appIds.includes(appId)));
+    if (!ours) return { outcome: 'invalid', reason: 'issued to another client' };
     if (typeof tokenInfo.user_id !== 'string' || tokenInfo.user_id === '') {
       throw new CannotDecideError('LWA tokeninfo without user', 'LWA tokeninfo affirmed a token without its user_id: check LWA_TOKENINFO_URL');
     }
-    this.#confirmed = true;
     // tokeninfo's exp is the number of seconds the token has left
     const expiresAt = typeof tokenInfo.exp === 'number' && Number.isFinite(tokenInfo.exp) ? new Date(Date.now() + tokenInfo.exp * 1000) : undefined;
     if (expiresAt && (tokenInfo.exp as number) <= 0) return { outcome: 'expired' };
