@@ -21,7 +21,7 @@ function gatedSkill(options: Partial<DirectiveGateOptions<unknown>> & { verifier
   const skill = directiveSkillBuilder()
     .withLogger(logger)
     .addErrorHandlers({ canHandle: () => true, handle: (input) => input.reply.error('ENDPOINT_UNREACHABLE', 'catch-all') })
-    .withAccountLinking({ verifier: jwtVerifier, ...options })
+    .withAccountLinking({ verifier: jwtVerifier, unlinkGuard: false, ...options })
     .addRequestHandlers(domain)
     .create();
   return { ran, logger, invoke: (event: unknown, context?: unknown) => skill.invoke(event, context) as Promise<AlexaEvent<any>> };
@@ -192,7 +192,7 @@ describe('the directive gate and the linked user', () => {
     const seen: unknown[] = [];
     const skill = directiveSkillBuilder()
       .withLogger(recordingLogger())
-      .withAccountLinking({ verifier: jwtVerifier })
+      .withAccountLinking({ verifier: jwtVerifier, unlinkGuard: false })
       .addDirectiveHandler('Alexa.PowerController', undefined, (input) => {
         seen.push(getLinkedUser(input));
         return input.reply.response();

@@ -23,7 +23,7 @@ describe('music skills, for any request and any verifier', () => {
         const logger = recordingLogger();
         let ran = false;
         const skill = musicSkillBuilder().withLogger(logger)
-          .withAccountLinking({ verifier: verifierDouble().otherwise(script(b, junk)), verificationTimeoutMs: 2, allowUnlinked })
+          .withAccountLinking({ verifier: verifierDouble().otherwise(script(b, junk)), verificationTimeoutMs: 2, allowUnlinked, unlinkGuard: false })
           .addRequestHandlers({ canHandle: () => true, handle: (input) => { ran = true; return input.reply.response({}); } })
           .create();
         const request: any = musicRequest(namespace, name);
