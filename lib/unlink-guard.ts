@@ -35,9 +35,12 @@
  *   most `threshold - 1` users per cool-off and container. In a container that has accepted nothing,
  *   the cool-off does not release: there is still no evidence the configuration ever worked.
  *
- * It is loud: the first held verdict of a run logs ONE ERROR, in an operator's words, with the
- * reasons seen; later held verdicts are counted, with a WARN summary at 10, 100, 1000... held
- * replies; and every held verdict is counted in the metrics (`HeldByGuard`).
+ * It is loud: the first held verdict of a run that has reached `threshold` distinct tokens logs ONE
+ * ERROR, in an operator's words ("N distinct tokens rejected for <reasons> and none accepted since
+ * <time>: configuration suspected, unlinking replies held"); later held verdicts are counted, with a
+ * WARN summary at 10, 100, 1000... held replies; and every held verdict is counted in the metrics
+ * (`HeldByGuard`). A hold below the threshold (a fresh container's first rejected token, a
+ * precaution rather than a suspicion) logs one WARN instead.
  */
 import { ConfigurationError, UnlinkGuardHoldError } from './errors';
 import type { GateDecision } from './gate';
@@ -102,6 +105,8 @@ export class UnlinkGuard {
   #reasons = new Map<string, number>();
   #holdingSince: number | undefined;
   #held = 0;
+  /** Whether this run has reached the threshold (and its ERROR was logged). */
+  #suspected = false;
 
   constructor(options: UnlinkGuardOptions & { logger: Logger; family: SkillFamily }) {
     const threshold = options.threshold ?? DEFAULT_UNLINK_GUARD_THRESHOLD;
@@ -149,6 +154,10 @@ export class UnlinkGuard {
     this.#held++;
     if (this.#holdingSince === undefined) {
       this.#holdingSince = now;
+      if (this.#distinct < this.threshold) this.#reportPrecaution();
+    }
+    if (!this.#suspected && this.#distinct >= this.threshold) {
+      this.#suspected = true;
       this.#reportHold();
     } else if (isPowerOfTen(this.#held)) {
       this.#logger.warn(`account linking: unlink guard: still holding: ${this.#held} replies held, ${this.#distinct} distinct tokens rejected and none accepted since ${this.#since()}`, {
@@ -188,12 +197,21 @@ export class UnlinkGuard {
     this.#reasons = new Map();
     this.#holdingSince = undefined;
     this.#held = 0;
+    this.#suspected = false;
   }
 
   #since(): string {
     return this.#lastAcceptedAt === undefined
       ? `this container started (${new Date(this.#startedAt).toISOString()})`
       : new Date(this.#lastAcceptedAt).toISOString();
+  }
+
+  #reportPrecaution(): void {
+    this.#logger.warn(
+      'account linking: unlink guard: a token was rejected before any was accepted in this container: its reply is held until a token is accepted ' +
+        '(a fresh container cannot tell a bad token from a bad configuration)',
+      { family: this.#family, distinctTokens: this.#distinct, threshold: this.threshold },
+    );
   }
 
   #reportHold(): void {
