@@ -178,7 +178,7 @@ export class UnlinkGuard {
       });
     }
     this.#lastAcceptedAt = now;
-    this.#forgetRun();
+    if (this.#distinct > 0) this.#forgetRun(); // the warm path (linked after linked) allocates nothing
   }
 
   #coolOff(now: number): void {
