@@ -3,7 +3,8 @@
  * taken under a deadline, and the one log line that records it.
  *
  * A family's gate is a {@link gateInterceptor} told where that family's token is (its `resolve`
- * module): it asks {@link decide}, and either hands the linked user to the domain handlers or
+ * module): it asks {@link decide}, lets the unlink guard (`./unlink-guard`) hold a rejection it does
+ * not trust, counts the decision in the metrics (`./metrics`), and either hands the linked user to the domain handlers or
  * throws a {@link GateShortCircuitError} that the family's `respond` module renders, through an
  * error handler put first by {@link gateErrorsFirst}.
  */
