@@ -35,6 +35,11 @@
  *   most `threshold - 1` users per cool-off and container. In a container that has accepted nothing,
  *   the cool-off does not release: there is still no evidence the configuration ever worked.
  *
+ * What it cannot see: an acceptance from a verdict cache counts as an acceptance (it was one, in
+ * this container, with this configuration), so a configuration broken outside a warm container
+ * (a key rotated at the authorization server) while cached verdicts of other tokens are still served
+ * is answered as before between those acceptances; the cache's TTL (300 s by default) bounds it.
+ *
  * It is loud: the first held verdict of a run that has reached `threshold` distinct tokens logs ONE
  * ERROR, in an operator's words ("N distinct tokens rejected for <reasons> and none accepted since
  * <time>: configuration suspected, unlinking replies held"); later held verdicts are counted, with a
@@ -77,6 +82,8 @@ export const DEFAULT_UNLINK_GUARD_COOL_OFF_MS = 600_000;
 
 /** The most distinct rejected tokens remembered in one run; beyond it, a token counts as new (memory stays bounded). */
 const MAX_REMEMBERED = 1000;
+/** The most distinct reasons counted apart in one run (memory stays bounded). */
+const MAX_KEPT_REASONS = 20;
 /** The most distinct reasons named in the ERROR line. */
 const MAX_REASONS = 5;
 
@@ -144,7 +151,9 @@ export class UnlinkGuard {
     let held = this.#run.get(id);
     if (held === undefined) {
       this.#distinct++;
-      this.#reasons.set(reason, (this.#reasons.get(reason) ?? 0) + 1);
+      // A custom verifier may word every reason differently: at most MAX_KEPT_REASONS are kept apart.
+      const key = this.#reasons.has(reason) || this.#reasons.size < MAX_KEPT_REASONS ? reason : 'other reasons';
+      this.#reasons.set(key, (this.#reasons.get(key) ?? 0) + 1);
       const unproven = this.#lastAcceptedAt === undefined && this.holdWhileUnproven;
       held = unproven || this.#distinct >= this.threshold;
       if (this.#run.size < MAX_REMEMBERED) this.#run.set(id, held);

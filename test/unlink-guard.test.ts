@@ -181,6 +181,15 @@ describe('what the unlink guard logs', () => {
   });
 });
 
+describe('the unlink guard with very many tokens', () => {
+  it('keeps holding past the 1000 tokens it remembers, and names at most 5 reasons in its ERROR', () => {
+    const { held, errors } = guard();
+    const answers = Array.from({ length: 1500 }, (_, i) => held(invalid(`reason number ${i}`), token(i)));
+    expect(answers.every(Boolean)).toBe(true);
+    expect(Object.keys(errors()[0].reasons).length).toBeLessThanOrEqual(5);
+  });
+});
+
 describe('unlink guard options', () => {
   it.each([0, 4, 1.5, Number.NaN])('refuses threshold %s', (threshold) => {
     expect(() => guard({ threshold })).toThrow(ConfigurationError);
