@@ -64,7 +64,7 @@ describe('the JSON logger', () => {
   it('at debug level, shows the gate\'s requests redacted, and never the token', async () => {
     const lines: string[] = [];
     const logger = createJsonLogger({ level: 'debug', write: (line) => lines.push(line) });
-    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger })
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false })
       .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.getResponse() })
       .create();
     const token = hsToken();

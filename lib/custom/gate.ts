@@ -106,6 +106,8 @@ function createCustomGate<P>(options: CustomGateOptions<P>): CustomGate {
     verifier: options.verifier,
     timeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
     logger,
+    unlinkGuard: options.unlinkGuard,
+    metrics: options.metrics,
     requestType: (input) => customRequestType(input.requestEnvelope),
     isGated(input, requestType) {
       if (requestType === 'SessionEndedRequest' || publicRequestTypes.has(requestType)) return false;

@@ -28,6 +28,8 @@ export function createMusicGate<P>(options: MusicGateOptions<P>, builderLogger: 
     verifier: options.verifier,
     timeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
     logger: options.logger ?? builderLogger,
+    unlinkGuard: options.unlinkGuard,
+    metrics: options.metrics,
     requestType: (input) => musicRequestType(input.request),
     isGated: (input) => !(options.allowUnlinked && resolveMusicAccessToken(input.request).status === 'absent'),
     resolve: (input) => resolveMusicAccessToken(input.request),

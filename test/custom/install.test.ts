@@ -9,7 +9,7 @@ const echo = { canHandle: () => true, handle: (input: any) => input.responseBuil
 
 describe('withAccountLinking', () => {
   it('keeps a catch-all error handler registered later from swallowing the gate\'s reply', async () => {
-    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger })
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false })
       .addRequestHandlers(echo)
       .addErrorHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('catch-all').getResponse() })
       .create();
@@ -17,7 +17,7 @@ describe('withAccountLinking', () => {
   });
 
   it('still hands other errors to the skill\'s own error handlers', async () => {
-    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger })
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false })
       .addRequestHandlers({ canHandle: () => true, handle: () => { throw new Error('domain bug'); } })
       .addErrorHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('catch-all').getResponse() })
       .create();
@@ -25,7 +25,7 @@ describe('withAccountLinking', () => {
   });
 
   it('rethrows other errors when the skill has no error handler, as the SDK does', async () => {
-    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger })
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false })
       .addRequestHandlers({ canHandle: () => true, handle: () => { throw new Error('domain bug'); } })
       .create();
     await expect(skill.invoke(launchRequest({ accessToken: hsToken() }))).rejects.toThrow('domain bug');
@@ -35,14 +35,14 @@ describe('withAccountLinking', () => {
     const seen: unknown[] = [];
     const loadProfile: RequestInterceptor = { process: (input) => void seen.push(getLinkedUser(input)) };
     const builder = SkillBuilders.custom().addRequestInterceptors(loadProfile).addRequestHandlers(echo);
-    const skill = withAccountLinking(builder, { verifier: jwtVerifier, logger }).create();
+    const skill = withAccountLinking(builder, { verifier: jwtVerifier, logger, unlinkGuard: false }).create();
     await skill.invoke(launchRequest({ accessToken: hsToken() }));
     expect(seen).toMatchObject([{ subject: 'rider-42' }]);
   });
 
   it('refuses to be installed twice on one builder', () => {
-    const builder = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger });
-    expect(() => withAccountLinking(builder, { verifier: jwtVerifier, logger })).toThrow(ConfigurationError);
+    const builder = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false });
+    expect(() => withAccountLinking(builder, { verifier: jwtVerifier, logger, unlinkGuard: false })).toThrow(ConfigurationError);
   });
 
   it('refuses what is not a skill builder, a missing verifier, and a bad timeout', () => {
