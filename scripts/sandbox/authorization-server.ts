@@ -46,7 +46,8 @@ export interface AuthorizationServer {
   /** Exchanges an authorization code as Alexa does. */
   exchange(code: string, redirectUri: string, client?: keyof typeof CLIENTS): Promise<Tokens>;
   refresh(refreshToken: string, client?: keyof typeof CLIENTS): Promise<Tokens>;
-  revoke(token: string, client?: keyof typeof CLIENTS): Promise<void>;
+  /** Revokes an access token, or (with `refresh_token`) a refresh token and with it the grant. */
+  revoke(token: string, client?: keyof typeof CLIENTS, hint?: 'access_token' | 'refresh_token'): Promise<void>;
   /**
    * Rotates the signing key while running: a new key (a new `kid`) signs from now on, the previous
    * one stays published at the JWKS URL (older ones are dropped). Sessions, grants, opaque access
@@ -178,11 +179,11 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
 
     refresh: (refreshToken, client = 'jwt') => tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }, client),
 
-    async revoke(token, client = 'opaque') {
+    async revoke(token, client = 'opaque', hint = 'access_token') {
       const response = await fetch(`${issuer}/token/revocation`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: basic(client) },
-        body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
+        body: new URLSearchParams({ token, token_type_hint: hint }),
       });
       if (response.status !== 200) throw new Error(`revocation endpoint: ${response.status}`);
     },

@@ -156,8 +156,11 @@ function show(exchange, title) {
   const steps = $('#steps');
   steps.replaceChildren(...exchange.steps.map((step) => el('li', {}, step)));
   $('#steps-block').hidden = exchange.steps.length === 0;
-  $('#log').textContent = exchange.log.length ? exchange.log.map(pretty).join('\\n') : '(no log line)';
-  $('#metrics').textContent = exchange.metrics.length ? exchange.metrics.map(pretty).join('\\n') : '(no metric line)';
+  const before = (lines, what) => lines.length ? ['# the other users\' requests before (' + lines.length + ' ' + what + ')', ...lines.map(pretty), '# ' + exchange.user + '\'s request'] : [];
+  const log = [...before(exchange.crowdLog, 'lines'), ...exchange.log.map(pretty)];
+  const metrics = [...before(exchange.crowdMetrics, 'lines'), ...exchange.metrics.map(pretty)];
+  $('#log').textContent = log.length ? log.join('\\n') : '(no log line)';
+  $('#metrics').textContent = metrics.length ? metrics.join('\\n') : '(no metric line)';
   $('#reply-json').textContent = JSON.stringify(exchange.reply, null, 2);
   $('#request-json').textContent = JSON.stringify(exchange.requestJson, null, 2);
   result.scrollIntoView({ block: 'nearest' });

@@ -60,7 +60,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     exchange: async (code, redirectUri) => {
       const verification = current.situation.verification;
       const tokens = await authorizationServer.exchange(code, redirectUri, current.client);
-      current.linkedInBrowser(subjectOf(tokens.access_token) ?? (await introspectedSubject(authorizationServer, tokens.access_token)), verification, tokens);
+      current.adoptLink(subjectOf(tokens.access_token) ?? (await introspectedSubject(authorizationServer, tokens.access_token)), verification, tokens, 'browser');
       return tokens;
     },
     console: { page: consolePage, situations: current },

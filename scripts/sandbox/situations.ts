@@ -8,7 +8,7 @@
  *
  * The guided run (`npm start`) and the console page (`npm start -- --serve`) both use it.
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
@@ -104,6 +104,21 @@ export const DEPLOYS = {
 } as const;
 export type Deploy = keyof typeof DEPLOYS;
 
+/** What a deploy means for one verification, in a few words. */
+export function describeDeploy(verification: Verification, deploy: Deploy): string {
+  const jwt = verification === 'jwt';
+  switch (deploy) {
+    case 'correct':
+      return DEPLOYS.correct;
+    case 'wrong-audience':
+      return jwt ? 'a wrong JWT_AUDIENCE' : 'a wrong INTROSPECTION_AUDIENCE';
+    case 'wrong-secret':
+      return jwt ? 'a JWT_SECRET (HS256) while the server signs with RS256 keys' : 'a wrong INTROSPECTION_CLIENT_SECRET';
+    case 'wrong-server':
+      return jwt ? 'the JWKS_URI of a staging server (other keys)' : 'the INTROSPECTION_URL of a staging server (knows no token)';
+  }
+}
+
 export interface Situation {
   verification: Verification;
   token: TokenSituation;
@@ -160,6 +175,10 @@ export interface Exchange {
   steps: string[];
   /** In a bad deploy: the same request of other users, sent first (the guard counts distinct tokens). */
   crowd: CrowdRequest[];
+  /** The log lines of the other users' requests (where the guard's one ERROR line may be). */
+  crowdLog: string[];
+  /** The metric lines of the other users' requests. */
+  crowdMetrics: string[];
 }
 
 /** Logins of the other users of a skill, whose requests a bad deploy receives too. */
@@ -293,13 +312,13 @@ export class Situations {
     return { login: this.login, linkedBy: this.linkedBy, fingerprints };
   }
 
-  /** Records an account linked in a browser: from now on its tokens are the linked user's. */
-  linkedInBrowser(login: string, verification: Verification, tokens: Tokens): void {
+  /** Records an account linked outside the situations (in a browser, by the guided run): from now on its tokens are the linked user's. */
+  adoptLink(login: string, verification: Verification, tokens: Tokens, by: 'sandbox' | 'browser'): void {
     if (login !== this.login) {
       for (const kept of [this.#tokens, this.#expired, this.#revoked]) for (const key of Object.keys(kept)) delete kept[key as Verification];
     }
     this.login = login;
-    this.linkedBy = 'browser';
+    this.linkedBy = by;
     this.#tokens[verification] = tokens;
   }
 
@@ -321,7 +340,7 @@ export class Situations {
     const steps: string[] = [];
     if (situation.verification !== this.#deployment.verification || situation.deploy !== this.#deployment.deploy) {
       this.#deployment = this.#deploy(situation.verification, situation.deploy);
-      steps.push(`Deployed the skills with ${situation.verification === 'jwt' ? 'TOKEN_VERIFIER=jwt (JWKS)' : 'TOKEN_VERIFIER=introspection'}, ${DEPLOYS[situation.deploy]}: fresh containers.`);
+      steps.push(`Deployed the skills with ${situation.verification === 'jwt' ? 'TOKEN_VERIFIER=jwt (JWKS)' : 'TOKEN_VERIFIER=introspection'}, ${describeDeploy(situation.verification, situation.deploy)}: fresh containers.`);
     }
 
     // Tokens are linked, revoked and refreshed on a server that answers; then it goes down or hangs if asked.
@@ -335,8 +354,12 @@ export class Situations {
 
     const event = JSON.parse(readFileSync(path.join(ROOT, definition.event), 'utf8'));
     const crowd: CrowdRequest[] = [];
+    const crowdLog: string[] = [];
+    const crowdMetrics: string[] = [];
     for (const [other, otherToken] of crowdTokens) {
       const sent = await this.#send(skill, withAccessToken(event, otherToken));
+      crowdLog.push(...sent.log);
+      crowdMetrics.push(...sent.metrics);
       const explained = explainReply(sent.reply);
       crowd.push({ user: other, tokenFingerprint: fingerprint(otherToken), summary: explained.summary, unlinks: explained.unlinks, held: parseDecision(sent.log)?.held ?? false });
     }
@@ -360,6 +383,8 @@ export class Situations {
       metrics: sent.metrics,
       steps,
       crowd,
+      crowdLog,
+      crowdMetrics,
     };
   }
 
@@ -422,13 +447,21 @@ export class Situations {
         let revoked = this.#revoked[verification];
         if (!revoked || revoked.login !== this.login) {
           const tokens = await this.#server.link(this.login, clients.linked);
-          await this.#server.revoke(tokens.access_token, clients.linked);
+          if (verification === 'jwt') {
+            // oidc-provider revokes no JWT access token by itself: revoking the refresh token revokes the grant.
+            await this.#server.revoke(tokens.refresh_token!, clients.linked, 'refresh_token');
+            steps.push(`Linked ${this.login} again and revoked that grant at the revocation endpoint (its refresh token).`);
+          } else {
+            await this.#server.revoke(tokens.access_token, clients.linked);
+            steps.push(`Linked ${this.login} again and revoked that token at the revocation endpoint.`);
+          }
           revoked = this.#revoked[verification] = { token: tokens.access_token, login: this.login };
-          steps.push(`Linked ${this.login} again and revoked that token at the revocation endpoint.`);
         }
         return { token: revoked.token, user: this.login };
       }
       case 'forged': {
+        // Opaque tokens cannot be forged, only guessed: a random one, as long as the server's.
+        if (verification === 'introspection') return { token: randomBytes(32).toString('base64url'), user: `${this.login} (forged)` };
         // A JWT claiming to be the linked user, with the server's own kid, signed with another key.
         const forged = jwt.sign({ sub: this.login, scope: 'rides', client_id: CLIENTS.jwt.id }, this.#forger, {
           algorithm: 'RS256',
@@ -541,7 +574,11 @@ export function why(situation: Situation, decision: LoggedDecision | undefined, 
       if (situation.deploy !== 'correct') return `Rejected (${decision.reason ?? 'invalid'}) by a wrongly configured skill: every user gets this — the bad deploy unlinks them. The unlink guard exists to stop this.`;
       if (situation.token === 'expired') return 'Introspection answers "active": false for an expired token as for a revoked one: proof that it is no good, so invalid.';
       if (situation.token === 'revoked') return 'The authorization server says the token is inactive: proof about this token, the link goes.';
-      if (situation.token === 'forged') return `The signature fails against the server's keys, fetched fresh (${decision.reason ?? 'invalid'}): a forged token is refused.`;
+      if (situation.token === 'forged') {
+        return jwtMode
+          ? `The signature fails against the server's keys, fetched fresh (${decision.reason ?? 'invalid'}): a forged token is refused.`
+          : 'The authorization server knows no such token ("active": false): a guessed token is refused.';
+      }
       return `The verifier proved the token bad (${decision.reason ?? 'invalid'}).`;
     }
     case 'undecided':
