@@ -156,7 +156,7 @@ function show(exchange, title) {
   const steps = $('#steps');
   steps.replaceChildren(...exchange.steps.map((step) => el('li', {}, step)));
   $('#steps-block').hidden = exchange.steps.length === 0;
-  const before = (lines, what) => lines.length ? ['# the other users\' requests before (' + lines.length + ' ' + what + ')', ...lines.map(pretty), '# ' + exchange.user + '\'s request'] : [];
+  const before = (lines, what) => lines.length ? ['# the other users\\' requests before (' + lines.length + ' ' + what + ')', ...lines.map(pretty), '# ' + exchange.user + '\\'s request'] : [];
   const log = [...before(exchange.crowdLog, 'lines'), ...exchange.log.map(pretty)];
   const metrics = [...before(exchange.crowdMetrics, 'lines'), ...exchange.metrics.map(pretty)];
   $('#log').textContent = log.length ? log.join('\\n') : '(no log line)';
