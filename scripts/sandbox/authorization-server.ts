@@ -50,8 +50,8 @@ export interface AuthorizationServer {
   revoke(token: string, client?: keyof typeof CLIENTS, hint?: 'access_token' | 'refresh_token'): Promise<void>;
   /**
    * Rotates the signing key while running: a new key (a new `kid`) signs from now on, the previous
-   * one stays published at the JWKS URL (older ones are dropped). Sessions, grants, opaque access
-   * tokens and refresh tokens survive it. Sandbox only.
+   * ones stay published at the JWKS URL (the tokens they signed live on). Sessions, grants, opaque
+   * access tokens and refresh tokens survive it. Sandbox only.
    */
   rotateSigningKey(): Promise<void>;
   /** The `kid`s published, the signing one first. */

@@ -18,7 +18,7 @@ header a{color:#8fc3ff}
 code,pre{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 pre{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.6rem;margin:.3rem 0;white-space:pre-wrap;overflow-wrap:anywhere;max-height:28rem;overflow-y:auto}
 code{overflow-wrap:anywhere}
-.grid{display:grid;gap:.8rem;grid-template-columns:repeat(auto-fit,minmax(min(100%,17rem),1fr))}
+.grid{display:grid;gap:.8rem;grid-template-columns:repeat(auto-fit,minmax(min(100%,14rem),1fr))}
 fieldset{border:1px solid #dde1e7;border-radius:8px;background:#fff;margin:0;padding:.5rem .8rem;min-width:0}
 legend{font-weight:600;padding:0 .3rem}
 label{display:flex;gap:.4rem;align-items:flex-start;padding:.1rem 0;cursor:pointer}

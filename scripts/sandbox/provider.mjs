@@ -104,11 +104,11 @@ listener.on('request', (req, res) => {
 const commands = {
   // oidc-provider reads its keys once, when an instance is built, and has no API to change them.
   // A rotation builds a new instance with the new key first (it signs from now on) and the old
-  // ones after it (still published at /jwks), and serves it on the same listener. Both instances
+  // ones after it (all still published at /jwks: tokens they signed live on), and serves it on the same listener. Both instances
   // share `adapter`: sessions, grants, opaque access tokens and refresh tokens issued before the
   // rotation stay good.
-  async rotate({ key, keep = 2 }) {
-    signingKeys = [key, ...signingKeys].slice(0, keep);
+  async rotate({ key }) {
+    signingKeys = [key, ...signingKeys];
     provider = new Provider(issuer, configuration(signingKeys));
     provider.proxy = false;
     return { kids: signingKeys.map((k) => k.kid) };

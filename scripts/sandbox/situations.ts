@@ -569,7 +569,7 @@ export function why(situation: Situation, decision: LoggedDecision | undefined, 
         ? 'No token: the user has not linked. Discover answers an empty list, nothing to unlink.'
         : 'No token at all: the user never linked. Asking them to link is right.';
     case 'expired':
-      return 'The token\'s exp is past, beyond the clock tolerance: proof about this token. Alexa refreshes it or asks the user to link again.';
+      return 'The token\'s exp is past, beyond the clock tolerance: proof about this very token, so the unlinking reply is right.';
     case 'invalid': {
       if (situation.deploy !== 'correct') return `Rejected (${decision.reason ?? 'invalid'}) by a wrongly configured skill: every user gets this — the bad deploy unlinks them. The unlink guard exists to stop this.`;
       if (situation.token === 'expired') return 'Introspection answers "active": false for an expired token as for a revoked one: proof that it is no good, so invalid.';

@@ -68,9 +68,10 @@ describe('npm start, the guided run', () => {
     expect(run.configurations[verification]['my-lights']['signing key rotated, token refreshed'].steps.join(' ')).toMatch(/Rotated the signing key: \S+ signs from now on, \S+ is still published/);
   });
 
-  it('publishes the new key and the previous one after the rotations', () => {
-    expect(run.signingKids).toHaveLength(2);
-    expect(new Set(run.signingKids).size).toBe(2);
+  it('publishes the new keys and the first one after the rotations', () => {
+    expect(run.signingKids.length).toBeGreaterThan(1);
+    expect(new Set(run.signingKids).size).toBe(run.signingKids.length);
+    expect(run.signingKids.at(-1)).toBe('sandbox-key-1');
   });
 
   it('never unlinks while the authorization server is down, with introspection', () => {
