@@ -39,6 +39,8 @@ h2{font-size:1.05rem;margin:1.1rem 0 .5rem}
 .badge.unlinks{background:#c5221f;color:#fff}
 .badge.kept{background:#188038;color:#fff}
 #why{margin:.5rem 0;overflow-wrap:anywhere}
+#alarm{margin:.5rem 0;padding:.4rem .7rem;border-radius:6px;background:#fce8e6;color:#8c1d18;overflow-wrap:anywhere}
+#alarm[hidden]{display:none}
 .cols{display:grid;gap:.8rem;grid-template-columns:repeat(auto-fit,minmax(min(100%,24rem),1fr))}
 .cols>div{min-width:0}
 h4{margin:.6rem 0 .2rem;font-size:.95rem}
@@ -153,6 +155,11 @@ function show(exchange, title) {
     for (const other of exchange.crowd) list.append(el('li', { 'data-unlinks': String(other.unlinks) }, other.user + ' (' + other.tokenFingerprint + '): ' + (other.unlinks ? 'UNLINKED — ' : '') + other.summary));
     crowd.append(list);
   }
+  // The ERROR lines an operator would be paged with, from this request or the other users' before it.
+  const errors = [...exchange.crowdLog, ...exchange.log].map((line) => { try { return JSON.parse(line); } catch { return undefined; } })
+    .filter((entry) => entry && entry.level === 'ERROR').map((entry) => entry.message);
+  $('#alarm').hidden = errors.length === 0;
+  $('#alarm').textContent = errors.length ? 'ERROR logged for the operator: ' + [...new Set(errors)].join(' · ') : '';
   const steps = $('#steps');
   steps.replaceChildren(...exchange.steps.map((step) => el('li', {}, step)));
   $('#steps-block').hidden = exchange.steps.length === 0;
@@ -202,6 +209,7 @@ export function consolePage(): string {
     <p id="result-situation" class="muted"></p>
     <div id="summary"></div>
     <p id="why"></p>
+    <p id="alarm" hidden></p>
     <div id="crowd"></div>
     <div class="cols">
       <div>

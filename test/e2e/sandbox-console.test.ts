@@ -9,6 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { fingerprint } from '../../lib';
+import { GUARD_ERROR_PREFIX, guardAvailable } from '../../scripts/sandbox/gate-extras';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox/sandbox';
 import { SKILLS, type Situation, type SkillName } from '../../scripts/sandbox/situations';
 import { explainReply } from '../../scripts/summary';
@@ -130,6 +131,10 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
           expect(log).toContain(exchange.tokenFingerprint);
           expect(await page.textContent('#request-json')).toContain(`[redacted sha256:${exchange.tokenFingerprint}]`);
         }
+        // The ERROR lines of the request, and of the other users' before it, are shown as the operator's alarm.
+        const errors = [...exchange.crowdLog, ...exchange.log].map((line: string) => JSON.parse(line)).filter((entry: any) => entry.level === 'ERROR');
+        expect({ where, alarm: await page.isVisible('#alarm') }).toEqual({ where, alarm: errors.length > 0 });
+        for (const error of errors) expect(await page.textContent('#alarm')).toContain(error.message);
         const text = (await page.textContent('body'))!;
         expect({ where, jwt: JWT_PATTERN.test(text) }).toEqual({ where, jwt: false });
         expect(text.includes(browserToken)).toBe(false);
@@ -155,6 +160,14 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
     const crowd = (await page.textContent('#crowd'))!;
     expect(crowd).toContain(`Other users of this deploy: 4 requests, ${exchange.crowd.filter((other: any) => other.unlinks).length} unlinked`);
     for (const other of exchange.crowd) expect(crowd).toContain(other.tokenFingerprint);
+  });
+
+  // Issue #13's unlink guard: this runs once the gate has it (the sandbox detects it).
+  (guardAvailable ? it : it.skip)(`shows a bad deploy held by the unlink guard: nobody unlinked, the guard's ERROR line as the alarm${guardAvailable ? '' : ' [SKIPPED: this build has no unlink guard yet]'}`, async () => {
+    const exchange = await send('my-lights', 'turn-on', { verification: 'jwt', token: 'linked', server: 'up', deploy: 'wrong-server' });
+    expect([...exchange.crowd, exchange].filter((request: any) => request.unlinks)).toEqual([]);
+    expect(await page.textContent('#alarm')).toContain(GUARD_ERROR_PREFIX);
+    expect(await page.textContent('#crowd')).toContain('0 unlinked');
   });
 
   it('puts the request Alexa sent one click away, its token replaced by the fingerprint', async () => {

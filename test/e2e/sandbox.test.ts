@@ -168,6 +168,9 @@ describe('the sandbox\'s local endpoint, given bad input', () => {
     ['an unknown path', () => post('/skills/nope', '{}'), 404, '/skills/ride-hailer'],
     ['a body that is not sent as JSON', () => post('/skills/my-lights', 'a=b', 'application/x-www-form-urlencoded'), 415, 'application/json'],
     ['a body over the size cap', () => post('/skills/jukebox', Buffer.alloc(300 * 1024, 'x')), 413, 'over'],
+    ['a console request in an unknown situation', () => post('/console/send', JSON.stringify({ skill: 'jukebox', request: 'initiate', situation: { verification: 'jwt', token: 'stolen', server: 'up', deploy: 'correct' } })), 400, 'situation.token must be one of'],
+    ['a console request for an unknown request', () => post('/console/send', JSON.stringify({ skill: 'jukebox', request: 'launch', situation: { verification: 'jwt', token: 'linked', server: 'up', deploy: 'correct' } })), 400, '{skill, request, situation}'],
+    ['a console request with GET', () => post('/console/send', '', 'application/json', 'GET'), 405, 'POST'],
   ])('answers %s with a clear HTTP error, and keeps serving', async (_name, send, status, message) => {
     const response = await send();
     expect(response.status).toBe(status);
