@@ -23,6 +23,7 @@ fieldset{border:1px solid #dde1e7;border-radius:8px;background:#fff;margin:0;pad
 legend{font-weight:600;padding:0 .3rem}
 label{display:flex;gap:.4rem;align-items:flex-start;padding:.1rem 0;cursor:pointer}
 label input{margin-top:.25rem}
+label span{min-width:0;overflow-wrap:anywhere}
 .skill{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:.6rem .8rem;min-width:0}
 .skill h3{margin:0;font-size:1rem}
 .skill p{margin:.1rem 0 .5rem;color:#5b6472;font-size:.9rem}
@@ -65,7 +66,7 @@ function radios(name, options, checked) {
   for (const [value, text] of Object.entries(options)) {
     const input = el('input', { type: 'radio', name, value, id: name + '-' + value });
     if (value === checked) input.checked = true;
-    fieldset.append(el('label', { for: name + '-' + value }, input, text));
+    fieldset.append(el('label', { for: name + '-' + value }, input, el('span', {}, text)));
   }
 }
 
@@ -131,10 +132,9 @@ function show(exchange, title) {
   result.dataset.request = exchange.request;
   $('#result-title').textContent = title;
   $('#result-situation').textContent = [
-    state.situations.verification[exchange.situation.verification],
-    'request: ' + state.situations.token[exchange.situation.token],
-    'server ' + state.situations.server[exchange.situation.server],
-    'deploy: ' + state.situations.deploy[exchange.situation.deploy],
+    exchange.deployment,
+    'the request carries ' + state.situations.token[exchange.situation.token],
+    'the server is ' + state.situations.server[exchange.situation.server],
   ].join(' · ');
   const summary = $('#summary');
   summary.replaceChildren(

@@ -71,8 +71,8 @@ export type SkillName = keyof typeof SKILLS;
 
 /** How the skills verify access tokens, each with the kind of token the server issues for it. */
 export const VERIFICATIONS = {
-  jwt: 'JWT access tokens, verified with the server\'s JWKS (TOKEN_VERIFIER=jwt)',
-  introspection: 'opaque access tokens, verified at the introspection endpoint (TOKEN_VERIFIER=introspection)',
+  jwt: 'JWT access tokens, with the server\'s JWKS',
+  introspection: 'opaque access tokens, by introspection',
 } as const;
 export type Verification = keyof typeof VERIFICATIONS;
 
@@ -95,12 +95,12 @@ export const SERVER_SITUATIONS = {
 } as const;
 export type ServerSituation = keyof typeof SERVER_SITUATIONS;
 
-/** How the skills are deployed: correctly, or with one setting wrong. */
+/** How the skills are deployed: correctly, or with one setting wrong (what exactly: {@link describeDeploy}). */
 export const DEPLOYS = {
   correct: 'configured correctly',
-  'wrong-audience': 'a wrong audience (JWT_AUDIENCE / INTROSPECTION_AUDIENCE)',
-  'wrong-secret': 'a wrong secret (JWT: a JWT_SECRET for an RS256 server; introspection: a wrong client secret)',
-  'wrong-server': 'a wrong server (a staging JWKS_URI / INTROSPECTION_URL that knows none of the tokens)',
+  'wrong-audience': 'a wrong audience',
+  'wrong-secret': 'a wrong secret',
+  'wrong-server': 'a wrong server (staging)',
 } as const;
 export type Deploy = keyof typeof DEPLOYS;
 
@@ -150,6 +150,8 @@ export interface Exchange {
   skill: SkillName;
   request: string;
   situation: Situation;
+  /** How the skills were deployed, in a few words: `TOKEN_VERIFIER=jwt, a wrong JWT_AUDIENCE`. */
+  deployment: string;
   /** The login whose token was sent (none with no token). */
   user?: string;
   /** SHA-256 fingerprint of the token sent; never the token. */
@@ -371,6 +373,7 @@ export class Situations {
       skill,
       request,
       situation,
+      deployment: `TOKEN_VERIFIER=${situation.verification}, ${describeDeploy(situation.verification, situation.deploy)}`,
       user,
       tokenFingerprint: token === undefined ? null : fingerprint(token),
       requestJson: redactToken(envelope, token),
