@@ -183,6 +183,9 @@ export interface Exchange {
   crowdMetrics: string[];
 }
 
+/** The token situations the verifier rejects. */
+const REJECTIONS = new Set<TokenSituation>(['expired', 'revoked', 'forged', 'none']);
+
 /** Logins of the other users of a skill, whose requests a bad deploy receives too. */
 const CROWD = ['grace', 'alan', 'edsger', 'barbara'];
 
@@ -349,12 +352,22 @@ export class Situations {
     if (this.#server.availability !== 'up') await this.#server.setAvailability('up');
     const { token, user } = await this.#tokenFor(situation, steps);
     const crowdTokens = situation.deploy === 'correct' ? [] : await this.#crowdTokens(situation.verification, steps);
+    // In production most requests carry genuine tokens: before a rejection in a correct deploy, another
+    // user's accepted request goes first, so that the unlink guard (which holds rejections that come
+    // with no acceptance in between) sees a container that works, as it would.
+    const genuine = situation.deploy === 'correct' && situation.server === 'up' && REJECTIONS.has(situation.token)
+      ? (await this.#crowdTokens(situation.verification, steps))[0]
+      : undefined;
     if (situation.server !== this.#server.availability) {
       await this.#server.setAvailability(situation.server);
       steps.push(`The authorization server is ${SERVER_SITUATIONS[situation.server]}.`);
     }
 
     const event = JSON.parse(readFileSync(path.join(ROOT, definition.event), 'utf8'));
+    if (genuine) {
+      const sent = await this.#send(skill, withAccessToken(event, genuine[1]));
+      steps.push(`${genuine[0]}'s request went first (${parseDecision(sent.log)?.outcome ?? 'no verdict'}): in production most requests carry genuine tokens.`);
+    }
     const crowd: CrowdRequest[] = [];
     const crowdLog: string[] = [];
     const crowdMetrics: string[] = [];
@@ -486,7 +499,7 @@ export class Situations {
       crowd[login] = (await this.#server.link(login, CLIENT_OF[verification].linked)).access_token;
       linked.push(login);
     }
-    if (linked.length > 0) steps.push(`Linked ${linked.join(', ')}: other users of the skills, whose requests reach the bad deploy too.`);
+    if (linked.length > 0) steps.push(`Linked ${linked.join(', ')}: other users of the skills.`);
     return Object.entries(crowd);
   }
 
