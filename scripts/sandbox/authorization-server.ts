@@ -109,6 +109,7 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
   const command = (name: string, args: Record<string, unknown> = {}) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const id = ++commands;
+      if (child.exitCode !== null || !child.connected) return reject(new Error(`the authorization server is not running ("${name}")`));
       const onMessage = (message: { id: number; ok: boolean; error?: string }) => {
         if (message.id !== id) return;
         child.off('message', onMessage);
@@ -130,7 +131,7 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       return availability;
     },
     async rotateSigningKey() {
-      const next = `sandbox-key-${Date.now().toString(36)}`;
+      const next = `sandbox-key-${Date.now().toString(36)}-${commands + 1}`;
       const answer = await command('rotate', { key: signingKey(next) });
       kids = answer.kids as string[];
     },
