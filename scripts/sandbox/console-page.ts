@@ -98,7 +98,6 @@ async function load() {
     skills.append(card);
   }
   showLinked(state.linked);
-  if (!state.metricsAvailable) $('#build-note').textContent = 'This build\\'s gate emits no metric lines yet (they come with the unlink guard).';
   document.body.dataset.ready = 'true';
 }
 
@@ -203,7 +202,6 @@ export function consolePage(): string {
   <h2>Send a request, as Alexa would</h2>
   <div class="grid" id="skills"></div>
   <p id="status" class="muted" role="status"></p>
-  <p id="build-note" class="muted"></p>
   <section id="result" hidden aria-live="polite">
     <h2 id="result-title"></h2>
     <p id="result-situation" class="muted"></p>

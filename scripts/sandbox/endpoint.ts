@@ -15,7 +15,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fingerprint, MalformedRequestError } from '../../lib';
-import { guardAvailable, metricsAvailable } from './gate-extras';
 import { DEPLOYS, SERVER_SITUATIONS, SKILLS, TOKEN_SITUATIONS, VERIFICATIONS, type Situation, type Situations } from './situations';
 
 export type SkillHandler = (event: unknown) => Promise<unknown>;
@@ -117,8 +116,6 @@ export async function startEndpoint(port = 0): Promise<{ url: string; callbackUr
       return json(res, 200, {
         linked: situations.linked,
         situation: situations.situation,
-        guardAvailable,
-        metricsAvailable,
         skills: SKILLS,
         situations: { verification: VERIFICATIONS, token: TOKEN_SITUATIONS, server: SERVER_SITUATIONS, deploy: DEPLOYS },
       });

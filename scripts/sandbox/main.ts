@@ -13,7 +13,6 @@
  */
 import { parseArgs } from 'node:util';
 import { createJsonLogger, type Environment } from '../../lib';
-import { guardAvailable, metricsAvailable } from './gate-extras';
 import { startSandbox, type Sandbox } from './sandbox';
 import { describeDeploy, isGuardError, SKILLS, type Deploy, type Exchange, type SkillName, type TokenSituation, type Verification } from './situations';
 
@@ -99,7 +98,7 @@ async function main(): Promise<number> {
     say();
 
     const badDeploys: Record<string, unknown> = {};
-    say(`Bad deploys: every user's token rejected, five users each${guardAvailable ? '' : ' (this build has no unlink guard: see #13)'}`);
+    say(`Bad deploys: every user's token rejected, five users each`);
     for (const { verification, deploy } of BAD_DEPLOYS) {
       const key = `${verification}, ${deploy}`;
       const description = describeDeploy(verification, deploy);
@@ -122,14 +121,14 @@ async function main(): Promise<number> {
         say(`    ${SKILLS[skill].name.padEnd(12)} ${unlinked} of ${users.length} users unlinked, ${held} held by the unlink guard; ada: ${exchange.summary}`);
       }
       say(`    ERROR line: ${errorLine ?? '(none)'}`.trimEnd());
-      say(`    metric:     ${metricLine ?? (metricsAvailable ? '(none)' : '(this build\'s gate emits no metrics yet)')}`.trimEnd());
+      say(`    metric:     ${metricLine ?? '(none)'}`.trimEnd());
       badDeploys[key] = { description, environment: shown(sandbox.environment), ...skills };
     }
     say();
     say('See each request in each situation, its log line and metric, in a browser: npm start -- --serve');
 
     if (values.json) {
-      console.log(JSON.stringify({ linked: sandbox.situations.linked, signingKids: sandbox.authorizationServer.signingKids, guardAvailable, metricsAvailable, configurations, badDeploys }, null, 2));
+      console.log(JSON.stringify({ linked: sandbox.situations.linked, signingKids: sandbox.authorizationServer.signingKids, configurations, badDeploys }, null, 2));
     }
     return failures === 0 ? 0 : 1;
   } finally {

@@ -32,7 +32,7 @@ import { createRideHailerSkill } from '../../lambda/ride-hailer/skill';
 import { explainReply, type ReplyKind } from '../summary';
 import { AUDIENCE, CLIENTS, type AuthorizationServer, type Tokens } from './authorization-server';
 import type { SkillHandler } from './endpoint';
-import { gateExtras, GUARD_ERROR_PREFIX, GUARD_HOLD_CODE } from './gate-extras';
+import { gateExtras, GUARD_ERROR_PREFIX } from './gate-extras';
 import type { StagingServer } from './staging-server';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -557,7 +557,7 @@ export function parseDecision(log: string[]): LoggedDecision | undefined {
     return {
       outcome: entry.outcome as LoggedDecision['outcome'],
       ...(typeof entry.reason === 'string' ? { reason: entry.reason } : {}),
-      held: line.includes(GUARD_HOLD_CODE),
+      held: entry.heldByGuard === true,
     };
   }
   return undefined;

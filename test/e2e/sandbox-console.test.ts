@@ -9,7 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { fingerprint } from '../../lib';
-import { GUARD_ERROR_PREFIX, guardAvailable } from '../../scripts/sandbox/gate-extras';
+import { GUARD_ERROR_PREFIX } from '../../scripts/sandbox/gate-extras';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox/sandbox';
 import { SKILLS, type Situation, type SkillName } from '../../scripts/sandbox/situations';
 import { explainReply } from '../../scripts/summary';
@@ -163,7 +163,7 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
   });
 
   // Issue #13's unlink guard: this runs once the gate has it (the sandbox detects it).
-  (guardAvailable ? it : it.skip)(`shows a bad deploy held by the unlink guard: the user kept linked, the guard's ERROR line as the alarm${guardAvailable ? '' : ' [SKIPPED: this build has no unlink guard yet]'}`, async () => {
+  it(`shows a bad deploy held by the unlink guard: the user kept linked, the guard's ERROR line as the alarm`, async () => {
     const exchange = await send('my-lights', 'turn-on', { verification: 'jwt', token: 'linked', server: 'up', deploy: 'wrong-server' });
     // (the guard holds after at most 3 distinct rejections; the user's is the fifth)
     expect(exchange.unlinks).toBe(false);
