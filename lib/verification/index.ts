@@ -8,11 +8,12 @@ export {
   type JwtPublicKeyOptions,
   type JwtJwksOptions,
   type JwtLinkedUser,
+  type JwtClaims,
   type HmacAlgorithm,
   type AsymmetricAlgorithm,
 } from './jwt';
 export { jwtVerifierFromEnvironment, verifierFromEnvironment, type Environment } from './environment';
-export { JwksKeySet, type JwksOptions } from './jwks';
+export { JwksKeySet, type JwksOptions, type JwksKey, type KeySet } from './jwks';
 export { IntrospectionVerifier, type IntrospectionVerifierOptions, type IntrospectionResponse, type IntrospectedUser } from './introspection';
 export { LoginWithAmazonVerifier, LWA_PROFILE_URL, LWA_TOKENINFO_URL, type LoginWithAmazonVerifierOptions, type AmazonLinkedUser } from './lwa';
 export { CachingVerifier, type CachingVerifierOptions } from './cache';
