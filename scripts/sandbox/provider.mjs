@@ -7,7 +7,10 @@
 // "READY <issuer>", when it listens.
 //
 //   node authorization-server.mjs '<json options>'
-//   options: { port, accessTokenTtl, signingKeys: [jwk, ...], redirectUris: [...] }  (the first key signs)
+//   options: { port, accessTokenTtl, signingKeys: [jwk, ...], redirectUris: [...], withoutKid }  (the first key signs)
+//   withoutKid: publish the keys without `kid` and sign access tokens without one (as some servers
+//   do; oidc-provider itself always names its keys), for the key-rotation tests.
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
@@ -68,7 +71,18 @@ const provider = new Provider(issuer, {
   },
   issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
   ttl: { AccessToken: (_ctx, _token, client) => accessTokenTtl(client) },
+  ...(options.withoutKid ? { formats: { customizers: { jwt: (_ctx, _token, jwt) => void (jwt.header = { kid: undefined }) } } } : {}),
 });
 provider.proxy = false;
-listener.on('request', provider.callback());
+const callback = provider.callback();
+const publicJwks = () => JSON.stringify({
+  keys: options.signingKeys.map(({ kid: _kid, alg, use, ...jwk }) => ({ ...createPublicKey(createPrivateKey({ key: jwk, format: 'jwk' })).export({ format: 'jwk' }), alg, use })),
+});
+listener.on('request', (req, res) => {
+  if (options.withoutKid && req.method === 'GET' && req.url === '/jwks') {
+    res.writeHead(200, { 'Content-Type': 'application/jwk-set+json' });
+    return void res.end(publicJwks());
+  }
+  return callback(req, res);
+});
 process.stdout.write(`READY ${issuer}\n`);
