@@ -224,6 +224,7 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
       }
       const reason = candidates.length === 0 ? 'unknown signing key' : 'bad signature';
       if (set.fetchedAt >= seenAt) return { outcome: 'invalid', reason };
+      if (!wellFormed(token)) return { outcome: 'invalid', reason: 'malformed' };
       const fresher = await jwks.refresh(seenAt, context);
       if (!fresher) {
         throw new CannotDecideError(`${reason}, key set refresh rate-limited`, `tokens are signed by keys the key set at JWKS_URI (${jwks.uri}) held a while ago does not confirm, and its refetches are spent for now; if this persists, check that JWKS_URI is the authorization server that issues the tokens`);
@@ -277,19 +278,25 @@ function candidateKeys(keys: readonly JwksKey[], alg: string, kid: string | unde
 }
 
 /**
- * The header and payload of a compact JWS, checked for shape before any key is looked up (so
- * garbage never costs a JWKS refetch). A verdict if it is not a signed JWT.
+ * The header of a compact JWS, read before any key is looked up: a verdict if it is not a signed
+ * JWT. (The rest of the token is left to the signature check; see {@link wellFormed}.)
  */
 function parse(token: string): Parsed | { outcome: 'invalid'; reason: string } {
   const malformed = { outcome: 'invalid', reason: 'malformed' } as const;
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((part) => /^[A-Za-z0-9_-]*$/.test(part))) return malformed;
-  const header = json(parts[0]);
-  if (!isObject(header) || !isObject(json(parts[1]))) return malformed;
+  const dot = token.indexOf('.');
+  if (dot <= 0) return malformed;
+  const header = json(token.slice(0, dot));
+  if (!isObject(header)) return malformed;
   if (typeof header.alg !== 'string') return { outcome: 'invalid', reason: 'algorithm not allowed' };
   if (header.kid !== undefined && typeof header.kid !== 'string') return malformed;
-  if (parts[2] === '') return { outcome: 'invalid', reason: 'unsigned token' };
+  if (token.endsWith('.')) return { outcome: 'invalid', reason: 'unsigned token' };
   return { alg: header.alg, ...(header.kid !== undefined ? { kid: header.kid } : {}) };
+}
+
+/** Three base64url parts, the second a JSON object: checked before a JWKS refetch, so that garbage never costs one. */
+function wellFormed(token: string): boolean {
+  const parts = token.split('.');
+  return parts.length === 3 && parts.every((part) => /^[A-Za-z0-9_-]+$/.test(part)) && isObject(json(parts[1]));
 }
 
 function json(part: string): unknown {
