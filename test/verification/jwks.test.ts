@@ -147,6 +147,14 @@ describe('JwtVerifier with a JWKS: a bounded refetch budget', () => {
     await expect(v.verify(token(C.privateKey, 'y'), context())).rejects.toMatchObject({ check: expect.stringContaining(`JWKS_URI (${server.url}/jwks)`) });
   });
 
+  it('spends no refetch on garbage: a token whose payload is not JSON is invalid at once, whatever its kid', async () => {
+    const v = verifier();
+    await v.verify(token(A.privateKey, 'key-a'), context());
+    const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'random' })).toString('base64url');
+    expect(await v.verify(`${header}.bm90IGpzb24.c2ln`, context())).toEqual({ outcome: 'invalid', reason: 'malformed' });
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('coalesces the refetches of concurrent tokens with unknown kids into one request', async () => {
     const v = verifier();
     await v.verify(token(A.privateKey, 'key-a'), context());
