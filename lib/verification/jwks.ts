@@ -81,6 +81,7 @@ export function keyFitsAlgorithm(key: KeyObject, alg: string): boolean {
   return false;
 }
 
+/** The key set of one `jwks_uri`, kept and refreshed as the module documentation says; shared by the verifications of a container. */
 export class JwksKeySet {
   #set?: KeySet;
   /** The content of the current set, to tell a refresh that changed something from one that did not. */

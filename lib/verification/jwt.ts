@@ -143,6 +143,10 @@ interface Parsed {
 
 type SignatureCheck = { outcome: 'signed'; claims: JwtClaims } | { outcome: 'invalid'; reason: string };
 
+/**
+ * Verifies JWT access tokens; invalid or expired only on proof about the token, "could not decide"
+ * ({@link CannotDecideError}) for what is about us (see the table at the top of this module).
+ */
 export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
   /** The one key of a secret or a public key; undefined with a JWKS. */
   readonly #key?: KeyObject;
