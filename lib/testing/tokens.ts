@@ -6,11 +6,13 @@ import { createPrivateKey, createSecretKey, generateKeyPairSync, KeyObject } fro
 import jwt from 'jsonwebtoken';
 import { MalformedRequestError } from '../errors';
 import { isObject } from '../json';
+import type { AsymmetricAlgorithm, HmacAlgorithm } from '../verification/jwt';
 
 export interface MintOptions {
   /** HS* secret, or a PEM / KeyObject private key for RS*, PS*, ES*. */
   key: string | Buffer | KeyObject;
-  algorithm?: jwt.Algorithm;
+  /** Default: HS256. */
+  algorithm?: HmacAlgorithm | AsymmetricAlgorithm;
   issuer: string;
   audience: string | string[];
   subject: string;

@@ -8,8 +8,9 @@
  * | `TOKEN_VERIFIER` | `jwt`, `introspection` or `lwa` | `jwt` |
  * | `JWT_SECRET` / `JWT_PUBLIC_KEY` / `JWKS_URI` | exactly one: HS secret (≥ 32 bytes), PEM key (`\n` escapes work), or the server's JWKS URL | — |
  * | `JWT_ISSUER`, `JWT_AUDIENCE` | required `iss` and `aud` (comma lists) | — |
- * | `JWT_ALGORITHMS` | allowlist, comma list | `HS256` with a secret, `RS256` otherwise |
+ * | `JWT_ALGORITHMS` | allowlist, comma list | `HS256` with a secret; with a PEM key what it can verify (`RS256` for RSA, `ES256`/`ES384`/`ES512` for an EC key on P-256/384/521); `RS256` with a JWKS |
  * | `JWT_CLOCK_TOLERANCE_SECONDS` | skew accepted on `exp` and `nbf` | 5 |
+ * | `JWKS_MAX_AGE_SECONDS` | the longest a fetched key set is trusted (a withdrawn key is refused after it) | 300 |
  * | `INTROSPECTION_URL`, `INTROSPECTION_CLIENT_ID`, `INTROSPECTION_CLIENT_SECRET` | RFC 7662 endpoint and the skill's credentials there | — |
  * | `INTROSPECTION_AUTH_METHOD` | `client_secret_basic` or `client_secret_post` | `client_secret_basic` |
  * | `INTROSPECTION_AUDIENCE` | if set, the `aud` a token must have (comma list) | — |
@@ -21,10 +22,12 @@
  * | `LWA_FETCH_PROFILE` | `true` to add the profile to the linked user | `false` |
  * | `VERIFY_CACHE_TTL_SECONDS` | the longest a valid verdict is cached; `0` turns the cache off | 300 |
  */
+import { createPublicKey, KeyObject } from 'node:crypto';
 import { ConfigurationError } from '../errors';
 import { CachingVerifier } from './cache';
 import { IntrospectionVerifier } from './introspection';
 import {
+  algorithmsForKey,
   ASYMMETRIC_ALGORITHMS,
   HMAC_ALGORITHMS,
   JwtVerifier,
@@ -39,7 +42,7 @@ import type { LinkedUser, TokenVerifier } from './verifier';
 export type Environment = Record<string, string | undefined>;
 
 const VARIABLES = {
-  jwt: ['JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWKS_URI', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHMS', 'JWT_CLOCK_TOLERANCE_SECONDS'],
+  jwt: ['JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWKS_URI', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHMS', 'JWT_CLOCK_TOLERANCE_SECONDS', 'JWKS_MAX_AGE_SECONDS'],
   introspection: [
     'INTROSPECTION_URL', 'INTROSPECTION_CLIENT_ID', 'INTROSPECTION_CLIENT_SECRET', 'INTROSPECTION_AUTH_METHOD', 'INTROSPECTION_AUDIENCE',
     'INTROSPECTION_CLIENT_IDS', 'INTROSPECTION_CLOCK_TOLERANCE_SECONDS',
@@ -89,7 +92,14 @@ export function jwtVerifierFromEnvironment(
     throw new ConfigurationError('JWT_CLOCK_TOLERANCE_SECONDS must be a number of seconds, 0 or more');
   }
 
-  const algorithms = overrides.algorithms ?? list(env.JWT_ALGORITHMS) ?? [secret !== undefined ? 'HS256' : 'RS256'];
+  const maxAge = value(env.JWKS_MAX_AGE_SECONDS);
+  const jwksMaxAgeSeconds = maxAge === undefined ? undefined : Number(maxAge);
+  if (jwksMaxAgeSeconds !== undefined && !(Number.isFinite(jwksMaxAgeSeconds) && jwksMaxAgeSeconds > 0)) {
+    throw new ConfigurationError('JWKS_MAX_AGE_SECONDS must be a number of seconds, more than 0');
+  }
+  if (jwksMaxAgeSeconds !== undefined && jwksUri === undefined) throw new ConfigurationError('JWKS_MAX_AGE_SECONDS is set, but JWKS_URI is not');
+
+  const algorithms = overrides.algorithms ?? list(env.JWT_ALGORITHMS) ?? defaultAlgorithms(secret, publicKey);
   const allowed: readonly string[] = secret !== undefined ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS;
   const refused = algorithms.filter((algorithm) => !allowed.includes(algorithm));
   if (refused.length > 0) {
@@ -104,11 +114,34 @@ export function jwtVerifierFromEnvironment(
     const asymmetric = algorithms as [AsymmetricAlgorithm, ...AsymmetricAlgorithm[]];
     return publicKey !== undefined
       ? new JwtVerifier({ ...common, publicKey, secret: undefined, jwksUri: undefined, algorithms: asymmetric })
-      : new JwtVerifier({ ...common, jwksUri: jwksUri!, secret: undefined, publicKey: undefined, algorithms: asymmetric });
+      : new JwtVerifier({
+          ...(jwksMaxAgeSeconds !== undefined ? { jwksMaxAgeMs: jwksMaxAgeSeconds * 1000 } : {}),
+          ...common, jwksUri: jwksUri!, secret: undefined, publicKey: undefined, algorithms: asymmetric,
+        });
   } catch (error) {
     if (error instanceof ConfigurationError) throw new ConfigurationError(`${keys[0]}: ${error.message}`, { cause: error });
     throw error;
   }
+}
+
+/**
+ * The allowlist when `JWT_ALGORITHMS` is not set: `HS256` with a secret; with a PEM key, the
+ * algorithms it can verify (`RS256` for an RSA key, the ES* of an EC key's curve), so that an EC
+ * key works without naming its algorithm; `RS256` with a JWKS (the common choice of servers; a
+ * token signed otherwise is "could not decide" with an ERROR naming `JWT_ALGORITHMS`).
+ */
+function defaultAlgorithms(secret: unknown, publicKey: unknown): [string, ...string[]] {
+  if (secret !== undefined) return ['HS256'];
+  if (publicKey === undefined) return ['RS256'];
+  let key: KeyObject;
+  try {
+    key = publicKey instanceof KeyObject ? publicKey : createPublicKey(publicKey as string | Buffer);
+  } catch {
+    return ['RS256']; // not a key: the verifier says so, naming JWT_PUBLIC_KEY
+  }
+  const fitting = algorithmsForKey(key);
+  if (fitting.length === 0) return ['RS256'];
+  return fitting.includes('RS256') ? ['RS256'] : [fitting[0], ...fitting.slice(1)];
 }
 
 function introspectionFromEnvironment(env: Environment): IntrospectionVerifier {

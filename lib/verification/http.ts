@@ -12,6 +12,8 @@ export const DEFAULT_HTTP_TIMEOUT_MS = 3000;
 export interface JsonResponse {
   status: number;
   body: unknown;
+  /** The answer's headers (e.g. `Cache-Control` of a JWKS). */
+  headers?: Headers;
 }
 
 /** Fetches `url` and reads a JSON body (or `undefined`); throws {@link AuthorizationServerError} when no answer comes. */
@@ -34,5 +36,5 @@ export async function fetchJson(what: string, url: string, init: RequestInit, co
   } catch {
     body = undefined;
   }
-  return { status: response.status, body };
+  return { status: response.status, body, headers: response.headers };
 }

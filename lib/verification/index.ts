@@ -8,11 +8,12 @@ export {
   type JwtPublicKeyOptions,
   type JwtJwksOptions,
   type JwtLinkedUser,
+  type JwtClaims,
   type HmacAlgorithm,
   type AsymmetricAlgorithm,
 } from './jwt';
 export { jwtVerifierFromEnvironment, verifierFromEnvironment, type Environment } from './environment';
-export { JwksKeySet, type JwksOptions } from './jwks';
+export { JwksKeySet, type JwksOptions, type JwksKey, type KeySet } from './jwks';
 export {
   IntrospectionVerifier,
   ACCESS_TOKEN_TYPES,

@@ -1,71 +1,235 @@
 /**
- * A JSON Web Key Set, fetched from the authorization server's `jwks_uri` and kept as KeyObjects.
+ * A JSON Web Key Set, fetched from the authorization server's `jwks_uri` and kept as KeyObjects,
+ * refreshed so that a verdict about a token rests on knowledge fresh enough to prove it:
  *
- * - A key is looked up by `kid`; an unknown `kid` triggers a refetch, at most once per cooldown
- *   (default 30 s), so that rotated keys are found and random `kid`s cannot hammer the server.
- * - Concurrent refetches are one request.
- * - When a refetch fails, the last good key set stays; the failure is an
- *   {@link AuthorizationServerError} ("could not decide") only for a token whose key is not in it.
+ * - **Refetch on doubt.** An unknown `kid` or a signature that fails against the keys held asks for
+ *   a key set fetched after the token was seen ({@link JwksKeySet.refresh}): rotated keys, keys
+ *   replaced under the same `kid` and servers that publish no `kid` are all found.
+ * - **Bounded.** Those refetches are rate-limited, a burst (default 3) and then one per cooldown
+ *   (default 30 s), failed fetches included, so a flood of random `kid`s costs a bounded number of
+ *   requests. A refetch the budget refuses leaves the token "could not decide", never invalid.
+ * - **A maximum age.** A key set is trusted for at most `maxAgeMs` (default 5 minutes), shorter if
+ *   the JWKS answer's `Cache-Control: max-age` says so (never below 10 s or `maxAgeMs`, whichever
+ *   is less): a withdrawn key stops being trusted.
+ * - **Outages back off.** After a failed fetch the next one waits 1 s, then 2 s, 4 s… up to the
+ *   cooldown, instead of fetching per request. Meanwhile the last good key set serves while it is
+ *   within its maximum age; past it, every token is "could not decide" ({@link CannotDecideError}
+ *   `key set unavailable`, with the {@link AuthorizationServerError} as its cause).
+ * - Concurrent fetches are one request.
  *
  * Node's own `crypto.createPublicKey({ format: 'jwk' })` turns JWKs into keys: no JWKS library.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import { AuthorizationServerError } from '../errors';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { AuthorizationServerError, CannotDecideError, ConfigurationError } from '../errors';
 import { isObject } from '../json';
 import { fetchJson } from './http';
 import type { VerificationContext } from './verifier';
 
 export interface JwksOptions {
-  /** The least time between two fetches that an unknown `kid` triggers. Default: 30000 ms. */
+  /**
+   * How many refetches an unknown `kid` or a failed signature may trigger back to back, before the
+   * cooldown applies. Default: 3 (a rotation needs one; a few spare absorb a burst of new tokens).
+   */
+  refetchBurst?: number;
+  /**
+   * After the burst, one more refetch per this many ms. Failed fetches count. Default: 30000 ms
+   * (a flood of random `kid`s costs at most 3 requests, then 2 a minute).
+   */
   cooldownMs?: number;
+  /**
+   * The longest a fetched key set is trusted, in ms; a `Cache-Control: max-age` in the JWKS answer
+   * shortens it (down to 10 s, or `maxAgeMs` if that is less). Default: 300000 ms (5 minutes: a
+   * withdrawn key is refused at most 5 minutes later; a healthy server is asked once per 5 minutes).
+   */
+  maxAgeMs?: number;
 }
 
-const DEFAULT_COOLDOWN_MS = 30_000;
+/** One usable signing key of a key set. */
+export interface JwksKey {
+  /** The key's `kid`, if the server published one. */
+  readonly kid?: string;
+  /** The key's `alg`, if the server published one: the key is then used for that algorithm only. */
+  readonly alg?: string;
+  readonly key: KeyObject;
+}
 
+/** A key set as fetched: its keys and when the fetch that got it began. */
+export interface KeySet {
+  readonly keys: readonly JwksKey[];
+  /** `Date.now()` when the fetch that brought this set began: it knows of nothing signed after that. */
+  readonly fetchedAt: number;
+  /** After this `Date.now()`, the set is not trusted any more. */
+  readonly expiresAt: number;
+}
+
+const DEFAULT_REFETCH_BURST = 3;
+const DEFAULT_COOLDOWN_MS = 30_000;
+const DEFAULT_MAX_AGE_MS = 300_000;
+/** The shortest a `Cache-Control: max-age` can make a key set's life (so `max-age=0` does not mean a fetch per request). */
+const MIN_CACHE_CONTROL_AGE_MS = 10_000;
+/** The first wait after a failed fetch; it doubles with each further failure, up to the cooldown. */
+const FIRST_BACKOFF_MS = 1000;
+
+const CURVES: Record<string, string> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1' };
+
+/** Whether `key` can verify a signature made with `alg` (RS*, PS*: an RSA key; ES*: an EC key on the algorithm's curve; HS*: a secret). */
+export function keyFitsAlgorithm(key: KeyObject, alg: string): boolean {
+  if (/^HS(256|384|512)$/.test(alg)) return key.type === 'secret';
+  if (key.type !== 'public') return false;
+  if (/^(RS|PS)(256|384|512)$/.test(alg)) return key.asymmetricKeyType === 'rsa' || (alg.startsWith('PS') && key.asymmetricKeyType === 'rsa-pss');
+  if (alg in CURVES) return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === CURVES[alg];
+  return false;
+}
+
+/** The key set of one `jwks_uri`, kept and refreshed as the module documentation says; shared by the verifications of a container. */
 export class JwksKeySet {
-  #keys = new Map<string, KeyObject>();
-  #fetchedAt = Number.NEGATIVE_INFINITY;
-  #fetching?: Promise<void>;
+  #set?: KeySet;
+  /** The content of the current set, to tell a refresh that changed something from one that did not. */
+  #fingerprint = '';
+  #version = 0;
+  #fetching?: { startedAt: number; promise: Promise<KeySet> };
+  /** Refetches the budget still allows now (a token bucket). */
+  #budget: number;
+  #budgetCheckedAt = Date.now();
+  #failures = 0;
+  #retryAt = Number.NEGATIVE_INFINITY;
+  readonly #burst: number;
   readonly #cooldownMs: number;
+  readonly #maxAgeMs: number;
 
   constructor(readonly uri: string, options: JwksOptions = {}) {
-    this.#cooldownMs = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
+    this.#burst = positive(options.refetchBurst ?? DEFAULT_REFETCH_BURST, 'refetchBurst', true);
+    this.#cooldownMs = positive(options.cooldownMs ?? DEFAULT_COOLDOWN_MS, 'cooldownMs');
+    this.#maxAgeMs = positive(options.maxAgeMs ?? DEFAULT_MAX_AGE_MS, 'maxAgeMs');
+    this.#budget = this.#burst;
   }
 
   /**
-   * The key for `kid` (with no `kid`: the only key), fetching the key set when the key is not known
-   * and the cooldown allows. `undefined` when a fresh enough key set has no such key.
+   * A number that changes whenever a fetch brings a key set different from the one held (a key
+   * added, withdrawn or replaced): verdicts taken before rest on older knowledge.
    */
-  async keyFor(kid: string | undefined, context?: Pick<VerificationContext, 'signal'>): Promise<KeyObject | undefined> {
-    const known = this.#find(kid);
-    if (known) return known;
-    if (Date.now() - this.#fetchedAt >= this.#cooldownMs) {
-      await (this.#fetching ??= this.#fetch(context).finally(() => (this.#fetching = undefined)));
+  get knowledgeVersion(): number {
+    return this.#version;
+  }
+
+  /**
+   * A key set within its maximum age: the one held, or one fetched now (a cold start, or the held
+   * set has aged out). Throws {@link CannotDecideError} (`key set unavailable`) when there is none.
+   */
+  async current(context?: Pick<VerificationContext, 'signal'>): Promise<KeySet> {
+    const set = this.#set;
+    if (set && Date.now() < set.expiresAt) return set;
+    if (this.#fetching) return this.#settle(this.#fetching.promise);
+    if (Date.now() < this.#retryAt) throw this.#unavailable(new AuthorizationServerError('The JWKS endpoint failed a moment ago; the next try waits for its backoff'));
+    return this.#settle(this.#fetch(context));
+  }
+
+  /**
+   * A key set fetched no earlier than `since` (a `Date.now()`): the one held if it is that fresh,
+   * else one fetched now if the refetch budget allows. `undefined` when it does not allow one now;
+   * throws {@link CannotDecideError} (`key set unavailable`) when the fetch fails.
+   */
+  async refresh(since: number, context?: Pick<VerificationContext, 'signal'>): Promise<KeySet | undefined> {
+    if (this.#fetching) {
+      const inFlight = this.#fetching;
+      if (inFlight.startedAt >= since) return this.#settle(inFlight.promise);
+      await inFlight.promise.catch(() => undefined);
     }
-    return this.#find(kid);
+    if (this.#set && this.#set.fetchedAt >= since && Date.now() < this.#set.expiresAt) return this.#set;
+    if (this.#fetching) return this.refresh(since, context); // another caller started one meanwhile
+    if (Date.now() < this.#retryAt || !this.#spend()) return undefined;
+    return this.#settle(this.#fetch(context));
   }
 
-  #find(kid: string | undefined): KeyObject | undefined {
-    if (kid !== undefined) return this.#keys.get(kid);
-    return this.#keys.size === 1 ? [...this.#keys.values()][0] : undefined;
+  /** Takes one refetch from the budget, if it has one: `burst` at most, one more per cooldown. */
+  #spend(): boolean {
+    const now = Date.now();
+    this.#budget = Math.min(this.#burst, this.#budget + (now - this.#budgetCheckedAt) / this.#cooldownMs);
+    this.#budgetCheckedAt = now;
+    if (this.#budget < 1) return false;
+    this.#budget -= 1;
+    return true;
   }
 
-  async #fetch(context?: Pick<VerificationContext, 'signal'>): Promise<void> {
-    const { status, body } = await fetchJson('The JWKS endpoint', this.uri, { headers: { Accept: 'application/json' } }, context);
+  async #settle(fetching: Promise<KeySet>): Promise<KeySet> {
+    try {
+      return await fetching;
+    } catch (error) {
+      throw error instanceof CannotDecideError ? error : this.#unavailable(error);
+    }
+  }
+
+  #unavailable(cause: unknown): CannotDecideError {
+    const what = cause instanceof Error ? cause.message : 'it failed';
+    return new CannotDecideError('key set unavailable', `the JWKS endpoint (JWKS_URI ${this.uri}) gave no usable key set: ${what}`, { cause });
+  }
+
+  #fetch(context?: Pick<VerificationContext, 'signal'>): Promise<KeySet> {
+    const startedAt = Date.now();
+    const promise = this.#load(startedAt, context).then(
+      (set) => {
+        this.#failures = 0;
+        this.#retryAt = Number.NEGATIVE_INFINITY;
+        return set;
+      },
+      (error: unknown) => {
+        this.#failures += 1;
+        this.#retryAt = Date.now() + Math.min(this.#cooldownMs, FIRST_BACKOFF_MS * 2 ** (this.#failures - 1));
+        throw error;
+      },
+    );
+    const fetching = { startedAt, promise: promise.finally(() => {
+      if (this.#fetching === fetching) this.#fetching = undefined;
+    }) };
+    fetching.promise.catch(() => undefined); // the callers see the failure; nobody else must
+    this.#fetching = fetching;
+    return fetching.promise;
+  }
+
+  async #load(startedAt: number, context?: Pick<VerificationContext, 'signal'>): Promise<KeySet> {
+    const { status, body, headers } = await fetchJson('The JWKS endpoint', this.uri, { headers: { Accept: 'application/json' } }, context);
     if (status !== 200) throw new AuthorizationServerError(`The JWKS endpoint answered ${status}`, { status });
     if (!isObject(body) || !Array.isArray(body.keys)) throw new AuthorizationServerError('The JWKS endpoint answered no key set', { status });
-    const keys = new Map<string, KeyObject>();
+    const keys: JwksKey[] = [];
+    const seen: string[] = [];
     for (const jwk of body.keys) {
       if (!isObject(jwk) || (jwk.use !== undefined && jwk.use !== 'sig')) continue;
       try {
-        const key = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
-        if (key.type === 'public') keys.set(typeof jwk.kid === 'string' ? jwk.kid : '', key);
+        const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+        if (key.type !== 'public') continue;
+        const kid = typeof jwk.kid === 'string' ? jwk.kid : undefined;
+        const alg = typeof jwk.alg === 'string' ? jwk.alg : undefined;
+        keys.push({ key, ...(kid !== undefined ? { kid } : {}), ...(alg !== undefined ? { alg } : {}) });
+        seen.push(JSON.stringify([kid, alg, key.export({ format: 'jwk' })]));
       } catch {
         // a key Node cannot read (another kty, a private key) is left out
       }
     }
-    if (keys.size === 0) throw new AuthorizationServerError('The JWKS endpoint answered no usable signing key', { status });
-    this.#keys = keys;
-    this.#fetchedAt = Date.now();
+    if (keys.length === 0) throw new AuthorizationServerError('The JWKS endpoint answered no usable signing key', { status });
+    const fingerprint = seen.sort().join('\n');
+    if (fingerprint !== this.#fingerprint) {
+      this.#fingerprint = fingerprint;
+      this.#version += 1;
+    }
+    const set: KeySet = { keys, fetchedAt: startedAt, expiresAt: startedAt + this.#lifetime(headers?.get('cache-control') ?? null) };
+    if (!this.#set || this.#set.fetchedAt <= startedAt) this.#set = set;
+    return set;
   }
+
+  /** How long a set may be trusted: `maxAgeMs`, shortened by the answer's `Cache-Control` (no-store, no-cache, max-age). */
+  #lifetime(cacheControl: string | null): number {
+    if (cacheControl === null) return this.#maxAgeMs;
+    const floor = Math.min(MIN_CACHE_CONTROL_AGE_MS, this.#maxAgeMs);
+    if (/\b(no-store|no-cache)\b/i.test(cacheControl)) return floor;
+    const maxAge = /\bmax-age\s*=\s*"?(\d+)/i.exec(cacheControl);
+    if (!maxAge) return this.#maxAgeMs;
+    return Math.min(this.#maxAgeMs, Math.max(floor, Number(maxAge[1]) * 1000));
+  }
+}
+
+function positive(value: number, name: string, integer = false): number {
+  if (!(Number.isFinite(value) && value > 0) || (integer && !Number.isInteger(value))) {
+    throw new ConfigurationError(`JwksKeySet ${name} must be a positive ${integer ? 'integer' : 'number'}`);
+  }
+  return value;
 }

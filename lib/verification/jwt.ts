@@ -1,16 +1,35 @@
 /**
  * A verifier for JWT access tokens signed with a shared secret (HS256/384/512), a PEM public key
- * (RS*, PS*, ES*), or the keys an authorization server publishes at its JWKS URL, on jsonwebtoken.
+ * (RS*, PS*, ES*), or the keys an authorization server publishes at its JWKS URL.
  *
  * Issuer, audience and the algorithm allowlist are required: a JWT checked without them is a JWT
  * anybody could have minted for another purpose. Keys become KeyObjects once, here, and not on
  * every request (a Buffer secret costs jsonwebtoken ~30× the time of a KeyObject).
+ *
+ * **What a verdict rests on.** The signature is checked first (jsonwebtoken, on the header's
+ * algorithm and a key that fits it), then the claims, here, in this order:
+ *
+ * | the verifier learned | verdict |
+ * |---|---|
+ * | malformed token, `alg: none` or an algorithm no key of ours could verify (key confusion) | invalid |
+ * | the signature fails against the secret or PEM key (the key *is* the configuration) | invalid |
+ * | with a JWKS: the signature fails, or the `kid` is absent, in a key set fetched after the token was seen | invalid |
+ * | with a JWKS: the same, while no refetch is allowed right now (rate limit, backoff) | could not decide |
+ * | signature valid, but signed with an algorithm outside the allowlist | could not decide (`JWT_ALGORITHMS`) |
+ * | signature valid, but `iss` or `aud` not as configured | could not decide (`JWT_ISSUER`, `JWT_AUDIENCE`) |
+ * | `exp` past, beyond the clock tolerance | expired |
+ * | `nbf` in the future beyond the tolerance (the issuer's clock) | could not decide |
+ * | no `sub` (or `toLinkedUser` finds no user) | could not decide |
+ * | longer than `maxTokenLength` (a policy of ours) | could not decide |
+ *
+ * "Could not decide" is a thrown {@link CannotDecideError}: the gate answers the family's
+ * transient reply and logs one ERROR per container and reason, saying what to check.
  */
 import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import type * as JsonWebToken from 'jsonwebtoken';
-import type { JwtPayload } from 'jsonwebtoken';
-import { ConfigurationError } from '../errors';
-import { JwksKeySet } from './jwks';
+import { CannotDecideError, ConfigurationError } from '../errors';
+import { isObject } from '../json';
+import { JwksKeySet, keyFitsAlgorithm, type JwksKey } from './jwks';
 import type { LinkedUser, TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
@@ -21,6 +40,18 @@ export const ASYMMETRIC_ALGORITHMS = [
 export type HmacAlgorithm = (typeof HMAC_ALGORITHMS)[number];
 export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
 
+/** The claims of a verified JWT access token: the registered ones typed, any other as the server put it. */
+export interface JwtClaims {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  exp?: number;
+  nbf?: number;
+  iat?: number;
+  jti?: string;
+  [claim: string]: unknown;
+}
+
 interface CommonJwtOptions<P> {
   /** The `iss` the token must carry (one of them, if a list). */
   issuer: string | [string, ...string[]];
@@ -28,13 +59,17 @@ interface CommonJwtOptions<P> {
   audience: string | [string, ...string[]];
   /** Seconds of clock skew accepted on `exp` and `nbf`. Default: 5. */
   clockToleranceSeconds?: number;
-  /** Longer tokens are invalid without being parsed. Default: 8192 characters. */
+  /**
+   * Longer tokens are not parsed, and "could not decide" (a policy of ours, not proof about the
+   * token). Default: 8192 characters.
+   */
   maxTokenLength?: number;
   /**
    * The linked user handed to domain handlers, from the verified claims.
-   * Default: `{ subject: claims.sub, claims }`; a token without a `sub` is invalid.
+   * Default: `{ subject: claims.sub, claims }`. A verified token in which it finds no user is
+   * "could not decide" (the server vouched for the token without naming its user).
    */
-  toLinkedUser?: (claims: JwtPayload) => P;
+  toLinkedUser?: (claims: JwtClaims) => P | undefined;
 }
 
 export interface JwtSecretOptions<P> extends CommonJwtOptions<P> {
@@ -48,6 +83,7 @@ export interface JwtSecretOptions<P> extends CommonJwtOptions<P> {
 export interface JwtPublicKeyOptions<P> extends CommonJwtOptions<P> {
   /** The PEM public key (or a public KeyObject) of the authorization server. */
   publicKey: string | Buffer | KeyObject;
+  /** At least one must fit the key: RS* or PS* for an RSA key, ES256/384/512 for an EC key on P-256/384/521. */
   algorithms: [AsymmetricAlgorithm, ...AsymmetricAlgorithm[]];
   secret?: never;
   jwksUri?: never;
@@ -57,8 +93,15 @@ export interface JwtJwksOptions<P> extends CommonJwtOptions<P> {
   /** The authorization server's JWKS URL (`jwks_uri` of its discovery document). */
   jwksUri: string;
   algorithms: [AsymmetricAlgorithm, ...AsymmetricAlgorithm[]];
-  /** The least time between two JWKS fetches that an unknown `kid` triggers. Default: 30000 ms. */
+  /** Refetches an unknown `kid` or a failed signature may trigger back to back. Default: 3. */
+  jwksRefetchBurst?: number;
+  /** After that burst, one more refetch per this many ms (failed fetches count). Default: 30000 ms. */
   jwksCooldownMs?: number;
+  /**
+   * The longest a fetched key set is trusted (shortened by the JWKS answer's `Cache-Control: max-age`,
+   * not below 10 s). Default: 300000 ms, so a withdrawn key is refused within 5 minutes.
+   */
+  jwksMaxAgeMs?: number;
   secret?: never;
   publicKey?: never;
 }
@@ -70,7 +113,7 @@ export interface JwtLinkedUser extends LinkedUser {
   /** The `sub` claim: who the token identifies in the service. */
   subject: string;
   /** Every verified claim. */
-  claims: JwtPayload;
+  claims: JwtClaims;
 }
 
 type Jwt = typeof JsonWebToken;
@@ -89,14 +132,33 @@ function jwt(): Jwt {
 const MIN_SECRET_BYTES = 32;
 const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
 const DEFAULT_MAX_TOKEN_LENGTH = 8192;
+/** The latest instant a Date can hold, in seconds since the epoch (ECMA-262 §21.4.1.1). */
+const LAST_DATE_SECONDS = 8.64e12;
 
+/** A parsed compact JWS, before its signature is checked. */
+interface Parsed {
+  alg: string;
+  kid?: string;
+}
+
+type SignatureCheck = { outcome: 'signed'; claims: JwtClaims } | { outcome: 'invalid'; reason: string };
+
+/**
+ * Verifies JWT access tokens; invalid or expired only on proof about the token, "could not decide"
+ * ({@link CannotDecideError}) for what is about us (see the table at the top of this module).
+ */
 export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
   /** The one key of a secret or a public key; undefined with a JWKS. */
   readonly #key?: KeyObject;
   readonly #jwks?: JwksKeySet;
-  readonly #verifyOptions: JsonWebToken.VerifyOptions & { complete?: false };
+  /** The algorithms a key of this kind can verify at all; any other in a header is a forgery. */
+  readonly #family: readonly string[];
+  readonly #algorithms: readonly string[];
+  readonly #issuers: readonly string[];
+  readonly #audiences: readonly string[];
+  readonly #clockTolerance: number;
   readonly #maxTokenLength: number;
-  readonly #toLinkedUser: (claims: JwtPayload) => P | undefined;
+  readonly #toLinkedUser: (claims: JwtClaims) => P | undefined;
 
   constructor(options: JwtVerifierOptions<P>) {
     requireIssuerAndAudience(options);
@@ -104,85 +166,188 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
       requireAlgorithms(options, ASYMMETRIC_ALGORITHMS, 'A JWKS');
       if (options.secret !== undefined || options.publicKey !== undefined) throw new ConfigurationError('JwtVerifier needs exactly one of secret, publicKey and jwksUri');
       if (!URL.canParse(options.jwksUri)) throw new ConfigurationError('JwtVerifier jwksUri is not a URL');
-      this.#jwks = new JwksKeySet(options.jwksUri, { cooldownMs: options.jwksCooldownMs });
+      this.#jwks = new JwksKeySet(options.jwksUri, {
+        refetchBurst: options.jwksRefetchBurst,
+        cooldownMs: options.jwksCooldownMs,
+        maxAgeMs: options.jwksMaxAgeMs,
+      });
     } else {
       this.#key = toKeyObject(options);
     }
-    this.#verifyOptions = {
-      algorithms: [...options.algorithms],
-      issuer: options.issuer,
-      audience: options.audience,
-      clockTolerance: options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
-    };
+    this.#family = this.#key?.type === 'secret' ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS;
+    this.#algorithms = [...options.algorithms];
+    this.#issuers = typeof options.issuer === 'string' ? [options.issuer] : [...options.issuer];
+    this.#audiences = typeof options.audience === 'string' ? [options.audience] : [...options.audience];
+    this.#clockTolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
+    if (!(Number.isFinite(this.#clockTolerance) && this.#clockTolerance >= 0)) throw new ConfigurationError('JwtVerifier clockToleranceSeconds must be 0 or more');
     this.#maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
-    this.#toLinkedUser = options.toLinkedUser ?? (defaultLinkedUser as unknown as (claims: JwtPayload) => P | undefined);
+    this.#toLinkedUser = options.toLinkedUser ?? (defaultLinkedUser as unknown as (claims: JwtClaims) => P | undefined);
+  }
+
+  /**
+   * With a JWKS: changes whenever a refetch brings a different key set, so a verdict cache drops
+   * verdicts taken on the keys before. Undefined with a secret or a public key (nothing to refresh).
+   */
+  get knowledgeVersion(): number | undefined {
+    return this.#jwks?.knowledgeVersion;
   }
 
   /** With a secret or a public key, local work; with a JWKS, fetches keys under the context's signal. */
   async verify(accessToken: string, context?: VerificationContext): Promise<TokenVerdict<P>> {
-    if (accessToken.length > this.#maxTokenLength) return { outcome: 'invalid', reason: 'token too long' };
-    let key = this.#key;
-    if (!key) {
-      const header = jwtHeader(accessToken);
-      if (!header) return { outcome: 'invalid', reason: 'malformed' };
-      if (typeof header.alg !== 'string' || !this.#verifyOptions.algorithms!.includes(header.alg as JsonWebToken.Algorithm)) {
-        return { outcome: 'invalid', reason: 'algorithm not allowed' };
-      }
-      if (header.kid !== undefined && typeof header.kid !== 'string') return { outcome: 'invalid', reason: 'malformed' };
-      key = await this.#jwks!.keyFor(header.kid, context); // throws when the JWKS cannot be had: could not decide
-      if (!key) return { outcome: 'invalid', reason: 'unknown signing key' };
+    const seenAt = Date.now();
+    if (accessToken.length > this.#maxTokenLength) {
+      throw new CannotDecideError('token too long', `an access token is longer than maxTokenLength (${this.#maxTokenLength} characters); raise it if the authorization server issues tokens this long`);
     }
-    let claims: JwtPayload;
-    try {
-      const payload = jwt().verify(accessToken, key, this.#verifyOptions);
-      if (typeof payload !== 'object' || payload === null) return { outcome: 'invalid', reason: 'payload is not a JSON object' };
-      claims = payload;
-    } catch (error) {
-      const { TokenExpiredError, NotBeforeError, JsonWebTokenError } = jwt();
-      if (error instanceof TokenExpiredError) return { outcome: 'expired' };
-      if (error instanceof NotBeforeError) return { outcome: 'invalid', reason: 'not yet valid' };
-      if (error instanceof JsonWebTokenError) return { outcome: 'invalid', reason: invalidReason(error) };
-      throw error; // not a verdict about the token: the gate makes it "could not decide"
+    const parsed = parse(accessToken);
+    if ('outcome' in parsed) return parsed;
+    if (!this.#family.includes(parsed.alg)) return { outcome: 'invalid', reason: 'algorithm not allowed' };
+
+    let checked: SignatureCheck;
+    if (this.#key) {
+      checked = keyFitsAlgorithm(this.#key, parsed.alg) ? checkSignature(accessToken, this.#key, parsed.alg) : { outcome: 'invalid', reason: 'algorithm not allowed' };
+    } else {
+      checked = await this.#checkWithJwks(accessToken, parsed, seenAt, context);
+    }
+    if (checked.outcome !== 'signed') return checked;
+    return this.#checkClaims(checked.claims, parsed.alg);
+  }
+
+  /**
+   * The signature against the published keys the token's `kid` and `alg` point to (with no `kid`:
+   * every key that fits the `alg`). A failure is proof only against a key set fetched after the
+   * token was seen; otherwise the set is refetched, if the budget allows, and tried again.
+   */
+  async #checkWithJwks(token: string, { alg, kid }: Parsed, seenAt: number, context?: VerificationContext): Promise<SignatureCheck> {
+    const jwks = this.#jwks!;
+    let set = await jwks.current(context);
+    for (;;) {
+      const candidates = candidateKeys(set.keys, alg, kid);
+      for (const candidate of candidates) {
+        const checked = checkSignature(token, candidate.key, alg);
+        if (checked.outcome === 'signed' || checked.reason !== 'bad signature') return checked;
+      }
+      const reason = candidates.length === 0 ? 'unknown signing key' : 'bad signature';
+      if (set.fetchedAt >= seenAt) return { outcome: 'invalid', reason };
+      if (!wellFormed(token)) return { outcome: 'invalid', reason: 'malformed' };
+      const fresher = await jwks.refresh(seenAt, context);
+      if (!fresher) {
+        throw new CannotDecideError(`${reason}, key set refresh rate-limited`, `tokens are signed by keys the key set at JWKS_URI (${jwks.uri}) held a while ago does not confirm, and its refetches are spent for now; if this persists, check that JWKS_URI is the authorization server that issues the tokens`);
+      }
+      set = fresher;
+    }
+  }
+
+  #checkClaims(claims: JwtClaims, alg: string): TokenVerdict<P> {
+    for (const name of ['exp', 'nbf', 'iat'] as const) {
+      if (claims[name] !== undefined && (typeof claims[name] !== 'number' || Number.isNaN(claims[name]))) return { outcome: 'invalid', reason: 'malformed claims' };
+    }
+    if (!this.#algorithms.includes(alg)) {
+      throw new CannotDecideError('algorithm not allowed', `JWT_ALGORITHMS (the algorithms option) is ${this.#algorithms.join(',')}, but the authorization server signs its tokens with ${alg}`);
+    }
+    if (typeof claims.iss !== 'string' || !this.#issuers.includes(claims.iss)) {
+      throw new CannotDecideError('issuer mismatch', issuerMismatch(this.#issuers, claims.iss));
+    }
+    const audiences = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
+    if (!audiences.some((audience) => this.#audiences.includes(audience as string))) {
+      throw new CannotDecideError('audience mismatch', audienceMismatch(this.#audiences, audiences));
+    }
+    const now = Date.now() / 1000;
+    if (claims.exp !== undefined && now >= claims.exp + this.#clockTolerance) return { outcome: 'expired' };
+    if (claims.nbf !== undefined && claims.nbf > now + this.#clockTolerance) {
+      throw new CannotDecideError('token not yet valid', `a token's nbf is ahead of this Lambda's clock by more than JWT_CLOCK_TOLERANCE_SECONDS (${this.#clockTolerance} s): check the authorization server's clock, or raise the tolerance`);
     }
     const linkedUser = this.#toLinkedUser(claims);
-    if (linkedUser === undefined || linkedUser === null) return { outcome: 'invalid', reason: 'no linked user in claims' };
+    if (linkedUser === undefined || linkedUser === null) {
+      throw new CannotDecideError('no user in token', 'a verified token names no user: check that the authorization server puts a sub claim in its access tokens (or what toLinkedUser looks for)');
+    }
     return {
       outcome: 'valid',
       principal: linkedUser,
-      ...(typeof claims.exp === 'number' ? { expiresAt: new Date(claims.exp * 1000) } : {}),
+      // An exp beyond the Date range is a token without a known end: no expiresAt (the cache's own TTL caps it).
+      ...(claims.exp !== undefined && claims.exp <= LAST_DATE_SECONDS ? { expiresAt: new Date(claims.exp * 1000) } : {}),
     };
   }
 }
 
-function defaultLinkedUser(claims: JwtPayload): JwtLinkedUser | undefined {
+function defaultLinkedUser(claims: JwtClaims): JwtLinkedUser | undefined {
   return typeof claims.sub === 'string' && claims.sub !== '' ? { subject: claims.sub, claims } : undefined;
 }
 
-/** jsonwebtoken's messages, turned into fixed reasons (its messages may quote expected claims). */
-function invalidReason(error: JsonWebToken.JsonWebTokenError): string {
-  const message = error.message;
-  if (message.startsWith('jwt audience invalid')) return 'wrong audience';
-  if (message.startsWith('jwt issuer invalid')) return 'wrong issuer';
-  if (message === 'invalid signature') return 'bad signature';
-  if (message === 'invalid algorithm' || message.includes('must be a symmetric key') || message.includes('must be an asymmetric key')) {
-    return 'algorithm not allowed';
-  }
-  if (message === 'jwt signature is required') return 'unsigned token';
-  if (message === 'jwt malformed' || message.startsWith('invalid token') || message === 'jwt must be a string' || message === 'jwt must be provided') return 'malformed';
-  if (message.startsWith('invalid ') && message.endsWith(' value')) return 'malformed claims';
-  return 'rejected';
+/** The keys to try: those with the token's `kid` (else those without any `kid`), that fit its `alg`. */
+function candidateKeys(keys: readonly JwksKey[], alg: string, kid: string | undefined): JwksKey[] {
+  const fits = (key: JwksKey) => (key.alg === undefined || key.alg === alg) && keyFitsAlgorithm(key.key, alg);
+  if (kid === undefined) return keys.filter(fits);
+  const named = keys.filter((key) => key.kid === kid);
+  return (named.length > 0 ? named : keys.filter((key) => key.kid === undefined)).filter(fits);
 }
 
-/** The JOSE header of a compact JWS, or undefined if it is not one. */
-function jwtHeader(token: string): Record<string, unknown> | undefined {
+/**
+ * The header of a compact JWS, read before any key is looked up: a verdict if it is not a signed
+ * JWT. (The rest of the token is left to the signature check; see {@link wellFormed}.)
+ */
+function parse(token: string): Parsed | { outcome: 'invalid'; reason: string } {
+  const malformed = { outcome: 'invalid', reason: 'malformed' } as const;
   const dot = token.indexOf('.');
-  if (dot <= 0) return undefined;
+  if (dot <= 0) return malformed;
+  const header = json(token.slice(0, dot));
+  if (!isObject(header)) return malformed;
+  if (typeof header.alg !== 'string') return { outcome: 'invalid', reason: 'algorithm not allowed' };
+  if (header.kid !== undefined && typeof header.kid !== 'string') return malformed;
+  if (token.endsWith('.')) return { outcome: 'invalid', reason: 'unsigned token' };
+  return { alg: header.alg, ...(header.kid !== undefined ? { kid: header.kid } : {}) };
+}
+
+/** Three base64url parts, the second a JSON object: checked before a JWKS refetch, so that garbage never costs one. */
+function wellFormed(token: string): boolean {
+  const parts = token.split('.');
+  return parts.length === 3 && parts.every((part) => /^[A-Za-z0-9_-]+$/.test(part)) && isObject(json(parts[1]));
+}
+
+function json(part: string): unknown {
   try {
-    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'));
-    return typeof header === 'object' && header !== null && !Array.isArray(header) ? header : undefined;
+    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
   } catch {
     return undefined;
   }
+}
+
+/** The signature alone (jsonwebtoken, on exactly the header's `alg`); the claims are checked after, here. */
+function checkSignature(token: string, key: KeyObject, alg: string): SignatureCheck {
+  let payload: unknown;
+  try {
+    payload = jwt().verify(token, key, { algorithms: [alg as JsonWebToken.Algorithm], ignoreExpiration: true, ignoreNotBefore: true });
+  } catch (error) {
+    if (!(error instanceof jwt().JsonWebTokenError)) throw error; // not a verdict about the token: "could not decide"
+    const message = error.message;
+    if (message === 'invalid signature') return { outcome: 'invalid', reason: 'bad signature' };
+    if (message === 'jwt signature is required') return { outcome: 'invalid', reason: 'unsigned token' };
+    if (message === 'jwt malformed' || message.startsWith('invalid token')) return { outcome: 'invalid', reason: 'malformed' };
+    return { outcome: 'invalid', reason: 'algorithm not allowed' }; // a key that does not fit the algorithm
+  }
+  if (!isObject(payload)) return { outcome: 'invalid', reason: 'malformed' };
+  return { outcome: 'signed', claims: payload as JwtClaims };
+}
+
+/** What to check when `iss` differs: the configured issuer, and how the tokens' differs when it is a near miss. */
+function issuerMismatch(configured: readonly string[], actual: unknown): string {
+  const setting = `JWT_ISSUER (the issuer option) is ${configured.join(',')}`;
+  if (typeof actual !== 'string') return `${setting}, but the tokens carry no iss claim`;
+  for (const issuer of configured) {
+    // Only near misses are named: the difference is then derived from the setting, and no claim of a token is quoted.
+    if (`${issuer}/` === actual) return `${setting} but tokens say ${issuer}/ (trailing slash)`;
+    if (issuer === `${actual}/`) return `${setting} but tokens say ${actual} (without the trailing slash)`;
+    if (issuer.toLowerCase() === actual.toLowerCase()) return `${setting} but the tokens' iss differs from it in letter case only`;
+    if (issuer.trim() !== issuer) return `${setting}, with white space around it`;
+  }
+  return `${setting}, but the tokens' iss is another: set it to the authorization server's issuer exactly as its tokens carry it`;
+}
+
+function audienceMismatch(configured: readonly string[], actual: readonly unknown[]): string {
+  const setting = `JWT_AUDIENCE (the audience option) is ${configured.join(',')}`;
+  if (actual.length === 0) return `${setting}, but the tokens carry no aud claim`;
+  const near = configured.some((audience) => actual.some((a) => typeof a === 'string' && a.toLowerCase().replace(/\/$/, '') === audience.toLowerCase().replace(/\/$/, '')));
+  if (near) return `${setting}, and the tokens' aud differs from it only in letter case or a trailing slash`;
+  return `${setting}, which none of the tokens' aud values is: set it to the audience the authorization server puts in the skill's access tokens`;
 }
 
 function requireAlgorithms(options: { algorithms: readonly string[] }, allowed: readonly string[], what: string): void {
@@ -197,6 +362,23 @@ function requireIssuerAndAudience(options: CommonJwtOptions<unknown>): void {
     typeof value === 'string' ? value.trim() !== '' : Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v.trim() !== '');
   if (!nonEmpty(options.issuer)) throw new ConfigurationError('JwtVerifier needs an issuer');
   if (!nonEmpty(options.audience)) throw new ConfigurationError('JwtVerifier needs an audience');
+}
+
+/**
+ * The algorithms a public key can verify, of those given: RS* and PS* for RSA, the one ES* of an
+ * EC key's curve. Empty for any other key (Ed25519, say).
+ */
+export function algorithmsForKey(key: KeyObject, algorithms: readonly AsymmetricAlgorithm[] = ASYMMETRIC_ALGORITHMS): AsymmetricAlgorithm[] {
+  return algorithms.filter((algorithm) => keyFitsAlgorithm(key, algorithm));
+}
+
+/** What a public key is, for error messages: "an RSA key", "an EC P-256 key". */
+function describeKey(key: KeyObject): string {
+  if (key.asymmetricKeyType === 'ec') {
+    const curve = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? key.asymmetricKeyDetails?.namedCurve;
+    return `an EC ${curve} key`;
+  }
+  return key.asymmetricKeyType === 'rsa' ? 'an RSA key' : `an ${key.asymmetricKeyType} key`;
 }
 
 function toKeyObject(options: JwtSecretOptions<unknown> | JwtPublicKeyOptions<unknown>): KeyObject {
@@ -225,5 +407,12 @@ function toKeyObject(options: JwtSecretOptions<unknown> | JwtPublicKeyOptions<un
     throw new ConfigurationError('JwtVerifier publicKey is not a PEM public key', { cause });
   }
   if (key.type !== 'public') throw new ConfigurationError('JwtVerifier publicKey must be a public key');
+  const fitting = algorithmsForKey(key);
+  if (!algorithms.some((algorithm) => fitting.includes(algorithm as AsymmetricAlgorithm))) {
+    throw new ConfigurationError(
+      `The public key is ${describeKey(key)}, which cannot verify ${algorithms.join(', ')}` +
+        (fitting.length > 0 ? `; allow ${fitting.join(' or ')} (JWT_ALGORITHMS)` : '; use an RSA or EC (P-256/384/521) key'),
+    );
+  }
   return key;
 }

@@ -71,6 +71,21 @@ export interface AuthorizationServerOptions {
   signingKeys: JsonWebKey[];
   /** Redirect URIs allowed besides Alexa's, e.g. the sandbox's own callback. */
   redirectUris?: string[];
+  /** Publish the keys without `kid` and sign access tokens without one (some servers do). Default: false. */
+  withoutKid?: boolean;
+}
+
+/**
+ * The server stopped and started again on the same port (so the same issuer and JWKS URL) with
+ * other signing keys: a key rotation as a warm Lambda sees it. Grants kept in memory are lost;
+ * link again for new tokens (JWT access tokens issued before are still verified offline).
+ */
+export async function restartWithSigningKeys(
+  server: AuthorizationServer,
+  options: Omit<AuthorizationServerOptions, 'port'>,
+): Promise<AuthorizationServer> {
+  await server.stop();
+  return startAuthorizationServer({ ...options, port: Number(new URL(server.issuer).port) });
 }
 
 export async function startAuthorizationServer(options: AuthorizationServerOptions): Promise<AuthorizationServer> {

@@ -7,12 +7,14 @@
 // "READY <issuer>", when it listens.
 //
 //   node authorization-server.mjs '<json options>'
-//   options: { port, accessTokenTtl, signingKeys: [jwk, ...], redirectUris: [...] }  (the first key signs)
+//   options: { port, accessTokenTtl, signingKeys: [jwk, ...], redirectUris: [...], withoutKid }  (the first key signs)
+//   withoutKid: publish the keys without `kid` and sign access tokens without one (as some servers
+//   do; oidc-provider itself always names its keys), for the key-rotation tests.
 //
 // Started with an IPC channel (authorization-server.ts does), it obeys a few sandbox-only commands
 // (see `commands` below): rotate the signing key, go down, hang, come back up. Nothing of this is
 // reachable over HTTP.
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import Provider from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
@@ -86,6 +88,7 @@ const configuration = (signingKeys) => ({
   },
   issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
   ttl: { AccessToken: (_ctx, _token, client) => accessTokenTtl(client) },
+  ...(options.withoutKid ? { formats: { customizers: { jwt: (_ctx, _token, jwt) => void (jwt.header = { kid: undefined }) } } } : {}),
 });
 
 let signingKeys = options.signingKeys;
@@ -95,8 +98,16 @@ provider.proxy = false;
 /** 'up' serves; 'hang' accepts requests and never answers them; 'down' refuses connections. */
 let mode = 'up';
 const hanging = new Set();
+// withoutKid: the JWKS as such a server publishes it, its keys without `kid`.
+const publicJwks = () => JSON.stringify({
+  keys: signingKeys.map(({ kid: _kid, alg, use, ...jwk }) => ({ ...createPublicKey(createPrivateKey({ key: jwk, format: 'jwk' })).export({ format: 'jwk' }), alg, use })),
+});
 listener.on('request', (req, res) => {
   if (mode === 'hang') return void hanging.add(res);
+  if (options.withoutKid && req.method === 'GET' && req.url === '/jwks') {
+    res.writeHead(200, { 'Content-Type': 'application/jwk-set+json' });
+    return void res.end(publicJwks());
+  }
   provider.callback()(req, res);
 });
 

@@ -33,7 +33,7 @@ const canFulfill: Build = (t) => canFulfillIntentRequest('OrderRideIntent', {}, 
 
 const tokens = {
   missing: () => undefined,
-  invalid: () => hsToken({ audience: 'another-skill' }),
+  invalid: () => hsToken({ key: 'another-secret-that-is-long-enough-for-hs256' }), // a forged signature: proof
   expired: () => hsToken({ expiresInSeconds: -300 }),
   valid: () => hsToken(),
 };
@@ -138,9 +138,6 @@ describe('the custom-skill gate, with real tokens of every kind', () => {
   const hmac = (input: string) => createHmac('sha256', rsaPublicPem).update(input).digest();
   it.each([
     ['expired', () => hsToken({ expiresInSeconds: -60 }), DEFAULT_SPEECH.relinkAccount],
-    ['not yet valid', () => hsToken({ notBeforeSeconds: 600 }), DEFAULT_SPEECH.linkAccount],
-    ['for another audience', () => hsToken({ audience: 'x' }), DEFAULT_SPEECH.linkAccount],
-    ['from another issuer', () => hsToken({ issuer: 'https://evil.test/' }), DEFAULT_SPEECH.linkAccount],
     ['with a bad signature', () => hsToken({ key: 'another-secret-that-is-long-enough-for-hs256' }), DEFAULT_SPEECH.linkAccount],
     ['with alg: none', () => craftToken({ alg: 'none' }, validClaims()), DEFAULT_SPEECH.linkAccount],
     ['HS256-signed with an RS256 public key', () => craftToken({ alg: 'HS256' }, validClaims(), hmac), DEFAULT_SPEECH.linkAccount],
@@ -149,6 +146,18 @@ describe('the custom-skill gate, with real tokens of every kind', () => {
   ])('answers a LaunchRequest with a token %s with a LinkAccount card', async (_name, token, speech) => {
     const { invoke, ran } = gatedSkill();
     expect((await invoke(launchRequest({ accessToken: token() }))).response).toEqual(linkAccount(speech));
+    expect(ran).toEqual([]);
+  });
+
+  // Validly signed by the trusted key: the token is the server's, and what does not fit is our
+  // setting or the server's clock, so no user is unlinked for it (issue 12).
+  it.each([
+    ['not yet valid (nbf ahead of our clock)', () => hsToken({ notBeforeSeconds: 600 })],
+    ['for another audience', () => hsToken({ audience: 'x' })],
+    ['from another issuer', () => hsToken({ issuer: 'https://evil.test/' })],
+  ])('apologises without a card for a validly signed token %s (could not decide)', async (_name, token) => {
+    const { invoke, ran } = gatedSkill();
+    expect((await invoke(launchRequest({ accessToken: token() }))).response).toEqual(apology);
     expect(ran).toEqual([]);
   });
 });

@@ -47,7 +47,7 @@ const controllers: Array<[string, Build]> = [
 
 const tokens = {
   missing: () => undefined,
-  invalid: () => hsToken({ issuer: 'https://evil.test/' }),
+  invalid: () => hsToken({ key: 'another-secret-that-is-long-enough-for-hs256' }), // a forged signature: proof
   expired: () => hsToken({ expiresInSeconds: -300 }),
   valid: () => hsToken(),
 };

@@ -45,7 +45,7 @@ const requests: Array<[string, Build]> = [
 
 const tokens = {
   missing: () => undefined,
-  invalid: () => hsToken({ audience: 'another-skill' }),
+  invalid: () => hsToken({ key: 'another-secret-that-is-long-enough-for-hs256' }), // a forged signature: proof
   expired: () => hsToken({ expiresInSeconds: -300 }),
   valid: () => hsToken(),
 };

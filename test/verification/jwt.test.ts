@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { ConfigurationError, JwtVerifier } from '../../lib';
+import { generateKeyPairSync } from 'node:crypto';
+import { CannotDecideError, ConfigurationError, JwtVerifier, jwtVerifierFromEnvironment } from '../../lib';
+import { mintAccessToken } from '../../lib/testing';
 import {
   AUDIENCE, craftToken, ecPublicPem, esToken, hsToken, ISSUER, rsa, rsaPublicPem, rsaSign, rsToken, SECRET, validClaims,
 } from '../support/fixtures';
@@ -24,18 +26,81 @@ describe('JwtVerifier with a shared secret (HS256)', () => {
   });
 
   it.each([
-    ['not yet valid (nbf in the future)', () => hsToken({ notBeforeSeconds: 600 }), 'not yet valid'],
-    ['for another audience', () => hsToken({ audience: 'someone-else' }), 'wrong audience'],
-    ['from another issuer', () => hsToken({ issuer: 'https://evil.test/' }), 'wrong issuer'],
     ['signed with another secret', () => hsToken({ key: 'another-secret-that-is-long-enough-for-hs256' }), 'bad signature'],
     ['with a tampered payload', () => tamper(hsToken()), 'bad signature'],
     ['unsigned (alg: none)', () => craftToken({ alg: 'none', typ: 'JWT' }, validClaims()), 'unsigned token'],
     ['garbage', () => 'this is not a jwt', 'malformed'],
     ['the empty string', () => '', 'malformed'],
-    ['without a subject', () => craftToken({ alg: 'HS256' }, validClaims({ sub: undefined }), hmac), 'no linked user in claims'],
-    ['longer than the cap', () => 'a'.repeat(9000), 'token too long'],
+    ['with exp as a string', () => craftToken({ alg: 'HS256' }, validClaims({ exp: 'tomorrow' }), hmac), 'malformed claims'],
+    ['whose payload is an array', () => craftToken({ alg: 'HS256' }, [1, 2], hmac), 'malformed'],
   ])('says invalid for a token %s', async (_name, token, reason) => {
     expect(await verifier.verify(token(), context)).toEqual({ outcome: 'invalid', reason });
+  });
+
+  // Signed by the key we trust, so the token is the server's: what does not fit is our setting, the
+  // server's clock or our policy, and a user must not be unlinked for it.
+  it.each([
+    ['for another audience', () => hsToken({ audience: 'someone-else' }), 'audience mismatch', /JWT_AUDIENCE \(the audience option\) is ride-hailer-alexa-skill, which none/],
+    ['without an audience', () => craftToken({ alg: 'HS256' }, validClaims({ aud: undefined }), hmac), 'audience mismatch', /carry no aud claim/],
+    ['whose audience differs only in letter case', () => hsToken({ audience: AUDIENCE.toUpperCase() }), 'audience mismatch', /only in letter case/],
+    ['from another issuer', () => hsToken({ issuer: 'https://evil.test/' }), 'issuer mismatch', /JWT_ISSUER \(the issuer option\) is https:\/\/auth.ride-hailer.test\/, but the tokens' iss is another/],
+    ['without an issuer', () => craftToken({ alg: 'HS256' }, validClaims({ iss: undefined }), hmac), 'issuer mismatch', /carry no iss claim/],
+    ['not yet valid (nbf 10 minutes ahead)', () => hsToken({ notBeforeSeconds: 600 }), 'token not yet valid', /JWT_CLOCK_TOLERANCE_SECONDS \(5 s\)/],
+    ['without a subject', () => craftToken({ alg: 'HS256' }, validClaims({ sub: undefined }), hmac), 'no user in token', /sub claim/],
+    ['longer than maxTokenLength', () => 'a'.repeat(9000), 'token too long', /maxTokenLength \(8192 characters\)/],
+    ['signed with HS384 when only HS256 is allowed', () => hsToken({ algorithm: 'HS384' }), 'algorithm not allowed', /JWT_ALGORITHMS .* is HS256, but .* signs its tokens with HS384/],
+  ])('could not decide (CannotDecideError) for a token %s, naming what to check', async (_name, token, reason, check) => {
+    const error = await verifier.verify(token(), context).then(() => undefined, (thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(CannotDecideError);
+    expect(error).toMatchObject({ reason, check: expect.stringMatching(check) });
+  });
+
+  it('checks the audience before the expiry: an expired token for another audience is not "expired"', async () => {
+    await expect(verifier.verify(hsToken({ audience: 'someone-else', expiresInSeconds: -3600 }), context)).rejects.toMatchObject({ reason: 'audience mismatch' });
+  });
+
+  it('checks the signature before anything else: a forged token for another audience is invalid', async () => {
+    expect(await verifier.verify(hsToken({ audience: 'someone-else', key: 'another-secret-that-is-long-enough-for-hs256' }), context)).toEqual({ outcome: 'invalid', reason: 'bad signature' });
+  });
+
+  it('says expired, not "not yet valid", for a token whose exp is past even if its nbf is ahead', async () => {
+    expect(await verifier.verify(craftToken({ alg: 'HS256' }, validClaims({ exp: Math.floor(Date.now() / 1000) - 60, nbf: Math.floor(Date.now() / 1000) + 600 }), hmac), context)).toEqual({ outcome: 'expired' });
+  });
+
+  it('forgives a few seconds of clock skew on nbf (the issuer\'s clock a little ahead)', async () => {
+    expect((await verifier.verify(hsToken({ notBeforeSeconds: 3 }), context)).outcome).toBe('valid');
+  });
+
+  it('accepts an iat a little ahead of our clock, as jose and jsonwebtoken do (nbf is the claim that says when a token starts)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect((await verifier.verify(craftToken({ alg: 'HS256' }, validClaims({ iat: now + 30 }), hmac), context)).outcome).toBe('valid');
+  });
+
+  it.each([
+    ['beyond the Date range', 1e13],
+    ['that overflows to Infinity', '1e400'],
+  ])('says valid, with no expiresAt, for a token whose exp is %s (decided, never "could not decide" forever)', async (_name, exp) => {
+    const input = `${Buffer.from(JSON.stringify({ alg: 'HS256' })).toString('base64url')}.${Buffer.from(JSON.stringify(validClaims({ exp: 0 })).replace('"exp":0', `"exp":${exp}`)).toString('base64url')}`;
+    const token = `${input}.${hmac(input).toString('base64url')}`;
+    const verdict = await verifier.verify(token, context);
+    expect(verdict).toMatchObject({ outcome: 'valid', principal: { subject: 'rider-42' } });
+    expect(verdict).not.toHaveProperty('expiresAt');
+  });
+
+  it('names a trailing slash when the issuer differs from the tokens\' only by it, in both directions, without quoting anything else of the token', async () => {
+    const withoutSlash = new JwtVerifier({ secret: SECRET, algorithms: ['HS256'], issuer: 'https://auth.ride-hailer.test', audience: AUDIENCE });
+    await expect(withoutSlash.verify(hsToken(), context)).rejects.toMatchObject({
+      reason: 'issuer mismatch', check: 'JWT_ISSUER (the issuer option) is https://auth.ride-hailer.test but tokens say https://auth.ride-hailer.test/ (trailing slash)',
+    });
+    const withSlash = new JwtVerifier({ secret: SECRET, algorithms: ['HS256'], issuer: 'https://auth.ride-hailer.test//', audience: AUDIENCE });
+    await expect(withSlash.verify(hsToken(), context)).rejects.toMatchObject({ check: expect.stringContaining('without the trailing slash') });
+  });
+
+  it('never puts the token in what it says to check', async () => {
+    const token = hsToken({ audience: 'someone-else' });
+    const error = await verifier.verify(token, context).catch((thrown: CannotDecideError) => thrown);
+    expect(`${(error as CannotDecideError).message} ${(error as CannotDecideError).check}`).not.toContain(token.split('.')[1]);
+    expect((error as CannotDecideError).check).not.toContain('someone-else');
   });
 
   it('says invalid, not valid, for an RS256 token when only HS256 is allowed', async () => {
@@ -71,6 +136,15 @@ describe('JwtVerifier with a PEM public key (RS256, ES256)', () => {
     expect(await verifier.verify(forged, context)).toEqual({ outcome: 'invalid', reason: 'bad signature' });
   });
 
+  it('says invalid for a token whose alg the key cannot verify (ES256 against an RSA key), without trying it', async () => {
+    expect(await verifier.verify(esToken(), context)).toEqual({ outcome: 'invalid', reason: 'algorithm not allowed' });
+  });
+
+  it('could not decide, naming JWT_ALGORITHMS, for a PS256 token the RSA key verifies when only RS256 is allowed', async () => {
+    const token = mintAccessToken({ key: rsa.privateKey, algorithm: 'PS256', issuer: ISSUER, audience: AUDIENCE, subject: 'rider-42' });
+    await expect(verifier.verify(token, context)).rejects.toMatchObject({ reason: 'algorithm not allowed', check: expect.stringContaining('JWT_ALGORITHMS') });
+  });
+
   it('says expired for an expired RS256 token', async () => {
     expect(await verifier.verify(rsToken({ expiresInSeconds: -3600 }), context)).toEqual({ outcome: 'expired' });
   });
@@ -96,6 +170,12 @@ describe('JwtVerifier configuration', () => {
     ['a public key with HS256', () => new JwtVerifier({ ...base, publicKey: rsaPublicPem, algorithms: ['HS256'] as unknown as ['RS256'] }), /RS\*/],
     ['both a secret and a key', () => new JwtVerifier({ ...base, secret: SECRET, publicKey: rsaPublicPem, algorithms: ['HS256'] } as never), /exactly one/],
     ['a public key that is not PEM', () => new JwtVerifier({ ...base, publicKey: 'not a key', algorithms: ['RS256'] }), /not a PEM/],
+    ['an EC P-256 key with only RS256 allowed', () => new JwtVerifier({ ...base, publicKey: ecPublicPem, algorithms: ['RS256'] }), 'The public key is an EC P-256 key, which cannot verify RS256; allow ES256 (JWT_ALGORITHMS)'],
+    ['an EC P-256 key with only ES384 allowed (another curve)', () => new JwtVerifier({ ...base, publicKey: ecPublicPem, algorithms: ['ES384'] }), /EC P-256 key, which cannot verify ES384/],
+    ['an RSA key with only ES256 allowed', () => new JwtVerifier({ ...base, publicKey: rsaPublicPem, algorithms: ['ES256'] }), /an RSA key, which cannot verify ES256; allow RS256 or RS384/],
+    ['an Ed25519 key', () => new JwtVerifier({ ...base, publicKey: generateKeyPairSync('ed25519').publicKey, algorithms: ['RS256'] }), /use an RSA or EC/],
+    ['a JWKS refetch burst of 0', () => new JwtVerifier({ ...base, jwksUri: 'http://127.0.0.1:1/jwks', algorithms: ['RS256'], jwksRefetchBurst: 0 }), /refetchBurst/],
+    ['a JWKS maximum age of 0', () => new JwtVerifier({ ...base, jwksUri: 'http://127.0.0.1:1/jwks', algorithms: ['RS256'], jwksMaxAgeMs: 0 }), /maxAgeMs/],
   ])('refuses %s with a ConfigurationError', (_name, create, message) => {
     expect(create).toThrow(ConfigurationError);
     expect(create).toThrow(message);
@@ -111,3 +191,32 @@ function tamper(token: string): string {
   const payload = Buffer.from(JSON.stringify({ ...validClaims(), sub: 'someone-else' })).toString('base64url');
   return `${header}.${payload}.${signature}`;
 }
+
+describe('jwtVerifierFromEnvironment: the default allowlist follows the key', () => {
+  const base = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE };
+
+  it('verifies ES256 tokens with an EC P-256 key and no JWT_ALGORITHMS (the default follows the key type)', async () => {
+    const verifier = jwtVerifierFromEnvironment({ ...base, JWT_PUBLIC_KEY: ecPublicPem.replace(/\n/g, '\\n') });
+    expect(await verifier.verify(esToken(), context)).toMatchObject({ outcome: 'valid', principal: { subject: 'rider-42' } });
+    expect(await verifier.verify(rsToken(), context)).toEqual({ outcome: 'invalid', reason: 'algorithm not allowed' });
+  });
+
+  it('keeps RS256 alone as the default for an RSA key', async () => {
+    const verifier = jwtVerifierFromEnvironment({ ...base, JWT_PUBLIC_KEY: rsaPublicPem });
+    expect((await verifier.verify(rsToken(), context)).outcome).toBe('valid');
+    const ps256 = mintAccessToken({ key: rsa.privateKey, algorithm: 'PS256', issuer: ISSUER, audience: AUDIENCE, subject: 'rider-42' });
+    await expect(verifier.verify(ps256, context)).rejects.toMatchObject({ reason: 'algorithm not allowed' });
+  });
+
+  it('refuses an EC key with JWT_ALGORITHMS=RS256 at cold start, naming the variable', () => {
+    const create = () => jwtVerifierFromEnvironment({ ...base, JWT_PUBLIC_KEY: ecPublicPem, JWT_ALGORITHMS: 'RS256' });
+    expect(create).toThrow(ConfigurationError);
+    expect(create).toThrow('JWT_PUBLIC_KEY: The public key is an EC P-256 key, which cannot verify RS256; allow ES256 (JWT_ALGORITHMS)');
+  });
+
+  it('reads JWKS_MAX_AGE_SECONDS, and refuses it without JWKS_URI or when it is not a positive number', () => {
+    expect(jwtVerifierFromEnvironment({ ...base, JWKS_URI: 'http://127.0.0.1:1/jwks', JWKS_MAX_AGE_SECONDS: '60' })).toBeInstanceOf(JwtVerifier);
+    expect(() => jwtVerifierFromEnvironment({ ...base, JWKS_URI: 'http://127.0.0.1:1/jwks', JWKS_MAX_AGE_SECONDS: '0' })).toThrow(/JWKS_MAX_AGE_SECONDS/);
+    expect(() => jwtVerifierFromEnvironment({ ...base, JWT_SECRET: SECRET, JWKS_MAX_AGE_SECONDS: '60' })).toThrow('JWKS_MAX_AGE_SECONDS is set, but JWKS_URI is not');
+  });
+});

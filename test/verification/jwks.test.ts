@@ -1,0 +1,235 @@
+/**
+ * JwtVerifier with a JWKS, against a key set served on 127.0.0.1: key rotation in all its forms,
+ * a bounded refetch budget, a maximum key-set age, and outages that back off. A verdict of invalid
+ * only on a key set fetched after the token was seen; "could not decide" when none can be had.
+ */
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { AuthorizationServerError, CannotDecideError, JwksKeySet, JwtVerifier, type VerificationContext } from '../../lib';
+import { mintAccessToken } from '../../lib/testing';
+import { AUDIENCE, ISSUER } from '../support/fixtures';
+import { json, startLoopback, type Loopback } from '../support/loopback';
+
+const rsaPair = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
+const A = rsaPair();
+const B = rsaPair();
+const C = rsaPair();
+const P256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const P384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+
+const jwk = (publicKey: KeyObject, kid?: string, extra: object = {}) => ({ ...publicKey.export({ format: 'jwk' }), ...(kid !== undefined ? { kid } : {}), use: 'sig', ...extra });
+const token = (privateKey: KeyObject, kid?: string, algorithm: 'RS256' | 'ES256' = 'RS256') =>
+  mintAccessToken({ key: privateKey, algorithm, issuer: ISSUER, audience: AUDIENCE, subject: 'rider-42', ...(kid !== undefined ? { keyId: kid } : {}) });
+const context = (): VerificationContext => ({ family: 'custom', signal: AbortSignal.timeout(2000), deadline: new Date(Date.now() + 2000) });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The verdict's outcome, or "could not decide: <reason>" for a CannotDecideError. */
+const outcome = (promise: Promise<{ outcome: string }>) =>
+  promise.then((verdict) => verdict.outcome, (error: unknown) => (error instanceof CannotDecideError ? `could not decide: ${error.reason}` : `threw ${String(error)}`));
+
+describe('JwtVerifier with a JWKS: key rotation', () => {
+  let server: Loopback;
+  let keys: object[];
+  beforeEach(async () => {
+    keys = [jwk(A.publicKey, 'key-a', { alg: 'RS256' })];
+    server = await startLoopback((_req, res) => json(res, 200, { keys }));
+  });
+  afterEach(() => server.close());
+  const verifier = (options: { jwksRefetchBurst?: number; jwksCooldownMs?: number; jwksMaxAgeMs?: number } = {}) =>
+    new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256', 'ES256'], issuer: ISSUER, audience: AUDIENCE, ...options });
+
+  it('finds a new kid at once, in a warm verifier that fetched the key set just before the rotation', async () => {
+    const v = verifier();
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
+    keys = [jwk(B.publicKey, 'key-b'), jwk(A.publicKey, 'key-a')];
+    expect(await outcome(v.verify(token(B.privateKey, 'key-b'), context()))).toBe('valid');
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('finds a key replaced under the same kid (the signature failure refetches), and then proves the old key\'s tokens invalid', async () => {
+    const v = verifier();
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
+    keys = [jwk(B.publicKey, 'key-a')];
+    expect(await outcome(v.verify(token(B.privateKey, 'key-a'), context()))).toBe('valid');
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('invalid');
+    expect(server.requests).toHaveLength(3); // cold, the replaced key, and a set fetched after the old token was seen
+  });
+
+  it('tries a token without kid against each published key that fits its alg, however many the set holds', async () => {
+    keys = [jwk(A.publicKey), jwk(P384.publicKey), jwk(B.publicKey), jwk(P256.publicKey)];
+    const v = verifier();
+    expect(await outcome(v.verify(token(B.privateKey), context()))).toBe('valid');
+    expect(await outcome(v.verify(token(P256.privateKey, undefined, 'ES256'), context()))).toBe('valid');
+    expect(await v.verify(token(C.privateKey), context())).toEqual({ outcome: 'invalid', reason: 'bad signature' });
+    expect(server.requests).toHaveLength(2); // the forged one refetched once, to be sure
+  });
+
+  it('does not try a key whose published alg is another, nor an RSA key for ES256', async () => {
+    keys = [jwk(A.publicKey, undefined, { alg: 'RS512' })];
+    const v = verifier();
+    expect(await v.verify(token(A.privateKey), context())).toEqual({ outcome: 'invalid', reason: 'unknown signing key' });
+    expect(await v.verify(token(P256.privateKey, undefined, 'ES256'), context())).toEqual({ outcome: 'invalid', reason: 'unknown signing key' });
+  });
+
+  it('finds a rotated key of a server that publishes no kid', async () => {
+    keys = [jwk(A.publicKey)];
+    const v = verifier();
+    expect(await outcome(v.verify(token(A.privateKey), context()))).toBe('valid');
+    keys = [jwk(C.publicKey), jwk(A.publicKey)];
+    expect(await outcome(v.verify(token(C.privateKey), context()))).toBe('valid');
+  });
+
+  it('stops trusting a withdrawn key once the key set is older than its maximum age', async () => {
+    keys = [jwk(A.publicKey, 'key-a'), jwk(B.publicKey, 'key-b')];
+    const v = verifier({ jwksMaxAgeMs: 300 });
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
+    const before = v.knowledgeVersion;
+    keys = [jwk(B.publicKey, 'key-b')];
+    await sleep(350);
+    expect(await v.verify(token(A.privateKey, 'key-a'), context())).toEqual({ outcome: 'invalid', reason: 'unknown signing key' });
+    expect(await outcome(v.verify(token(B.privateKey, 'key-b'), context()))).toBe('valid');
+    expect(v.knowledgeVersion).not.toBe(before);
+  });
+
+  it('changes knowledgeVersion when a refetch brings other keys, and keeps it when the same keys come back', async () => {
+    const v = verifier({ jwksMaxAgeMs: 100 });
+    expect(v.knowledgeVersion).toBe(0);
+    await v.verify(token(A.privateKey, 'key-a'), context());
+    expect(v.knowledgeVersion).toBe(1);
+    await sleep(150);
+    await v.verify(token(A.privateKey, 'key-a'), context());
+    expect(server.requests).toHaveLength(2);
+    expect(v.knowledgeVersion).toBe(1);
+    keys = [jwk(B.publicKey, 'key-b'), jwk(A.publicKey, 'key-a')];
+    await v.verify(token(B.privateKey, 'key-b'), context());
+    expect(v.knowledgeVersion).toBe(2);
+  });
+
+  it('has no knowledgeVersion with a secret (nothing to refresh)', () => {
+    expect(new JwtVerifier({ secret: 'a-test-secret-that-is-long-enough-for-hs256', algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }).knowledgeVersion).toBeUndefined();
+  });
+});
+
+describe('JwtVerifier with a JWKS: a bounded refetch budget', () => {
+  let server: Loopback;
+  beforeEach(async () => {
+    server = await startLoopback((_req, res) => json(res, 200, { keys: [jwk(A.publicKey, 'key-a')] }));
+  });
+  afterEach(() => server.close());
+  const verifier = (options: object = {}) => new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE, ...options });
+
+  it('costs a burst of fetches for a flood of random kids, then answers "could not decide" without fetching', async () => {
+    const v = verifier();
+    await v.verify(token(A.privateKey, 'key-a'), context());
+    const outcomes = [];
+    for (let i = 0; i < 20; i += 1) outcomes.push(await outcome(v.verify(token(C.privateKey, `random-${i}`), context())));
+    expect(outcomes.slice(0, 3)).toEqual(['invalid', 'invalid', 'invalid']);
+    expect(new Set(outcomes.slice(3))).toEqual(new Set(['could not decide: unknown signing key, key set refresh rate-limited']));
+    expect(server.requests).toHaveLength(1 + 3);
+    // the genuine users are served from the key set held all along
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
+  });
+
+  it('allows one more refetch per cooldown once the burst is spent', async () => {
+    const v = verifier({ jwksRefetchBurst: 1, jwksCooldownMs: 200 });
+    await v.verify(token(A.privateKey, 'key-a'), context());
+    expect(await outcome(v.verify(token(C.privateKey, 'x'), context()))).toBe('invalid');
+    expect(await outcome(v.verify(token(C.privateKey, 'y'), context()))).toBe('could not decide: unknown signing key, key set refresh rate-limited');
+    expect(await outcome(v.verify(token(C.privateKey, 'key-a'), context()))).toBe('could not decide: bad signature, key set refresh rate-limited');
+    await sleep(250);
+    expect(await outcome(v.verify(token(C.privateKey, 'y'), context()))).toBe('invalid');
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('names JWKS_URI in what to check when the budget is spent', async () => {
+    const v = verifier({ jwksRefetchBurst: 1 });
+    await v.verify(token(A.privateKey, 'key-a'), context());
+    await v.verify(token(C.privateKey, 'x'), context());
+    await expect(v.verify(token(C.privateKey, 'y'), context())).rejects.toMatchObject({ check: expect.stringContaining(`JWKS_URI (${server.url}/jwks)`) });
+  });
+
+  it('spends no refetch on garbage: a token whose payload is not JSON is invalid at once, whatever its kid', async () => {
+    const v = verifier();
+    await v.verify(token(A.privateKey, 'key-a'), context());
+    const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'random' })).toString('base64url');
+    expect(await v.verify(`${header}.bm90IGpzb24.c2ln`, context())).toEqual({ outcome: 'invalid', reason: 'malformed' });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('coalesces the refetches of concurrent tokens with unknown kids into one request', async () => {
+    const v = verifier();
+    await v.verify(token(A.privateKey, 'key-a'), context());
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => outcome(v.verify(token(C.privateKey, 'key-c'), context()))));
+    expect(new Set(outcomes)).toEqual(new Set(['invalid']));
+    expect(server.requests).toHaveLength(2);
+  });
+});
+
+describe('JwtVerifier with a JWKS: outages', () => {
+  let server: Loopback;
+  let up: boolean;
+  beforeEach(async () => {
+    up = true;
+    server = await startLoopback((_req, res) => (up ? json(res, 200, { keys: [jwk(A.publicKey, 'key-a')] }) : json(res, 503, 'down')));
+  });
+  afterEach(() => server.close());
+  const verifier = (options: object = {}) => new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE, ...options });
+
+  it('serves the last good key set while it is within its maximum age, and cannot decide for an unknown kid meanwhile', async () => {
+    const v = verifier();
+    await v.verify(token(A.privateKey, 'key-a'), context());
+    up = false;
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
+    const error = await v.verify(token(B.privateKey, 'key-b'), context()).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(CannotDecideError);
+    expect(error).toMatchObject({ reason: 'key set unavailable', check: expect.stringContaining('answered 503'), cause: expect.any(AuthorizationServerError) });
+  });
+
+  it('backs off after a failed fetch instead of fetching per request, and recovers', async () => {
+    const v = verifier({ jwksMaxAgeMs: 100 });
+    await v.verify(token(A.privateKey, 'key-a'), context());
+    up = false;
+    await sleep(150);
+    const outcomes = [];
+    for (let i = 0; i < 10; i += 1) outcomes.push(await outcome(v.verify(token(A.privateKey, 'key-a'), context())));
+    expect(new Set(outcomes)).toEqual(new Set(['could not decide: key set unavailable']));
+    expect(server.requests).toHaveLength(2); // the first, and one failed try: the other nine waited for the backoff
+    up = true;
+    await sleep(1100); // the first backoff is 1 s
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
+  });
+
+  it('could not decide, never invalid, on a cold start while the JWKS endpoint is down', async () => {
+    up = false;
+    expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe('could not decide: key set unavailable');
+  });
+});
+
+describe('JwksKeySet', () => {
+  let server: Loopback;
+  let cacheControl: string | undefined;
+  beforeAll(async () => {
+    server = await startLoopback((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', ...(cacheControl !== undefined ? { 'Cache-Control': cacheControl } : {}) });
+      res.end(JSON.stringify({ keys: [jwk(A.publicKey, 'key-a'), { kty: 'oct', k: 'c2VjcmV0', kid: 'symmetric' }, jwk(B.publicKey, 'enc', { use: 'enc' })] }));
+    });
+  });
+  afterAll(() => server.close());
+
+  it.each([
+    ['no Cache-Control', undefined, 300_000],
+    ['max-age=60', 'public, max-age=60', 60_000],
+    ['max-age beyond the maximum age', 'max-age=86400', 300_000],
+    ['max-age=0 (never below 10 s)', 'max-age=0', 10_000],
+    ['no-store', 'no-store', 10_000],
+  ])('trusts a key set for its maximum age, shortened by the answer\'s Cache-Control: %s', async (_name, header, lifetime) => {
+    cacheControl = header;
+    const set = await new JwksKeySet(`${server.url}/jwks`).current();
+    expect(set.expiresAt - set.fetchedAt).toBe(lifetime);
+  });
+
+  it('keeps only public signing keys', async () => {
+    cacheControl = undefined;
+    const set = await new JwksKeySet(`${server.url}/jwks`).current();
+    expect(set.keys.map((key) => key.kid)).toEqual(['key-a']);
+  });
+});
