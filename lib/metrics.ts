@@ -84,7 +84,9 @@ export function reasonClassOf(decision: GateDecision<unknown>): ReasonClass {
     case 'undecided': {
       const cause = decision.cause;
       if (findCause(cause, UnlinkGuardHoldError)) return 'guard';
-      if (findCause(cause, CannotDecideError)) return 'configuration';
+      const cannotDecide = findCause(cause, CannotDecideError);
+      // A key set that cannot be had (the JWKS is down, nothing fresh enough held) is an outage; the rest is ours to check.
+      if (cannotDecide) return findCause(cause, AuthorizationServerError) && /unavailable/.test(cannotDecide.reason) ? 'outage' : 'configuration';
       if (findCause(cause, VerifierTimeoutError)) return 'timeout';
       if (findCause(cause, AuthorizationServerError)) return 'outage';
       if (findCause(cause, InvalidVerdictError) || findCause(cause, VerifierFailedError)) return 'verifier';

@@ -253,8 +253,13 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
     }
     const now = Date.now() / 1000;
     if (claims.exp !== undefined && now >= claims.exp + this.#clockTolerance) return { outcome: 'expired' };
+    // nbf, and iat, ahead of our clock beyond the tolerance: the issuer's clock and ours disagree. That
+    // is no proof about the token (the server just signed it), so "could not decide", never invalid.
     if (claims.nbf !== undefined && claims.nbf > now + this.#clockTolerance) {
       throw new CannotDecideError('token not yet valid', `a token's nbf is ahead of this Lambda's clock by more than JWT_CLOCK_TOLERANCE_SECONDS (${this.#clockTolerance} s): check the authorization server's clock, or raise the tolerance`);
+    }
+    if (claims.iat !== undefined && claims.iat > now + this.#clockTolerance) {
+      throw new CannotDecideError('token issued in the future', `a token's iat is ahead of this Lambda's clock by more than JWT_CLOCK_TOLERANCE_SECONDS (${this.#clockTolerance} s): check the authorization server's clock, or raise the tolerance`);
     }
     const linkedUser = this.#toLinkedUser(claims);
     if (linkedUser === undefined || linkedUser === null) {

@@ -43,7 +43,7 @@ describe('voice-forward account linking, when the gate starts it', () => {
 
   it('keeps the LinkAccount card for an invalid or an expired token', async () => {
     const { invoke } = gatedSkill({ voiceLinking: true });
-    expect((await invoke(launchRequest({ accessToken: hsToken({ audience: 'another-skill' }) }))).response).toEqual(linkAccount());
+    expect((await invoke(launchRequest({ accessToken: hsToken({ key: 'a-forger-s-own-secret-long-enough-for-hs256!' }) }))).response).toEqual(linkAccount());
     expect((await invoke(launchRequest({ accessToken: hsToken({ expiresInSeconds: -300 }) }))).response).toEqual(linkAccount(DEFAULT_SPEECH.relinkAccount));
   });
 
@@ -112,7 +112,7 @@ describe('voice-forward account linking, when Alexa resumes the session', () => 
 
   it('sends the LinkAccount card when the new token is invalid', async () => {
     const { invoke } = gatedSkill({ voiceLinking: true });
-    expect((await invoke(voiceLinkingResumedRequest('LINKED', { accessToken: hsToken({ audience: 'another-skill' }) }))).response).toEqual(linkAccount());
+    expect((await invoke(voiceLinkingResumedRequest('LINKED', { accessToken: hsToken({ key: 'a-forger-s-own-secret-long-enough-for-hs256!' }) }))).response).toEqual(linkAccount());
   });
 });
 

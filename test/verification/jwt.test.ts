@@ -71,9 +71,12 @@ describe('JwtVerifier with a shared secret (HS256)', () => {
     expect((await verifier.verify(hsToken({ notBeforeSeconds: 3 }), context)).outcome).toBe('valid');
   });
 
-  it('accepts an iat a little ahead of our clock, as jose and jsonwebtoken do (nbf is the claim that says when a token starts)', async () => {
+  it('forgives an iat a few seconds ahead of our clock, and could not decide beyond the tolerance (the issuer\'s clock, not the token)', async () => {
     const now = Math.floor(Date.now() / 1000);
-    expect((await verifier.verify(craftToken({ alg: 'HS256' }, validClaims({ iat: now + 30 }), hmac), context)).outcome).toBe('valid');
+    expect((await verifier.verify(craftToken({ alg: 'HS256' }, validClaims({ iat: now + 3 }), hmac), context)).outcome).toBe('valid');
+    const error = await verifier.verify(craftToken({ alg: 'HS256' }, validClaims({ iat: now + 120 }), hmac), context).catch((e) => e);
+    expect(error).toBeInstanceOf(CannotDecideError);
+    expect([error.reason, error.check]).toEqual(['token issued in the future', expect.stringContaining('JWT_CLOCK_TOLERANCE_SECONDS')]);
   });
 
   it.each([
