@@ -141,7 +141,7 @@ describe('every family\'s gate counts every decision', () => {
     const events: GateMetricEvent[] = [];
     return { events, metrics: { record: (e: GateMetricEvent) => void events.push(e) } };
   };
-  const forged = hsToken({ issuer: 'https://evil.test/' });
+  const forged = hsToken({ key: 'a-forger-s-own-secret-long-enough-for-hs256!' });
   const genuine = hsToken();
   const families = {
     custom: (options: { metrics: { record(e: GateMetricEvent): void } }) => {
@@ -171,7 +171,7 @@ describe('every family\'s gate counts every decision', () => {
     expect(events.map(({ family: f, outcome, reasonClass, heldByGuard }) => ({ f, outcome, reasonClass, heldByGuard }))).toEqual([
       { f: family, outcome: 'undecided', reasonClass: 'guard', heldByGuard: true },
       { f: family, outcome: 'linked', reasonClass: 'none', heldByGuard: false },
-      { f: family, outcome: 'invalid', reasonClass: 'claims', heldByGuard: false },
+      { f: family, outcome: 'invalid', reasonClass: 'signature', heldByGuard: false },
       { f: family, outcome: 'missing', reasonClass: 'missing', heldByGuard: false },
     ]);
     for (const e of events) expect(e.latencyMs).toBeGreaterThanOrEqual(0);
