@@ -7,12 +7,20 @@ import jwt from 'jsonwebtoken';
 import { MalformedRequestError } from '../errors';
 import { isObject } from '../json';
 
+/** The JWS algorithms {@link mintAccessToken} signs with (`HS*` take a secret; the others a private key). */
+export type MintAlgorithm = 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512';
+
+/** What {@link mintAccessToken} puts in the token, and the key it signs it with. */
 export interface MintOptions {
   /** HS* secret, or a PEM / KeyObject private key for RS*, PS*, ES*. */
   key: string | Buffer | KeyObject;
-  algorithm?: jwt.Algorithm;
+  /** The signing algorithm. Default: `HS256` (matching a secret, the usual test key). */
+  algorithm?: MintAlgorithm;
+  /** The `iss` claim. */
   issuer: string;
+  /** The `aud` claim. */
   audience: string | string[];
+  /** The `sub` claim: the user the token is about. */
   subject: string;
   /** Seconds from now; negative mints an expired token. Default: 3600. */
   expiresInSeconds?: number;
@@ -20,11 +28,13 @@ export interface MintOptions {
   notBeforeSeconds?: number;
   /** More claims, e.g. `{ name: 'Ada' }`. */
   claims?: Record<string, unknown>;
+  /** The `kid` header, for verifiers that pick the key from a JWKS. */
   keyId?: string;
 }
 
 /** An RS256 key pair with its public JWKS, for tests of skills whose verifier reads a JWKS URL. */
 export interface LocalSigningKey {
+  /** The key's ID, set as `kid` in its JWK and in the tokens it mints. */
   kid: string;
   /** `{ keys: [...] }`, to serve at a JWKS URL. */
   jwks: { keys: Array<Record<string, unknown>> };
@@ -32,6 +42,7 @@ export interface LocalSigningKey {
   mint(options: Omit<MintOptions, 'key' | 'algorithm' | 'keyId'>): string;
 }
 
+/** A fresh RS256 key pair (2048-bit RSA) named `kid`, with its JWKS and a minter. Default `kid`: `test-key-1`. */
 export function localSigningKey(kid = 'test-key-1'): LocalSigningKey {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return {
