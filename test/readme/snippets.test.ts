@@ -81,7 +81,7 @@ beforeAll(() => {
     ...config.options,
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
-    types: ['node'],
+    types: ['node', 'jest'],
     noEmit: true,
     noUnusedLocals: false,
     noUnusedParameters: false,
