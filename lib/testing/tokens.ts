@@ -32,12 +32,18 @@ export interface MintOptions {
   keyId?: string;
 }
 
+/** A JSON Web Key Set, as a JWKS URL serves it. */
+export interface JsonWebKeySet {
+  /** The public keys (JWKs), each with its `kid`. */
+  keys: Array<Record<string, unknown>>;
+}
+
 /** An RS256 key pair with its public JWKS, for tests of skills whose verifier reads a JWKS URL. */
 export interface LocalSigningKey {
   /** The key's ID, set as `kid` in its JWK and in the tokens it mints. */
   kid: string;
   /** `{ keys: [...] }`, to serve at a JWKS URL. */
-  jwks: { keys: Array<Record<string, unknown>> };
+  jwks: JsonWebKeySet;
   /** Mints a token signed with this key, `kid` set. */
   mint(options: Omit<MintOptions, 'key' | 'algorithm' | 'keyId'>): string;
 }
