@@ -19,6 +19,12 @@ interface LockEntry {
   [key: string]: unknown;
 }
 
+/** The registry URL of a locked package's tarball: `<registry>/<name>/-/<unscoped name>-<version>.tgz`. */
+function registryTarball(key: string, entry: LockEntry): string {
+  const name = (entry.name as string | undefined) ?? key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  return `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${entry.version}.tgz`;
+}
+
 /** The lockfile key Node would find `name` under, looking up from the package at `from`. */
 function resolveKey(packages: Record<string, LockEntry>, from: string, name: string): string | undefined {
   let base = from;
@@ -47,7 +53,9 @@ export function consumerLockfile(options: { root: string; projectName: string; t
     }
     if (packages[key]) return;
     const { dev: _dev, devOptional: _devOptional, peer: _peer, ...entry } = repoLock.packages[key] as LockEntry & { dev?: unknown; devOptional?: unknown; peer?: unknown };
-    packages[key] = entry;
+    // Our lockfile omits `resolved`; without it npm would ask the registry where the tarball is.
+    // Spelled out, npm ci takes each tarball from the cache by its integrity, no registry metadata needed.
+    packages[key] = { ...entry, resolved: entry.resolved ?? registryTarball(key, entry) };
     pending.push(key);
   };
   const visitDependenciesOf = (key: string, entry: LockEntry) => {
