@@ -21,7 +21,7 @@ export const SMART_HOME_SCHEMA_PATH =
 export const smartHomeSchemaAvailable = existsSync(SMART_HOME_SCHEMA_PATH);
 
 /** What the checks of a suite validate against, for test names. */
-export const SMART_HOME_SCHEMAS = smartHomeSchemaAvailable ? "the project's and Amazon's smart home schemas" : "the project's smart home schema (Amazon's absent)";
+export const SMART_HOME_SCHEMAS = smartHomeSchemaAvailable ? "the project's and Amazon's smart home schemas" : "the project's smart home schema; Amazon's is absent";
 
 const ownValidator: ValidateFunction = new Ajv({ strict: false, allErrors: false }).compile(ownSchema);
 let amazonValidator: ValidateFunction | undefined;
@@ -51,10 +51,13 @@ export function smartHomeSchemaErrors(message: unknown): string[] {
 }
 
 /**
- * `describe`: suites of smart home replies run in every clone (the project's schema is always
- * there). Kept as a name so the suites say what their assertions validate against.
+ * `describe`, its name saying what the suite's replies are validated against: suites of smart home
+ * replies run in every clone (the project's schema is always there), never skipped.
  */
-export const describeWithSmartHomeSchema: jest.Describe = describe;
+export const describeWithSmartHomeSchema: jest.Describe = Object.assign(
+  (name: string, fn: () => void) => describe(`${name} (replies checked against ${SMART_HOME_SCHEMAS})`, fn),
+  describe,
+) as jest.Describe;
 
 expect.extend({
   /**
