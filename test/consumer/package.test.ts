@@ -158,13 +158,30 @@ describe.each(['cjs-ts', 'esm-ts', 'esm-js'] as const)('a fresh %s skill project
 
   it('runs a custom, a smart home and a music skill, and the test kit', async () => {
     const entry = kind === 'esm-js' ? 'src/index.mjs' : 'dist/index.js';
-    // The skills log JSON lines on stdout too; their answers are the last line.
-    const output = JSON.parse((await sh(process.execPath, [entry], project().dir)).trim().split('\n').pop()!);
-    expect(output.custom).toEqual({ linked: { type: 'SSML', ssml: '<speak>Hello rider-42</speak>' }, unlinkedCard: 'LinkAccount', type: 'LaunchRequest' });
-    expect(output.smartHome.turnOn).toBe('Response');
-    expect(JSON.parse(output.smartHome.discover).event).toMatchObject({ header: { name: 'Discover.Response' }, payload: { endpoints: [] } });
-    expect(output.smartHome.type).toBe('Alexa.PowerController.TurnOn');
-    expect(output.music).toEqual({ name: 'GetPlayableContent.Response', content: 'for-rider-42', unlinked: 'INVALID_AUTHORIZATION_CREDENTIAL', type: 'Alexa.Media.Search.GetPlayableContent' });
-    expect(output.testKit).toEqual({ linkAccount: true, double: 2 });
+    expectSkillAnswers(await sh(process.execPath, [entry], project().dir));
   });
+
+  if (kind === 'esm-js') {
+    it('bundles with esbuild (as sam build does) into one file that runs with no node_modules', async () => {
+      const bundled = path.join(temp, 'bundled');
+      mkdirSync(bundled, { recursive: true });
+      await sh(path.join(ROOT, 'node_modules/.bin/esbuild'), [
+        'src/index.mjs', '--bundle', '--platform=node', '--format=esm', `--outfile=${path.join(bundled, 'index.mjs')}`, '--log-level=warning',
+        // CommonJS dependencies bundled into ESM call require for Node's built-ins.
+        "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      ], project().dir);
+      expectSkillAnswers(await sh(process.execPath, ['index.mjs'], bundled));
+    });
+  }
 });
+
+/** What the fixture skills print: log lines, then one JSON line of their answers. */
+function expectSkillAnswers(stdout: string): void {
+  const output = JSON.parse(stdout.trim().split('\n').pop()!);
+  expect(output.custom).toEqual({ linked: { type: 'SSML', ssml: '<speak>Hello rider-42</speak>' }, unlinkedCard: 'LinkAccount', type: 'LaunchRequest' });
+  expect(output.smartHome.turnOn).toBe('Response');
+  expect(JSON.parse(output.smartHome.discover).event).toMatchObject({ header: { name: 'Discover.Response' }, payload: { endpoints: [] } });
+  expect(output.smartHome.type).toBe('Alexa.PowerController.TurnOn');
+  expect(output.music).toEqual({ name: 'GetPlayableContent.Response', content: 'for-rider-42', unlinked: 'INVALID_AUTHORIZATION_CREDENTIAL', type: 'Alexa.Media.Search.GetPlayableContent' });
+  expect(output.testKit).toEqual({ linkAccount: true, double: 2 });
+}
