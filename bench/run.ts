@@ -15,8 +15,8 @@ import path from 'node:path';
 import { SkillBuilders } from 'ask-sdk-core';
 import { build } from 'esbuild';
 import {
-  CachingVerifier, createJsonLogger, directiveSkillBuilder, IntrospectionVerifier, JwtVerifier, musicSkillBuilder, withAccountLinking,
-  type TokenVerifier,
+  CachingVerifier, createJsonLogger, directiveSkillBuilder, emfMetrics, IntrospectionVerifier, JwtVerifier, musicSkillBuilder, withAccountLinking,
+  type CustomGateOptions, type TokenVerifier,
 } from '../lib';
 import { getPlayableContentRequest, launchRequest, mintAccessToken, powerControllerDirective } from '../lib/testing';
 import { buildFunction, loadFunction, type EnvVarsFile } from '../scripts/local-invoke';
@@ -104,14 +104,14 @@ async function gateOverhead(): Promise<void> {
   const turnOn = powerControllerDirective('TurnOn', { accessToken: rsToken });
   const directive = (verifier?: TokenVerifier<unknown>) => {
     const builder = directiveSkillBuilder().withLogger(silent);
-    if (verifier) builder.withAccountLinking({ verifier });
+    if (verifier) withAccountLinking(builder, { verifier });
     const skill = builder.addRequestHandlers({ canHandle: () => true, handle: (input) => input.reply.response() }).create();
     return () => skill.invoke(turnOn);
   };
   const search = getPlayableContentRequest([{ type: 'TRACK', entityId: '1' }], { accessToken: rsToken });
   const music = (verifier?: TokenVerifier<unknown>) => {
     const builder = musicSkillBuilder().withLogger(silent);
-    if (verifier) builder.withAccountLinking({ verifier });
+    if (verifier) withAccountLinking(builder, { verifier });
     const skill = builder.addRequestHandlers({ canHandle: () => true, handle: (input) => input.reply.response({}) }).create();
     return () => skill.invoke(search);
   };
@@ -124,6 +124,33 @@ async function gateOverhead(): Promise<void> {
   }
   table(['family', 'bare skill', 'gate, cached verdict', 'overhead, cached', 'gate, uncached RS256', 'overhead, uncached'], rows);
   line('"Bare" for directive and music is the toolkit\'s own runtime builder without `withAccountLinking` (ask-sdk-runtime underneath).');
+  line();
+}
+
+async function guardAndMetrics(): Promise<void> {
+  line('## 2b. Unlink guard and metrics per warm invocation');
+  line();
+  const options = { iterations: QUICK ? 300 : 3000, rounds: 7 };
+  const verifier = new CachingVerifier(rsVerifier);
+  const launch = launchRequest({ accessToken: rsToken });
+  let emfBytes = 0;
+  const custom = (gate: Partial<CustomGateOptions<unknown>>) => {
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier, logger: silent, ...gate })
+      .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('hi').getResponse() })
+      .create();
+    return () => skill.invoke(launch);
+  };
+  // EMF lines are built and serialized as in Lambda, then dropped (stdout is not what is measured)
+  const emf = emfMetrics({ write: (text) => void (emfBytes = text.length) });
+  const neither = await measure('gate, no guard, no metrics', custom({ unlinkGuard: false, metrics: false }), options);
+  const guard = await measure('gate + unlink guard (default)', custom({ metrics: false }), options);
+  const both = await measure('gate + unlink guard + EMF metrics (Lambda default)', custom({ metrics: emf }), options);
+  table(['custom skill, cached RS256 verdict', 'per invocation: median (min–max)', 'added'], [
+    [neither.name, cell(neither), '—'],
+    [guard.name, cell(guard), `+${us(guard.medianUs - neither.medianUs)}`],
+    [both.name, cell(both), `+${us(both.medianUs - neither.medianUs)}`],
+  ]);
+  line(`The guard on a linked request updates a timestamp; the EMF metrics build and serialize one ${emfBytes}-byte line per decision. Outside Lambda the default is no metrics, so the gate columns of section 2 include the guard but not the metrics.`);
   line();
 }
 
@@ -252,6 +279,7 @@ async function main(): Promise<void> {
   line();
   await verification();
   await gateOverhead();
+  await guardAndMetrics();
   await coldStart();
   await networkLoad();
   await memory();

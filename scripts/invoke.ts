@@ -9,25 +9,51 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { mintAccessToken, withAccessToken } from '../lib/testing';
-import { invokeFunction, loadFunction, type EnvVarsFile } from './local-invoke';
+import { describeRuntimeChoice, invokeFunction, loadFunction, type EnvVarsFile } from './local-invoke';
 
 const USAGE = 'usage: npm run invoke -- <LogicalId> -e <event.json> [--env-vars <env.json>] [--token <token> | --mint-token [--subject <id>] [--expires-in <s>]] [--template <file>] [--runtime auto|ric|node]';
 
-async function main(): Promise<number> {
+const OPTIONS = {
+  event: { type: 'string', short: 'e' },
+  'env-vars': { type: 'string', short: 'n' },
+  template: { type: 'string', short: 't', default: 'template.yaml' },
+  token: { type: 'string' },
+  'mint-token': { type: 'boolean', default: false },
+  subject: { type: 'string', default: 'rider-42' },
+  name: { type: 'string', default: 'Ada' },
+  'expires-in': { type: 'string', default: '3600' },
+  runtime: { type: 'string', default: 'auto' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * `--token <value>` as `--token=<value>`, for every option that takes a value: node's parseArgs
+ * refuses a separate value that starts with "-", and opaque access tokens (and `--expires-in -600`)
+ * may well start with one.
+ */
+export function joinOptionValues(args: readonly string[], options: Record<string, { type: string }> = OPTIONS): string[] {
+  const takesValue = new Set(Object.entries(options).filter(([, option]) => option.type === 'string').map(([name]) => `--${name}`));
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      joined.push(...args.slice(i));
+      break;
+    }
+    if (takesValue.has(arg) && i + 1 < args.length) {
+      joined.push(`${arg}=${args[++i]}`);
+    } else {
+      joined.push(arg);
+    }
+  }
+  return joined;
+}
+
+async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   const { values, positionals } = parseArgs({
+    args: joinOptionValues(argv),
     allowPositionals: true,
-    options: {
-      event: { type: 'string', short: 'e' },
-      'env-vars': { type: 'string', short: 'n' },
-      template: { type: 'string', short: 't', default: 'template.yaml' },
-      token: { type: 'string' },
-      'mint-token': { type: 'boolean', default: false },
-      subject: { type: 'string', default: 'rider-42' },
-      name: { type: 'string', default: 'Ada' },
-      'expires-in': { type: 'string', default: '3600' },
-      runtime: { type: 'string', default: 'auto' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: OPTIONS,
   });
   if (values.help) {
     console.log(USAGE);
@@ -47,6 +73,8 @@ async function main(): Promise<number> {
     event = withAccessToken(event, mintForFunction(env, values.subject, values.name, Number(values['expires-in'])));
   }
 
+  const choice = describeRuntimeChoice(runtime);
+  process.stderr.write(`invoke: running ${logicalId} with ${choice.why}\n`);
   const result = await invokeFunction({ templatePath: values.template, logicalId, event, envVars, runtime });
   process.stdout.write(`${JSON.stringify(result.ok ? result.response : result.error, null, 2)}\n`);
   return result.ok ? 0 : 1;

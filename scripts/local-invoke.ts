@@ -151,22 +151,27 @@ export function runBuiltFunction(
   const onLog = options.onLog ?? ((chunk: string) => void process.stderr.write(chunk));
   const requestId = randomUUID();
   const deadlineMs = Date.now() + fn.timeoutSeconds * 1000;
-  const lambdaEnv: Record<string, string> = {
+  const lambdaEnv = lambdaEnvironment(fn, artifactDir, requestId);
+  const invocation = { fn, artifactDir, event, requestId, deadlineMs, lambdaEnv, onLog };
+  return ric ? runWithRuntimeClient(ric, invocation) : runWithNode(invocation);
+}
+
+/** The environment Lambda gives a function's process. */
+function lambdaEnvironment(fn: LambdaFunction, artifactDir: string, streamId: string): Record<string, string> {
+  return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     ...fn.environment,
     AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.logicalId}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: `local/${requestId}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: `local/${streamId}`,
     AWS_REGION: PSEUDO_PARAMETERS['AWS::Region'],
     AWS_DEFAULT_REGION: PSEUDO_PARAMETERS['AWS::Region'],
     LAMBDA_TASK_ROOT: artifactDir,
     _HANDLER: fn.handler,
     TZ: 'UTC',
   };
-  const invocation = { fn, artifactDir, event, requestId, deadlineMs, lambdaEnv, onLog };
-  return ric ? runWithRuntimeClient(ric, invocation) : runWithNode(invocation);
 }
 
 interface Invocation {
@@ -182,6 +187,18 @@ interface Invocation {
 /** The runtime `auto` picks on this machine. */
 export function runtimeName(): RuntimeName {
   return findRuntimeClient() ? 'aws-lambda-ric' : 'node';
+}
+
+/** Which runner `runtime` means on this machine, and why, in one line for the user. */
+export function describeRuntimeChoice(runtime: InvokeOptions['runtime'] = 'auto'): { runtime: RuntimeName; why: string } {
+  if (runtime === 'node') return { runtime: 'node', why: 'the plain runner, as --runtime node asks' };
+  if (findRuntimeClient()) return { runtime: 'aws-lambda-ric', why: 'the real AWS Lambda runtime client (aws-lambda-ric), as in Lambda' };
+  return {
+    runtime: 'node',
+    why:
+      'the plain runner, because aws-lambda-ric is not installed here (it is built from source at npm install and needs ' +
+      'autoconf, automake, libtool and cmake; install them and run npm ci again to use it)',
+  };
 }
 
 function findRuntimeClient(): string | undefined {
@@ -273,6 +290,153 @@ async function runWithRuntimeClient(ricBin: string, invocation: Invocation): Pro
   });
   onReply = settle;
   return done;
+}
+
+/** A function kept warm: one runtime process that serves invocation after invocation, as a Lambda container does. */
+export interface WarmFunction {
+  readonly fn: LambdaFunction;
+  readonly runtime: RuntimeName;
+  /** One invocation, with a fresh request ID and the function's full timeout; settles with its reply or error. */
+  invoke(event: unknown): Promise<InvokeResult>;
+  /** Everything the function wrote to stdout and stderr so far. */
+  logs(): string;
+  /** Ends the runtime process (the container goes away). */
+  stop(): Promise<void>;
+}
+
+export interface WarmFunctionOptions extends Omit<InvokeOptions, 'event'> {
+  /** Build again even when `.aws-sam/build/<LogicalId>` exists. Default: true. */
+  build?: boolean;
+}
+
+/**
+ * Builds a function as `sam build` does and starts one "container" for it: a runtime process that
+ * serves invocation after invocation (through aws-lambda-ric and a Runtime API on 127.0.0.1, or the
+ * plain runner), so module state — caches, key sets, the unlink guard — lives on between them.
+ */
+export async function startWarmFunction(options: WarmFunctionOptions): Promise<WarmFunction> {
+  const templatePath = path.resolve(options.templatePath ?? 'template.yaml');
+  const fn = loadFunction(templatePath, options.logicalId, options.envVars);
+  const buildRoot = path.join(path.dirname(templatePath), '.aws-sam', 'build');
+  const artifactDir = options.build === false ? path.join(buildRoot, fn.logicalId) : await buildFunction(fn, buildRoot);
+  const ric = options.runtime === 'node' ? undefined : findRuntimeClient();
+  if (options.runtime === 'ric' && !ric) throw new Error('aws-lambda-ric is not installed (npm install builds it; it needs autoconf, automake, libtool, cmake)');
+  let output = '';
+  const onLog = (chunk: string) => {
+    output += chunk;
+    options.onLog?.(chunk);
+  };
+  const lambdaEnv = lambdaEnvironment(fn, artifactDir, randomUUID());
+  const pending = new Map<string, (result: InvokeResult) => void>();
+  const runtime: RuntimeName = ric ? 'aws-lambda-ric' : 'node';
+  const failAll = (error: InvokeResult & { ok: false }) => {
+    for (const [id, settle] of pending) {
+      pending.delete(id);
+      settle(error);
+    }
+  };
+
+  let child: ChildProcess;
+  let send: (invocation: { requestId: string; event: unknown; deadlineMs: number }) => void;
+  let closeServer = () => undefined as void;
+  if (ric) {
+    const queue: Array<{ requestId: string; event: unknown; deadlineMs: number }> = [];
+    const waiting: ServerResponse[] = [];
+    const serve = (res: ServerResponse, next: { requestId: string; event: unknown; deadlineMs: number }) => {
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Lambda-Runtime-Aws-Request-Id': next.requestId,
+        'Lambda-Runtime-Deadline-Ms': String(next.deadlineMs),
+        'Lambda-Runtime-Invoked-Function-Arn': `arn:aws:lambda:us-east-1:123456789012:function:${fn.logicalId}`,
+        'Lambda-Runtime-Trace-Id': `Root=1-${Date.now().toString(16)}-${next.requestId.replace(/-/g, '').slice(0, 24)};Sampled=0`,
+      });
+      res.end(JSON.stringify(next.event));
+    };
+    const server = createServer((req, res) => {
+      void (async () => {
+        const url = req.url ?? '';
+        const body = await readBody(req);
+        if (req.method === 'GET' && url === '/2018-06-01/runtime/invocation/next') {
+          const next = queue.shift();
+          if (next) serve(res, next);
+          else waiting.push(res);
+          return;
+        }
+        res.writeHead(202, { 'Content-Type': 'application/json' });
+        res.end('{"status":"OK"}');
+        const match = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
+        if (req.method === 'POST' && match) {
+          const settle = pending.get(match[1]);
+          pending.delete(match[1]);
+          settle?.(match[2] === 'response' ? { ok: true, runtime, response: parseJson(body) } : { ok: false, runtime, error: toLambdaError(parseJson(body)) });
+        } else if (req.method === 'POST' && url === '/2018-06-01/runtime/init/error') {
+          failAll({ ok: false, runtime, error: toLambdaError(parseJson(body)) });
+        }
+      })();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    child = spawn(process.execPath, [ric, fn.handler], {
+      cwd: artifactDir,
+      env: { ...lambdaEnv, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    send = (invocation) => {
+      const res = waiting.shift();
+      if (res) serve(res, invocation);
+      else queue.push(invocation);
+    };
+    closeServer = () => {
+      server.closeAllConnections();
+      server.close();
+    };
+  } else {
+    child = fork(path.join(__dirname, 'node-runtime.cjs'), [], { cwd: artifactDir, env: lambdaEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    child.on('message', (message: any) => {
+      const settle = pending.get(message.requestId);
+      pending.delete(message.requestId);
+      settle?.(message.ok ? { ok: true, runtime, response: message.response } : { ok: false, runtime, error: toLambdaError(message.error) });
+    });
+    send = (invocation) => child.send({ handler: fn.handler, warm: true, ...invocation });
+  }
+  child.stdout?.on('data', (chunk: Buffer) => onLog(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => onLog(chunk.toString()));
+  let exited = false;
+  child.on('exit', (code, signal) => {
+    exited = true;
+    failAll({ ok: false, runtime, error: { errorType: 'Runtime.ExitError', errorMessage: `The runtime exited (code ${code}, signal ${signal})` } });
+  });
+
+  return {
+    fn,
+    runtime,
+    invoke(event) {
+      if (exited) return Promise.resolve({ ok: false, runtime, error: { errorType: 'Runtime.ExitError', errorMessage: 'The runtime has exited' } });
+      const requestId = randomUUID();
+      const deadlineMs = Date.now() + fn.timeoutSeconds * 1000;
+      return new Promise<InvokeResult>((resolve) => {
+        const timer = setTimeout(() => {
+          pending.delete(requestId);
+          resolve({ ok: false, runtime, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${fn.timeoutSeconds}.00 seconds` } });
+        }, deadlineMs - Date.now());
+        pending.set(requestId, (result) => {
+          clearTimeout(timer);
+          // let the log lines written before the reply arrive first
+          setTimeout(() => resolve(result), LOG_DRAIN_MS);
+        });
+        send({ requestId, event, deadlineMs });
+      });
+    },
+    logs: () => output,
+    async stop() {
+      if (!exited) {
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await gone;
+      }
+      closeServer();
+    },
+  };
 }
 
 /** A fresh Node process that loads the bundle and calls the handler with a Lambda context. */

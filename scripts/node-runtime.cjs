@@ -1,10 +1,13 @@
 // The plain runner of scripts/local-invoke.ts, for machines without aws-lambda-ric: loads the
-// built bundle in this fresh process and calls its handler once, with a Lambda context.
+// built bundle in this fresh process and calls its handler with a Lambda context: once, or, for a
+// warm function (`warm: true`), once per message, the module staying loaded between them.
 'use strict';
 const path = require('node:path');
 
-process.once('message', async ({ handler, event, requestId, deadlineMs }) => {
-  const reply = (message) => process.send(message, () => process.exit(0));
+const loaded = new Map();
+
+process.on('message', async ({ handler, event, requestId, deadlineMs, warm }) => {
+  const reply = (message) => process.send({ ...message, requestId }, () => (warm ? undefined : process.exit(0)));
   const toError = (error, fallbackType) => ({
     errorType: (error && error.name) || fallbackType,
     errorMessage: (error && error.message) || String(error),
@@ -15,7 +18,8 @@ process.once('message', async ({ handler, event, requestId, deadlineMs }) => {
   const exportName = handler.slice(dot + 1);
   let fn;
   try {
-    fn = require(modulePath)[exportName];
+    fn = loaded.get(handler) ?? require(modulePath)[exportName];
+    loaded.set(handler, fn);
   } catch (error) {
     return reply({ ok: false, error: toError(error, 'Runtime.ImportModuleError') });
   }

@@ -15,6 +15,8 @@ export const CLIENTS = {
   opaque: { id: 'alexa-skill-opaque', secret: 'alexa-skill-opaque-client-secret' },
   /** Opaque access tokens that live 2 s. */
   shortLived: { id: 'alexa-skill-short-lived', secret: 'alexa-skill-short-lived-client-secret' },
+  /** JWT access tokens that live 1 s. */
+  shortLivedJwt: { id: 'alexa-skill-short-lived-jwt', secret: 'alexa-skill-short-lived-jwt-client-secret' },
   /** The skill's own credentials at the introspection endpoint. */
   introspection: { id: 'ride-hailer-api', secret: 'ride-hailer-api-secret' },
   introspectionPost: { id: 'ride-hailer-api-post', secret: 'ride-hailer-api-post-secret' },
@@ -44,9 +46,23 @@ export interface AuthorizationServer {
   /** Exchanges an authorization code as Alexa does. */
   exchange(code: string, redirectUri: string, client?: keyof typeof CLIENTS): Promise<Tokens>;
   refresh(refreshToken: string, client?: keyof typeof CLIENTS): Promise<Tokens>;
-  revoke(token: string, client?: keyof typeof CLIENTS): Promise<void>;
+  /** Revokes an access token, or (with `refresh_token`) a refresh token and with it the grant. */
+  revoke(token: string, client?: keyof typeof CLIENTS, hint?: 'access_token' | 'refresh_token'): Promise<void>;
+  /**
+   * Rotates the signing key while running: a new key (a new `kid`) signs from now on, the previous
+   * ones stay published at the JWKS URL (the tokens they signed live on). Sessions, grants, opaque
+   * access tokens and refresh tokens survive it. Sandbox only.
+   */
+  rotateSigningKey(): Promise<void>;
+  /** The `kid`s published, the signing one first. */
+  readonly signingKids: readonly string[];
+  /** Makes the server answer (`up`), refuse connections (`down`) or accept requests and never answer them (`hang`). Sandbox only. */
+  setAvailability(availability: Availability): Promise<void>;
+  readonly availability: Availability;
   stop(): Promise<void>;
 }
+
+export type Availability = 'up' | 'down' | 'hang';
 
 export interface AuthorizationServerOptions {
   port?: number;
@@ -59,7 +75,8 @@ export interface AuthorizationServerOptions {
 
 export async function startAuthorizationServer(options: AuthorizationServerOptions): Promise<AuthorizationServer> {
   const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'provider.mjs'), JSON.stringify(options)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // the IPC channel carries the sandbox-only commands of provider.mjs (rotate, down, hang, up)
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const issuer = await new Promise<string>((resolve, reject) => {
     let output = '';
@@ -88,8 +105,42 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     return body as Tokens;
   };
 
+  let commands = 0;
+  const command = (name: string, args: Record<string, unknown> = {}) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const id = ++commands;
+      if (child.exitCode !== null || !child.connected) return reject(new Error(`the authorization server is not running ("${name}")`));
+      const onMessage = (message: { id: number; ok: boolean; error?: string }) => {
+        if (message.id !== id) return;
+        child.off('message', onMessage);
+        if (message.ok) resolve(message as unknown as Record<string, unknown>);
+        else reject(new Error(`the authorization server refused "${name}": ${message.error}`));
+      };
+      child.on('message', onMessage);
+      child.send({ id, command: name, ...args });
+    });
+  let kids: string[] = options.signingKeys.map((key) => String((key as { kid?: string }).kid));
+  let availability: Availability = 'up';
+
   const server: AuthorizationServer = {
     issuer,
+    get signingKids() {
+      return kids;
+    },
+    get availability() {
+      return availability;
+    },
+    async rotateSigningKey() {
+      const next = `sandbox-key-${Date.now().toString(36)}-${commands + 1}`;
+      const answer = await command('rotate', { key: signingKey(next) });
+      kids = answer.kids as string[];
+    },
+    async setAvailability(wanted) {
+      if (wanted === availability) return;
+      if (wanted !== 'up' && availability !== 'up') await command('up');
+      await command(wanted);
+      availability = wanted;
+    },
     jwksUri: `${issuer}/jwks`,
     tokenUrl: `${issuer}/token`,
     introspectionUrl: `${issuer}/token/introspection`,
@@ -129,11 +180,11 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
 
     refresh: (refreshToken, client = 'jwt') => tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }, client),
 
-    async revoke(token, client = 'opaque') {
+    async revoke(token, client = 'opaque', hint = 'access_token') {
       const response = await fetch(`${issuer}/token/revocation`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: basic(client) },
-        body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
+        body: new URLSearchParams({ token, token_type_hint: hint }),
       });
       if (response.status !== 200) throw new Error(`revocation endpoint: ${response.status}`);
     },

@@ -1,27 +1,57 @@
 /**
  * npm start: the local account-linking sandbox, on one machine with nothing but Node.
  *
- *   npm start                 a guided run: link a demo account the way Alexa does, then send each
- *                             skill a linked request, an expired token, a revoked token, a forged
- *                             token, no token, and a request while the authorization server is down
- *   npm start -- --json       the same, every reply as JSON
- *   npm start -- --serve      keep it all running, and say how to link in a browser and send requests with curl
+ *   npm start                 a guided run: link a demo account the way Alexa does, then, with the
+ *                             skills deployed for introspection and then for JWTs with the JWKS,
+ *                             send each skill a linked request, an expired token, a revoked token,
+ *                             a forged token, no token, a token refreshed after a signing key
+ *                             rotation, and a request while the authorization server is down; then
+ *                             bad deploys (a wrong audience, secret or server) that five users reach
+ *   npm start -- --json       the same, as JSON: each reply with its summary, verdict, log and metric lines
+ *   npm start -- --serve      keep it all running, with the console page at http://127.0.0.1:<port>/console
+ *   npm start -- --verbose    the skills' log lines on stderr too
  */
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createJsonLogger, fingerprint } from '../../lib';
-import { withAccessToken, withoutAccessToken } from '../../lib/testing';
-import { summarise } from '../summary';
-import { startSandbox } from './sandbox';
+import { createJsonLogger, type Environment } from '../../lib';
+import { guardAvailable, metricsAvailable } from './gate-extras';
+import { startSandbox, type Sandbox } from './sandbox';
+import { describeDeploy, isGuardError, SKILLS, type Deploy, type Exchange, type SkillName, type TokenSituation, type Verification } from './situations';
 
-const ROOT = path.resolve(__dirname, '../..');
-const SKILLS = [
-  { skill: 'ride-hailer', name: 'Ride Hailer (custom)', event: 'events/ride-hailer/order-ride.json' },
-  { skill: 'my-lights', name: 'My Lights (smart home)', event: 'events/my-lights/turn-on.json' },
-  { skill: 'jukebox', name: 'Jukebox (music)', event: 'events/jukebox/initiate-free-radio.json' },
+/** One request per skill in the guided run. */
+const REQUESTS: Array<{ skill: SkillName; request: string; title: string }> = [
+  { skill: 'ride-hailer', request: 'order-ride', title: 'Ride Hailer (custom), OrderRideIntent' },
+  { skill: 'my-lights', request: 'turn-on', title: 'My Lights (smart home), TurnOn' },
+  { skill: 'jukebox', request: 'initiate', title: 'Jukebox (music), Initiate' },
 ];
+
+/** The situations of the guided run, in order (the rotation refreshes the linked token: it comes after "linked"). */
+const CASES: Array<{ title: string; token: TokenSituation; server?: 'down' }> = [
+  { title: 'linked', token: 'linked' },
+  { title: 'token expired', token: 'expired' },
+  { title: 'token revoked at the authorization server', token: 'revoked' },
+  { title: 'forged token', token: 'forged' },
+  { title: 'no token (not linked)', token: 'none' },
+  { title: 'signing key rotated, token refreshed', token: 'rotated' },
+  { title: 'linked, authorization server down', token: 'linked', server: 'down' },
+];
+
+const BAD_DEPLOYS: Array<{ verification: Verification; deploy: Deploy }> = [
+  { verification: 'jwt', deploy: 'wrong-audience' },
+  { verification: 'jwt', deploy: 'wrong-server' },
+  { verification: 'introspection', deploy: 'wrong-server' },
+  { verification: 'introspection', deploy: 'wrong-secret' },
+];
+
+/** What --json prints of one exchange. */
+function record(exchange: Exchange) {
+  const { summary, kind, unlinks, decision, why, tokenFingerprint, reply, log, metrics, steps } = exchange;
+  return { summary, kind, unlinks, decision, why, tokenFingerprint, reply, log, metrics, steps };
+}
+
+/** The environment as --json shows it: secrets redacted. */
+function shown(environment: Environment): Environment {
+  return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, /SECRET/.test(name) ? '[redacted]' : value]));
+}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, serve: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, port: { type: 'string', default: '0' } } });
@@ -31,57 +61,75 @@ async function main(): Promise<number> {
 
   say('Account-linking sandbox');
   say(`  authorization server (oidc-provider, in memory): ${sandbox.authorizationServer.issuer}`);
-  say(`  skills: ${SKILLS.map(({ skill }) => `${sandbox.endpoint.url}/skills/${skill}`).join(', ')}`);
-  say(`  the skills verify tokens as a Lambda configured with TOKEN_VERIFIER=introspection would`);
+  say(`  skills: ${Object.keys(SKILLS).map((skill) => `${sandbox.endpoint.url}/skills/${skill}`).join(', ')}`);
   say();
 
   if (values.serve) return serve(sandbox);
 
   try {
-    // A token that lives 2 s, linked first so that it has expired by the time it is used.
-    const shortLived = await sandbox.authorizationServer.link('ada', 'shortLived');
     say('Linking "ada" the way Alexa does:');
     let step = 0;
-    const linked = await sandbox.authorizationServer.link('ada', 'opaque', (text) => say(`  ${++step}. ${text}`));
-    say(`  The access token's fingerprint (SHA-256): ${fingerprint(linked.access_token)}`);
+    const tokens = await sandbox.authorizationServer.link('ada', 'opaque', (text) => say(`  ${++step}. ${text}`));
+    sandbox.situations.adoptLink('ada', 'introspection', tokens, 'sandbox');
     say();
-    const revoked = await sandbox.authorizationServer.link('grace', 'opaque');
-    await sandbox.authorizationServer.revoke(revoked.access_token);
-    const forged = `forged-${randomBytes(24).toString('base64url')}`;
-    await new Promise((resolve) => setTimeout(resolve, 2500)); // the short-lived token expires
 
-    const cases: Array<{ title: string; token?: string }> = [
-      { title: 'linked', token: linked.access_token },
-      { title: 'token expired (past its 2 s TTL)', token: shortLived.access_token },
-      { title: 'token revoked at the authorization server', token: revoked.access_token },
-      { title: 'forged token', token: forged },
-      { title: 'no token (not linked)' },
-    ];
-    const replies: Record<string, Record<string, unknown>> = {};
     let failures = 0;
-    const run = async (title: string, token: string | undefined) => {
-      for (const { skill, event } of SKILLS) {
-        const request = JSON.parse(readFileSync(path.join(ROOT, event), 'utf8'));
-        const { status, reply } = await sandbox.send(skill, token === undefined ? withoutAccessToken(request) : withAccessToken(request, token));
-        if (status !== 200) failures++;
-        (replies[skill] ??= {})[title] = reply;
+    const configurations: Record<string, unknown> = {};
+    for (const verification of ['introspection', 'jwt'] as const) {
+      const results: Record<string, Record<string, ReturnType<typeof record>>> = {};
+      for (const { title, token, server } of CASES) {
+        for (const { skill, request } of REQUESTS) {
+          const exchange = await sandbox.situations.exchange(skill, request, { verification, token, server: server ?? 'up', deploy: 'correct' });
+          if (exchange.status !== 200) failures++;
+          (results[skill] ??= {})[title] = record(exchange);
+        }
       }
-    };
-    for (const { title, token } of cases) await run(title, token);
-    await sandbox.authorizationServer.stop();
-    await run('linked, authorization server down', linked.access_token);
+      configurations[verification] = { environment: shown(sandbox.environment), ...results };
+      say(verification === 'jwt' ? 'Deployed with TOKEN_VERIFIER=jwt: JWT access tokens, verified with the server\'s JWKS' : 'Deployed with TOKEN_VERIFIER=introspection: opaque access tokens, verified at the introspection endpoint');
+      for (const { skill, title } of REQUESTS) {
+        say(`  ${title}: what Alexa receives`);
+        for (const [situation, result] of Object.entries(results[skill])) say(`    ${situation.padEnd(42)} -> ${result.unlinks ? '[UNLINKS] ' : ''}${result.summary}`);
+      }
+      say();
+    }
+    say('Introspection cannot tell an expired token from a revoked one ("active": false): both are invalid.');
+    say('A JWT past its exp is EXPIRED_AUTHORIZATION_CREDENTIAL; a revoked JWT still verifies until it expires.');
+    say(`The key rotation: a new kid signs, the old one stays published (${sandbox.authorizationServer.signingKids.join(', ')}); the refreshed token verifies, ada stays linked.`);
+    say('With the server down the introspection verifier cannot decide: no unlinking code, no LinkAccount card. The JWT verifier needs no server for keys it has.');
+    say();
+
+    const badDeploys: Record<string, unknown> = {};
+    say(`Bad deploys: every user's token rejected, five users each${guardAvailable ? '' : ' (this build has no unlink guard: see #13)'}`);
+    for (const { verification, deploy } of BAD_DEPLOYS) {
+      const key = `${verification}, ${deploy}`;
+      const description = describeDeploy(verification, deploy);
+      const skills: Record<string, unknown> = {};
+      say(`  ${verification === 'jwt' ? 'JWT' : 'Introspection'} with ${description}`);
+      let errorLine: string | undefined;
+      let metricLine: string | undefined;
+      for (const { skill, request } of REQUESTS) {
+        const exchange = await sandbox.situations.exchange(skill, request, { verification, token: 'linked', server: 'up', deploy });
+        if (exchange.status !== 200) failures++;
+        const users = [...exchange.crowd, { user: exchange.user ?? 'ada', tokenFingerprint: exchange.tokenFingerprint, summary: exchange.summary, unlinks: exchange.unlinks, held: exchange.decision?.held ?? false }];
+        const logs = [...exchange.crowdLog, ...exchange.log];
+        const metrics = [...exchange.crowdMetrics, ...exchange.metrics];
+        const errors = logs.filter((line) => line.includes('"level":"ERROR"'));
+        errorLine ??= errors.find(isGuardError) ?? errors[0];
+        metricLine ??= metrics[0];
+        const unlinked = users.filter((user) => user.unlinks).length;
+        const held = users.filter((user) => user.held).length;
+        skills[skill] = { users: users.length, unlinked, held, requests: users, errors, metrics };
+        say(`    ${SKILLS[skill].name.padEnd(12)} ${unlinked} of ${users.length} users unlinked, ${held} held by the unlink guard; ada: ${exchange.summary}`);
+      }
+      say(`    ERROR line: ${errorLine ?? '(none)'}`.trimEnd());
+      say(`    metric:     ${metricLine ?? (metricsAvailable ? '(none)' : '(this build\'s gate emits no metrics yet)')}`.trimEnd());
+      badDeploys[key] = { description, environment: shown(sandbox.environment), ...skills };
+    }
+    say();
+    say('See each request in each situation, its log line and metric, in a browser: npm start -- --serve');
 
     if (values.json) {
-      console.log(JSON.stringify(replies, null, 2));
-    } else {
-      for (const { skill, name } of SKILLS) {
-        say(`${name}: what Alexa receives`);
-        for (const [title, reply] of Object.entries(replies[skill])) say(`  ${title.padEnd(42)} -> ${summarise(reply)}`);
-        say();
-      }
-      say('Introspection cannot tell an expired token from a revoked one (both are "active": false): both are invalid.');
-      say('With the server down the verifier cannot decide: no unlinking code, no LinkAccount card.');
-      say('Keep it running and link in a browser: npm start -- --serve');
+      console.log(JSON.stringify({ linked: sandbox.situations.linked, signingKids: sandbox.authorizationServer.signingKids, guardAvailable, metricsAvailable, configurations, badDeploys }, null, 2));
     }
     return failures === 0 ? 0 : 1;
   } finally {
@@ -89,14 +137,10 @@ async function main(): Promise<number> {
   }
 }
 
-async function serve(sandbox: Awaited<ReturnType<typeof startSandbox>>): Promise<number> {
-  console.log(`Link an account in a browser: open ${sandbox.endpoint.url}/ and press "Link an account"`);
-  console.log('(sign in as anyone on the login page, allow on the consent page); the page you land on shows the access token.');
-  console.log('Then send a skill a request with it:');
-  console.log(`  jq --arg t "$TOKEN" '.context.System.user.accessToken=$t' events/ride-hailer/launch-linked.json \\`);
-  console.log(`    | curl -s -H 'Content-Type: application/json' --data-binary @- ${sandbox.endpoint.url}/skills/ride-hailer`);
-  console.log(`  jq --arg t "$TOKEN" '.directive.endpoint.scope.token=$t' events/my-lights/turn-on.json \\`);
-  console.log(`    | curl -s -H 'Content-Type: application/json' --data-binary @- ${sandbox.endpoint.url}/skills/my-lights`);
+async function serve(sandbox: Sandbox): Promise<number> {
+  console.log(`The console: open ${sandbox.endpoint.url}/console`);
+  console.log('  each skill\'s requests as buttons, the situations as switches, what Alexa receives and why.');
+  console.log(`Link your own account in a browser first: ${sandbox.endpoint.url}/ (sign in as anyone, allow on the consent page).`);
   console.log('Ctrl-C stops it.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

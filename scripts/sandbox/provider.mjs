@@ -8,8 +8,14 @@
 //
 //   node authorization-server.mjs '<json options>'
 //   options: { port, accessTokenTtl, signingKeys: [jwk, ...], redirectUris: [...] }  (the first key signs)
+//
+// Started with an IPC channel (authorization-server.ts does), it obeys a few sandbox-only commands
+// (see `commands` below): rotate the signing key, go down, hang, come back up. Nothing of this is
+// reachable over HTTP.
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import Provider from 'oidc-provider';
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
 const port = options.port ?? 0;
@@ -29,22 +35,34 @@ const alexaClient = (client_id, client_secret) => ({
   token_endpoint_auth_method: 'client_secret_basic',
 });
 
-const accessTokenTtl = (client) => (client?.clientId === 'alexa-skill-short-lived' ? 2 : options.accessTokenTtl ?? 3600);
+const SHORT_LIVED = { 'alexa-skill-short-lived': 2, 'alexa-skill-short-lived-jwt': 1 };
+const accessTokenTtl = (client) => SHORT_LIVED[client?.clientId] ?? options.accessTokenTtl ?? 3600;
+const JWT_CLIENTS = new Set(['alexa-skill', 'alexa-skill-short-lived-jwt']);
 
 const listener = http.createServer();
 await new Promise((resolve) => listener.listen(port, '127.0.0.1', resolve));
 const issuer = `http://127.0.0.1:${listener.address().port}`;
 
-const provider = new Provider(issuer, {
+// One cookie key and one in-memory store for every Provider instance of this process, so that
+// login sessions, grants and tokens survive a key rotation (which builds a new instance, below).
+// (oidc-provider's default in-memory adapter would give each instance a store of its own.)
+const cookieKeys = [randomBytes(32).toString('base64url')];
+const adapter = createMemoryAdapter();
+
+const configuration = (signingKeys) => ({
+  adapter,
+  cookies: { keys: cookieKeys },
   clients: [
     alexaClient('alexa-skill', 'alexa-skill-client-secret'),
     alexaClient('alexa-skill-opaque', 'alexa-skill-opaque-client-secret'),
     alexaClient('alexa-skill-short-lived', 'alexa-skill-short-lived-client-secret'),
+    // JWT access tokens that live 1 s: a JWT past its exp, for the sandbox's "expired" situation
+    alexaClient('alexa-skill-short-lived-jwt', 'alexa-skill-short-lived-jwt-client-secret'),
     // the skill's own credentials at the introspection endpoint (a resource server client)
     { client_id: 'ride-hailer-api', client_secret: 'ride-hailer-api-secret', redirect_uris: [], grant_types: [], response_types: [], token_endpoint_auth_method: 'client_secret_basic' },
     { client_id: 'ride-hailer-api-post', client_secret: 'ride-hailer-api-post-secret', redirect_uris: [], grant_types: [], response_types: [], token_endpoint_auth_method: 'client_secret_post' },
   ],
-  jwks: { keys: options.signingKeys },
+  jwks: { keys: signingKeys },
   findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id, name: id.replace(/-\d+$/, '') }) }),
   pkce: { required: () => false },
   scopes: ['openid', 'offline_access', 'rides'],
@@ -61,7 +79,7 @@ const provider = new Provider(issuer, {
         scope: 'rides',
         audience: 'ride-hailer-alexa-skill',
         accessTokenTTL: accessTokenTtl(client),
-        accessTokenFormat: client.clientId === 'alexa-skill' ? 'jwt' : 'opaque',
+        accessTokenFormat: JWT_CLIENTS.has(client.clientId) ? 'jwt' : 'opaque',
         jwt: { sign: { alg: 'RS256' } },
       }),
     },
@@ -69,6 +87,65 @@ const provider = new Provider(issuer, {
   issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
   ttl: { AccessToken: (_ctx, _token, client) => accessTokenTtl(client) },
 });
+
+let signingKeys = options.signingKeys;
+let provider = new Provider(issuer, configuration(signingKeys));
 provider.proxy = false;
-listener.on('request', provider.callback());
+
+/** 'up' serves; 'hang' accepts requests and never answers them; 'down' refuses connections. */
+let mode = 'up';
+const hanging = new Set();
+listener.on('request', (req, res) => {
+  if (mode === 'hang') return void hanging.add(res);
+  provider.callback()(req, res);
+});
+
+// Sandbox-only commands over the IPC channel (absent when started without one).
+const commands = {
+  // oidc-provider reads its keys once, when an instance is built, and has no API to change them.
+  // A rotation builds a new instance with the new key first (it signs from now on) and the old
+  // ones after it (all still published at /jwks: tokens they signed live on), and serves it on the same listener. Both instances
+  // share `adapter`: sessions, grants, opaque access tokens and refresh tokens issued before the
+  // rotation stay good.
+  async rotate({ key }) {
+    signingKeys = [key, ...signingKeys];
+    provider = new Provider(issuer, configuration(signingKeys));
+    provider.proxy = false;
+    return { kids: signingKeys.map((k) => k.kid) };
+  },
+  async hang() {
+    mode = 'hang';
+    return {};
+  },
+  async down() {
+    if (mode === 'down') return {};
+    mode = 'down';
+    releaseHanging();
+    await new Promise((resolve) => {
+      listener.close(() => resolve());
+      listener.closeAllConnections();
+    });
+    return {};
+  },
+  async up() {
+    releaseHanging();
+    if (mode === 'down') await new Promise((resolve) => listener.listen(Number(new URL(issuer).port), '127.0.0.1', resolve));
+    mode = 'up';
+    return {};
+  },
+};
+function releaseHanging() {
+  for (const res of hanging) res.destroy();
+  hanging.clear();
+}
+process.on('message', async ({ id, command, ...args }) => {
+  try {
+    process.send({ id, ok: true, ...(await commands[command](args)) });
+  } catch (error) {
+    process.send({ id, ok: false, error: String(error?.message ?? error) });
+  }
+});
+
+// The parent went away: so does the server.
+process.on('disconnect', () => process.exit(0));
 process.stdout.write(`READY ${issuer}\n`);

@@ -1,0 +1,233 @@
+/**
+ * The sandbox's console page (GET /console): plain HTML, CSS and JavaScript in one string — no
+ * build step, nothing fetched from the network. It reads the skills and situations from
+ * GET /console/state, sends requests through POST /console/send, and shows each reply as a short
+ * summary (from situations.ts, read from the reply itself) above the formatted JSON, with why it
+ * is right, the gate's log lines and metric lines beside it; the request JSON one click away.
+ * Readable from 320 px wide up: everything wraps, nothing scrolls sideways.
+ */
+
+const STYLE = `
+*{box-sizing:border-box}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+header,main{max-width:78rem;margin:0 auto;padding:.8rem 1rem}
+header{background:#232f3e;color:#fff;max-width:none}
+header h1{font-size:1.2rem;margin:0}
+header p{margin:.2rem 0 0;color:#c9d1dc}
+header a{color:#8fc3ff}
+code,pre{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+pre{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.6rem;margin:.3rem 0;white-space:pre-wrap;overflow-wrap:anywhere;max-height:28rem;overflow-y:auto}
+code{overflow-wrap:anywhere}
+.grid{display:grid;gap:.8rem;grid-template-columns:repeat(auto-fit,minmax(min(100%,14rem),1fr))}
+fieldset{border:1px solid #dde1e7;border-radius:8px;background:#fff;margin:0;padding:.5rem .8rem;min-width:0}
+legend{font-weight:600;padding:0 .3rem}
+label{display:flex;gap:.4rem;align-items:flex-start;padding:.1rem 0;cursor:pointer}
+label input{margin-top:.25rem}
+label span{min-width:0;overflow-wrap:anywhere}
+.skill{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:.6rem .8rem;min-width:0}
+.skill h3{margin:0;font-size:1rem}
+.skill p{margin:.1rem 0 .5rem;color:#5b6472;font-size:.9rem}
+.skill button{font:inherit;margin:0 .3rem .4rem 0;padding:.35rem .7rem;border-radius:6px;border:1px solid #1a73e8;background:#e8f0fe;color:#0b3d91;cursor:pointer;max-width:100%}
+.skill button:disabled{opacity:.5;cursor:wait}
+h2{font-size:1.05rem;margin:1.1rem 0 .5rem}
+#result{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:.8rem;min-width:0}
+#result[hidden]{display:none}
+#summary{font-weight:600;font-size:1.05rem;padding:.5rem .7rem;border-radius:6px;border-left:6px solid #888;background:#f3f3f3;overflow-wrap:anywhere}
+#result[data-kind=unlinks] #summary{border-color:#c5221f;background:#fce8e6}
+#result[data-kind=transient] #summary{border-color:#e37400;background:#fef7e0}
+#result[data-kind=answered] #summary{border-color:#188038;background:#e6f4ea}
+.badge{display:inline-block;font-size:.8rem;font-weight:700;padding:.05rem .45rem;border-radius:999px;margin-right:.4rem;vertical-align:1px}
+.badge.unlinks{background:#c5221f;color:#fff}
+.badge.kept{background:#188038;color:#fff}
+#why{margin:.5rem 0;overflow-wrap:anywhere}
+#alarm{margin:.5rem 0;padding:.4rem .7rem;border-radius:6px;background:#fce8e6;color:#8c1d18;overflow-wrap:anywhere}
+#alarm[hidden]{display:none}
+.cols{display:grid;gap:.8rem;grid-template-columns:repeat(auto-fit,minmax(min(100%,24rem),1fr))}
+.cols>div{min-width:0}
+h4{margin:.6rem 0 .2rem;font-size:.95rem}
+ul{margin:.2rem 0;padding-left:1.2rem}
+li{overflow-wrap:anywhere}
+.muted{color:#5b6472}
+details summary{cursor:pointer;color:#0b57d0}
+`;
+
+const SCRIPT = `
+const $ = (selector) => document.querySelector(selector);
+const el = (tag, attributes = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  for (const child of children) node.append(child);
+  return node;
+};
+let state;
+
+function radios(name, options, checked) {
+  const fieldset = $('#situation-' + name);
+  for (const [value, text] of Object.entries(options)) {
+    const input = el('input', { type: 'radio', name, value, id: name + '-' + value });
+    if (value === checked) input.checked = true;
+    fieldset.append(el('label', { for: name + '-' + value }, input, el('span', {}, text)));
+  }
+}
+
+function situation() {
+  const value = (name) => document.querySelector('input[name=' + name + ']:checked').value;
+  return { verification: value('verification'), token: value('token'), server: value('server'), deploy: value('deploy') };
+}
+
+function showLinked(linked) {
+  const prints = Object.entries(linked.fingerprints).map(([kind, print]) => kind + ' token ' + print);
+  $('#linked-user').textContent = 'Linked: ' + linked.login + ' (' + (linked.linkedBy === 'browser' ? 'in the browser' : 'by the sandbox') + ')' +
+    (prints.length ? ' · ' + prints.join(' · ') : ' · no token yet: the first request links one');
+}
+
+async function load() {
+  state = await (await fetch('/console/state')).json();
+  radios('verification', state.situations.verification, state.situation.verification);
+  radios('token', state.situations.token, 'linked');
+  radios('server', state.situations.server, state.situation.server);
+  radios('deploy', state.situations.deploy, state.situation.deploy);
+  const skills = $('#skills');
+  for (const [skill, definition] of Object.entries(state.skills)) {
+    const card = el('section', { class: 'skill', id: 'skill-' + skill }, el('h3', {}, definition.name), el('p', {}, 'a ' + definition.family));
+    for (const [request, { label }] of Object.entries(definition.requests)) {
+      const button = el('button', { type: 'button', 'data-skill': skill, 'data-request': request }, label);
+      button.addEventListener('click', () => send(skill, request, definition.name + ' · ' + label));
+      card.append(button);
+    }
+    skills.append(card);
+  }
+  showLinked(state.linked);
+  if (!state.metricsAvailable) $('#build-note').textContent = 'This build\\'s gate emits no metric lines yet (they come with the unlink guard).';
+  document.body.dataset.ready = 'true';
+}
+
+async function send(skill, request, title) {
+  const buttons = document.querySelectorAll('#skills button');
+  buttons.forEach((button) => (button.disabled = true));
+  const chosen = situation();
+  $('#status').textContent = 'Sending ' + title + (chosen.server === 'hang' ? ' (a hanging server takes the verifier\\'s 3 s timeout)' : '') + '…';
+  try {
+    const response = await fetch('/console/send', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ skill, request, situation: chosen }),
+    });
+    const exchange = await response.json();
+    if (!response.ok) throw new Error(exchange.error || response.status);
+    show(exchange, title);
+    $('#status').textContent = '';
+  } catch (error) {
+    $('#status').textContent = 'The sandbox failed: ' + error.message;
+  } finally {
+    buttons.forEach((button) => (button.disabled = false));
+    showLinked((await (await fetch('/console/state')).json()).linked);
+  }
+}
+
+function show(exchange, title) {
+  const result = $('#result');
+  result.hidden = false;
+  result.dataset.kind = exchange.kind;
+  result.dataset.unlinks = String(exchange.unlinks);
+  result.dataset.skill = exchange.skill;
+  result.dataset.request = exchange.request;
+  $('#result-title').textContent = title;
+  $('#result-situation').textContent = [
+    exchange.deployment,
+    'the request carries ' + state.situations.token[exchange.situation.token],
+    'the server is ' + state.situations.server[exchange.situation.server],
+  ].join(' · ');
+  const summary = $('#summary');
+  summary.replaceChildren(
+    el('span', { class: 'badge ' + (exchange.unlinks ? 'unlinks' : 'kept') }, exchange.unlinks ? 'UNLINKS the user' : 'link kept'),
+    exchange.summary,
+  );
+  $('#why').textContent = exchange.why;
+  $('#fingerprint').textContent = exchange.tokenFingerprint
+    ? (exchange.user + '\\'s token, SHA-256 fingerprint ' + exchange.tokenFingerprint)
+    : 'no token in the request';
+  const crowd = $('#crowd');
+  crowd.replaceChildren();
+  if (exchange.crowd.length) {
+    const unlinked = exchange.crowd.filter((other) => other.unlinks).length;
+    const held = exchange.crowd.filter((other) => other.held).length;
+    crowd.append(el('h4', {}, 'Other users of this deploy: ' + exchange.crowd.length + ' requests, ' + unlinked + ' unlinked, ' + held + ' held by the unlink guard'));
+    const list = el('ul');
+    for (const other of exchange.crowd) list.append(el('li', { 'data-unlinks': String(other.unlinks) }, other.user + ' (' + other.tokenFingerprint + '): ' + (other.unlinks ? 'UNLINKED — ' : '') + other.summary));
+    crowd.append(list);
+  }
+  // The ERROR lines an operator would be paged with, from this request or the other users' before it.
+  const errors = [...exchange.crowdLog, ...exchange.log].map((line) => { try { return JSON.parse(line); } catch { return undefined; } })
+    .filter((entry) => entry && entry.level === 'ERROR').map((entry) => entry.message);
+  $('#alarm').hidden = errors.length === 0;
+  $('#alarm').textContent = errors.length ? 'ERROR logged for the operator: ' + [...new Set(errors)].join(' · ') : '';
+  const steps = $('#steps');
+  steps.replaceChildren(...exchange.steps.map((step) => el('li', {}, step)));
+  $('#steps-block').hidden = exchange.steps.length === 0;
+  const before = (lines, what) => lines.length ? ['# the other users\\' requests before (' + lines.length + ' ' + what + ')', ...lines.map(pretty), '# ' + exchange.user + '\\'s request'] : [];
+  const log = [...before(exchange.crowdLog, 'lines'), ...exchange.log.map(pretty)];
+  const metrics = [...before(exchange.crowdMetrics, 'lines'), ...exchange.metrics.map(pretty)];
+  $('#log').textContent = log.length ? log.join('\\n') : '(no log line)';
+  $('#metrics').textContent = metrics.length ? metrics.join('\\n') : '(no metric line)';
+  $('#reply-json').textContent = JSON.stringify(exchange.reply, null, 2);
+  $('#request-json').textContent = JSON.stringify(exchange.requestJson, null, 2);
+  result.scrollIntoView({ block: 'nearest' });
+}
+
+function pretty(line) {
+  try { return JSON.stringify(JSON.parse(line), null, 1); } catch { return line; }
+}
+
+load();
+`;
+
+/** The console page, whole. */
+export function consolePage(): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Account-linking sandbox — console</title>
+<style>${STYLE}</style></head>
+<body>
+<header>
+  <h1>Account-linking sandbox — what Alexa receives</h1>
+  <p id="linked-user">Loading…</p>
+  <p><a href="/">Link another account in the browser</a></p>
+</header>
+<main>
+  <h2>The situation</h2>
+  <div class="grid" id="situations">
+    <fieldset id="situation-verification"><legend>The skills verify</legend></fieldset>
+    <fieldset id="situation-token"><legend>The request carries</legend></fieldset>
+    <fieldset id="situation-server"><legend>The authorization server is</legend></fieldset>
+    <fieldset id="situation-deploy"><legend>The skills are deployed with</legend></fieldset>
+  </div>
+  <h2>Send a request, as Alexa would</h2>
+  <div class="grid" id="skills"></div>
+  <p id="status" class="muted" role="status"></p>
+  <p id="build-note" class="muted"></p>
+  <section id="result" hidden aria-live="polite">
+    <h2 id="result-title"></h2>
+    <p id="result-situation" class="muted"></p>
+    <div id="summary"></div>
+    <p id="why"></p>
+    <p id="alarm" hidden></p>
+    <div id="crowd"></div>
+    <div class="cols">
+      <div>
+        <h4>The reply Alexa receives</h4>
+        <pre id="reply-json"></pre>
+        <details><summary>The request Alexa sent</summary><pre id="request-json"></pre></details>
+      </div>
+      <div>
+        <h4>Decision log</h4>
+        <p id="fingerprint" class="muted"></p>
+        <pre id="log"></pre>
+        <h4>Metrics</h4>
+        <pre id="metrics"></pre>
+        <div id="steps-block"><h4>What the sandbox did</h4><ul id="steps"></ul></div>
+      </div>
+    </div>
+  </section>
+</main>
+<script>${SCRIPT}</script>
+</body></html>`;
+}
