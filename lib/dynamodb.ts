@@ -9,12 +9,15 @@ import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutIte
 import type { AlexaGrant, AlexaGrantStore, AlexaGrantVersion } from './directive/accept-grant';
 import { ConfigurationError } from './errors';
 
+/** Where {@link DynamoDbAlexaGrantStore} keeps the grants. */
 export interface DynamoDbGrantStoreOptions {
+  /** The table's name (partition key `userId`, a string); required. */
   tableName: string;
   /** Default: a client for the Lambda's own region and credentials. */
   client?: DynamoDBClient;
 }
 
+/** An {@link AlexaGrantStore} on a DynamoDB table: one item per linked user, read consistently. */
 export class DynamoDbAlexaGrantStore implements AlexaGrantStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
@@ -25,12 +28,14 @@ export class DynamoDbAlexaGrantStore implements AlexaGrantStore {
     this.#client = options.client ?? new DynamoDBClient({});
   }
 
+  /** The grant stored for `userId`, or `undefined` when there is none (or the item is incomplete). */
   async get(userId: string): Promise<AlexaGrant | undefined> {
     const { Item } = await this.#client.send(new GetItemCommand({ TableName: this.#table, Key: { userId: { S: userId } }, ConsistentRead: true }));
     if (!Item?.accessToken?.S || !Item.refreshToken?.S || !Item.expiresAt?.N || !Item.grantCodeHash?.S) return undefined;
     return { accessToken: Item.accessToken.S, refreshToken: Item.refreshToken.S, expiresAt: Number(Item.expiresAt.N), grantCodeHash: Item.grantCodeHash.S };
   }
 
+  /** Stores `grant` for `userId`, replacing what was there. */
   async put(userId: string, grant: AlexaGrant): Promise<void> {
     await this.#client.send(new PutItemCommand({ TableName: this.#table, Item: item(userId, grant) }));
   }

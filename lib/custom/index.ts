@@ -6,4 +6,4 @@ export {
   VOICE_LINKING_TOKEN_PREFIX, type AskForAccountLinkingDirective, type VoiceLinkingResult,
 } from './voice-linking';
 export { DEFAULT_PUBLIC_INTENTS, DEFAULT_PUBLIC_REQUEST_TYPES, type CustomGateOptions } from './gate';
-export { customSkillHandler, type CustomSkillLambdaHandler } from './lambda';
+export { customSkillHandler, type CustomSkillLambdaHandler, type LambdaContext } from './lambda';

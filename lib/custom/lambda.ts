@@ -7,13 +7,44 @@
  * it reaches the SDK, where it would end as a TypeError.
  */
 import type { RequestEnvelope, ResponseEnvelope } from 'ask-sdk-model';
-import type { Context } from 'aws-lambda';
 import { MalformedRequestError } from '../errors';
 import { createJsonLogger, type Logger } from '../logging';
 import { customRequestType } from './resolve';
 
-export type CustomSkillLambdaHandler = (event: unknown, context?: Context) => Promise<ResponseEnvelope>;
+/**
+ * The parts of the Lambda context object the toolkit passes on, owned here so the package's types
+ * need nothing from `@types/aws-lambda`. `Context` from `@types/aws-lambda` is assignable to it.
+ */
+export interface LambdaContext {
+  /** The request ID of this invocation. */
+  readonly awsRequestId?: string;
+  /** The name of the Lambda function. */
+  readonly functionName?: string;
+  /** The version of the function being run. */
+  readonly functionVersion?: string;
+  /** The ARN used to invoke the function, with its alias or version if any. */
+  readonly invokedFunctionArn?: string;
+  /** The memory configured for the function, in MB, as a string (as Lambda gives it). */
+  readonly memoryLimitInMB?: string;
+  /** The CloudWatch Logs group of the function. */
+  readonly logGroupName?: string;
+  /** The CloudWatch Logs stream of this execution environment. */
+  readonly logStreamName?: string;
+  /** Milliseconds left before Lambda times the invocation out. */
+  getRemainingTimeInMillis?(): number;
+}
 
+/** A custom skill's Lambda entry point: `async (event, context) => ResponseEnvelope`. */
+export type CustomSkillLambdaHandler = (event: unknown, context?: LambdaContext) => Promise<ResponseEnvelope>;
+
+/**
+ * Wraps a custom skill (from `SkillBuilders.custom()...create()`) as an async Lambda handler that
+ * refuses events that are not custom-skill request envelopes before they reach the SDK.
+ *
+ * @param skill - The skill to invoke.
+ * @param options - `logger`: where the refusal of a malformed event is logged. Default: the JSON logger
+ *   of {@link createJsonLogger} (one JSON line per entry on stdout, which Lambda sends to CloudWatch).
+ */
 export function customSkillHandler(
   skill: { invoke(event: RequestEnvelope, context?: unknown): Promise<ResponseEnvelope> },
   options: { logger?: Logger } = {},

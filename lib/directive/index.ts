@@ -2,6 +2,8 @@ export {
   parseDirectiveEnvelope,
   directiveType,
   type AlexaEvent,
+  type AlexaEventBody,
+  type AlexaEventContext,
   type ContextProperty,
   type Directive,
   type DirectiveEndpoint,

@@ -5,25 +5,58 @@
 import { MalformedRequestError } from '../errors';
 import { isObject } from '../json';
 
+/** The header of a Music Skill API request or response. */
 export interface MusicHeader {
+  /** The message's ID: Alexa's on a request, a fresh UUID on a response. */
   messageId: string;
+  /** The interface, e.g. `Alexa.Media.Search`. */
   namespace: string;
+  /** The message's name, e.g. `GetPlayableContent`. */
   name: string;
+  /** `1.0` for requests and responses; `3.0` on general `Alexa` errors. */
   payloadVersion: string;
 }
 
+/** The user of a music request. */
+export interface MusicRequestUser {
+  /** The user's Alexa ID. */
+  id?: string;
+  /** The access token, when the user linked their account. */
+  accessToken?: string | null;
+}
+
+/** Where a music request comes from. */
+export interface MusicRequestLocation {
+  /** The locale of the device, e.g. `en-US`. */
+  originatingLocale?: string;
+  /** The country of the device, e.g. `US`. */
+  countryCode?: string;
+}
+
+/** `payload.requestContext` of every music request: who asks, from where. */
 export interface MusicRequestContext {
-  user?: { id?: string; accessToken?: string | null };
-  location?: { originatingLocale?: string; countryCode?: string };
+  /** The user, with the access token (`user.accessToken`). */
+  user?: MusicRequestUser;
+  /** The device's locale and country. */
+  location?: MusicRequestLocation;
 }
 
+/** A Music Skill API request: `{ header, payload }` at the top level. */
 export interface MusicRequest<P = Record<string, any>> {
+  /** What the request is. */
   header: MusicHeader;
-  payload: P & { requestContext: MusicRequestContext };
+  /** The request's arguments and its `requestContext`. */
+  payload: P & {
+    /** Who asks, from where: the access token is at `requestContext.user.accessToken`. */
+    requestContext: MusicRequestContext;
+  };
 }
 
+/** A Music Skill API response or ErrorResponse. */
 export interface MusicResponse<P = Record<string, unknown>> {
+  /** What the response is. */
   header: MusicHeader;
+  /** Its payload. */
   payload: P;
 }
 

@@ -35,18 +35,33 @@ export function musicResponse<P extends Record<string, unknown>>(request: MusicR
   return { header: header(RESPONSE_NAMESPACES[`${namespace}.${name}`] ?? namespace, `${name}.Response`, '1.0'), payload };
 }
 
+// Types, not interfaces: they must fit `Record<string, unknown>`, the payload of a plain MusicResponse.
+/** The payload of a music ErrorResponse of type `T`. */
+export type MusicErrorPayload<T extends string = string> = {
+  /** The error type, e.g. `INVALID_AUTHORIZATION_CREDENTIAL` or `CONTENT_NOT_FOUND`. */
+  type: T;
+  /** Why, for logs (Alexa does not speak it); never a token. Always present. */
+  message: string;
+};
+
+/** The payload of `SKIP_LIMIT_REACHED`: a {@link MusicErrorPayload} with the period after which skipping works again. */
+export type SkipLimitReachedPayload = MusicErrorPayload<'SKIP_LIMIT_REACHED'> & {
+  /** When skipping works again, e.g. `DAILY`, `HOURLY`; omitted when unknown. */
+  retryPeriod?: string;
+};
+
 /** An `Alexa` ErrorResponse, `payloadVersion "3.0"`. */
-export function musicErrorResponse(type: MusicErrorType, message: string): MusicResponse<{ type: MusicErrorType; message: string }> {
+export function musicErrorResponse(type: MusicErrorType, message: string): MusicResponse<MusicErrorPayload<MusicErrorType>> {
   return { header: header('Alexa', 'ErrorResponse', '3.0'), payload: { type, message: typeof message === 'string' ? message : '' } };
 }
 
 /** `Alexa.Media` CONTENT_NOT_FOUND: nothing matches the search, or the content cannot be played. */
-export function contentNotFoundResponse(message: string): MusicResponse<{ type: 'CONTENT_NOT_FOUND'; message: string }> {
+export function contentNotFoundResponse(message: string): MusicResponse<MusicErrorPayload<'CONTENT_NOT_FOUND'>> {
   return { header: header('Alexa.Media', 'ErrorResponse', '1.0'), payload: { type: 'CONTENT_NOT_FOUND', message } };
 }
 
 /** `Alexa.Audio` ITEM_NOT_FOUND: no such item in the queue (e.g. GetPreviousItem at its head). */
-export function itemNotFoundResponse(message: string): MusicResponse<{ type: 'ITEM_NOT_FOUND'; message: string }> {
+export function itemNotFoundResponse(message: string): MusicResponse<MusicErrorPayload<'ITEM_NOT_FOUND'>> {
   return { header: header('Alexa.Audio', 'ErrorResponse', '1.0'), payload: { type: 'ITEM_NOT_FOUND', message } };
 }
 
@@ -54,7 +69,7 @@ export function itemNotFoundResponse(message: string): MusicResponse<{ type: 'IT
 export function skipLimitReachedResponse(
   message: string,
   retryPeriod?: string,
-): MusicResponse<{ type: 'SKIP_LIMIT_REACHED'; message: string; retryPeriod?: string }> {
+): MusicResponse<SkipLimitReachedPayload> {
   return {
     header: header('Alexa.Audio', 'ErrorResponse', '1.0'),
     payload: { type: 'SKIP_LIMIT_REACHED', message, ...(retryPeriod ? { retryPeriod } : {}) },
@@ -63,13 +78,19 @@ export function skipLimitReachedResponse(
 
 /** The replies of one request, bound to it: what handlers use, as `input.reply`. */
 export interface MusicReplies {
+  /** `<Name>.Response` with `payload`: see {@link musicResponse}. */
   response<P extends Record<string, unknown>>(payload: P): MusicResponse<P>;
+  /** A general `Alexa` ErrorResponse: see {@link musicErrorResponse}. */
   error(type: MusicErrorType, message: string): MusicResponse;
+  /** `Alexa.Media` CONTENT_NOT_FOUND: see {@link contentNotFoundResponse}. */
   contentNotFound(message: string): MusicResponse;
+  /** `Alexa.Audio` ITEM_NOT_FOUND: see {@link itemNotFoundResponse}. */
   itemNotFound(message: string): MusicResponse;
+  /** `Alexa.Audio` SKIP_LIMIT_REACHED: see {@link skipLimitReachedResponse}. */
   skipLimitReached(message: string, retryPeriod?: string): MusicResponse;
 }
 
+/** The replies bound to `request` (what the music builder hands handlers as `input.reply`). */
 export function musicReplies(request: MusicRequest): MusicReplies {
   return {
     response: (payload) => musicResponse(request, payload),

@@ -4,13 +4,17 @@
 import { randomUUID } from 'node:crypto';
 import type { DirectiveEnvelope } from '../directive/envelope';
 
+/** What the directive helpers put in a directive. */
 export interface DirectiveOptions {
   /** The access token, where Alexa puts it for this directive (omitted: not linked). */
   accessToken?: string;
+  /** The endpoint's ID. Default: `endpoint-001`. */
   endpointId?: string;
+  /** The endpoint's cookie. Default: none. */
   cookie?: Record<string, string>;
   /** Default: a fresh one for endpoint directives; none for Discover and AcceptGrant. */
   correlationToken?: string | null;
+  /** The directive's payload. Default: `{}`. */
   payload?: Record<string, unknown>;
 }
 
@@ -30,10 +34,12 @@ export function endpointDirective(namespace: string, name: string, options: Dire
   };
 }
 
+/** `Alexa.PowerController.TurnOn` or `TurnOff` to an endpoint. */
 export function powerControllerDirective(name: 'TurnOn' | 'TurnOff', options?: DirectiveOptions): DirectiveEnvelope {
   return endpointDirective('Alexa.PowerController', name, options);
 }
 
+/** `Alexa.ReportState` for an endpoint: answered with a StateReport. */
 export function reportStateDirective(options?: DirectiveOptions): DirectiveEnvelope {
   return endpointDirective('Alexa', 'ReportState', options);
 }

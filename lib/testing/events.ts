@@ -6,9 +6,12 @@ import { randomUUID } from 'node:crypto';
 import type { RequestEnvelope } from 'ask-sdk-model';
 import { askForAccountLinkingDirective } from '../custom/voice-linking';
 
+/** The skill ID of the test kit's envelopes (`context.System.application.applicationId`). */
 export const TEST_SKILL_ID = 'amzn1.ask.skill.00000000-0000-0000-0000-000000000000';
+/** The Alexa user ID of the test kit's envelopes (`context.System.user.userId`). */
 export const TEST_USER_ID = 'amzn1.ask.account.TESTUSER';
 
+/** What the custom-skill envelope helpers put in an envelope. */
 export interface CustomEnvelopeOptions {
   /** The linked account's access token, at `context.System.user.accessToken` (and in the session). */
   accessToken?: string;
@@ -16,6 +19,7 @@ export interface CustomEnvelopeOptions {
   personAccessToken?: string;
   /** Whether the request belongs to a session. Default: true for Launch, Intent, SessionEnded, CanFulfill. */
   session?: boolean;
+  /** The request's locale. Default: `en-US`. */
   locale?: string;
 }
 
@@ -48,18 +52,22 @@ export function customEnvelope(request: Record<string, unknown> & { type: string
 
 const IN_SESSION = new Set(['LaunchRequest', 'IntentRequest', 'SessionEndedRequest', 'CanFulfillIntentRequest']);
 
+/** A `LaunchRequest`, in a new session. */
 export function launchRequest(options?: CustomEnvelopeOptions): RequestEnvelope {
   return customEnvelope({ type: 'LaunchRequest' }, options);
 }
 
+/** An `IntentRequest` for intent `name` with `slots` (slot name to value), dialog COMPLETED. */
 export function intentRequest(name: string, slots: Record<string, string> = {}, options?: CustomEnvelopeOptions): RequestEnvelope {
   return customEnvelope({ type: 'IntentRequest', dialogState: 'COMPLETED', intent: { name, confirmationStatus: 'NONE', slots: toSlots(slots) } }, options);
 }
 
+/** A `CanFulfillIntentRequest` for intent `name` with `slots`. */
 export function canFulfillIntentRequest(name: string, slots: Record<string, string> = {}, options?: CustomEnvelopeOptions): RequestEnvelope {
   return customEnvelope({ type: 'CanFulfillIntentRequest', intent: { name, slots: toSlots(slots) } }, options);
 }
 
+/** A `SessionEndedRequest`, reason USER_INITIATED. */
 export function sessionEndedRequest(options?: CustomEnvelopeOptions): RequestEnvelope {
   return customEnvelope({ type: 'SessionEndedRequest', reason: 'USER_INITIATED' }, options);
 }

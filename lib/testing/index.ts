@@ -4,4 +4,4 @@ export * from './tokens';
 export * from './directives';
 export * from './music';
 export * from './verifiers';
-export { accountLinkingMatchers, errorTypeOf } from './matchers';
+export { accountLinkingMatchers, errorTypeOf, type MatcherResult } from './matchers';

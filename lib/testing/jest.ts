@@ -1,4 +1,4 @@
-/** Import in a jest setup file (`setupFilesAfterEach`) to install the account-linking matchers. */
+/** Import in a jest setup file (`setupFilesAfterEnv`) to install the account-linking matchers. */
 import { accountLinkingMatchers } from './matchers';
 
 declare const expect: { extend(matchers: Record<string, unknown>): void };

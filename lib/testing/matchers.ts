@@ -10,7 +10,15 @@
  */
 import { isObject } from '../json';
 
-type Result = { pass: boolean; message: () => string };
+/** What a jest matcher returns: whether it passed, and what to say when the expectation fails. */
+export type MatcherResult = {
+  /** Whether the reply is what the matcher expects. */
+  pass: boolean;
+  /** What jest prints when the expectation fails. */
+  message: () => string;
+};
+
+type Result = MatcherResult;
 
 const UNLINKING = new Set(['INVALID_AUTHORIZATION_CREDENTIAL', 'EXPIRED_AUTHORIZATION_CREDENTIAL']);
 
@@ -30,19 +38,26 @@ export function errorTypeOf(received: unknown): string | undefined {
   return isObject(header) && header.name === 'ErrorResponse' && isObject(payload) && typeof payload.type === 'string' ? payload.type : undefined;
 }
 
+/**
+ * The account-linking jest matchers, for `expect.extend(accountLinkingMatchers)` (or import
+ * `ask-sdk-account-linking/testing/jest` in a setup file). Each is also a plain function of the reply.
+ */
 export const accountLinkingMatchers = {
+  /** A custom reply with speech, a LinkAccount card, the session ended. */
   toBeLinkAccountResponse(received: unknown): Result {
     const response = customResponse(received);
     const pass = !!response && response.card?.type === 'LinkAccount' && typeof response.outputSpeech?.ssml === 'string' && response.shouldEndSession === true;
     return result(pass, 'a LinkAccount card with speech that ends the session', received);
   },
 
+  /** A custom reply with speech, no card, the session ended (the "could not decide" apology). */
   toBeTryLaterResponse(received: unknown): Result {
     const response = customResponse(received);
     const pass = !!response && response.card === undefined && typeof response.outputSpeech?.ssml === 'string' && response.shouldEndSession === true;
     return result(pass, 'speech without a card that ends the session', received);
   },
 
+  /** A smart home ErrorResponse (`Alexa`, `Alexa.Video` or `Alexa.Authorization`, `payloadVersion "3"`), of `type` if given. */
   toBeAlexaErrorResponse(received: unknown, type?: string): Result {
     const header = isObject(received) && isObject(received.event) ? received.event.header : undefined;
     const pass = isObject(header) && ['Alexa', 'Alexa.Video', 'Alexa.Authorization'].includes(header.namespace) && header.payloadVersion === '3'
@@ -50,6 +65,7 @@ export const accountLinkingMatchers = {
     return result(pass, `a smart home ErrorResponse${type ? ` ${type}` : ''}`, received);
   },
 
+  /** A music `Alexa` ErrorResponse (`payloadVersion "3.0"`), of `type` if given. */
   toBeMusicErrorResponse(received: unknown, type?: string): Result {
     const header = isObject(received) ? received.header : undefined;
     const pass = isObject(header) && header.namespace === 'Alexa' && header.payloadVersion === '3.0' && errorTypeOf(received) !== undefined
@@ -57,6 +73,7 @@ export const accountLinkingMatchers = {
     return result(pass, `a music ErrorResponse${type ? ` ${type}` : ''}`, received);
   },
 
+  /** Any reply that makes Alexa delete the link: INVALID_ or EXPIRED_AUTHORIZATION_CREDENTIAL. */
   toUnlinkTheUser(received: unknown): Result {
     return result(UNLINKING.has(errorTypeOf(received) ?? ''), 'a reply that makes Alexa delete the link', received);
   },

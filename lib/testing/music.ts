@@ -2,12 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import type { MusicRequest } from '../music/envelope';
 
+/** What the music request helpers put in a request. */
 export interface MusicRequestOptions {
   /** The access token, at `payload.requestContext.user.accessToken` (omitted: not linked). */
   accessToken?: string;
+  /** The device's locale (`requestContext.location.originatingLocale`). Default: `en-US`. */
   locale?: string;
 }
 
+/** A Music Skill API request `namespace`.`name` with `payload` and a `requestContext`. */
 export function musicRequest(namespace: string, name: string, payload: Record<string, unknown> = {}, options: MusicRequestOptions = {}): MusicRequest {
   return {
     header: { messageId: randomUUID(), namespace, name, payloadVersion: '1.0' },

@@ -8,13 +8,20 @@ import { MalformedRequestError } from '../errors';
 import { isObject } from '../json';
 import type { AsymmetricAlgorithm, HmacAlgorithm } from '../verification/jwt';
 
+/** The JWS algorithms {@link mintAccessToken} signs with (`HS*` take a secret; the others a private key). */
+export type MintAlgorithm = HmacAlgorithm | AsymmetricAlgorithm;
+
+/** What {@link mintAccessToken} puts in the token, and the key it signs it with. */
 export interface MintOptions {
   /** HS* secret, or a PEM / KeyObject private key for RS*, PS*, ES*. */
   key: string | Buffer | KeyObject;
-  /** Default: HS256. */
+  /** The signing algorithm. Default: `HS256` (matching a secret, the usual test key). */
   algorithm?: HmacAlgorithm | AsymmetricAlgorithm;
+  /** The `iss` claim. */
   issuer: string;
+  /** The `aud` claim. */
   audience: string | string[];
+  /** The `sub` claim: the user the token is about. */
   subject: string;
   /** Seconds from now; negative mints an expired token. Default: 3600. */
   expiresInSeconds?: number;
@@ -22,18 +29,27 @@ export interface MintOptions {
   notBeforeSeconds?: number;
   /** More claims, e.g. `{ name: 'Ada' }`. */
   claims?: Record<string, unknown>;
+  /** The `kid` header, for verifiers that pick the key from a JWKS. */
   keyId?: string;
+}
+
+/** A JSON Web Key Set, as a JWKS URL serves it. */
+export interface JsonWebKeySet {
+  /** The public keys (JWKs), each with its `kid`. */
+  keys: Array<Record<string, unknown>>;
 }
 
 /** An RS256 key pair with its public JWKS, for tests of skills whose verifier reads a JWKS URL. */
 export interface LocalSigningKey {
+  /** The key's ID, set as `kid` in its JWK and in the tokens it mints. */
   kid: string;
   /** `{ keys: [...] }`, to serve at a JWKS URL. */
-  jwks: { keys: Array<Record<string, unknown>> };
+  jwks: JsonWebKeySet;
   /** Mints a token signed with this key, `kid` set. */
   mint(options: Omit<MintOptions, 'key' | 'algorithm' | 'keyId'>): string;
 }
 
+/** A fresh RS256 key pair (2048-bit RSA) named `kid`, with its JWKS and a minter. Default `kid`: `test-key-1`. */
 export function localSigningKey(kid = 'test-key-1'): LocalSigningKey {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return {

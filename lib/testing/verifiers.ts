@@ -5,14 +5,61 @@
  */
 import type { TokenVerdict, TokenVerifier, VerificationContext } from '../verification/verifier';
 
+/**
+ * What a {@link VerifierDouble} does for a token: answer a verdict, or misbehave as a real verifier
+ * might (each of which the gate must treat as "could not decide").
+ */
 export type VerifierBehaviour<P> =
   | TokenVerdict<P>
-  | { behaviour: 'throws' }
-  | { behaviour: 'rejects' }
-  | { behaviour: 'hangs' }
-  | { behaviour: 'late'; afterMs: number; verdict: TokenVerdict<P> }
-  | { behaviour: 'garbage'; answer: unknown };
+  | VerifierThrows
+  | VerifierRejects
+  | VerifierHangs
+  | VerifierAnswersLate<P>
+  | VerifierAnswersGarbage;
 
+/** The verifier throws synchronously. */
+export interface VerifierThrows {
+  /** `throws` */
+  behaviour: 'throws';
+}
+
+/** The verifier's promise rejects. */
+export interface VerifierRejects {
+  /** `rejects` */
+  behaviour: 'rejects';
+}
+
+/** The verifier never answers (until the gate's deadline aborts its signal). */
+export interface VerifierHangs {
+  /** `hangs` */
+  behaviour: 'hangs';
+}
+
+/** The verifier answers `verdict` after `afterMs`. */
+export interface VerifierAnswersLate<P> {
+  /** `late` */
+  behaviour: 'late';
+  /** How long it takes to answer, in ms. */
+  afterMs: number;
+  /** What it answers then. */
+  verdict: TokenVerdict<P>;
+}
+
+/** The verifier answers something that is not a verdict. */
+export interface VerifierAnswersGarbage {
+  /** `garbage` */
+  behaviour: 'garbage';
+  /** What it answers. */
+  answer: unknown;
+}
+
+/** The linked user of a verifier double unless typed otherwise: just a subject. */
+export type DoubleUser = {
+  /** The user's ID in the service. */
+  subject: string;
+};
+
+/** A scriptable verifier for tests: see {@link verifierDouble}. */
 export interface VerifierDouble<P> extends TokenVerifier<P> {
   /** The tokens it was asked about, in order. */
   readonly calls: string[];
@@ -23,7 +70,7 @@ export interface VerifierDouble<P> extends TokenVerifier<P> {
 }
 
 /** A verifier double; by default every token is invalid. */
-export function verifierDouble<P = { subject: string }>(): VerifierDouble<P> {
+export function verifierDouble<P = DoubleUser>(): VerifierDouble<P> {
   const behaviours = new Map<string, VerifierBehaviour<P>>();
   let fallback: VerifierBehaviour<P> = { outcome: 'invalid', reason: 'unknown to the double' };
   const calls: string[] = [];
