@@ -20,7 +20,7 @@ import {
 } from './errors';
 import { attachLinkedAccount, LinkedAccount, type HasRequestAttributes } from './linked-account';
 import { describeError, findCause, fingerprint, redact, type Logger } from './logging';
-import type { SkillFamily, TokenVerdict, TokenVerifier } from './verification/verifier';
+import type { SkillFamily, TokenVerdict, TokenVerifier, VerificationContext } from './verification/verifier';
 
 /** Where a family's resolver looked, and what it found there. Never logged with the token. */
 export type TokenResolution =
@@ -89,25 +89,46 @@ export async function decide<P>(
   return verifyWithDeadline(verifier, resolution.accessToken, options);
 }
 
+/** What {@link verifyWithDeadline}'s first look at a verdict answers when it has not settled yet. */
+const NOT_SETTLED: unique symbol = Symbol('not settled');
+const NOT_SETTLED_YET = Promise.resolve(NOT_SETTLED);
+
+/**
+ * Asks the verifier under the deadline. Cheap for verifiers that do no I/O (a JWT with a secret or
+ * a local key, a cached verdict): their promise has settled by the time it is looked at, so no
+ * timer is armed; the abort signal is made only when a verifier reads it (it costs microseconds
+ * per request). A verdict still pending at the first look is raced against a timer for the rest
+ * of the budget, as before: nothing waits past the deadline either way.
+ */
 async function verifyWithDeadline<P>(
   verifier: TokenVerifier<P>,
   accessToken: string,
   { family, budgetMs }: DecideOptions,
 ): Promise<GateDecision<P>> {
-  const controller = new AbortController();
+  const startedAt = Date.now();
+  const abort = new LazyAbort();
+  const context: VerificationContext = {
+    family,
+    deadline: new Date(startedAt + budgetMs),
+    get signal() {
+      return abort.signal;
+    },
+  };
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const timeout = new VerifierTimeoutError(budgetMs);
-      controller.abort(timeout);
-      reject(timeout);
-    }, budgetMs);
-  });
-  const verdict = Promise.resolve().then(() =>
-    verifier.verify(accessToken, { family, signal: controller.signal, deadline: new Date(Date.now() + budgetMs) }),
-  );
-  verdict.catch(() => undefined); // a verifier that rejects after the deadline is not an unhandled rejection
   try {
+    // Promise.resolve: a verifier written in plain JS may answer a bare object, or a thenable.
+    const verdict = Promise.resolve(verifier.verify(accessToken, context));
+    verdict.catch(() => undefined); // a verifier that rejects after the deadline is not an unhandled rejection
+    // Already settled (no I/O)? A settled promise wins a race against one settled after it.
+    const first = await Promise.race([verdict, NOT_SETTLED_YET]);
+    if (first !== NOT_SETTLED) return toDecision<P>(first);
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const timeout = new VerifierTimeoutError(budgetMs);
+        abort.abort(timeout);
+        reject(timeout);
+      }, Math.max(0, startedAt + budgetMs - Date.now()));
+    });
     // Whichever settles first wins. (On an event loop stalled past the deadline, a verdict that
     // arrived in the meantime may win: it is a real verdict, only late, and it is used.)
     return toDecision<P>(await Promise.race([verdict, timedOut]));
@@ -116,6 +137,25 @@ async function verifyWithDeadline<P>(
     return { outcome: 'undecided', cause: new VerifierFailedError('The token verifier failed', { cause: error }) };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** An AbortController made on first use of its signal (already aborted if the deadline has passed by then). */
+class LazyAbort {
+  #controller?: AbortController;
+  #reason?: { value: unknown };
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#reason) this.#controller.abort(this.#reason.value);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    this.#reason = { value: reason };
+    this.#controller?.abort(reason);
   }
 }
 
