@@ -7,6 +7,8 @@ export interface Measurement {
   medianUs: number;
   minUs: number;
   maxUs: number;
+  /** With {@link compare}: the time of one operation in each round, in round order. */
+  perRoundUs?: number[];
 }
 
 /** Runs `op` `iterations` times per round, `rounds` rounds (after a warm-up round). */
@@ -64,5 +66,16 @@ export async function compare<K extends string>(ops: Record<K, () => unknown>, o
       if (round >= 0) perOp[name].push(((performance.now() - started) * 1000) / options.iterations);
     }
   }
-  return Object.fromEntries(names.map((name) => [name, { name, ...spread(perOp[name]) }])) as unknown as Record<K, Measurement>;
+  return Object.fromEntries(names.map((name) => [name, { name, ...spread(perOp[name]), perRoundUs: perOp[name] }])) as unknown as Record<K, Measurement>;
+}
+
+/**
+ * `a / b` round by round (both from one {@link compare}: measured within milliseconds of each
+ * other), as the median and spread of those ratios: steadier on a busy machine than a ratio of medians.
+ */
+export function pairedRatio(a: Measurement, b: Measurement): { median: number; min: number; max: number } {
+  if (!a.perRoundUs || !b.perRoundUs) throw new Error('pairedRatio needs two measurements of one compare()');
+  const ratios = a.perRoundUs.map((value, round) => value / b.perRoundUs![round]);
+  const { medianUs, minUs, maxUs } = spread(ratios);
+  return { median: medianUs, min: minUs, max: maxUs };
 }

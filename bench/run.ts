@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick]
+ * npm run bench [-- --quick] [-- --only=warm,cold]
  *
  * Prints a table and writes it to bench/results.md. Every compared figure is a ratio of medians
  * measured in this same run, the contenders interleaved round by round (so that a noisy neighbour
@@ -20,21 +20,16 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { SkillBuilders } from 'ask-sdk-core';
 import { build } from 'esbuild';
-import { CachingVerifier, createJsonLogger, IntrospectionVerifier, JwtVerifier, withAccountLinking, type Logger, type TokenVerifier } from '../lib';
-import { discoverDirective, getPlayableContentRequest, launchRequest, mintAccessToken } from '../lib/testing';
+import { CachingVerifier, createJsonLogger, IntrospectionVerifier, JwtVerifier, withAccountLinking, type TokenVerifier } from '../lib';
+import { launchRequest, mintAccessToken } from '../lib/testing';
 import { buildFunction, loadFunction } from '../scripts/local-invoke';
-import { authenticator as awsAuthenticator } from './fixtures/verify-aws-jwt-verify';
-import { authenticator as floorAuthenticator } from './fixtures/verify-floor';
-import { authenticator as joseAuthenticator } from './fixtures/verify-jose';
-import { gateVerifier } from './fixtures/verify-gate';
-import { handWrittenSkill } from './fixtures/hand-custom';
-import { directiveReply, directiveTokenOf, handWrittenRuntimeSkill, musicReply, musicTokenOf } from './fixtures/hand-runtime';
-import { gatedCustomSkill } from './fixtures/gated-custom';
-import { gatedDirectiveSkill } from './fixtures/gated-directive';
-import { gatedMusicSkill } from './fixtures/gated-music';
-import { compare, median, percentile, ratio, spread, us, type Measurement } from './harness';
+import { compare, median, pairedRatio, percentile, ratio, spread, us, type Measurement } from './harness';
+import { eventOf, FAMILIES, isLinkedReply, type Family } from './fixtures/families';
 
 const QUICK = process.argv.includes('--quick');
+/** `--only=warm,cold`: just those sections (verification, warm, cold, network, memory); results.md is then left as it was. */
+const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const exec = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
 const BUILD = path.join(ROOT, 'bench', '.build');
 const ISSUER = 'https://auth.bench.test/';
@@ -67,24 +62,6 @@ function table(header: string[], rows: string[][]): void {
 const cell = (m: Pick<Measurement, 'medianUs' | 'minUs' | 'maxUs'>) => `${us(m.medianUs)} (${us(m.minUs)}–${us(m.maxUs)})`;
 const goal = (value: number, limit: number) => (value <= limit ? `met (≤ ${limit}×)` : `**missed** (> ${limit}×, by ${(((value / limit) - 1) * 100).toFixed(0)}%)`);
 const goals: string[] = [];
-
-/**
- * Replaces `process.stdout.write` while `run` runs: what a gate writes there by default (its JSON
- * log line, and metrics lines if any) is serialised as in production, counted, and dropped.
- */
-async function withStdoutCounted<T>(run: (written: () => number) => Promise<T>): Promise<T> {
-  const original = process.stdout.write;
-  let bytes = 0;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    return await run(() => bytes);
-  } finally {
-    process.stdout.write = original;
-  }
-}
 
 async function verification(): Promise<void> {
   line('## 1. Token verification, uncached, per call');
@@ -124,61 +101,34 @@ async function verification(): Promise<void> {
   line();
 }
 
-type Family = 'custom' | 'directive' | 'music';
-const FAMILIES: Family[] = ['custom', 'directive', 'music'];
-const eventOf = (family: Family, token: string): unknown =>
-  family === 'custom' ? launchRequest({ accessToken: token })
-    : family === 'directive' ? discoverDirective(token)
-      : getPlayableContentRequest([{ type: 'TRACK', entityId: '1' }], { accessToken: token });
-
-/** Whether a reply is the linked user's (not a LinkAccount card, not an ErrorResponse). */
-function isLinkedReply(family: Family, reply: any): boolean {
-  if (family === 'custom') return !!reply?.response?.outputSpeech && !reply.response.card;
-  const header = family === 'directive' ? reply?.event?.header : reply?.header;
-  return !!header && header.name !== 'ErrorResponse' && !String(header.namespace).endsWith('.Error');
-}
-
-const handWritten = (family: Family, authenticate: ReturnType<typeof floorAuthenticator>) =>
-  family === 'custom' ? handWrittenSkill(authenticate)
-    : family === 'directive' ? handWrittenRuntimeSkill(directiveTokenOf, directiveReply, authenticate)
-      : handWrittenRuntimeSkill(musicTokenOf, musicReply, authenticate);
-const gated = (family: Family, verifier: TokenVerifier<unknown>, options: { logger?: Logger } = {}) =>
-  family === 'custom' ? gatedCustomSkill(verifier, options) : family === 'directive' ? gatedDirectiveSkill(verifier, options) : gatedMusicSkill(verifier, options);
-
 async function warmPath(): Promise<void> {
   line('## 2. Warm path: one invocation of a warm skill, RS256 token');
   line();
+  // Bundled and minified as the examples are, and run by plain node: what runs in Lambda, not tsx's transpilation.
+  const bundleFile = path.join(BUILD, 'warm.js');
+  await build({ entryPoints: [path.join(__dirname, 'warm.ts')], outfile: bundleFile, bundle: true, platform: 'node', format: 'cjs', target: 'es2023', minify: true, logLevel: 'warning' });
+  const { stdout } = await exec(process.execPath, [bundleFile], { env: { PATH: process.env.PATH ?? '', ...benchEnv, BENCH_TOKEN: rsToken, BENCH_QUICK: QUICK ? '1' : '0', AWS_LAMBDA_FUNCTION_NAME: 'bench-warm' }, maxBuffer: 1 << 24 });
+  const all = JSON.parse(stdout.trim().split('\n').pop()!) as Record<Family, { times: Record<string, Measurement>; bytes: Record<string, number> }>;
   const rows: string[][] = [];
-  const context = { getRemainingTimeInMillis: () => 7000 };
+  const parts: string[][] = [];
   for (const family of FAMILIES) {
-    const event = eventOf(family, rsToken);
-    const skills = {
-      floor: handWritten(family, floorAuthenticator()),
-      aws: handWritten(family, awsAuthenticator()),
-      jose: handWritten(family, joseAuthenticator()),
-      gate: gated(family, gateVerifier(false)),
-      gateSilent: gated(family, gateVerifier(false), { logger: silent }),
-      gateCached: gated(family, gateVerifier(true)),
+    const { times: t, bytes } = all[family];
+    const paired = (a: Measurement, b: Measurement) => {
+      const r = pairedRatio(a, b);
+      return `${r.median.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
     };
-    const bytes: Record<string, number> = {};
-    const results = await withStdoutCounted(async (written) => {
-      for (const [name, invoke] of Object.entries(skills)) {
-        const before = written();
-        const reply = await invoke(event as never, context);
-        if (!isLinkedReply(family, reply)) throw new Error(`${family} ${name}: the warm-up reply is not a linked reply: ${JSON.stringify(reply)}`);
-        bytes[name] = written() - before;
-      }
-      const ops = Object.fromEntries(Object.entries(skills).map(([name, invoke]) => [name, () => invoke(event as never, context)]));
-      return compare(ops, { iterations: QUICK ? 100 : 500, rounds: QUICK ? 5 : 11 });
-    });
-    const vsAws = results.gate.medianUs / results.aws.medianUs;
-    goals.push(`Warm, ${family}: gate (uncached RS256) / hand-written aws-jwt-verify = ${vsAws.toFixed(2)}×, goal ${goal(vsAws, 1.2)}`);
-    rows.push([family, cell(results.floor), cell(results.aws), cell(results.jose), cell(results.gate), cell(results.gateSilent), cell(results.gateCached),
-      `${vsAws.toFixed(2)}× ${goal(vsAws, 1.2)}`, ratio(results.gate.medianUs, results.floor.medianUs), ratio(results.gateCached.medianUs, results.aws.medianUs), `${bytes.gate} B`]);
+    const vsAws = pairedRatio(t.gate, t.aws).median;
+    goals.push(`Warm, ${family}: gate (uncached RS256) / hand-written aws-jwt-verify = ${vsAws.toFixed(2)}× (ratio of medians ${ratio(t.gate.medianUs, t.aws.medianUs)}), goal ${goal(vsAws, 1.2)}`);
+    rows.push([family, cell(t.floor), cell(t.aws), cell(t.jose), cell(t.gate), cell(t.gateCached),
+      `**${paired(t.gate, t.aws)}** ${goal(vsAws, 1.2)}`, paired(t.gate, t.floor), paired(t.aws, t.floor), paired(t.jose, t.aws), paired(t.gateCached, t.aws)]);
+    parts.push([family, `${bytes.gate} B`, cell(t.gateQuiet), cell(t.gateBare), paired(t.gate, t.gateQuiet), paired(t.gateQuiet, t.gateBare), paired(t.gateQuiet, t.aws), paired(t.gateBare, t.aws)]);
   }
-  table(['family', 'floor: bare + crypto.verify', 'by hand: aws-jwt-verify', 'by hand: jose', 'gate, uncached', 'gate, uncached, logger silent', 'gate, cached verdict',
-    'gate / aws-jwt-verify', 'gate / floor', 'gate cached / aws-jwt-verify', 'gate writes to stdout per request'], rows);
-  line('Every cell is the median time of one `invoke` (min–max over rounds). "Floor" and "by hand" are the skills of bench/fixtures/hand-*.ts: bare ask-sdk-core (custom) or ask-sdk-runtime (directive, music) with a request interceptor that reads the family\'s token and checks it; the hand-written ones check `iss`, `aud`, `exp` as the gate does. "Gate" is the same one-handler skill behind the toolkit\'s gate and `JwtVerifier` (bench/fixtures/gated-*.ts), with its defaults: it writes its decision line (and anything else it writes by default, e.g. metrics) to stdout, which the bench counts and drops; "logger silent" shows what that line costs. "Cached verdict" is `CachingVerifier` in front: the second request with the same token costs no signature check.');
+  table(['family', 'floor: bare + crypto.verify', 'by hand: aws-jwt-verify', 'by hand: jose', 'gate, uncached RS256', 'gate, cached verdict',
+    'gate / aws-jwt-verify', 'gate / floor', 'aws-jwt-verify / floor', 'jose / aws-jwt-verify', 'gate cached / aws-jwt-verify'], rows);
+  line('What the gate\'s parts cost, uncached RS256: "quiet" writes nothing (logger silent, metrics off), "bare" also has no unlink guard (both options exist once the guard and metrics are merged; before that, these rows equal the gate with a silent logger).');
+  line();
+  table(['family', 'gate writes to stdout per request', 'gate, quiet', 'gate, bare', 'gate / gate quiet (= what writing costs)', 'gate quiet / gate bare (= the guard)', 'gate quiet / aws-jwt-verify', 'gate bare / aws-jwt-verify'], parts);
+  line('Every cell is the median time of one `invoke` of a warm skill (min–max over rounds). "Floor" and "by hand" are the skills of bench/fixtures/hand-*.ts: bare ask-sdk-core (custom) or ask-sdk-runtime (directive, music) with a request interceptor that reads the family\'s token and checks it (the floor: one `crypto.verify`, no claims; aws-jwt-verify and jose: signature, `iss`, `aud`, `exp`). "Gate" is the same one-handler skill behind the toolkit\'s gate and `JwtVerifier` (bench/fixtures/gated-*.ts) with its defaults, as in a Lambda function (\`AWS_LAMBDA_FUNCTION_NAME\` is set): it writes its decision line (and whatever else it writes by default, e.g. metrics) to stdout, which the bench counts and drops. "Cached verdict" is `CachingVerifier` in front: the second request with the same token costs no signature check. All of it is one minified esbuild bundle (bench/warm.ts) run by plain `node`, contenders interleaved round by round; a ratio is the median (min–max) over rounds of the two contenders\' times in the same round.');
   line();
 }
 
@@ -203,7 +153,6 @@ Promise.resolve(handler(event, context)).then((reply) => {
   process.exit(0);
 });`;
 
-const exec = promisify(execFile);
 
 async function coldRun(contender: ColdContender, eventFile: string): Promise<{ requireUs: number; firstUs: number; reply: unknown }> {
   const { stdout } = await exec(process.execPath, ['-e', CHILD, contender.file, eventFile], { env: { PATH: process.env.PATH ?? '', ...contender.env }, maxBuffer: 1 << 24 });
@@ -244,22 +193,25 @@ async function coldStart(): Promise<void> {
         : `import { authenticator } from '${verifierModule}';\nimport { handWrittenRuntimeSkill, ${family}TokenOf, ${family}Reply } from './hand-runtime';\nexport const handler = handWrittenRuntimeSkill(${family}TokenOf, ${family}Reply, authenticator());`;
       void skillOf;
       const gatedName = { custom: 'gatedCustomSkill', directive: 'gatedDirectiveSkill', music: 'gatedMusicSkill' }[family];
-      const peerEnv = { ...benchEnv, NODE_OPTIONS: '' };
+      const lambdaEnv = { AWS_LAMBDA_FUNCTION_NAME: 'bench-cold', AWS_REGION: 'us-east-1' };
+      const peerEnv = { ...benchEnv, ...lambdaEnv, NODE_OPTIONS: '' };
       const fn = loadFunction(path.join(ROOT, 'template.yaml'), examples[family], {
         [examples[family]]: { TOKEN_VERIFIER: 'jwt', JWT_PUBLIC_KEY: publicKeyPem.replace(/\n/g, '\\n'), JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_ALGORITHMS: 'RS256', SUBSCRIPTION_URL: subscriptionUrl },
       });
       const exampleFile = path.join(await buildFunction(fn, path.join(BUILD, 'functions')), 'index.js');
-      const exampleEnv = Object.fromEntries(Object.entries(fn.environment).filter(([, value]) => value !== ''));
+      const exampleEnv: Record<string, string> = { ...Object.fromEntries(Object.entries(fn.environment).filter(([, value]) => value !== '')), ...lambdaEnv };
       const contenders: ColdContender[] = [
         { name: 'floor', file: await bundle(`${family}-floor`, hand('./verify-floor')), env: peerEnv },
         { name: 'aws', file: await bundle(`${family}-aws-jwt-verify`, hand('./verify-aws-jwt-verify')), env: peerEnv },
         { name: 'jose', file: await bundle(`${family}-jose`, hand('./verify-jose')), env: peerEnv },
+        { name: 'gateFloor', file: await bundle(`${family}-gate-floor`, `import { floorGateVerifier } from './verify-gate';\nimport { ${gatedName} } from './gated-${family}';\nexport const handler = ${gatedName}(floorGateVerifier());`), env: peerEnv },
         { name: 'gate', file: await bundle(`${family}-gate`, `import { gateVerifier } from './verify-gate';\nimport { ${gatedName} } from './gated-${family}';\nexport const handler = ${gatedName}(gateVerifier(true));`), env: peerEnv },
         { name: 'example', file: exampleFile, env: exampleEnv },
         { name: 'exampleMaps', file: exampleFile, env: { ...exampleEnv, NODE_OPTIONS: `${exampleEnv.NODE_OPTIONS ?? ''} --enable-source-maps`.trim() } },
       ];
       const totals: Record<string, number[]> = {};
       const requires: Record<string, number[]> = {};
+      const firsts: Record<string, number[]> = {};
       for (let run = -1; run < runs; run++) {
         for (const contender of run % 2 ? contenders : [...contenders].reverse()) {
           const result = await coldRun(contender, eventFile);
@@ -267,25 +219,26 @@ async function coldStart(): Promise<void> {
           if (run < 0) continue; // the first round warms the page cache
           (totals[contender.name] ??= []).push(result.requireUs + result.firstUs);
           (requires[contender.name] ??= []).push(result.requireUs);
+          (firsts[contender.name] ??= []).push(result.firstUs);
         }
       }
       const t = (name: string) => spread(totals[name]);
       const kib = (file: string) => `${(statSync(file).size / 1024).toFixed(0)} KiB`;
       const r = t('example').medianUs / t('floor').medianUs;
       goals.push(`Cold, ${examples[family]}: example / floor = ${r.toFixed(2)}×, goal ${goal(r, 1.5)} (toolkit gate alone: ${ratio(t('gate').medianUs, t('floor').medianUs)}; --enable-source-maps adds ${us(t('exampleMaps').medianUs - t('example').medianUs)})`);
-      rows.push([`${family}: ${examples[family]}`, cell(t('floor')), cell(t('aws')), cell(t('jose')), cell(t('gate')), cell(t('example')), cell(t('exampleMaps')),
-        `${r.toFixed(2)}× ${goal(r, 1.5)}`, ratio(t('gate').medianUs, t('floor').medianUs), ratio(t('example').medianUs, t('aws').medianUs)]);
-      composition.push([family, ...contenders.slice(0, 5).map((c) => `${kib(c.file)} (require ${us(median(requires[c.name]))})`)]);
+      rows.push([`${family}: ${examples[family]}`, cell(t('floor')), cell(t('aws')), cell(t('jose')), cell(t('gateFloor')), cell(t('gate')), cell(t('example')), cell(t('exampleMaps')),
+        `**${r.toFixed(2)}×** ${goal(r, 1.5)}`, ratio(t('gateFloor').medianUs, t('floor').medianUs), ratio(t('gate').medianUs, t('floor').medianUs), ratio(t('aws').medianUs, t('floor').medianUs), ratio(t('example').medianUs, t('aws').medianUs)]);
+      composition.push([family, ...contenders.filter((c) => c.name !== 'exampleMaps').map((c) => `${kib(c.file)}: ${us(median(requires[c.name]))} + ${us(median(firsts[c.name]))}`)]);
     }
   } finally {
     subscriptions.close();
   }
-  table(['family: example function', 'floor: bare + crypto.verify', 'by hand: aws-jwt-verify', 'by hand: jose', 'gate, one handler', 'example function', 'example, --enable-source-maps',
-    'example / floor', 'gate / floor', 'example / aws-jwt-verify'], rows);
-  line('Time from `require` of the bundle to the first linked reply, in a fresh `node` process (median over rounds; each round runs every contender once, in alternating order). All are minified esbuild bundles with a source map, built as `sam build` builds template.yaml\'s functions; the example function is built from template.yaml and configured for the same RS256 key; the others are bench/fixtures/. Jukebox\'s first request also asks its subscription resource server (a loopback server here), as every one of its requests does. Node start-up itself (≈ the same for all) is not counted.');
+  table(['family: example function', 'floor: bare + crypto.verify', 'by hand: aws-jwt-verify', 'by hand: jose', 'gate + the floor\'s check', 'gate + JwtVerifier', 'example function', 'example, --enable-source-maps',
+    'example / floor', 'gate + floor check / floor', 'gate + JwtVerifier / floor', 'aws-jwt-verify / floor', 'example / aws-jwt-verify'], rows);
+  line('Time from `require` of the bundle to the first linked reply, in a fresh `node` process (median over rounds; each round runs every contender once, in alternating order). All are minified esbuild bundles with a source map, built as `sam build` builds template.yaml\'s functions; the example function is built from template.yaml (NODE_OPTIONS as its Parameters default) and configured for the same RS256 key; the others are bench/fixtures/, one handler each. "Gate + the floor\'s check" is the gate with a verifier that does only the floor\'s `crypto.verify`: the gate\'s own cost, without a JWT library. Jukebox\'s first request also asks its subscription resource server (a loopback server here), as every one of its requests does. Node start-up itself (≈ the same for all) is not counted.');
   line();
-  table(['family', 'floor', 'aws-jwt-verify', 'jose', 'gate, one handler', 'example function'], composition);
-  line('Bundle sizes, and the median time of the `require` alone.');
+  table(['family', 'floor', 'aws-jwt-verify', 'jose', 'gate + floor check', 'gate + JwtVerifier', 'example function'], composition);
+  line('Bundle size: median `require` time + median first-request time.');
   line();
 }
 
@@ -378,18 +331,15 @@ async function main(): Promise<void> {
   line();
   line(`Run ${new Date().toISOString().slice(0, 10)} on ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${os.loadavg()[0].toFixed(1)}, Node ${process.version}${QUICK ? ' (--quick: smaller counts)' : ''}. Medians, (min–max) in brackets.`);
   line();
-  await verification();
-  await warmPath();
-  await coldStart();
-  await networkLoad();
-  await memory();
+  const sections = { verification, warm: warmPath, cold: coldStart, network: networkLoad, memory };
+  for (const [name, run] of Object.entries(sections)) if (!ONLY || ONLY.includes(name)) await run();
   line('## Goals');
   line();
   for (const text of goals) line(`- ${text}`);
   line();
   line(`(The whole run took ${((Date.now() - started) / 1000).toFixed(0)} s.)`);
-  if (!QUICK) writeFileSync(path.join(__dirname, 'results.md'), `${out.join('\n')}\n`);
-  console.log(QUICK ? '(--quick: bench/results.md left as it was)' : 'Written to bench/results.md');
+  if (!QUICK && !ONLY) writeFileSync(path.join(__dirname, 'results.md'), `${out.join('\n')}\n`);
+  console.log(QUICK || ONLY ? '(--quick or --only: bench/results.md left as it was)' : 'Written to bench/results.md');
 }
 
 main().then(() => process.exit(0), (error) => {
