@@ -89,27 +89,25 @@ export async function decide<P>(
   return verifyWithDeadline(verifier, resolution.accessToken, options);
 }
 
-/** What {@link verifyWithDeadline}'s first look at a verdict answers when it has not settled yet. */
-const NOT_SETTLED: unique symbol = Symbol('not settled');
-const NOT_SETTLED_YET = Promise.resolve(NOT_SETTLED);
-
 /**
  * Asks the verifier under the deadline. Cheap for verifiers that do no I/O (a JWT with a secret or
  * a local key, a cached verdict): their promise has settled by the time it is looked at, so no
- * timer is armed; the abort signal is made only when a verifier reads it (it costs microseconds
- * per request). A verdict still pending at the first look is raced against a timer for the rest
- * of the budget, as before: nothing waits past the deadline either way.
+ * timer is armed; the abort signal is made only when a verifier reads it (an AbortSignal costs
+ * microseconds per request). A verdict still pending at the first look is raced against a timer
+ * for the rest of the budget, as before: nothing waits past the deadline either way.
  */
 async function verifyWithDeadline<P>(
   verifier: TokenVerifier<P>,
   accessToken: string,
   { family, budgetMs }: DecideOptions,
 ): Promise<GateDecision<P>> {
-  const startedAt = Date.now();
+  const deadlineMs = Date.now() + budgetMs;
   const abort = new LazyAbort();
+  // Own, enumerable properties (a getter for the signal): a verifier that copies the context
+  // (`{ ...context, ... }`) still hands on a live signal.
   const context: VerificationContext = {
     family,
-    deadline: new Date(startedAt + budgetMs),
+    deadline: new Date(deadlineMs),
     get signal() {
       return abort.signal;
     },
@@ -118,16 +116,21 @@ async function verifyWithDeadline<P>(
   try {
     // Promise.resolve: a verifier written in plain JS may answer a bare object, or a thenable.
     const verdict = Promise.resolve(verifier.verify(accessToken, context));
-    verdict.catch(() => undefined); // a verifier that rejects after the deadline is not an unhandled rejection
-    // Already settled (no I/O)? A settled promise wins a race against one settled after it.
-    const first = await Promise.race([verdict, NOT_SETTLED_YET]);
-    if (first !== NOT_SETTLED) return toDecision<P>(first);
+    // The first look: the reaction to an already settled promise runs before the `await` below
+    // resumes. (The rejection handler also keeps a verifier that rejects after the deadline from
+    // being an unhandled rejection.)
+    let settled: { value: unknown } | { error: unknown } | undefined;
+    verdict.then((value) => (settled = { value }), (error: unknown) => (settled = { error }));
+    await undefined;
+    const first = settled as typeof settled; // (assigned by the reaction above)
+    if (first && 'error' in first) throw first.error;
+    if (first) return toDecision<P>(first.value);
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const timeout = new VerifierTimeoutError(budgetMs);
         abort.abort(timeout);
         reject(timeout);
-      }, Math.max(0, startedAt + budgetMs - Date.now()));
+      }, Math.max(0, deadlineMs - Date.now()));
     });
     // Whichever settles first wins. (On an event loop stalled past the deadline, a verdict that
     // arrived in the meantime may win: it is a real verdict, only late, and it is used.)
@@ -140,7 +143,7 @@ async function verifyWithDeadline<P>(
   }
 }
 
-/** An AbortController made on first use of its signal (already aborted if the deadline has passed by then). */
+/** An AbortController made on the first read of its signal (already aborted if the deadline has passed by then). */
 class LazyAbort {
   #controller?: AbortController;
   #reason?: { value: unknown };
