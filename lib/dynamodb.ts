@@ -5,8 +5,8 @@
  * One item per linked user: `userId` (the partition key, a string), `accessToken`, `refreshToken`,
  * `expiresAt` (epoch ms), `grantCodeHash`. Keep the table encrypted at rest (template.yaml does).
  */
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { AlexaGrant, AlexaGrantStore } from './directive/accept-grant';
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { AlexaGrant, AlexaGrantStore, AlexaGrantVersion } from './directive/accept-grant';
 import { ConfigurationError } from './errors';
 
 export interface DynamoDbGrantStoreOptions {
@@ -32,15 +32,32 @@ export class DynamoDbAlexaGrantStore implements AlexaGrantStore {
   }
 
   async put(userId: string, grant: AlexaGrant): Promise<void> {
-    await this.#client.send(new PutItemCommand({
-      TableName: this.#table,
-      Item: {
-        userId: { S: userId },
-        accessToken: { S: grant.accessToken },
-        refreshToken: { S: grant.refreshToken },
-        expiresAt: { N: String(grant.expiresAt) },
-        grantCodeHash: { S: grant.grantCodeHash },
-      },
-    }));
+    await this.#client.send(new PutItemCommand({ TableName: this.#table, Item: item(userId, grant) }));
   }
+
+  /** A PutItem with a ConditionExpression on the stored refresh token and grant code hash. */
+  async putIfUnchanged(userId: string, grant: AlexaGrant, expected: AlexaGrantVersion): Promise<boolean> {
+    try {
+      await this.#client.send(new PutItemCommand({
+        TableName: this.#table,
+        Item: item(userId, grant),
+        ConditionExpression: 'refreshToken = :expectedRefreshToken AND grantCodeHash = :expectedGrantCodeHash',
+        ExpressionAttributeValues: { ':expectedRefreshToken': { S: expected.refreshToken }, ':expectedGrantCodeHash': { S: expected.grantCodeHash } },
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || (error as { name?: unknown })?.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+}
+
+function item(userId: string, grant: AlexaGrant): Record<string, AttributeValue> {
+  return {
+    userId: { S: userId },
+    accessToken: { S: grant.accessToken },
+    refreshToken: { S: grant.refreshToken },
+    expiresAt: { N: String(grant.expiresAt) },
+    grantCodeHash: { S: grant.grantCodeHash },
+  };
 }

@@ -124,3 +124,23 @@ export class NoLinkedUserError extends AccountLinkingError {
   override readonly name = 'NoLinkedUserError';
   readonly code = 'ERR_NO_LINKED_USER';
 }
+
+/**
+ * The unlink guard held a rejection: the verifier said "invalid" or "expired", but this container
+ * has seen too many distinct tokens rejected with none accepted in between (or has accepted none
+ * yet), so a configuration fault is suspected and the verdict is not trusted to unlink a user.
+ * The gate answers "could not decide" with it as the cause. Carries the held verdict, never a token.
+ */
+export class UnlinkGuardHoldError extends AccountLinkingError {
+  override readonly name = 'UnlinkGuardHoldError';
+  readonly code = 'ERR_UNLINK_GUARD_HOLD';
+
+  constructor(
+    /** The verdict that was held. */
+    readonly heldOutcome: 'invalid' | 'expired',
+    /** The verifier's reason for an `invalid` verdict (a fixed short string), or `expired`. */
+    readonly reason: string,
+  ) {
+    super(`The unlink guard held an "${heldOutcome}" verdict (${reason}): configuration suspected, no user is unlinked for it`);
+  }
+}

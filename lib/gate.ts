@@ -3,7 +3,8 @@
  * taken under a deadline, and the one log line that records it.
  *
  * A family's gate is a {@link gateInterceptor} told where that family's token is (its `resolve`
- * module): it asks {@link decide}, and either hands the linked user to the domain handlers or
+ * module): it asks {@link decide}, lets the unlink guard (`./unlink-guard`) hold a rejection it does
+ * not trust, counts the decision in the metrics (`./metrics`), and either hands the linked user to the domain handlers or
  * throws a {@link GateShortCircuitError} that the family's `respond` module renders, through an
  * error handler put first by {@link gateErrorsFirst}.
  */
@@ -20,6 +21,8 @@ import {
 } from './errors';
 import { attachLinkedAccount, LinkedAccount, type HasRequestAttributes } from './linked-account';
 import { describeError, findCause, fingerprint, redact, type Logger } from './logging';
+import { defaultGateMetrics, noMetrics, reasonClassOf, type GateMetrics } from './metrics';
+import { UnlinkGuard, type UnlinkGuardOptions } from './unlink-guard';
 import type { SkillFamily, TokenVerdict, TokenVerifier, VerificationContext } from './verification/verifier';
 
 /** Where a family's resolver looked, and what it found there. Never logged with the token. */
@@ -44,6 +47,9 @@ export type RejectedDecision = Exclude<GateDecision<unknown>, { outcome: 'linked
 
 /** Default cap on the time a verifier gets: well under Alexa's 8 s for the whole reply. */
 export const DEFAULT_VERIFICATION_TIMEOUT_MS = 3000;
+
+/** The longest delay a Node.js timer takes (2^31 - 1 ms); a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Time kept back from the Lambda's remaining time, to render and return a reply. */
 export const LAMBDA_REPLY_RESERVE_MS = 500;
@@ -194,6 +200,8 @@ export interface DecisionLogEntry {
   resolution: Exclude<TokenResolution, { status: 'malformed' }>;
   decision: GateDecision<unknown>;
   latencyMs: number;
+  /** The verifier's verdict, when the unlink guard held it (the decision is then `undecided`). */
+  heldVerdict?: RejectedDecision;
 }
 
 /** The one log line per gated request: family, request type, token path, fingerprint, verdict, reason, latency. */
@@ -208,7 +216,15 @@ export function logDecision(logger: Logger, entry: DecisionLogEntry): void {
     latencyMs: entry.latencyMs,
   };
   if (decision.outcome === 'invalid') fields.reason = decision.reason;
-  if (decision.outcome === 'undecided') {
+  if (entry.heldVerdict) {
+    // Counted by the guard and the metrics; the guard's own ERROR says why. Not a WARN per request.
+    logger.info('account linking: gate decision', {
+      ...fields,
+      heldByGuard: true,
+      verdict: entry.heldVerdict.outcome,
+      ...(entry.heldVerdict.outcome === 'invalid' ? { reason: entry.heldVerdict.reason } : {}),
+    });
+  } else if (decision.outcome === 'undecided') {
     logger.warn('account linking: verifier could not decide', { ...fields, ...describeError(decision.cause) });
   } else {
     logger.info('account linking: gate decision', fields);
@@ -225,6 +241,19 @@ export interface CommonGateOptions<P> {
   verificationTimeoutMs?: number;
   /** Where the gate logs its decisions. Default: JSON lines on stdout at `$LOG_LEVEL` (runtime builders: the builder's logger). */
   logger?: Logger;
+  /**
+   * The unlink guard ({@link UnlinkGuard}): holds `invalid` and `expired` verdicts as "could not
+   * decide" while the configuration is not shown to work (no token accepted yet in this container,
+   * or too many distinct tokens rejected with none accepted in between), so that a bad deploy
+   * unlinks nobody. `false` turns it off. Default: on, with {@link UnlinkGuardOptions}' defaults.
+   */
+  unlinkGuard?: UnlinkGuardOptions | false;
+  /**
+   * Where every gate decision is counted ({@link GateMetrics}): `emfMetrics()`, `powertoolsMetrics(metrics)`
+   * or your own; `false` for none. Default: CloudWatch EMF lines on stdout in a Lambda function
+   * (`$AWS_LAMBDA_FUNCTION_NAME` set), none elsewhere (tests, scripts), so other programs' stdout stays theirs.
+   */
+  metrics?: GateMetrics | false;
 }
 
 /**
@@ -260,6 +289,10 @@ export interface GateSpec<I> {
   isGated(input: I, requestType: string): boolean;
   /** Where the token is, for this request. */
   resolve(input: I): TokenResolution;
+  /** The unlink guard's options, or `false` for none. Default: on. */
+  unlinkGuard?: UnlinkGuardOptions | false;
+  /** Where decisions are counted, or `false` for nowhere. Default: {@link defaultGateMetrics}. */
+  metrics?: GateMetrics | false;
 }
 
 export interface GateInput extends HasRequestAttributes {
@@ -276,11 +309,14 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
   if (typeof spec.verifier?.verify !== 'function') {
     throw new ConfigurationError('The account-linking gate needs a verifier with a verify() method');
   }
-  if (!Number.isFinite(spec.timeoutMs) || spec.timeoutMs <= 0) {
-    throw new ConfigurationError('verificationTimeoutMs must be a positive number');
+  // Above the timer range (2^31 - 1 ms), setTimeout fires at once: every request would time out.
+  if (!Number.isFinite(spec.timeoutMs) || spec.timeoutMs <= 0 || spec.timeoutMs > MAX_TIMER_MS) {
+    throw new ConfigurationError(`verificationTimeoutMs must be a positive number of milliseconds, at most ${MAX_TIMER_MS}`);
   }
   const { family, logger } = spec;
   const reportCannotDecide = createCannotDecideReporter(logger);
+  const guard = spec.unlinkGuard === false ? undefined : new UnlinkGuard({ ...spec.unlinkGuard, logger, family });
+  const record = metricsRecorder(spec.metrics === false ? noMetrics : spec.metrics ?? defaultGateMetrics(), logger, family);
   const malformed = (reason: string, requestType?: string) => {
     logger.error('account linking: malformed request', { family, requestType, reason });
     return new MalformedRequestError(reason);
@@ -302,15 +338,36 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
       const resolution = spec.resolve(input);
       if (resolution.status === 'malformed') throw malformed(resolution.reason, requestType);
       const started = Date.now();
-      const decision = await decide(resolution, spec.verifier, { family, budgetMs: verificationBudget(spec.timeoutMs, input.context) });
-      logDecision(logger, { family, requestType, resolution, decision, latencyMs: Date.now() - started });
+      const verdict = await decide(resolution, spec.verifier, { family, budgetMs: verificationBudget(spec.timeoutMs, input.context) });
+      const latencyMs = Date.now() - started;
+      const review = guard
+        ? guard.review(verdict, resolution.status === 'found' ? resolution.accessToken : undefined)
+        : { decision: verdict, heldByGuard: false };
+      const decision = review.decision;
+      const heldVerdict = review.heldByGuard ? (verdict as RejectedDecision) : undefined;
+      logDecision(logger, { family, requestType, resolution, decision, latencyMs, heldVerdict });
       reportCannotDecide(family, decision);
+      record({ family, requestType, outcome: decision.outcome, reasonClass: reasonClassOf(decision), heldByGuard: review.heldByGuard, latencyMs });
 
       if (decision.outcome !== 'linked') throw new GateShortCircuitError(family, requestType, decision);
       if (resolution.status === 'found') {
         attachLinkedAccount(input, new LinkedAccount(decision.linkedUser, resolution.accessToken, resolution.path, decision.expiresAt));
       }
     },
+  };
+}
+
+/** `metrics.record`, made safe: a sink that throws is logged once (per gate) and never fails a request. */
+function metricsRecorder(metrics: GateMetrics, logger: Logger, family: SkillFamily): GateMetrics['record'] {
+  let reported = false;
+  return (event) => {
+    try {
+      metrics.record(event);
+    } catch (error) {
+      if (reported) return;
+      reported = true;
+      logger.error('account linking: the gate\'s metrics failed; decisions are not counted', { family, ...describeError(error) });
+    }
   };
 }
 

@@ -5,13 +5,40 @@ export * from './custom';
 export * from './directive';
 export * from './music';
 export { RuntimeSkillBuilder, type RuntimeSkill, type RuntimeHandlerInput, type RuntimeFamily } from './runtime-skill';
+export { accountLinking, withAccountLinking, AccountLinking, type AccountLinkingOptions } from './account-linking';
 export {
   getLinkedUser,
   findLinkedUser,
   getLinkedAccessToken,
   findLinkedAccount,
+  linkedUserAccessors,
   LinkedAccount,
   type HasRequestAttributes,
+  type LinkedUserAccessors,
 } from './linked-account';
 export { decide, verificationBudget, DEFAULT_VERIFICATION_TIMEOUT_MS, type CommonGateOptions, type GateDecision, type TokenResolution } from './gate';
 export { fingerprint, redact, describeError, CREDENTIAL_PATHS, createJsonLogger, type Logger, type LogLevel, type JsonLoggerOptions } from './logging';
+export {
+  UnlinkGuard,
+  DEFAULT_UNLINK_GUARD_THRESHOLD,
+  DEFAULT_UNLINK_GUARD_COOL_OFF_MS,
+  type UnlinkGuardOptions,
+  type GuardReview,
+} from './unlink-guard';
+export {
+  emfMetrics,
+  powertoolsMetrics,
+  noMetrics,
+  defaultGateMetrics,
+  reasonClassOf,
+  invalidReasonClass,
+  GATE_METRIC_NAMES,
+  DEFAULT_METRICS_NAMESPACE,
+  type GateMetrics,
+  type GateMetricEvent,
+  type GateOutcome,
+  type ReasonClass,
+  type EmfMetricsOptions,
+  type PowertoolsMetricsLike,
+  type PowertoolsSingleMetricLike,
+} from './metrics';

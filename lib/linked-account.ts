@@ -1,6 +1,7 @@
 /**
  * How a gate hands the linked user to domain handlers: a {@link LinkedAccount} in the request
- * attributes, under a symbol key, read with {@link getLinkedUser} and friends.
+ * attributes, under a symbol key, read with the {@link LinkedUserAccessors} of the gate (typed by
+ * its verifier) or with {@link getLinkedUser} and friends (typed `unknown`).
  *
  * The raw access token is kept in a private field: it is not in `JSON.stringify` of the request
  * attributes, nor in `console.log` of them. A handler that needs it (to call the resource server)
@@ -55,33 +56,73 @@ export function attachLinkedAccount(input: HasRequestAttributes, account: Linked
   (input.attributesManager.getRequestAttributes() as Record<symbol, unknown>)[LINKED_ACCOUNT] = account;
 }
 
-/** The linked account of this request, or `undefined` when the gate let it through without one. */
-export function findLinkedAccount<P = unknown>(input: HasRequestAttributes): LinkedAccount<P> | undefined {
-  const account = (input.attributesManager.getRequestAttributes() as Record<symbol, unknown>)[LINKED_ACCOUNT];
-  return account instanceof LinkedAccount ? (account as LinkedAccount<P>) : undefined;
+/**
+ * Reads the linked user the gate attached to a request, typed by the gate's verifier. Get one
+ * from {@link accountLinking}: `linking.getLinkedUser(input)` is the verifier's `P`, without
+ * a type argument to write (or to get wrong).
+ */
+export interface LinkedUserAccessors<P> {
+  /**
+   * The linked user of this request, as the verifier described it. Throws
+   * {@link NoLinkedUserError} where there is none: on requests the gate does not guard (public
+   * intents, SessionEndedRequest) — use {@link LinkedUserAccessors.findLinkedUser} there.
+   */
+  getLinkedUser(input: HasRequestAttributes): P;
+  /** The linked user of this request, or `undefined` on a request the gate does not guard. */
+  findLinkedUser(input: HasRequestAttributes): P | undefined;
+  /** The linked account (user, token path, fingerprint, expiry), or `undefined` on an ungated request. */
+  findLinkedAccount(input: HasRequestAttributes): LinkedAccount<P> | undefined;
+  /** The verified raw access token of this request, to call the resource server with. Never log it. */
+  getLinkedAccessToken(input: HasRequestAttributes): string;
 }
 
 /**
- * The linked user of this request, as the verifier described it.
- * Throws {@link NoLinkedUserError} where there is none: on requests the gate does not guard
- * (public intents, SessionEndedRequest) — use {@link findLinkedUser} there.
+ * The accessors for the linked users of a gate whose verifier yields `P`. The type is the
+ * verifier's promise; the accessors read what the gate attached.
  */
-export function getLinkedUser<P = unknown>(input: HasRequestAttributes): P {
-  return requireLinkedAccount<P>(input).user;
+export function linkedUserAccessors<P>(): LinkedUserAccessors<P> {
+  return {
+    getLinkedUser: (input) => requireLinkedAccount<P>(input).user,
+    findLinkedUser: (input) => readLinkedAccount<P>(input)?.user,
+    findLinkedAccount: (input) => readLinkedAccount<P>(input),
+    getLinkedAccessToken: (input) => requireLinkedAccount<P>(input).accessToken(),
+  };
 }
 
-/** The linked user of this request, or `undefined` on a request the gate does not guard. */
-export function findLinkedUser<P = unknown>(input: HasRequestAttributes): P | undefined {
-  return findLinkedAccount<P>(input)?.user;
+/**
+ * The linked account of this request, or `undefined` when the gate let it through without one.
+ * Its user is `unknown`: for the verifier's type, use the accessors of {@link accountLinking}.
+ */
+export function findLinkedAccount(input: HasRequestAttributes): LinkedAccount<unknown> | undefined {
+  return readLinkedAccount<unknown>(input);
+}
+
+/**
+ * The linked user of this request, as `unknown`; throws {@link NoLinkedUserError} on a request the
+ * gate does not guard. It takes no type argument, because one would be an unchecked cast: for the
+ * verifier's type, use `linking.getLinkedUser(input)` of {@link accountLinking}.
+ */
+export function getLinkedUser(input: HasRequestAttributes): unknown {
+  return requireLinkedAccount<unknown>(input).user;
+}
+
+/** The linked user of this request as `unknown`, or `undefined` on a request the gate does not guard. */
+export function findLinkedUser(input: HasRequestAttributes): unknown {
+  return readLinkedAccount<unknown>(input)?.user;
 }
 
 /** The verified raw access token of this request, to call the resource server with. Never log it. */
 export function getLinkedAccessToken(input: HasRequestAttributes): string {
-  return requireLinkedAccount(input).accessToken();
+  return requireLinkedAccount<unknown>(input).accessToken();
+}
+
+function readLinkedAccount<P>(input: HasRequestAttributes): LinkedAccount<P> | undefined {
+  const account = (input.attributesManager.getRequestAttributes() as Record<symbol, unknown>)[LINKED_ACCOUNT];
+  return account instanceof LinkedAccount ? (account as LinkedAccount<P>) : undefined;
 }
 
 function requireLinkedAccount<P>(input: HasRequestAttributes): LinkedAccount<P> {
-  const account = findLinkedAccount<P>(input);
+  const account = readLinkedAccount<P>(input);
   if (!account) {
     throw new NoLinkedUserError(
       'This request has no linked user: the account-linking gate did not guard it (a public intent or request type?)',

@@ -105,6 +105,9 @@ export const CREDENTIAL_PATHS: readonly string[] = [
   'context.System.user.permissions.consentToken',
   'session.user.permissions.consentToken',
   'request.body.accessToken',
+  // a custom skill's Alexa.Authorization.Grant (out-of-session permissions): an LWA code and token
+  'request.body.grant.code',
+  'request.body.grantee.token',
   'directive.endpoint.scope.token',
   'directive.payload.scope.token',
   'directive.payload.grantee.token',

@@ -17,7 +17,7 @@ import {
   type ResponseInterceptor,
 } from 'ask-sdk-runtime';
 import { ConfigurationError, MalformedRequestError } from './errors';
-import { gateErrorsFirst, type GateInput } from './gate';
+import { gateErrorsFirst, type CommonGateOptions, type GateInput } from './gate';
 import { createJsonLogger, describeError, type Logger } from './logging';
 import type { SkillFamily } from './verification/verifier';
 
@@ -45,7 +45,15 @@ export interface RuntimeFamily<E, O, I extends RuntimeHandlerInput<E>> {
   unmatchedReply(input: I): O;
   /** The reply to an error no error handler took. Never an unlinking code. */
   failureReply(input: I): O;
+  /** The family's gate, from the options given to `withAccountLinking` (the family's own gate options). */
+  createGate(options: CommonGateOptions<unknown>, builderLogger: Logger): RuntimeGate<I, O>;
 }
+
+/**
+ * The key under which a runtime builder takes its gate from `withAccountLinking` (lib/account-linking.ts),
+ * the one way to install a gate on every family's builder.
+ */
+export const INSTALL_GATE = Symbol.for('ask-sdk-account-linking.install-gate');
 
 /** A gate as a runtime builder installs it: an interceptor that runs first, an error handler tried first. */
 export interface RuntimeGate<I, O> {
@@ -107,10 +115,13 @@ export class RuntimeSkillBuilder<E, O, I extends RuntimeHandlerInput<E>> {
     return (this.#logger ??= createJsonLogger());
   }
 
-  /** For a family's `withAccountLinking`: the gate runs before every interceptor, its errors reach it first. */
-  protected installGate(gate: RuntimeGate<I, O>): this {
+  /**
+   * For `withAccountLinking`: puts the family's gate in front of every handler. The gate runs
+   * before every interceptor, and its errors reach its error handler first. Once per builder.
+   */
+  [INSTALL_GATE](options: CommonGateOptions<unknown>): this {
     if (this.#gate) throw new ConfigurationError('withAccountLinking was already called on this skill builder');
-    this.#gate = gate;
+    this.#gate = this.runtimeFamily.createGate(options, this.logger);
     return this;
   }
 

@@ -1,5 +1,7 @@
 import { CannotDecideError, decide, InvalidVerdictError, VerifierFailedError, VerifierTimeoutError, verificationBudget, type TokenVerifier, type VerificationContext } from '../lib';
-import { createCannotDecideReporter } from '../lib/gate';
+import { ConfigurationError } from '../lib';
+import { createCannotDecideReporter, gateInterceptor, MAX_TIMER_MS } from '../lib/gate';
+import { gateOptionsFromEnvironment } from '../lambda/environment';
 
 const found = { status: 'found' as const, accessToken: 'opaque-token', path: 'context.System.user.accessToken' };
 const options = { family: 'custom' as const, budgetMs: 50 };
@@ -135,5 +137,32 @@ describe('a verifier that cannot decide for a reason about us', () => {
     report('custom', await decide(found, verifier(async () => { throw new Error('ECONNREFUSED'); }), options));
     report('custom', await decide(found, verifier(async () => ({ outcome: 'invalid', reason: 'bad signature' })), options));
     expect(lines).toEqual([]);
+  });
+});
+
+describe('the gate\'s verificationTimeoutMs', () => {
+  const spec = (timeoutMs: number) => ({
+    family: 'custom' as const, verifier: verifier(async () => ({ outcome: 'expired' as const })), timeoutMs, logger: { debug() {}, info() {}, warn() {}, error() {} },
+    requestType: () => 'LaunchRequest', isGated: () => true, resolve: () => ({ status: 'absent' as const }),
+  });
+
+  it.each([['above the timer range (it would fire at once)', 2 ** 31], ['infinite', Number.POSITIVE_INFINITY], ['zero', 0], ['negative', -5], ['not a number', Number.NaN]])(
+    'is a ConfigurationError when %s',
+    (_name, timeoutMs) => {
+      expect(() => gateInterceptor(spec(timeoutMs))).toThrow(ConfigurationError);
+      expect(() => gateInterceptor(spec(timeoutMs))).toThrow(/verificationTimeoutMs/);
+    },
+  );
+
+  it('takes the longest timer there is, 2^31 - 1 ms', () => {
+    expect(() => gateInterceptor(spec(MAX_TIMER_MS))).not.toThrow();
+    expect(MAX_TIMER_MS).toBe(2147483647);
+  });
+
+  it('is a ConfigurationError from VERIFICATION_TIMEOUT_MS in the example Lambdas past Alexa\'s 8 s, and so past the timer range', () => {
+    expect(gateOptionsFromEnvironment({ VERIFICATION_TIMEOUT_MS: '2500' })).toEqual({ verificationTimeoutMs: 2500 });
+    for (const raw of [String(2 ** 31), '1e12', '7001', 'Infinity']) {
+      expect(() => gateOptionsFromEnvironment({ VERIFICATION_TIMEOUT_MS: raw })).toThrow(/VERIFICATION_TIMEOUT_MS/);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { CREDENTIAL_PATHS, describeError, createJsonLogger, fingerprint, redact, withAccountLinking } from '../lib';
-import { acceptGrantDirective, launchRequest, musicRequest, skillAccountLinkedEvent } from '../lib/testing';
+import { acceptGrantDirective, customEnvelope, launchRequest, musicRequest, skillAccountLinkedEvent } from '../lib/testing';
 import { SkillBuilders } from 'ask-sdk-core';
 import { jwtVerifier } from './custom/harness';
 import { hsToken } from './support/fixtures';
@@ -30,7 +30,7 @@ describe('redact', () => {
     expect(CREDENTIAL_PATHS).toEqual(expect.arrayContaining([
       'context.System.user.accessToken', 'session.user.accessToken', 'context.System.person.accessToken', 'context.System.apiAccessToken',
       'directive.endpoint.scope.token', 'directive.payload.scope.token', 'directive.payload.grantee.token', 'directive.payload.grant.code',
-      'payload.requestContext.user.accessToken', 'request.body.accessToken',
+      'payload.requestContext.user.accessToken', 'request.body.accessToken', 'request.body.grant.code', 'request.body.grantee.token',
     ]));
   });
 });
@@ -64,7 +64,7 @@ describe('the JSON logger', () => {
   it('at debug level, shows the gate\'s requests redacted, and never the token', async () => {
     const lines: string[] = [];
     const logger = createJsonLogger({ level: 'debug', write: (line) => lines.push(line) });
-    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger })
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false })
       .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.getResponse() })
       .create();
     const token = hsToken();
@@ -73,6 +73,25 @@ describe('the JSON logger', () => {
     expect(text).toContain('"message":"account linking: request"');
     expect(text).toContain(`[redacted sha256:${fingerprint(token)}]`);
     expect(text).not.toContain(token);
+  });
+
+  it('at debug level, shows a gated Alexa.Authorization.Grant redacted: no grant code, no grantee token', async () => {
+    const lines: string[] = [];
+    const logger = createJsonLogger({ level: 'debug', write: (line) => lines.push(line) });
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, publicRequestTypes: [] })
+      .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.getResponse() })
+      .create();
+    const token = hsToken();
+    const grant = customEnvelope({
+      type: 'Alexa.Authorization.Grant',
+      body: { grant: { type: 'OAuth2.AuthorizationCode', code: 'GRANT-CODE-NEVER-LOGGED' }, grantee: { type: 'BearerToken', token: 'GRANTEE-TOKEN-NEVER-LOGGED' } },
+    }, { accessToken: token });
+    await skill.invoke(grant);
+    const text = lines.join('');
+    expect(text).toContain('"requestType":"Alexa.Authorization.Grant"');
+    expect(text).toContain('"message":"account linking: request"');
+    expect(text).toContain(`[redacted sha256:${fingerprint('GRANT-CODE-NEVER-LOGGED')}]`);
+    for (const secret of ['GRANT-CODE-NEVER-LOGGED', 'GRANTEE-TOKEN-NEVER-LOGGED', token]) expect(text).not.toContain(secret);
   });
 });
 

@@ -20,6 +20,52 @@ describe('template.yaml', () => {
     expect(template.Resources.MyLightsFunction.Properties.Policies).toEqual([{ DynamoDBCrudPolicy: { TableName: { Ref: 'MyLightsGrantsTable' } } }]);
   });
 
+  it('lets the operator set the client IDs an introspected token must have been issued to (IntrospectionClientIds, empty by default)', () => {
+    expect(template.Parameters.IntrospectionClientIds).toMatchObject({ Type: 'String', Default: '' });
+    expect(globals.Environment.Variables.INTROSPECTION_CLIENT_IDS).toEqual({ Ref: 'IntrospectionClientIds' });
+  });
+
+  it('lets the operator name the LWA security profiles whose tokens are the skill\'s (LwaAppIds, empty by default)', () => {
+    expect(template.Parameters.LwaAppIds).toMatchObject({ Type: 'String', Default: '' });
+    expect(globals.Environment.Variables.LWA_APP_IDS).toEqual({ Ref: 'LwaAppIds' });
+  });
+
+  describe('alarms on the gates\' metrics', () => {
+    const queriesOf = (alarm: any) => alarm.Properties.Metrics as any[];
+    const watched = (alarm: any) => queriesOf(alarm).filter((q) => q.MetricStat).map((q) => q.MetricStat.Metric);
+
+    it('alarms when the unlink guard held anything (HeldByGuard > 0), for every family', () => {
+      const alarm = template.Resources.UnlinkGuardHeldAlarm;
+      expect(alarm.Type).toBe('AWS::CloudWatch::Alarm');
+      expect(alarm.Properties).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, TreatMissingData: 'notBreaching' });
+      expect(watched(alarm).map((m) => [m.MetricName, m.Dimensions[0].Value])).toEqual([['HeldByGuard', 'custom'], ['HeldByGuard', 'directive'], ['HeldByGuard', 'music']]);
+      expect(queriesOf(alarm).filter((q) => q.ReturnData)).toHaveLength(1);
+    });
+
+    it('alarms on a high rate of "could not decide", as metric math on the counts', () => {
+      const alarm = template.Resources.UndecidedRateAlarm;
+      expect(alarm.Properties.Threshold).toEqual({ Ref: 'UndecidedAlarmPercent' });
+      expect(new Set(watched(alarm).map((m) => m.MetricName))).toEqual(new Set(['Undecided', 'Decisions']));
+      const result = queriesOf(alarm).find((q) => q.ReturnData);
+      expect(result.Expression).toContain('100 * undecided / decisions');
+    });
+
+    it.each(['UnlinkGuardHeldAlarm', 'UndecidedRateAlarm'])('%s watches the namespace the functions write to, and notifies the topic only when one is given', (id) => {
+      const alarm = template.Resources[id];
+      for (const metric of watched(alarm)) expect(metric.Namespace).toEqual({ Ref: 'MetricsNamespace' });
+      expect(globals.Environment.Variables.METRICS_NAMESPACE).toEqual({ Ref: 'MetricsNamespace' });
+      expect(template.Conditions.HasAlarmTopic).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmTopicArn' }, ''] }] });
+      expect(alarm.Properties.AlarmActions).toEqual({ 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] });
+      expect(template.Parameters.AlarmTopicArn.Default).toBe('');
+    });
+
+    it('configures the unlink guard from Parameters, on by default', () => {
+      expect(globals.Environment.Variables.UNLINK_GUARD_THRESHOLD).toEqual({ Ref: 'UnlinkGuardThreshold' });
+      expect(template.Parameters.UnlinkGuardThreshold).toMatchObject({ Default: '2', AllowedValues: ['1', '2', '3', 'off'] });
+      expect(globals.Environment.Variables.UNLINK_GUARD_COOL_OFF_SECONDS).toEqual({ Ref: 'UnlinkGuardCoolOffSeconds' });
+    });
+  });
+
   it('holds at least one function', () => {
     expect(functions.length).toBeGreaterThan(0);
   });

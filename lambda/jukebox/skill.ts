@@ -7,6 +7,7 @@
 import {
   getLinkedAccessToken,
   musicSkillBuilder,
+  withAccountLinking,
   type Logger,
   type MusicGateOptions,
   type MusicHandlerInput,
@@ -40,9 +41,7 @@ export function createJukeboxSkill(options: JukeboxOptions) {
   const { subscriptions } = options;
   const tierOf = (input: MusicHandlerInput) => subscriptions.tierOf(getLinkedAccessToken(input));
 
-  return musicSkillBuilder()
-    .withLogger(options.logger)
-    .withAccountLinking(options)
+  return withAccountLinking(musicSkillBuilder().withLogger(options.logger), options)
     .addMusicHandler('Alexa.Media.Search', 'GetPlayableContent', async (input) => {
       const tier = await tierOf(input);
       const wanted = search(input.request.payload.selectionCriteria?.attributes ?? []) ?? FREE_STATION;

@@ -7,7 +7,7 @@
  * is exchanged and the tokens kept in the DynamoDB table `ALEXA_GRANTS_TABLE`; then
  * `ALEXA_CLIENT_SECRET` and `ALEXA_GRANTS_TABLE` are required too.
  */
-import { ConfigurationError, createJsonLogger, verifierFromEnvironment, type AlexaGrant, type AlexaGrantStore } from '../../lib';
+import { ConfigurationError, createJsonLogger, verifierFromEnvironment, type AlexaGrant, type AlexaGrantStore, type AlexaGrantVersion } from '../../lib';
 import type { DynamoDbAlexaGrantStore } from '../../lib/dynamodb';
 import { gateOptionsFromEnvironment } from '../environment';
 import { createMyLightsSkill } from './skill';
@@ -30,6 +30,10 @@ class LazyDynamoDbAlexaGrantStore implements AlexaGrantStore {
 
   async put(userId: string, grant: AlexaGrant): Promise<void> {
     return (await this.#load()).put(userId, grant);
+  }
+
+  async putIfUnchanged(userId: string, grant: AlexaGrant, expected: AlexaGrantVersion): Promise<boolean> {
+    return (await this.#load()).putIfUnchanged(userId, grant, expected);
   }
 
   #load(): Promise<DynamoDbAlexaGrantStore> {

@@ -6,14 +6,16 @@
  * The lights' state lives in memory, per warm Lambda container: a real skill asks its device cloud.
  */
 import {
+  accountLinking,
   acceptGrantHandler,
   directiveSkillBuilder,
-  getLinkedUser,
+  withAccountLinking,
   type ContextProperty,
   type DirectiveGateOptions,
   type DirectiveHandlerInput,
   type DiscoveredEndpoint,
   type LinkedUser,
+  type LinkedUserAccessors,
   type Logger,
   type AlexaGrantStore,
   type LwaClientCredentials,
@@ -56,11 +58,11 @@ function lightOf(input: DirectiveHandlerInput) {
   return LIGHTS.find((light) => light.endpointId === input.directive.endpoint?.endpointId);
 }
 
-function setPower(value: 'ON' | 'OFF') {
+function setPower(value: 'ON' | 'OFF', users: LinkedUserAccessors<LinkedUser>) {
   return (input: DirectiveHandlerInput) => {
     const light = lightOf(input);
     if (!light) return input.reply.error('NO_SUCH_ENDPOINT', 'There is no such light.');
-    powerStates.set(stateKey(getLinkedUser<LinkedUser>(input), light.endpointId), value);
+    powerStates.set(stateKey(users.getLinkedUser(input), light.endpointId), value);
     return input.reply.response({ properties: [powerStateProperty(value)] });
   };
 }
@@ -76,21 +78,21 @@ export interface MyLightsOptions extends DirectiveGateOptions<LinkedUser> {
 }
 
 export function createMyLightsSkill(options: MyLightsOptions) {
-  return directiveSkillBuilder()
-    .withLogger(options.logger)
-    .withAccountLinking(options)
+  const { acceptGrant, ...gate } = options;
+  const linking = accountLinking(gate);
+  return withAccountLinking(directiveSkillBuilder().withLogger(options.logger), linking)
     .addDirectiveHandler('Alexa.Discovery', 'Discover', (input) => input.reply.discover(LIGHTS.map(endpointOf)))
-    .addDirectiveHandler('Alexa.PowerController', 'TurnOn', setPower('ON'))
-    .addDirectiveHandler('Alexa.PowerController', 'TurnOff', setPower('OFF'))
+    .addDirectiveHandler('Alexa.PowerController', 'TurnOn', setPower('ON', linking))
+    .addDirectiveHandler('Alexa.PowerController', 'TurnOff', setPower('OFF', linking))
     .addDirectiveHandler('Alexa', 'ReportState', (input) => {
       const light = lightOf(input);
       if (!light) return input.reply.error('NO_SUCH_ENDPOINT', 'There is no such light.');
-      const state = powerStates.get(stateKey(getLinkedUser<LinkedUser>(input), light.endpointId)) ?? 'OFF';
+      const state = powerStates.get(stateKey(linking.getLinkedUser(input), light.endpointId)) ?? 'OFF';
       return input.reply.stateReport([powerStateProperty(state)]);
     })
     .addDirectiveHandler(
       'Alexa.Authorization',
       'AcceptGrant',
-      options.acceptGrant ? acceptGrantHandler({ ...options.acceptGrant, logger: options.logger }) : (input) => input.reply.acceptGrant(),
+      acceptGrant ? acceptGrantHandler({ ...acceptGrant, logger: options.logger }) : (input) => input.reply.acceptGrant(),
     );
 }

@@ -1,10 +1,14 @@
 /**
  * Ride Hailer: the example custom skill. A user who linked their ride account can order a ride;
- * Help and Stop work for everybody. The account-linking gate does the rest.
+ * Help and Stop work for everybody. The account-linking gate does the rest: it speaks the user's
+ * language, and with `voiceLinking` on, links an account by voice and hands the skill the linked
+ * user when Alexa resumes the session.
  */
 import { getIntentName, getRequestType, getSlotValue, SkillBuilders, type ErrorHandler, type RequestHandler } from 'ask-sdk-core';
-import type { LinkedUser, Logger, TokenVerifier } from '../../lib';
-import { getLinkedUser, withAccountLinking, type CustomGateOptions } from '../../lib';
+import type { LinkedUser, LinkedUserAccessors, Logger, TokenVerifier } from '../../lib';
+import { accountLinking, getVoiceLinkingResult, withAccountLinking, type CustomGateOptions } from '../../lib';
+
+type Riders = LinkedUserAccessors<LinkedUser>;
 
 /** The linked user's name, from the token's `name` claim, else nothing. */
 function nameOf(user: LinkedUser): string | undefined {
@@ -12,34 +16,56 @@ function nameOf(user: LinkedUser): string | undefined {
   return typeof name === 'string' && name.trim() !== '' ? name : undefined;
 }
 
-const LaunchHandler: RequestHandler = {
-  canHandle: (input) => getRequestType(input.requestEnvelope) === 'LaunchRequest',
-  handle(input) {
-    const name = nameOf(getLinkedUser<LinkedUser>(input));
-    return input.responseBuilder
-      .speak(`Welcome to Ride Hailer${name ? `, ${name}` : ''}. Where would you like to go?`)
-      .reprompt('Where would you like to go?')
-      .getResponse();
-  },
-};
+function launchHandler(riders: Riders): RequestHandler {
+  return {
+    canHandle: (input) => getRequestType(input.requestEnvelope) === 'LaunchRequest',
+    handle(input) {
+      const name = nameOf(riders.getLinkedUser(input));
+      return input.responseBuilder
+        .speak(`Welcome to Ride Hailer${name ? `, ${name}` : ''}. Where would you like to go?`)
+        .reprompt('Where would you like to go?')
+        .getResponse();
+    },
+  };
+}
 
-const OrderRideHandler: RequestHandler = {
-  canHandle: (input) =>
-    getRequestType(input.requestEnvelope) === 'IntentRequest' && getIntentName(input.requestEnvelope) === 'OrderRideIntent',
-  handle(input) {
-    const user = getLinkedUser<LinkedUser>(input);
-    const destination = getSlotValue(input.requestEnvelope, 'destination');
-    if (!destination) {
-      return input.responseBuilder.speak('Where would you like to go?').reprompt('Where to?').getResponse();
-    }
-    const name = nameOf(user);
-    return input.responseBuilder
-      .speak(`OK${name ? ` ${name}` : ''}, a car is on its way to take you to ${destination}.`)
-      .withSimpleCard('Ride ordered', `Destination: ${destination}`)
-      .withShouldEndSession(true)
-      .getResponse();
-  },
-};
+/**
+ * The session resumed after voice-forward account linking, and the gate let it through: the
+ * account is linked and the token checked out. The ride the user asked for had its slots in the
+ * request Alexa no longer holds, so the skill asks again where to go.
+ */
+function voiceLinkedHandler(riders: Riders): RequestHandler {
+  return {
+    canHandle: (input) => getVoiceLinkingResult(input) !== undefined,
+    handle(input) {
+      const name = nameOf(riders.getLinkedUser(input));
+      return input.responseBuilder
+        .speak(`Your ride account is linked${name ? `, ${name}` : ''}. Where would you like to go?`)
+        .reprompt('Where would you like to go?')
+        .getResponse();
+    },
+  };
+}
+
+function orderRideHandler(riders: Riders): RequestHandler {
+  return {
+    canHandle: (input) =>
+      getRequestType(input.requestEnvelope) === 'IntentRequest' && getIntentName(input.requestEnvelope) === 'OrderRideIntent',
+    handle(input) {
+      const user = riders.getLinkedUser(input);
+      const destination = getSlotValue(input.requestEnvelope, 'destination');
+      if (!destination) {
+        return input.responseBuilder.speak('Where would you like to go?').reprompt('Where to?').getResponse();
+      }
+      const name = nameOf(user);
+      return input.responseBuilder
+        .speak(`OK${name ? ` ${name}` : ''}, a car is on its way to take you to ${destination}.`)
+        .withSimpleCard('Ride ordered', `Destination: ${destination}`)
+        .withShouldEndSession(true)
+        .getResponse();
+    },
+  };
+}
 
 const HelpHandler: RequestHandler = {
   canHandle: (input) =>
@@ -99,8 +125,12 @@ export interface RideHailerOptions extends Omit<CustomGateOptions<LinkedUser>, '
 
 export function createRideHailerSkill(options: RideHailerOptions) {
   const { skillId, ...gate } = options;
-  const builder = withAccountLinking(SkillBuilders.custom(), gate)
-    .addRequestHandlers(LaunchHandler, OrderRideHandler, HelpHandler, StopHandler, CanFulfillHandler, silentHandler(options.logger))
+  const riders = accountLinking(gate);
+  const builder = withAccountLinking(SkillBuilders.custom(), riders)
+    .addRequestHandlers(
+      launchHandler(riders), voiceLinkedHandler(riders), orderRideHandler(riders),
+      HelpHandler, StopHandler, CanFulfillHandler, silentHandler(options.logger),
+    )
     .addErrorHandlers(catchAll(options.logger));
   if (skillId) builder.withSkillId(skillId);
   return builder.create();

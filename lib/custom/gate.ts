@@ -3,17 +3,19 @@
  *
  * A request interceptor resolves the access token, asks the verifier, and either hands the linked
  * user to the domain handlers or throws a {@link GateShortCircuitError}; the error handler paired
- * with it renders the reply. {@link withAccountLinking} installs both, and installs them so that
- * registration order cannot go wrong: the gate runs before every other request interceptor, and
- * its errors reach its own error handler before any error handler of the skill, catch-alls
- * included.
+ * with it renders the reply. `withAccountLinking` (lib/account-linking.ts) installs both through
+ * {@link installCustomGate}, so that registration order cannot go wrong: the gate runs before
+ * every other request interceptor, and its errors reach its own error handler before any error
+ * handler of the skill, catch-alls included.
  */
 import type { CustomSkillBuilder, ErrorHandler, HandlerInput, RequestInterceptor } from 'ask-sdk-core';
-import { ConfigurationError, GateShortCircuitError, MalformedRequestError } from '../errors';
-import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateErrorsFirst, gateInterceptor, type CommonGateOptions } from '../gate';
+import { CannotDecideError, ConfigurationError, GateShortCircuitError, MalformedRequestError } from '../errors';
+import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateErrorsFirst, gateInterceptor, type CommonGateOptions, type RejectedDecision } from '../gate';
 import { createJsonLogger } from '../logging';
 import { customRequestType, resolveCustomAccessToken, SKILL_ACCOUNT_LINKED } from './resolve';
-import { customReplyKind, rejectionReply, speechFor, type SpeechByLocale } from './respond';
+import { customReplyKind, rejectionReply, voiceLinkingReply } from './respond';
+import { speechFor, type SpeechByLocale } from './speech';
+import { voiceLinkingResult } from './voice-linking';
 
 /** Intents anybody may use, linked or not. */
 export const DEFAULT_PUBLIC_INTENTS: readonly string[] = [
@@ -43,8 +45,21 @@ export interface CustomGateOptions<P> extends CommonGateOptions<P> {
   publicRequestTypes?: readonly string[];
   /** Prefer `context.System.person.accessToken` (a recognised voice profile's own link). Default: false. */
   preferPersonToken?: boolean;
-  /** What the gate says, per locale or language. Default: {@link DEFAULT_SPEECH} (English). */
+  /**
+   * What the gate says, per locale (`de-DE`) or language (`de`), one message at a time. Default:
+   * the built-in texts of all 17 custom-skill locales ({@link GATE_SPEECH}), English elsewhere.
+   */
   speech?: SpeechByLocale;
+  /**
+   * Voice-forward account linking (services that sign in with Login with Amazon, and "Allow users
+   * to link their account to your skill using voice" on in the developer console): a Launch or
+   * Intent request of a live session that carries no token at all is answered with a
+   * `Connections.StartConnection` for `AMAZON.AskForAccountLinking` instead of the LinkAccount
+   * card. The card stays the answer everywhere else (no session, CanFulfill, silent requests, an
+   * invalid or expired token, and when voice linking comes back without a link). Default: false,
+   * since Alexa supports it only for Login with Amazon.
+   */
+  voiceLinking?: boolean;
 }
 
 interface CustomGate {
@@ -56,15 +71,11 @@ const INSTALLED = Symbol.for('ask-sdk-account-linking.custom-gate');
 
 /**
  * Puts the account-linking gate on a custom skill builder (`SkillBuilders.custom()` or
- * `.standard()`), and returns the same builder. Call it once; where in the chain does not matter.
- *
- * @example
- * const skill = withAccountLinking(SkillBuilders.custom(), { verifier })
- *   .addRequestHandlers(LaunchHandler, OrderRideHandler)
- *   .addErrorHandlers(CatchAllHandler)
- *   .create();
+ * `.standard()`), and returns the same builder; `withAccountLinking` calls it for custom skills.
+ * The gate's request interceptor is put before the builder's, and its error handler before the
+ * builder's error mapper, whenever they were added. Once per builder.
  */
-export function withAccountLinking<B extends CustomSkillBuilder, P>(builder: B, options: CustomGateOptions<P>): B {
+export function installCustomGate<B extends CustomSkillBuilder, P>(builder: B, options: CustomGateOptions<P>): B {
   if (typeof builder?.getSkillConfiguration !== 'function') {
     throw new ConfigurationError('withAccountLinking needs an ask-sdk-core custom skill builder, e.g. SkillBuilders.custom()');
   }
@@ -88,18 +99,21 @@ export function withAccountLinking<B extends CustomSkillBuilder, P>(builder: B, 
 function createCustomGate<P>(options: CustomGateOptions<P>): CustomGate {
   const publicIntents = new Set(options.publicIntents ?? DEFAULT_PUBLIC_INTENTS);
   const publicRequestTypes = new Set(options.publicRequestTypes ?? DEFAULT_PUBLIC_REQUEST_TYPES);
+  const logger = options.logger ?? createJsonLogger();
 
   const requestInterceptor: RequestInterceptor = gateInterceptor<HandlerInput>({
     family: 'custom',
     verifier: options.verifier,
     timeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
-    logger: options.logger ?? createJsonLogger(),
+    logger,
+    unlinkGuard: options.unlinkGuard,
+    metrics: options.metrics,
     requestType: (input) => customRequestType(input.requestEnvelope),
     isGated(input, requestType) {
       if (requestType === 'SessionEndedRequest' || publicRequestTypes.has(requestType)) return false;
       if (requestType === 'IntentRequest') {
-        const intentName = (input.requestEnvelope.request as { intent?: { name?: unknown } }).intent?.name;
-        if (typeof intentName === 'string' && publicIntents.has(intentName)) return false;
+        const intentName = intentNameOf(input.requestEnvelope);
+        if (intentName !== undefined && publicIntents.has(intentName)) return false;
       }
       return true;
     },
@@ -114,16 +128,44 @@ function createCustomGate<P>(options: CustomGateOptions<P>): CustomGate {
       // A request Alexa would never send has no right answer: the invocation fails, with the reason logged.
       if (!(error instanceof GateShortCircuitError)) throw error;
       const envelope = input.requestEnvelope;
-      const kind = error.requestType === SKILL_ACCOUNT_LINKED ? 'silent' : customReplyKind(error.requestType, isLiveSession(envelope.session));
-      return rejectionReply(error.decision, kind, speechFor(localeOf(envelope), options.speech), input.responseBuilder);
+      const { decision, requestType } = error;
+      const liveSession = isLiveSession(envelope.session);
+      const kind = requestType === SKILL_ACCOUNT_LINKED ? 'silent' : customReplyKind(requestType, liveSession);
+      const speech = speechFor(localeOf(envelope), options.speech);
+      if (decision.outcome === 'missing' && kind === 'speech') {
+        if (options.voiceLinking && liveSession && (requestType === 'LaunchRequest' || requestType === 'IntentRequest')) {
+          return voiceLinkingReply(intentNameOf(envelope) ?? requestType, input.responseBuilder);
+        }
+        // Alexa says it linked the account, yet the request has no token: nothing proves the link
+        // wrong, so no card (it could undo the fresh link); the user is asked to try again.
+        if (voiceLinkingResult(envelope)?.linked) {
+          logger.error('account linking: voice linking came back LINKED without an access token; answered "try later", no card', {
+            family: 'custom',
+            requestType,
+          });
+          return rejectionReply(LINKED_WITHOUT_TOKEN, kind, speech, input.responseBuilder);
+        }
+      }
+      return rejectionReply(decision, kind, speech, input.responseBuilder);
     },
   };
 
   return { requestInterceptor, errorHandler };
 }
 
+/** A voice-linking resumption that says LINKED but carries no token: "could not decide", never the card. */
+const LINKED_WITHOUT_TOKEN: RejectedDecision = {
+  outcome: 'undecided',
+  cause: new CannotDecideError('voice linking linked without a token', "the skill's voice linking settings in the Alexa developer console"),
+};
+
 function isLiveSession(session: unknown): boolean {
   return typeof session === 'object' && session !== null;
+}
+
+function intentNameOf(envelope: HandlerInput['requestEnvelope']): string | undefined {
+  const name = (envelope.request as { intent?: { name?: unknown } }).intent?.name;
+  return typeof name === 'string' && name !== '' ? name : undefined;
 }
 
 function localeOf(envelope: HandlerInput['requestEnvelope']): string | undefined {

@@ -7,31 +7,17 @@
  * | may not speak (SessionEnded,     | empty response                    | empty response            |
  * |   AudioPlayer.*, System.*, ...)  |                                   |                           |
  * | CanFulfillIntentRequest          | canFulfill "NO"                   | canFulfill "MAYBE"        |
+ *
+ * With voice-forward account linking on, a Launch or Intent request of a live session with no
+ * token at all is answered {@link voiceLinkingReply} instead of the card.
  */
 import type { ResponseBuilder } from 'ask-sdk-core';
 import type { Response } from 'ask-sdk-model';
 import type { RejectedDecision } from '../gate';
+import type { GateSpeech } from './speech';
+import { askForAccountLinkingDirective } from './voice-linking';
 
 export type CustomReplyKind = 'speech' | 'silent' | 'canFulfill';
-
-/** What the gate says, as SSML (without the `<speak>` wrapper). */
-export interface GateSpeech {
-  /** No token, or a token the verifier rejected: sent with a LinkAccount card. */
-  linkAccount: string;
-  /** The verifier said the token expired: sent with a LinkAccount card. */
-  relinkAccount: string;
-  /** The verifier could not decide (outage, timeout): no card, since the link is fine. */
-  tryLater: string;
-}
-
-/** Speech per locale (`en-US`) or language (`en`); a locale's texts fall back to its language's, then to English. */
-export type SpeechByLocale = Record<string, Partial<GateSpeech>>;
-
-export const DEFAULT_SPEECH: GateSpeech = {
-  linkAccount: "To continue, please link your account in the Alexa app. I've sent a card there to help you.",
-  relinkAccount: "Your account link has expired. Please link your account again in the Alexa app. I've sent a card there to help you.",
-  tryLater: "Sorry, I can't reach your account right now. Please try again in a little while.",
-};
 
 /** Request types that always speak. */
 const SPEAKING_TYPES = new Set(['LaunchRequest', 'IntentRequest']);
@@ -55,15 +41,6 @@ export function customReplyKind(requestType: string, hasSession: boolean): Custo
   return hasSession ? 'speech' : 'silent';
 }
 
-export function speechFor(locale: string | undefined, speech: SpeechByLocale = {}): GateSpeech {
-  const language = locale?.split('-')[0];
-  return {
-    ...DEFAULT_SPEECH,
-    ...(language !== undefined ? speech[language] : undefined),
-    ...(locale !== undefined ? speech[locale] : undefined),
-  };
-}
-
 /** The reply to a request the gate stopped. */
 export function rejectionReply(
   decision: RejectedDecision,
@@ -85,4 +62,15 @@ export function rejectionReply(
         .withShouldEndSession(true)
         .getResponse();
   }
+}
+
+/**
+ * The reply that hands the user to Alexa's voice-forward account linking: a
+ * `Connections.StartConnection` directive for `AMAZON.AskForAccountLinking` that resumes the
+ * session, with no speech of ours (Alexa asks the user) and `shouldEndSession` left out, as a
+ * session that is to be resumed must not end. `resumedFrom` (the request type, or the intent's
+ * name) travels in the directive's token and comes back in the `SessionResumedRequest`.
+ */
+export function voiceLinkingReply(resumedFrom: string, responseBuilder: ResponseBuilder): Response {
+  return responseBuilder.addDirective(askForAccountLinkingDirective(resumedFrom)).getResponse();
 }

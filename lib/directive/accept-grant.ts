@@ -34,10 +34,20 @@ export interface AlexaGrant {
   grantCodeHash: string;
 }
 
-/** Where grants are kept. `put` replaces the user's grant. */
+/** What a conditional write expects the stored grant still to be: the one it was derived from. */
+export type AlexaGrantVersion = Pick<AlexaGrant, 'refreshToken' | 'grantCodeHash'>;
+
+/** Where grants are kept. */
 export interface AlexaGrantStore {
   get(userId: string): Promise<AlexaGrant | undefined>;
+  /** Replaces the user's grant (AcceptGrant: the newest grant always wins). */
   put(userId: string, grant: AlexaGrant): Promise<void>;
+  /**
+   * Replaces the user's grant only if the stored one is still `expected` (same refresh token and
+   * grant code hash), atomically; answers whether it wrote. A refresh stores its tokens this way,
+   * so it never overwrites a newer AcceptGrant that landed while it was asking LWA.
+   */
+  putIfUnchanged(userId: string, grant: AlexaGrant, expected: AlexaGrantVersion): Promise<boolean>;
 }
 
 /** A store in memory, for tests and local runs (a Lambda container forgets it). */
@@ -48,6 +58,12 @@ export class MemoryAlexaGrantStore implements AlexaGrantStore {
   }
   async put(userId: string, grant: AlexaGrant): Promise<void> {
     this.grants.set(userId, { ...grant });
+  }
+  async putIfUnchanged(userId: string, grant: AlexaGrant, expected: AlexaGrantVersion): Promise<boolean> {
+    const stored = this.grants.get(userId);
+    if (stored?.refreshToken !== expected.refreshToken || stored.grantCodeHash !== expected.grantCodeHash) return false;
+    this.grants.set(userId, { ...grant });
+    return true;
   }
 }
 
@@ -132,7 +148,8 @@ export function acceptGrantHandler<P = { subject: string }>(options: AcceptGrant
     if (typeof code !== 'string' || code === '') return input.reply.acceptGrantFailed('The directive carries no grant code.');
     const codeHash = sha256(code);
     try {
-      const userId = userIdOf(getLinkedUser<P>(input));
+      // The gate's verifier yields the P this handler was declared with (its userIdOf takes it).
+      const userId = userIdOf(getLinkedUser(input) as P);
       const key = `${userId}\u0000${codeHash}`;
       let work = inFlight.get(key);
       if (!work) {
@@ -158,29 +175,39 @@ function requireCredentials(credentials: LwaClientCredentials): void {
 
 /** Valid Alexa event-gateway access tokens for linked users, refreshed through LWA when expired. */
 export class AlexaEventGatewayTokens {
-  readonly #refreshing = new Map<string, Promise<string>>();
+  readonly #refreshing = new Map<string, Promise<string | undefined>>();
 
   constructor(private readonly options: { credentials: LwaClientCredentials; store: AlexaGrantStore; timeoutMs?: number }) {
     requireCredentials(options.credentials);
   }
 
-  /** An access token for `userId` that is valid for at least another minute. */
+  /**
+   * An access token for `userId` that is valid for at least another minute. When a refresh finds
+   * that the stored grant changed meanwhile (a new AcceptGrant, or a refresh in another
+   * container), it keeps the stored grant and starts over from it.
+   */
   async accessTokenFor(userId: string): Promise<string> {
-    const grant = await this.options.store.get(userId);
-    if (!grant) throw new NoAlexaGrantError('No Alexa grant is stored for this user: AcceptGrant has not succeeded for them');
-    if (grant.expiresAt - 60_000 > Date.now()) return grant.accessToken;
-    let refresh = this.#refreshing.get(userId);
-    if (!refresh) {
-      refresh = this.#refresh(userId, grant).finally(() => this.#refreshing.delete(userId));
-      this.#refreshing.set(userId, refresh);
+    for (let attempt = 0; ; attempt++) {
+      const grant = await this.options.store.get(userId);
+      if (!grant) throw new NoAlexaGrantError('No Alexa grant is stored for this user: AcceptGrant has not succeeded for them');
+      if (grant.expiresAt - 60_000 > Date.now()) return grant.accessToken;
+      const flight = `${userId}\u0000${grant.refreshToken}`;
+      let refresh = this.#refreshing.get(flight);
+      if (!refresh) {
+        refresh = this.#refresh(userId, grant).finally(() => this.#refreshing.delete(flight));
+        this.#refreshing.set(flight, refresh);
+      }
+      const token = await refresh;
+      if (token !== undefined) return token;
+      if (attempt >= 2) throw new AuthorizationServerError('The stored Alexa grant kept changing while it was being refreshed');
     }
-    return refresh;
   }
 
-  async #refresh(userId: string, grant: AlexaGrant): Promise<string> {
+  /** Refreshes `grant`; answers the new access token, or undefined when the stored grant is no longer `grant`. */
+  async #refresh(userId: string, grant: AlexaGrant): Promise<string | undefined> {
     const signal = AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS);
     const fresh = await tokenRequest(this.options.credentials, { grant_type: 'refresh_token', refresh_token: grant.refreshToken }, signal);
-    await this.options.store.put(userId, { ...fresh, grantCodeHash: grant.grantCodeHash });
-    return fresh.accessToken;
+    const written = await this.options.store.putIfUnchanged(userId, { ...fresh, grantCodeHash: grant.grantCodeHash }, grant);
+    return written ? fresh.accessToken : undefined;
   }
 }

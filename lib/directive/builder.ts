@@ -3,9 +3,9 @@
  * `SkillBuilders.custom()`:
  *
  * ```ts
- * const skill = directiveSkillBuilder()
- *   .withAccountLinking({ verifier })
- *   .addDirectiveHandler('Alexa.Discovery', 'Discover', (input) => input.reply.discover(endpointsOf(getLinkedUser(input))))
+ * const linking = accountLinking({ verifier });
+ * const skill = withAccountLinking(directiveSkillBuilder(), linking)
+ *   .addDirectiveHandler('Alexa.Discovery', 'Discover', (input) => input.reply.discover(endpointsOf(linking.getLinkedUser(input))))
  *   .addDirectiveHandler('Alexa.PowerController', 'TurnOn', turnOn)
  *   .create();
  * export const handler = async (event: unknown, context: unknown) => skill.invoke(event, context);
@@ -50,6 +50,7 @@ const directiveFamily: RuntimeFamily<DirectiveEnvelope, AlexaEvent, DirectiveHan
     input.directive.header.namespace === 'Alexa.Authorization'
       ? input.reply.acceptGrantFailed('The skill failed to handle the directive.')
       : errorEvent(input.directive, 'INTERNAL_ERROR', 'The skill failed to handle the directive.'),
+  createGate: (options, builderLogger) => createDirectiveGate(options as DirectiveGateOptions<unknown>, builderLogger),
 };
 
 export class DirectiveSkillBuilder extends RuntimeSkillBuilder<DirectiveEnvelope, AlexaEvent, DirectiveHandlerInput> {
@@ -65,10 +66,6 @@ export class DirectiveSkillBuilder extends RuntimeSkillBuilder<DirectiveEnvelope
     );
   }
 
-  /** Puts the account-linking gate in front of every handler. Call it once. */
-  withAccountLinking<P>(options: DirectiveGateOptions<P>): this {
-    return this.installGate(createDirectiveGate(options, this.logger));
-  }
 }
 
 export function directiveSkillBuilder(): DirectiveSkillBuilder {

@@ -26,6 +26,8 @@ export function createDirectiveGate<P>(options: DirectiveGateOptions<P>, builder
     verifier: options.verifier,
     timeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
     logger: options.logger ?? builderLogger,
+    unlinkGuard: options.unlinkGuard,
+    metrics: options.metrics,
     requestType: (input) => directiveType(input.directive),
     isGated: (input, type) => !publicDirectives.has(type) && !publicDirectives.has(`${input.directive.header.namespace}.*`),
     resolve: (input) => resolveDirectiveAccessToken(input.directive),

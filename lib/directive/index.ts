@@ -25,6 +25,7 @@ export {
   LWA_TOKEN_URL,
   type AlexaGrant,
   type AlexaGrantStore,
+  type AlexaGrantVersion,
   type AcceptGrantOptions,
   type LwaClientCredentials,
 } from './accept-grant';

@@ -3,8 +3,7 @@
  * `SkillBuilders.custom()`:
  *
  * ```ts
- * const skill = musicSkillBuilder()
- *   .withAccountLinking({ verifier })
+ * const skill = withAccountLinking(musicSkillBuilder(), { verifier })
  *   .addMusicHandler('Alexa.Media.Search', 'GetPlayableContent', search)
  *   .addMusicHandler('Alexa.Media.Playback', 'Initiate', initiate)
  *   .addMusicHandler('Alexa.Audio.PlayQueue', 'GetNextItem', next)
@@ -39,6 +38,7 @@ const musicFamily: RuntimeFamily<MusicRequest, MusicResponse, MusicHandlerInput>
   malformedReply: (_event: unknown, error: MalformedRequestError) => invalidMusicRequestResponse(error.reason),
   unmatchedReply: (input) => invalidMusicRequestResponse(`this skill does not handle ${musicRequestType(input.request)}`),
   failureReply: () => musicErrorResponse('INTERNAL_ERROR', 'The skill failed to handle the request.'),
+  createGate: (options, builderLogger) => createMusicGate(options as MusicGateOptions<unknown>, builderLogger),
 };
 
 export class MusicSkillBuilder extends RuntimeSkillBuilder<MusicRequest, MusicResponse, MusicHandlerInput> {
@@ -54,10 +54,6 @@ export class MusicSkillBuilder extends RuntimeSkillBuilder<MusicRequest, MusicRe
     );
   }
 
-  /** Puts the account-linking gate in front of every handler. Call it once. */
-  withAccountLinking<P>(options: MusicGateOptions<P>): this {
-    return this.installGate(createMusicGate(options, this.logger));
-  }
 }
 
 export function musicSkillBuilder(): MusicSkillBuilder {

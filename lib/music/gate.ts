@@ -16,7 +16,7 @@ import { invalidMusicRequestResponse, musicRejectionResponse } from './respond';
 export interface MusicGateOptions<P> extends CommonGateOptions<P> {
   /**
    * Let requests without an access token through, with no linked user, for skills that also serve
-   * users who never linked. Handlers then read `findLinkedUser(input)`, whose type is `P | undefined`.
+   * users who never linked. Handlers then read `linking.findLinkedUser(input)` ({@link accountLinking}), typed `P | undefined`.
    * A token that is there is still verified. Default: false (`INVALID_AUTHORIZATION_CREDENTIAL`).
    */
   allowUnlinked?: boolean;
@@ -28,6 +28,8 @@ export function createMusicGate<P>(options: MusicGateOptions<P>, builderLogger: 
     verifier: options.verifier,
     timeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
     logger: options.logger ?? builderLogger,
+    unlinkGuard: options.unlinkGuard,
+    metrics: options.metrics,
     requestType: (input) => musicRequestType(input.request),
     isGated: (input) => !(options.allowUnlinked && resolveMusicAccessToken(input.request).status === 'absent'),
     resolve: (input) => resolveMusicAccessToken(input.request),

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RequestEnvelope } from 'ask-sdk-model';
+import { askForAccountLinkingDirective } from '../custom/voice-linking';
 
 export const TEST_SKILL_ID = 'amzn1.ask.skill.00000000-0000-0000-0000-000000000000';
 export const TEST_USER_ID = 'amzn1.ask.account.TESTUSER';
@@ -74,6 +75,40 @@ export function skillAccountLinkedEvent(accessToken?: string, options?: CustomEn
     { type: 'AlexaSkillEvent.SkillAccountLinked', eventCreationTime: new Date().toISOString(), eventPublishingTime: new Date().toISOString(), body: accessToken !== undefined ? { accessToken } : {} },
     { session: false, ...options },
   );
+}
+
+/** What a `SessionResumedRequest` says about the connection that completed. */
+export interface SessionResumedOptions extends CustomEnvelopeOptions {
+  /** `cause.token`: the token of the skill's `StartConnection` directive, echoed back. */
+  token?: string;
+  /** `cause.result`, e.g. `{ status: 'LINKED' }` for voice-forward account linking. */
+  result?: Record<string, unknown>;
+  /** `cause.status`. Default: `{ code: '200', message: 'OK' }`. */
+  status?: { code: string; message?: string };
+}
+
+/**
+ * `SessionResumedRequest`: Alexa resumes the session after a `Connections.StartConnection` with
+ * `onCompletion: RESUME_SESSION`; `cause` (`type: ConnectionCompleted`) echoes the directive's token
+ * and carries the outcome. In a session, as Alexa sends it.
+ */
+export function sessionResumedRequest(options: SessionResumedOptions = {}): RequestEnvelope {
+  const { token, result, status = { code: '200', message: 'OK' }, ...envelope } = options;
+  return customEnvelope(
+    { type: 'SessionResumedRequest', cause: { type: 'ConnectionCompleted', ...(token !== undefined ? { token } : {}), status, ...(result !== undefined ? { result } : {}) } },
+    { session: true, ...envelope },
+  );
+}
+
+/**
+ * The `SessionResumedRequest` that answers the gate's voice-forward account linking: `status` in
+ * `cause.result.status` (`LINKED`, `DENIED`, `USER_REQUIREMENTS_NOT_MET`, ...), the gate's token
+ * for `resumedFrom` (default `LaunchRequest`), and the new access token, if any, where every
+ * request carries it (`accessToken`).
+ */
+export function voiceLinkingResumedRequest(status: string, options: CustomEnvelopeOptions & { resumedFrom?: string } = {}): RequestEnvelope {
+  const { resumedFrom = 'LaunchRequest', ...envelope } = options;
+  return sessionResumedRequest({ token: askForAccountLinkingDirective(resumedFrom).token, result: { status }, ...envelope });
 }
 
 function toSlots(slots: Record<string, string>): Record<string, unknown> {

@@ -6,7 +6,13 @@
  * - Invalid and expired verdicts are kept `negativeTtlSeconds`, so a flood of one bad token
  *   costs one upstream call.
  * - "Could not decide" (a throw) is never kept: the next request asks again.
- * - Concurrent verifications of one token are one upstream call.
+ * - Concurrent verifications of one token are one upstream call, but no caller waits on it past
+ *   its own deadline: a caller that joins a pending verification races it against its own
+ *   context's signal, and a pending verification whose first caller's signal has aborted is not
+ *   joined (a later caller starts its own).
+ * - No verdict outlives the knowledge it was taken on: when the inner verifier exposes
+ *   `knowledgeVersion` (a JWKS refetched, say), a verdict is kept only if the version did not
+ *   change while it was taken, and dropped on a hit once the version has changed.
  * - At most `maxEntries` verdicts, the least recently used going first.
  */
 import { createHash } from 'node:crypto';
@@ -25,14 +31,25 @@ export interface CachingVerifierOptions {
 interface Entry<P> {
   verdict: TokenVerdict<P>;
   until: number;
+  /** The inner verifier's `knowledgeVersion` when the verification began. */
+  version: number | undefined;
+  /** When the verification began, in the order of this cache's verifications: a late one never replaces a newer one's verdict. */
+  started: number;
+}
+
+interface Pending<P> {
+  verification: Promise<TokenVerdict<P>>;
+  /** The signal of the caller that started it: once aborted, later callers start their own. */
+  signal: AbortSignal | undefined;
 }
 
 export class CachingVerifier<P> implements TokenVerifier<P> {
   readonly #entries = new Map<string, Entry<P>>();
-  readonly #pending = new Map<string, Promise<TokenVerdict<P>>>();
+  readonly #pending = new Map<string, Pending<P>>();
   readonly #maxTtlMs: number;
   readonly #negativeTtlMs: number;
   readonly #maxEntries: number;
+  #verifications = 0;
 
   constructor(readonly inner: TokenVerifier<P>, options: CachingVerifierOptions = {}) {
     if (typeof inner?.verify !== 'function') throw new ConfigurationError('CachingVerifier needs a verifier to cache');
@@ -51,28 +68,39 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
     const key = createHash('sha256').update(accessToken).digest('base64url');
     const now = Date.now();
     const entry = this.#entries.get(key);
-    if (entry && entry.until > now) {
+    if (entry && entry.until > now && entry.version === this.inner.knowledgeVersion) {
       this.#entries.delete(key); // re-inserted: most recently used last
       this.#entries.set(key, entry);
       return entry.verdict;
     }
-    if (entry) this.#entries.delete(key);
+    if (entry) this.#entries.delete(key); // past its time, or taken on knowledge since refreshed
 
+    const signal = context?.signal;
     const pending = this.#pending.get(key);
-    if (pending) return pending;
-    const verification = this.inner.verify(accessToken, context).then((verdict) => {
-      this.#keep(key, verdict);
-      return verdict;
-    });
-    this.#pending.set(key, verification);
+    if (pending && !pending.signal?.aborted) return raceSignal(pending.verification, signal);
+
+    const version = this.inner.knowledgeVersion;
+    const sequence = ++this.#verifications;
+    let started: Promise<TokenVerdict<P>>;
     try {
-      return await verification;
-    } finally {
-      this.#pending.delete(key);
+      started = Promise.resolve(this.inner.verify(accessToken, context));
+    } catch (error) {
+      started = Promise.reject(error);
     }
+    const verification = started
+      .then((verdict) => {
+        if (this.inner.knowledgeVersion === version) this.#keep(key, verdict, version, sequence);
+        return verdict;
+      });
+    const mine: Pending<P> = { verification, signal };
+    this.#pending.set(key, mine);
+    verification.catch(() => undefined).finally(() => {
+      if (this.#pending.get(key) === mine) this.#pending.delete(key);
+    });
+    return raceSignal(verification, signal);
   }
 
-  #keep(key: string, verdict: TokenVerdict<P>): void {
+  #keep(key: string, verdict: TokenVerdict<P>, version: number | undefined, started: number): void {
     const now = Date.now();
     let until: number;
     if (verdict?.outcome === 'valid') {
@@ -84,9 +112,30 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
       return; // not a verdict: the gate says "could not decide", and so does the next request
     }
     if (until <= now) return;
-    this.#entries.set(key, { verdict, until });
+    const kept = this.#entries.get(key);
+    if (kept && kept.started > started) return; // a verification that began later settled first
+    this.#entries.delete(key);
+    this.#entries.set(key, { verdict, until, version, started });
     while (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
   }
+}
+
+/** `promise`, or the signal's reason as soon as `signal` aborts, whichever comes first. */
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
+      (error: unknown) => { signal.removeEventListener('abort', onAbort); reject(error); },
+    );
+  });
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new Error('The verification was aborted');
 }
 
 function seconds(value: number, name: string): number {

@@ -13,7 +13,10 @@
  * | `INTROSPECTION_URL`, `INTROSPECTION_CLIENT_ID`, `INTROSPECTION_CLIENT_SECRET` | RFC 7662 endpoint and the skill's credentials there | — |
  * | `INTROSPECTION_AUTH_METHOD` | `client_secret_basic` or `client_secret_post` | `client_secret_basic` |
  * | `INTROSPECTION_AUDIENCE` | if set, the `aud` a token must have (comma list) | — |
- * | `LWA_CLIENT_ID` | the LWA client ID tokens must be issued to | — |
+ * | `INTROSPECTION_CLIENT_IDS` | if set, the `client_id` a token must have been issued to: Alexa's client at the server (comma list) | — |
+ * | `INTROSPECTION_CLOCK_TOLERANCE_SECONDS` | skew accepted between the server's clock and ours on `exp` | 30 |
+ * | `LWA_CLIENT_ID` | the LWA client ID tokens must be issued to (tokeninfo's `aud`, `amzn1.application-oa2-client.…`) | — |
+ * | `LWA_APP_IDS` | security profile IDs (tokeninfo's `app_id`, `amzn1.application.…`) whose tokens are accepted too (comma list) | — |
  * | `LWA_TOKENINFO_URL`, `LWA_PROFILE_URL` | endpoint overrides (tests) | Amazon's |
  * | `LWA_FETCH_PROFILE` | `true` to add the profile to the linked user | `false` |
  * | `VERIFY_CACHE_TTL_SECONDS` | the longest a valid verdict is cached; `0` turns the cache off | 300 |
@@ -37,8 +40,11 @@ export type Environment = Record<string, string | undefined>;
 
 const VARIABLES = {
   jwt: ['JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWKS_URI', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHMS', 'JWT_CLOCK_TOLERANCE_SECONDS'],
-  introspection: ['INTROSPECTION_URL', 'INTROSPECTION_CLIENT_ID', 'INTROSPECTION_CLIENT_SECRET', 'INTROSPECTION_AUTH_METHOD', 'INTROSPECTION_AUDIENCE'],
-  lwa: ['LWA_CLIENT_ID', 'LWA_TOKENINFO_URL', 'LWA_PROFILE_URL', 'LWA_FETCH_PROFILE'],
+  introspection: [
+    'INTROSPECTION_URL', 'INTROSPECTION_CLIENT_ID', 'INTROSPECTION_CLIENT_SECRET', 'INTROSPECTION_AUTH_METHOD', 'INTROSPECTION_AUDIENCE',
+    'INTROSPECTION_CLIENT_IDS', 'INTROSPECTION_CLOCK_TOLERANCE_SECONDS',
+  ],
+  lwa: ['LWA_CLIENT_ID', 'LWA_APP_IDS', 'LWA_TOKENINFO_URL', 'LWA_PROFILE_URL', 'LWA_FETCH_PROFILE'],
 } as const;
 
 type VerifierKind = keyof typeof VARIABLES;
@@ -112,12 +118,19 @@ function introspectionFromEnvironment(env: Environment): IntrospectionVerifier {
   if (clientAuthMethod !== 'client_secret_basic' && clientAuthMethod !== 'client_secret_post') {
     throw new ConfigurationError('INTROSPECTION_AUTH_METHOD must be client_secret_basic or client_secret_post');
   }
+  const tolerance = value(env.INTROSPECTION_CLOCK_TOLERANCE_SECONDS);
+  const clockToleranceSeconds = tolerance === undefined ? undefined : Number(tolerance);
+  if (clockToleranceSeconds !== undefined && !(Number.isFinite(clockToleranceSeconds) && clockToleranceSeconds >= 0)) {
+    throw new ConfigurationError('INTROSPECTION_CLOCK_TOLERANCE_SECONDS must be a number of seconds, 0 or more');
+  }
   return new IntrospectionVerifier({
     url,
     clientId: required(env, 'INTROSPECTION_CLIENT_ID', "the skill's client ID at the introspection endpoint"),
     clientSecret: required(env, 'INTROSPECTION_CLIENT_SECRET', "the skill's client secret at the introspection endpoint"),
     clientAuthMethod,
     audience: list(env.INTROSPECTION_AUDIENCE),
+    clientIds: list(env.INTROSPECTION_CLIENT_IDS),
+    clockToleranceSeconds,
   });
 }
 
@@ -131,6 +144,7 @@ function lwaFromEnvironment(env: Environment): LoginWithAmazonVerifier {
   }
   return new LoginWithAmazonVerifier({
     clientId: required(env, 'LWA_CLIENT_ID', 'the LWA client ID the access tokens are issued to'),
+    appIds: list(env.LWA_APP_IDS),
     fetchProfile: value(env.LWA_FETCH_PROFILE) === 'true',
     ...urls,
   });

@@ -13,6 +13,15 @@ export {
 } from './jwt';
 export { jwtVerifierFromEnvironment, verifierFromEnvironment, type Environment } from './environment';
 export { JwksKeySet, type JwksOptions } from './jwks';
-export { IntrospectionVerifier, type IntrospectionVerifierOptions, type IntrospectionResponse, type IntrospectedUser } from './introspection';
-export { LoginWithAmazonVerifier, LWA_PROFILE_URL, LWA_TOKENINFO_URL, type LoginWithAmazonVerifierOptions, type AmazonLinkedUser } from './lwa';
+export {
+  IntrospectionVerifier,
+  ACCESS_TOKEN_TYPES,
+  NON_ACCESS_TOKEN_TYPES,
+  DEFAULT_INTROSPECTION_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_INTROSPECTION_MAX_TOKEN_LENGTH,
+  type IntrospectionVerifierOptions,
+  type IntrospectionResponse,
+  type IntrospectedUser,
+} from './introspection';
+export { LoginWithAmazonVerifier, LWA_PROFILE_URL, LWA_TOKENINFO_URL, DEFAULT_LWA_MAX_TOKEN_LENGTH, type LoginWithAmazonVerifierOptions, type AmazonLinkedUser } from './lwa';
 export { CachingVerifier, type CachingVerifierOptions } from './cache';

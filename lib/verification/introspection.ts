@@ -1,17 +1,59 @@
 /**
  * A verifier for opaque access tokens, by OAuth 2.0 token introspection (RFC 7662).
  *
- * - The skill authenticates to the introspection endpoint as a client (`client_secret_basic`, the
- *   default, or `client_secret_post`).
- * - `active: false` is invalid (expired when an `exp` in the past says so); `active: true` is the
- *   linked user, from `sub` (or `username`), after the optional audience and client checks.
- * - A 401 or 403 (the skill's own credentials are wrong), a 5xx, a timeout, a malformed body: could
- *   not decide. A misconfigured client secret must never unlink every user.
+ * The skill authenticates to the introspection endpoint as a client (`client_secret_basic`, the
+ * default, or `client_secret_post`). The verdicts follow the toolkit's rule, unlink only on proof:
+ *
+ * - **Invalid / expired** only on what the server says of this token: `active: false` (expired
+ *   when its `exp` is past by more than the clock tolerance), or an affirmed token that is not an
+ *   access token for this skill: a `token_type` that names another kind of token (a refresh token,
+ *   an ID token), a `client_id` not among `clientIds`, or, once this container has seen the server
+ *   answer a genuine token the way the settings expect, a token without that shape (another `aud`,
+ *   no `token_type` where access tokens carry one: oidc-provider's refresh tokens, say).
+ * - **Could not decide** ({@link CannotDecideError}, or {@link AuthorizationServerError}) for
+ *   everything about us or about the request: our credentials refused (401/403, `invalid_client`),
+ *   a request-level error (400), 429, 5xx, timeouts, a malformed body; an `aud` not as configured
+ *   before the setting has been confirmed by a genuine token (the token is the
+ *   server's, the setting is ours: a typo in `INTROSPECTION_AUDIENCE` must never unlink every
+ *   user); an affirmed token without `sub`/`username`; an affirmed token whose `exp` is past by our
+ *   clock beyond the tolerance (the server's clock and ours disagree); an unknown `token_type`; a
+ *   token longer than `maxTokenLength`.
  */
-import { AuthorizationServerError, ConfigurationError } from '../errors';
+import { AuthorizationServerError, CannotDecideError, ConfigurationError } from '../errors';
 import { isObject } from '../json';
 import { fetchJson } from './http';
 import type { TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
+
+/**
+ * Default clock tolerance of {@link IntrospectionVerifier}, in seconds: 30. The server, not our
+ * clock, says whether a token is active; the tolerance only decides when our clock may call an
+ * `exp` past (`active: false` + `exp` past: expired rather than invalid; `active: true` + `exp`
+ * past: the clocks disagree, could not decide). Generous, because being wrong costs a false unlink.
+ */
+export const DEFAULT_INTROSPECTION_CLOCK_TOLERANCE_SECONDS = 30;
+
+/** Default longest token {@link IntrospectionVerifier} sends to the server: 8192 characters (a policy limit; longer is "could not decide"). */
+export const DEFAULT_INTROSPECTION_MAX_TOKEN_LENGTH = 8192;
+
+/**
+ * `token_type` values (compared without regard to case) that name an access token: RFC 6749's
+ * `Bearer` (what RFC 7662 §2.2 asks for, and oidc-provider, Keycloak and others send), and RFC
+ * 8693's `access_token` identifiers some servers send instead.
+ */
+export const ACCESS_TOKEN_TYPES: readonly string[] = ['bearer', 'access_token', 'urn:ietf:params:oauth:token-type:access_token'];
+
+/**
+ * `token_type` values (compared without regard to case) that name a token that is not an access
+ * token: an affirmed token of one of these types is invalid for the skill (never let in).
+ */
+export const NON_ACCESS_TOKEN_TYPES: readonly string[] = [
+  'refresh_token',
+  'urn:ietf:params:oauth:token-type:refresh_token',
+  'id_token',
+  'urn:ietf:params:oauth:token-type:id_token',
+  'authorization_code',
+  'code',
+];
 
 export interface IntrospectionVerifierOptions<P> {
   /** The introspection endpoint (`introspection_endpoint` of the server's discovery document). */
@@ -21,10 +63,31 @@ export interface IntrospectionVerifierOptions<P> {
   clientSecret: string;
   /** How the skill authenticates. Default: `client_secret_basic`. */
   clientAuthMethod?: 'client_secret_basic' | 'client_secret_post';
-  /** If set, the token's `aud` must name one of these. */
+  /**
+   * If set, the token's `aud` must name one of these. A mismatch is "could not decide" until a
+   * token in this container has matched (the setting is then confirmed), invalid after.
+   */
   audience?: string | string[];
-  /** If set, the token must have been issued to one of these clients (`client_id`): Alexa's client. */
+  /**
+   * If set, the token must have been issued to one of these clients (`client_id`): Alexa's client
+   * at the authorization server. Another client's token is invalid: it is not an access token for
+   * this skill. (A typo here makes every token "another client's": the gate's unlink guard holds
+   * such a run of rejections as "could not decide".) Default: any client.
+   */
   clientIds?: string[];
+  /**
+   * Skew accepted between the server's clock and ours on `exp`, in seconds.
+   * Default: {@link DEFAULT_INTROSPECTION_CLOCK_TOLERANCE_SECONDS} (30).
+   */
+  clockToleranceSeconds?: number;
+  /**
+   * More `token_type` values that name an access token at this server, besides
+   * {@link ACCESS_TOKEN_TYPES}. A type in neither list nor {@link NON_ACCESS_TOKEN_TYPES} is
+   * "could not decide". Default: none.
+   */
+  accessTokenTypes?: string[];
+  /** Longest token sent to the server; longer is "could not decide". Default: {@link DEFAULT_INTROSPECTION_MAX_TOKEN_LENGTH} (8192). */
+  maxTokenLength?: number;
   /** The linked user, from the introspection response. Default: `{ subject: sub ?? username, claims }`. */
   toLinkedUser?: (response: IntrospectionResponse) => P | undefined;
 }
@@ -37,6 +100,7 @@ export interface IntrospectionResponse {
   aud?: string | string[];
   exp?: number;
   scope?: string;
+  token_type?: string;
   [claim: string]: unknown;
 }
 
@@ -45,19 +109,81 @@ export interface IntrospectedUser {
   claims: IntrospectionResponse;
 }
 
+const CREDENTIALS_CHECK = 'INTROSPECTION_CLIENT_ID, INTROSPECTION_CLIENT_SECRET and INTROSPECTION_AUTH_METHOD (the skill\'s own client at the introspection endpoint)';
+
 export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifier<P> {
   readonly #options: IntrospectionVerifierOptions<P>;
   readonly #audience?: string[];
+  readonly #toleranceMs: number;
+  readonly #maxTokenLength: number;
+  readonly #accessTokenTypes: Set<string>;
+  /** What genuine tokens have shown of this server's answers in this container: the settings that a token confirmed. */
+  readonly #confirmed = { audience: false, tokenType: false };
 
   constructor(options: IntrospectionVerifierOptions<P>) {
     if (!URL.canParse(options.url)) throw new ConfigurationError('IntrospectionVerifier url is not a URL');
     if (!options.clientId) throw new ConfigurationError('IntrospectionVerifier needs a clientId');
     if (!options.clientSecret) throw new ConfigurationError('IntrospectionVerifier needs a clientSecret');
+    if (options.clientIds !== undefined && (!Array.isArray(options.clientIds) || options.clientIds.length === 0)) {
+      throw new ConfigurationError('IntrospectionVerifier clientIds must be a non-empty list (or not set)');
+    }
+    const tolerance = options.clockToleranceSeconds ?? DEFAULT_INTROSPECTION_CLOCK_TOLERANCE_SECONDS;
+    if (!Number.isFinite(tolerance) || tolerance < 0) throw new ConfigurationError('IntrospectionVerifier clockToleranceSeconds must be a number of seconds, 0 or more');
+    const maxTokenLength = options.maxTokenLength ?? DEFAULT_INTROSPECTION_MAX_TOKEN_LENGTH;
+    if (!Number.isInteger(maxTokenLength) || maxTokenLength < 1) throw new ConfigurationError('IntrospectionVerifier maxTokenLength must be a positive whole number');
     this.#options = options;
     this.#audience = options.audience === undefined ? undefined : [options.audience].flat();
+    this.#toleranceMs = tolerance * 1000;
+    this.#maxTokenLength = maxTokenLength;
+    this.#accessTokenTypes = new Set([...ACCESS_TOKEN_TYPES, ...(options.accessTokenTypes ?? [])].map((type) => type.toLowerCase()));
   }
 
   async verify(accessToken: string, context?: VerificationContext): Promise<TokenVerdict<P>> {
+    if (accessToken.length > this.#maxTokenLength) {
+      throw new CannotDecideError('token too long', `a token longer than the maxTokenLength of the IntrospectionVerifier (${this.#maxTokenLength}) was not sent to the server; raise maxTokenLength if the server issues such tokens`);
+    }
+    const response = await this.#introspect(accessToken, context);
+    const now = Date.now();
+    const exp = typeof response.exp === 'number' && Number.isFinite(response.exp) ? response.exp * 1000 : undefined;
+    const pastExp = exp !== undefined && exp + this.#toleranceMs < now;
+
+    if (!response.active) return pastExp ? { outcome: 'expired' } : { outcome: 'invalid', reason: 'inactive' };
+
+    // The server affirmed the token. What it says of its kind and its client is proof about this
+    // token; what differs from our settings is proof only once a genuine token confirmed them.
+    const tokenType = typeof response.token_type === 'string' ? response.token_type.toLowerCase() : undefined;
+    if (tokenType !== undefined && NON_ACCESS_TOKEN_TYPES.includes(tokenType)) return { outcome: 'invalid', reason: 'not an access token' };
+    if (tokenType !== undefined && !this.#accessTokenTypes.has(tokenType)) {
+      throw new CannotDecideError('unknown token type', 'the introspection endpoint answers a token_type this verifier does not know; if it names the server\'s access tokens, add it to the accessTokenTypes option of the IntrospectionVerifier');
+    }
+    if (tokenType === undefined && this.#confirmed.tokenType) return { outcome: 'invalid', reason: 'not an access token' };
+
+    // Another client's token is not an access token for this skill: proof about the token, as a
+    // refresh token is. (A typo in clientIds makes every token "another client's": the gate's unlink
+    // guard holds such a run of rejections as "could not decide" until a token is accepted.)
+    const clientIds = this.#options.clientIds;
+    if (clientIds && !(typeof response.client_id === 'string' && clientIds.includes(response.client_id))) {
+      return { outcome: 'invalid', reason: 'issued to another client' };
+    }
+    const audience = this.#audience;
+    if (audience && ![response.aud].flat().some((aud) => typeof aud === 'string' && audience.includes(aud))) {
+      if (this.#confirmed.audience) return { outcome: 'invalid', reason: 'wrong audience' };
+      throw new CannotDecideError('introspection audience mismatch', 'INTROSPECTION_AUDIENCE (audience): the introspection endpoint affirmed a token whose aud is not the configured audience; set the aud the server gives the skill\'s access tokens (if it does, the token was not one of them, a refresh token say: it was refused, and nobody was unlinked)');
+    }
+    if (pastExp) {
+      throw new CannotDecideError('introspection clock disagreement', 'the introspection endpoint calls a token active whose exp is past by the Lambda\'s clock beyond the clock tolerance: check the authorization server\'s clock (and INTROSPECTION_CLOCK_TOLERANCE_SECONDS)');
+    }
+    const linkedUser = this.#options.toLinkedUser ? this.#options.toLinkedUser(response) : (defaultLinkedUser(response) as P | undefined);
+    if (linkedUser === undefined || linkedUser === null) {
+      throw new CannotDecideError('introspection response without subject', 'the introspection endpoint affirmed a token (active: true) without naming its user (sub or username): configure the authorization server to include sub in introspection responses, or map the user with toLinkedUser');
+    }
+
+    if (tokenType !== undefined) this.#confirmed.tokenType = true;
+    if (audience) this.#confirmed.audience = true;
+    return { outcome: 'valid', principal: linkedUser, ...(exp !== undefined && exp <= 8.64e15 ? { expiresAt: new Date(exp) } : {}) };
+  }
+
+  async #introspect(accessToken: string, context?: VerificationContext): Promise<IntrospectionResponse> {
     const { url, clientId, clientSecret, clientAuthMethod = 'client_secret_basic' } = this.#options;
     const form = new URLSearchParams({ token: accessToken, token_type_hint: 'access_token' });
     const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
@@ -69,25 +195,18 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
       headers.Authorization = `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`;
     }
     const { status, body } = await fetchJson('The introspection endpoint', url, { method: 'POST', headers, body: form }, context);
-    if (status === 401 || status === 403) {
-      throw new AuthorizationServerError(`The introspection endpoint refused the skill's client credentials (${status})`, { status });
+    const error = isObject(body) && typeof body.error === 'string' ? body.error : undefined;
+    if (status === 401 || status === 403 || (status === 400 && error === 'invalid_client')) {
+      const cause = new AuthorizationServerError(`The introspection endpoint refused the skill's client credentials (${status})`, { status });
+      throw new CannotDecideError('introspection credentials refused', CREDENTIALS_CHECK, { cause });
+    }
+    if (status === 400) {
+      const cause = new AuthorizationServerError(`The introspection endpoint refused the request (400${error && /^[a-z_]{1,64}$/.test(error) ? ` ${error}` : ''})`, { status });
+      throw new CannotDecideError('introspection request refused', `the introspection endpoint refused the verifier's request (400): check INTROSPECTION_URL and INTROSPECTION_AUTH_METHOD`, { cause });
     }
     if (status !== 200) throw new AuthorizationServerError(`The introspection endpoint answered ${status}`, { status });
     if (!isObject(body) || typeof body.active !== 'boolean') throw new AuthorizationServerError('The introspection endpoint answered no introspection response', { status });
-    const response = body as IntrospectionResponse;
-
-    const expired = typeof response.exp === 'number' && response.exp * 1000 <= Date.now();
-    if (!response.active) return expired ? { outcome: 'expired' } : { outcome: 'invalid', reason: 'inactive' };
-    if (expired) return { outcome: 'expired' };
-    if (this.#audience && ![response.aud].flat().some((aud) => typeof aud === 'string' && this.#audience!.includes(aud))) {
-      return { outcome: 'invalid', reason: 'wrong audience' };
-    }
-    if (this.#options.clientIds && !this.#options.clientIds.includes(response.client_id as string)) {
-      return { outcome: 'invalid', reason: 'issued to another client' };
-    }
-    const linkedUser = this.#options.toLinkedUser ? this.#options.toLinkedUser(response) : (defaultLinkedUser(response) as P | undefined);
-    if (linkedUser === undefined || linkedUser === null) return { outcome: 'invalid', reason: 'no linked user in response' };
-    return { outcome: 'valid', principal: linkedUser, ...(typeof response.exp === 'number' ? { expiresAt: new Date(response.exp * 1000) } : {}) };
+    return body as IntrospectionResponse;
   }
 }
 

@@ -2,13 +2,18 @@
  * A verifier for Login with Amazon access tokens (opaque `Atza|...`), by LWA's tokeninfo endpoint.
  *
  * - The token travels in the `x-amz-access-token` header, never in a URL (URLs end up in logs).
- * - `aud` must equal the skill's LWA client ID: a token issued to another client is invalid (the
- *   confused-deputy attack: any app a user logged into could otherwise replay its token here).
+ * - tokeninfo's `aud` is the client ID the token was issued to (`amzn1.application-oa2-client.…`);
+ *   its `app_id` is the security profile's ID (`amzn1.application.…`). A token is the skill's when
+ *   its `aud` or its `app_id` is the configured `clientId` (operators set either: the console shows
+ *   both), or its `app_id` is one of the configured `appIds`.
+ * - A token of another client is invalid (the confused deputy: any app a user logged into could
+ *   otherwise replay its token here). A typo in `LWA_CLIENT_ID` makes every token "another
+ *   client's": the gate's unlink guard holds such a run of rejections as "could not decide".
+ * - Only `invalid_token` is a token verdict (expired when LWA says so); `invalid_request`, any
+ *   other error, tokeninfo without `user_id`, a token past `maxTokenLength`: "could not decide".
  * - With `fetchProfile`, the user's profile (name, email) is fetched too, and is part of the linked user.
- * - `invalid_token` is invalid (expired when LWA says so); anything else that is not an answer is
- *   "could not decide".
  */
-import { AuthorizationServerError, ConfigurationError } from '../errors';
+import { AuthorizationServerError, CannotDecideError, ConfigurationError } from '../errors';
 import { isObject } from '../json';
 import { fetchJson } from './http';
 import type { TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
@@ -16,15 +21,32 @@ import type { TokenVerdict, TokenVerifier, VerificationContext } from './verifie
 export const LWA_TOKENINFO_URL = 'https://api.amazon.com/auth/o2/tokeninfo';
 export const LWA_PROFILE_URL = 'https://api.amazon.com/user/profile';
 
+/**
+ * Default longest token {@link LoginWithAmazonVerifier} sends to LWA: 4096 characters, twice the
+ * 2048 bytes LWA documents for its access tokens (a policy limit; longer is "could not decide").
+ */
+export const DEFAULT_LWA_MAX_TOKEN_LENGTH = 4096;
+
 export interface LoginWithAmazonVerifierOptions {
-  /** The LWA client ID the tokens must have been issued to (`amzn1.application-oa2-client...`). */
+  /**
+   * The LWA client ID the tokens must have been issued to (`amzn1.application-oa2-client...`,
+   * tokeninfo's `aud`), or the security profile's app ID (`amzn1.application...`, tokeninfo's `app_id`).
+   */
   clientId: string;
+  /**
+   * Security profile IDs (`amzn1.application...`, tokeninfo's `app_id`) whose tokens are the
+   * skill's too, whichever of the profile's clients they were issued to. Default: none (only
+   * `clientId`).
+   */
+  appIds?: string[];
   /** Also fetch the user's profile. Default: false. */
   fetchProfile?: boolean;
   /** Default: {@link LWA_TOKENINFO_URL}. */
   tokenInfoUrl?: string;
   /** Default: {@link LWA_PROFILE_URL}. */
   profileUrl?: string;
+  /** Longest token sent to LWA; longer is "could not decide". Default: {@link DEFAULT_LWA_MAX_TOKEN_LENGTH} (4096). */
+  maxTokenLength?: number;
 }
 
 export interface AmazonLinkedUser {
@@ -39,29 +61,49 @@ export class LoginWithAmazonVerifier implements TokenVerifier<AmazonLinkedUser> 
 
   constructor(options: LoginWithAmazonVerifierOptions) {
     if (!options.clientId) throw new ConfigurationError('LoginWithAmazonVerifier needs the LWA clientId');
-    const resolved = { fetchProfile: false, tokenInfoUrl: LWA_TOKENINFO_URL, profileUrl: LWA_PROFILE_URL, ...options };
+    const resolved: Required<LoginWithAmazonVerifierOptions> = {
+      clientId: options.clientId,
+      appIds: options.appIds ?? [],
+      fetchProfile: options.fetchProfile ?? false,
+      tokenInfoUrl: options.tokenInfoUrl ?? LWA_TOKENINFO_URL,
+      profileUrl: options.profileUrl ?? LWA_PROFILE_URL,
+      maxTokenLength: options.maxTokenLength ?? DEFAULT_LWA_MAX_TOKEN_LENGTH,
+    };
     for (const key of ['tokenInfoUrl', 'profileUrl'] as const) {
       if (!URL.canParse(resolved[key])) throw new ConfigurationError(`LoginWithAmazonVerifier ${key} is not a URL`);
     }
+    if (!Array.isArray(resolved.appIds) || resolved.appIds.some((appId) => typeof appId !== 'string' || appId === '')) {
+      throw new ConfigurationError('LoginWithAmazonVerifier appIds must be a list of security profile IDs');
+    }
+    if (!Number.isInteger(resolved.maxTokenLength) || resolved.maxTokenLength < 1) throw new ConfigurationError('LoginWithAmazonVerifier maxTokenLength must be a positive whole number');
     this.#options = resolved;
   }
 
   async verify(accessToken: string, context?: VerificationContext): Promise<TokenVerdict<AmazonLinkedUser>> {
+    if (accessToken.length > this.#options.maxTokenLength) {
+      throw new CannotDecideError('token too long', `a token longer than the maxTokenLength of the LoginWithAmazonVerifier (${this.#options.maxTokenLength}) was not sent to LWA; raise maxTokenLength if LWA issues such tokens`);
+    }
     const info = await fetchJson('LWA tokeninfo', this.#options.tokenInfoUrl, { headers: { 'x-amz-access-token': accessToken, Accept: 'application/json' } }, context);
     if (info.status === 400 || info.status === 401) {
       const error = isObject(info.body) ? info.body : {};
-      if (error.error !== 'invalid_token' && error.error !== 'invalid_request') {
-        throw new AuthorizationServerError(`LWA tokeninfo answered ${info.status} without invalid_token`, { status: info.status });
+      if (error.error === 'invalid_token') {
+        return /expired/i.test(String(error.error_description ?? '')) ? { outcome: 'expired' } : { outcome: 'invalid', reason: 'rejected by LWA' };
       }
-      return /expired/i.test(String(error.error_description ?? '')) ? { outcome: 'expired' } : { outcome: 'invalid', reason: 'rejected by LWA' };
+      const cause = new AuthorizationServerError(`LWA tokeninfo answered ${info.status} without invalid_token`, { status: info.status });
+      throw new CannotDecideError('LWA request refused', 'LWA tokeninfo refused the verifier\'s request without calling the token invalid: check LWA_TOKENINFO_URL', { cause });
     }
     if (info.status !== 200 || !isObject(info.body)) throw new AuthorizationServerError(`LWA tokeninfo answered ${info.status}`, { status: info.status });
     const tokenInfo = info.body;
-    if (tokenInfo.aud !== this.#options.clientId) return { outcome: 'invalid', reason: 'issued to another client' };
-    if (typeof tokenInfo.user_id !== 'string' || tokenInfo.user_id === '') return { outcome: 'invalid', reason: 'no user in tokeninfo' };
+    const { clientId, appIds } = this.#options;
+    const appId = typeof tokenInfo.app_id === 'string' ? tokenInfo.app_id : undefined;
+    const ours = tokenInfo.aud === clientId || (appId !== undefined && (appId === clientId || appIds.includes(appId)));
+    if (!ours) return { outcome: 'invalid', reason: 'issued to another client' };
+    if (typeof tokenInfo.user_id !== 'string' || tokenInfo.user_id === '') {
+      throw new CannotDecideError('LWA tokeninfo without user', 'LWA tokeninfo affirmed a token without its user_id: check LWA_TOKENINFO_URL');
+    }
     // tokeninfo's exp is the number of seconds the token has left
-    const expiresAt = typeof tokenInfo.exp === 'number' ? new Date(Date.now() + tokenInfo.exp * 1000) : undefined;
-    if (expiresAt && tokenInfo.exp <= 0) return { outcome: 'expired' };
+    const expiresAt = typeof tokenInfo.exp === 'number' && Number.isFinite(tokenInfo.exp) ? new Date(Date.now() + tokenInfo.exp * 1000) : undefined;
+    if (expiresAt && (tokenInfo.exp as number) <= 0) return { outcome: 'expired' };
 
     let profile: Record<string, unknown> = {};
     if (this.#options.fetchProfile) {
@@ -69,6 +111,6 @@ export class LoginWithAmazonVerifier implements TokenVerifier<AmazonLinkedUser> 
       if (answer.status !== 200 || !isObject(answer.body)) throw new AuthorizationServerError(`LWA profile answered ${answer.status}`, { status: answer.status });
       profile = answer.body;
     }
-    return { outcome: 'valid', principal: { subject: tokenInfo.user_id, claims: { ...tokenInfo, ...profile } }, ...(expiresAt ? { expiresAt } : {}) };
+    return { outcome: 'valid', principal: { subject: tokenInfo.user_id, claims: { ...tokenInfo, ...profile } }, ...(expiresAt && Number.isFinite(expiresAt.getTime()) ? { expiresAt } : {}) };
   }
 }

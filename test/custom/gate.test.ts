@@ -227,13 +227,13 @@ describe('the linked user', () => {
 });
 
 describe('speech', () => {
-  it('is configurable per locale, falling back to the language, then English', async () => {
+  it('is configurable per locale, falling back to the language, then English for a language without texts', async () => {
     const { invoke } = gatedSkill({
       speech: { de: { linkAccount: 'Bitte verknüpfe dein Konto in der Alexa-App.' }, 'de-AT': { tryLater: 'Später bitte.' } },
     });
     const reply = await invoke(launchRequest({ locale: 'de-AT' }));
     expect(reply.response.outputSpeech).toEqual({ type: 'SSML', ssml: '<speak>Bitte verknüpfe dein Konto in der Alexa-App.</speak>' });
-    const english = await invoke(launchRequest({ locale: 'fr-FR' }));
+    const english = await invoke(launchRequest({ locale: 'sv-SE' }));
     expect(english.response.outputSpeech).toEqual({ type: 'SSML', ssml: `<speak>${DEFAULT_SPEECH.linkAccount}</speak>` });
   });
 });

@@ -30,7 +30,8 @@ export function gatedSkill(options: Partial<CustomGateOptions<unknown>> & { veri
   // The catch-all is registered before the gate on purpose: it must not swallow the gate's errors.
   const builder = SkillBuilders.custom().addErrorHandlers(catchAll);
   const { onHandle: _onHandle, verifier = jwtVerifier, ...gateOptions } = options;
-  withAccountLinking(builder, { verifier, logger, ...gateOptions }).addRequestHandlers(domain);
+  // The reply table, one decision at a time: the unlink guard (test/unlink-guard.test.ts) is off unless a test turns it on.
+  withAccountLinking(builder, { verifier, logger, unlinkGuard: false, ...gateOptions }).addRequestHandlers(domain);
   const skill = builder.create();
   return {
     ran,

@@ -1,6 +1,6 @@
 import { SkillBuilders, type RequestInterceptor } from 'ask-sdk-core';
-import { ConfigurationError, getLinkedUser, withAccountLinking } from '../../lib';
-import { launchRequest } from '../../lib/testing';
+import { accountLinking, ConfigurationError, directiveSkillBuilder, getLinkedUser, musicSkillBuilder, NoLinkedUserError, withAccountLinking } from '../../lib';
+import { discoverDirective, getPlayableContentRequest, intentRequest, launchRequest } from '../../lib/testing';
 import { hsToken, recordingLogger } from '../support/fixtures';
 import { jwtVerifier } from './harness';
 
@@ -9,7 +9,7 @@ const echo = { canHandle: () => true, handle: (input: any) => input.responseBuil
 
 describe('withAccountLinking', () => {
   it('keeps a catch-all error handler registered later from swallowing the gate\'s reply', async () => {
-    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger })
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false })
       .addRequestHandlers(echo)
       .addErrorHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('catch-all').getResponse() })
       .create();
@@ -17,7 +17,7 @@ describe('withAccountLinking', () => {
   });
 
   it('still hands other errors to the skill\'s own error handlers', async () => {
-    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger })
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false })
       .addRequestHandlers({ canHandle: () => true, handle: () => { throw new Error('domain bug'); } })
       .addErrorHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('catch-all').getResponse() })
       .create();
@@ -25,7 +25,7 @@ describe('withAccountLinking', () => {
   });
 
   it('rethrows other errors when the skill has no error handler, as the SDK does', async () => {
-    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger })
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false })
       .addRequestHandlers({ canHandle: () => true, handle: () => { throw new Error('domain bug'); } })
       .create();
     await expect(skill.invoke(launchRequest({ accessToken: hsToken() }))).rejects.toThrow('domain bug');
@@ -35,19 +35,81 @@ describe('withAccountLinking', () => {
     const seen: unknown[] = [];
     const loadProfile: RequestInterceptor = { process: (input) => void seen.push(getLinkedUser(input)) };
     const builder = SkillBuilders.custom().addRequestInterceptors(loadProfile).addRequestHandlers(echo);
-    const skill = withAccountLinking(builder, { verifier: jwtVerifier, logger }).create();
+    const skill = withAccountLinking(builder, { verifier: jwtVerifier, logger, unlinkGuard: false }).create();
     await skill.invoke(launchRequest({ accessToken: hsToken() }));
     expect(seen).toMatchObject([{ subject: 'rider-42' }]);
   });
 
   it('refuses to be installed twice on one builder', () => {
-    const builder = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger });
-    expect(() => withAccountLinking(builder, { verifier: jwtVerifier, logger })).toThrow(ConfigurationError);
+    const builder = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false });
+    expect(() => withAccountLinking(builder, { verifier: jwtVerifier, logger, unlinkGuard: false })).toThrow(ConfigurationError);
   });
 
   it('refuses what is not a skill builder, a missing verifier, and a bad timeout', () => {
     expect(() => withAccountLinking({} as never, { verifier: jwtVerifier })).toThrow(/custom skill builder/);
     expect(() => withAccountLinking(SkillBuilders.custom(), {} as never)).toThrow(/needs a verifier/);
     expect(() => withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, verificationTimeoutMs: 0 })).toThrow(/verificationTimeoutMs/);
+  });
+});
+
+describe('accountLinking and the one withAccountLinking', () => {
+  it('installs an AccountLinking on a custom skill builder, and its accessors read the linked user', async () => {
+    const linking = accountLinking({ verifier: jwtVerifier, logger });
+    const seen: unknown[] = [];
+    const token = hsToken();
+    const skill = withAccountLinking(SkillBuilders.custom(), linking)
+      .addRequestHandlers({
+        canHandle: () => true,
+        handle(input) {
+          seen.push(linking.getLinkedUser(input).subject, linking.findLinkedAccount(input)?.tokenPath, linking.getLinkedAccessToken(input) === token);
+          return input.responseBuilder.getResponse();
+        },
+      })
+      .create();
+    await skill.invoke(launchRequest({ accessToken: token }));
+    expect(seen).toEqual(['rider-42', 'context.System.user.accessToken', true]);
+  });
+
+  it('gives accessors that work as plain functions, and say when there is no linked user', async () => {
+    const { getLinkedUser: rider, findLinkedUser: maybeRider } = accountLinking({ verifier: jwtVerifier, logger });
+    const seen: unknown[] = [];
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger })
+      .addRequestHandlers({
+        canHandle: () => true,
+        handle(input) {
+          seen.push(maybeRider(input));
+          seen.push(rider.bind(undefined)(input).subject);
+          return input.responseBuilder.getResponse();
+        },
+      })
+      .addErrorHandlers({ canHandle: () => true, handle: (input, error) => (seen.push(error), input.responseBuilder.getResponse()) })
+      .create();
+    await skill.invoke(launchRequest({ accessToken: hsToken() }));
+    await skill.invoke(intentRequest('AMAZON.HelpIntent'));
+    expect(seen.slice(0, 2)).toMatchObject([{ subject: 'rider-42' }, 'rider-42']);
+    expect(seen[2]).toBeUndefined();
+    expect(seen[3]).toBeInstanceOf(NoLinkedUserError);
+  });
+
+  it('refuses a gate without a verifier at once', () => {
+    expect(() => accountLinking({} as never)).toThrow(ConfigurationError);
+  });
+
+  it.each([
+    ['directive', () => directiveSkillBuilder().withLogger(logger), () => discoverDirective()],
+    ['music', () => musicSkillBuilder().withLogger(logger), () => getPlayableContentRequest([])],
+  ] as const)('installs the same way on a %s skill builder: first, whatever was added before', async (_family, builder, request) => {
+    const linking = accountLinking({ verifier: jwtVerifier, logger });
+    const order: string[] = [];
+    const withParts = builder()
+      .addRequestInterceptors(() => void order.push('interceptor added before'))
+      .addErrorHandlers({ canHandle: () => true, handle: () => { order.push('catch-all'); throw new Error('catch-all ran'); } });
+    const skill = (withAccountLinking(withParts as never, linking) as typeof withParts)
+      .addRequestHandlers({ canHandle: () => true, handle: () => { throw new Error('no domain handler may run'); } })
+      .create();
+    const reply: any = await skill.invoke(request());
+    expect(order).toEqual([]);
+    expect(JSON.stringify(reply)).toMatch(/INVALID_AUTHORIZATION_CREDENTIAL|Discover\.Response/);
+    expect(() => withAccountLinking(withParts as never, linking)).toThrow(/already called/);
   });
 });

@@ -1,7 +1,7 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AddressInfo } from 'node:net';
 import {
-  acceptGrantHandler, AlexaEventGatewayTokens, directiveSkillBuilder, MemoryAlexaGrantStore, NoAlexaGrantError, type AlexaEvent, type AlexaGrantStore,
+  acceptGrantHandler, AlexaEventGatewayTokens, directiveSkillBuilder, MemoryAlexaGrantStore, NoAlexaGrantError, withAccountLinking, type AlexaEvent, type AlexaGrantStore,
 } from '../../lib';
 import { DynamoDbAlexaGrantStore } from '../../lib/dynamodb';
 import { acceptGrantDirective } from '../../lib/testing';
@@ -67,7 +67,7 @@ async function dynamoStore(): Promise<DynamoDbAlexaGrantStore> {
 
 function skill(store: AlexaGrantStore, timeoutMs = 2000) {
   const logger = recordingLogger();
-  const created = directiveSkillBuilder().withLogger(logger).withAccountLinking({ verifier: jwtVerifier })
+  const created = withAccountLinking(directiveSkillBuilder().withLogger(logger), { verifier: jwtVerifier, unlinkGuard: false })
     .addDirectiveHandler('Alexa.Authorization', 'AcceptGrant', acceptGrantHandler({ credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: `${lwa.server.url}/auth/o2/token` }, store, timeoutMs, logger }))
     .create();
   return { logger, invoke: (event: unknown) => created.invoke(event) as Promise<AlexaEvent<any>> };
@@ -105,7 +105,11 @@ describeWithSmartHomeSchema('AcceptGrant with the grant code exchanged and store
   });
 
   it('answers ACCEPT_GRANT_FAILED when the store cannot write', async () => {
-    const failing: AlexaGrantStore = { get: async () => undefined, put: async () => { throw new Error('ProvisionedThroughputExceededException'); } };
+    const failing: AlexaGrantStore = {
+      get: async () => undefined,
+      put: async () => { throw new Error('ProvisionedThroughputExceededException'); },
+      putIfUnchanged: async () => { throw new Error('ProvisionedThroughputExceededException'); },
+    };
     const reply = await skill(failing).invoke(acceptGrantDirective(hsToken(), 'code-store'));
     expect(reply.event.payload.type).toBe('ACCEPT_GRANT_FAILED');
   });
@@ -162,6 +166,37 @@ describe('AlexaEventGatewayTokens', () => {
     expect(handedOut[0]).toMatch(/^Atza\|gateway-/);
     expect(lwa.exchanges).toBe(before + 1);
     expect(await store.get('u2')).toMatchObject({ accessToken: handedOut[0], refreshToken: expect.stringMatching(/^Atzr\|refresh-\d+$/), grantCodeHash: 'h' });
+  });
+
+  it('never overwrites a newer AcceptGrant that landed while it was refreshing, and hands out the newer grant\'s token', async () => {
+    const store = await dynamoStore();
+    await store.put('u3', { accessToken: 'Atza|old', refreshToken: 'Atzr|refresh-before-regrant', expiresAt: Date.now() - 1000, grantCodeHash: 'old-grant' });
+    const newer = { accessToken: 'Atza|from-the-new-grant', refreshToken: 'Atzr|new-grant', expiresAt: Date.now() + 3_600_000, grantCodeHash: 'new-grant' };
+    // the new AcceptGrant is stored while LWA answers the refresh of the old grant
+    const racing: AlexaGrantStore = {
+      get: (userId) => store.get(userId),
+      put: (userId, grant) => store.put(userId, grant),
+      putIfUnchanged: async (userId, grant, expected) => {
+        await store.put('u3', newer);
+        return store.putIfUnchanged(userId, grant, expected);
+      },
+    };
+    const token = await new AlexaEventGatewayTokens({ credentials: credentials(), store: racing }).accessTokenFor('u3');
+    expect(token).toBe('Atza|from-the-new-grant');
+    expect(await store.get('u3')).toEqual(newer);
+  });
+
+  it('writes a refreshed grant only over the grant it came from (DynamoDB and memory stores)', async () => {
+    const grant = { accessToken: 'Atza|a', refreshToken: 'Atzr|a', expiresAt: 1, grantCodeHash: 'h' };
+    const next = { ...grant, accessToken: 'Atza|b', refreshToken: 'Atzr|b' };
+    for (const store of [await dynamoStore(), new MemoryAlexaGrantStore()]) {
+      expect(await store.putIfUnchanged('u4', next, grant)).toBe(false); // nothing stored yet
+      await store.put('u4', grant);
+      expect(await store.putIfUnchanged('u4', next, { ...grant, grantCodeHash: 'other' })).toBe(false);
+      expect(await store.get('u4')).toEqual(grant);
+      expect(await store.putIfUnchanged('u4', next, grant)).toBe(true);
+      expect(await store.get('u4')).toEqual(next);
+    }
   });
 
   it('says so when no grant is stored', async () => {

@@ -1,5 +1,5 @@
 import {
-  acceptGrantResponseEvent, directiveSkillBuilder, discoverResponseEvent, errorEvent, responseEvent, stateReportEvent, type AlexaEvent,
+  acceptGrantResponseEvent, directiveSkillBuilder, discoverResponseEvent, errorEvent, responseEvent, stateReportEvent, withAccountLinking, type AlexaEvent,
 } from '../../lib';
 import { acceptGrantDirective, discoverDirective, endpointDirective, powerControllerDirective, reportStateDirective } from '../../lib/testing';
 import { jwtVerifier } from '../custom/harness';
@@ -21,7 +21,7 @@ const powerState = { namespace: 'Alexa.PowerController', name: 'powerState', val
 
 function skill(configure: (builder: ReturnType<typeof directiveSkillBuilder>) => void = () => undefined) {
   const logger = recordingLogger();
-  const builder = directiveSkillBuilder().withLogger(logger).withAccountLinking({ verifier: jwtVerifier });
+  const builder = withAccountLinking(directiveSkillBuilder().withLogger(logger), { verifier: jwtVerifier, unlinkGuard: false });
   configure(builder);
   const created = builder.create();
   return { logger, invoke: (event: unknown) => created.invoke(event) as Promise<AlexaEvent<any>> };
@@ -147,7 +147,7 @@ describeWithSmartHomeSchema('directives the skill does not handle, and errors in
 
 describe('the Lambda handler of a directive skill', () => {
   it('is an async (event, context) function that answers every event', async () => {
-    const handler = directiveSkillBuilder().withLogger(recordingLogger()).withAccountLinking({ verifier: jwtVerifier }).lambda();
+    const handler = withAccountLinking(directiveSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, unlinkGuard: false }).lambda();
     expect(handler.length).toBeLessThan(3);
     expect(((await handler('garbage')) as AlexaEvent<any>).event.payload.type).toBe('INVALID_DIRECTIVE');
     expect(((await handler(endpointDirective('Alexa', 'ReportState'))) as AlexaEvent<any>).event.payload.type).toBe('INVALID_AUTHORIZATION_CREDENTIAL');

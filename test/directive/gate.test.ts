@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'ask-sdk-runtime';
 import {
-  ConfigurationError, directiveSkillBuilder, getLinkedUser, type AlexaEvent, type DirectiveEnvelope, type DirectiveGateOptions,
+  ConfigurationError, directiveSkillBuilder, getLinkedUser, withAccountLinking, type AlexaEvent, type DirectiveEnvelope, type DirectiveGateOptions,
   type DirectiveHandlerInput, type TokenVerifier,
 } from '../../lib';
 import { acceptGrantDirective, discoverDirective, endpointDirective, powerControllerDirective, reportStateDirective } from '../../lib/testing';
@@ -18,10 +18,12 @@ function gatedSkill(options: Partial<DirectiveGateOptions<unknown>> & { verifier
       return input.reply.response();
     },
   };
-  const skill = directiveSkillBuilder()
-    .withLogger(logger)
-    .addErrorHandlers({ canHandle: () => true, handle: (input) => input.reply.error('ENDPOINT_UNREACHABLE', 'catch-all') })
-    .withAccountLinking({ verifier: jwtVerifier, ...options })
+  const skill = withAccountLinking(
+    directiveSkillBuilder()
+      .withLogger(logger)
+      .addErrorHandlers({ canHandle: () => true, handle: (input) => input.reply.error('ENDPOINT_UNREACHABLE', 'catch-all') }),
+    { verifier: jwtVerifier, unlinkGuard: false, ...options },
+  )
     .addRequestHandlers(domain)
     .create();
   return { ran, logger, invoke: (event: unknown, context?: unknown) => skill.invoke(event, context) as Promise<AlexaEvent<any>> };
@@ -190,9 +192,7 @@ describe('the echo rules of the gate\'s ErrorResponse', () => {
 describe('the directive gate and the linked user', () => {
   it('hands handlers the linked user', async () => {
     const seen: unknown[] = [];
-    const skill = directiveSkillBuilder()
-      .withLogger(recordingLogger())
-      .withAccountLinking({ verifier: jwtVerifier })
+    const skill = withAccountLinking(directiveSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, unlinkGuard: false })
       .addDirectiveHandler('Alexa.PowerController', undefined, (input) => {
         seen.push(getLinkedUser(input));
         return input.reply.response();
@@ -203,7 +203,7 @@ describe('the directive gate and the linked user', () => {
   });
 
   it('refuses to be installed twice', () => {
-    const builder = directiveSkillBuilder().withAccountLinking({ verifier: jwtVerifier });
-    expect(() => builder.withAccountLinking({ verifier: jwtVerifier })).toThrow(ConfigurationError);
+    const builder = withAccountLinking(directiveSkillBuilder(), { verifier: jwtVerifier });
+    expect(() => withAccountLinking(builder, { verifier: jwtVerifier })).toThrow(ConfigurationError);
   });
 });

@@ -17,7 +17,9 @@ const dir = mkdtempSync(path.join(tmpdir(), 'linking-'));
 /** An env-vars file for every example function, as a skill developer would configure them for this server. */
 function envFile(name: string, variables: Record<string, string>): string {
   const file = path.join(dir, `${name}.json`);
-  const common = { VERIFY_CACHE_TTL_SECONDS: '0', ...variables };
+  // Each `npm run invoke` is a fresh container that has accepted nothing, where the unlink guard holds
+  // every rejection: these tests check single verdicts (the guard has test/e2e/unlink-guard.test.ts).
+  const common = { VERIFY_CACHE_TTL_SECONDS: '0', UNLINK_GUARD_THRESHOLD: 'off', ...variables };
   writeFileSync(file, JSON.stringify({ RideHailerFunction: { SKILL_ID: '', ...common }, MyLightsFunction: common }));
   return file;
 }

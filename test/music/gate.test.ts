@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'ask-sdk-runtime';
 import {
-  contentNotFoundResponse, findLinkedUser, itemNotFoundResponse, musicErrorResponse, musicResponse, musicSkillBuilder, skipLimitReachedResponse,
+  contentNotFoundResponse, findLinkedUser, itemNotFoundResponse, musicErrorResponse, musicResponse, musicSkillBuilder, skipLimitReachedResponse, withAccountLinking,
   type MusicGateOptions, type MusicHandlerInput, type MusicResponse, type TokenVerifier,
 } from '../../lib';
 import { getNextItemRequest, getPlayableContentRequest, initiateRequest, musicRequest } from '../../lib/testing';
@@ -20,10 +20,12 @@ function gatedSkill(options: Partial<MusicGateOptions<unknown>> & { verifier?: T
       return input.reply.response({});
     },
   };
-  const skill = musicSkillBuilder()
-    .withLogger(logger)
-    .addErrorHandlers({ canHandle: () => true, handle: (input) => input.reply.error('ACCOUNT_PROBLEM', 'catch-all') })
-    .withAccountLinking({ verifier: jwtVerifier, ...options })
+  const skill = withAccountLinking(
+    musicSkillBuilder()
+      .withLogger(logger)
+      .addErrorHandlers({ canHandle: () => true, handle: (input) => input.reply.error('ACCOUNT_PROBLEM', 'catch-all') }),
+    { verifier: jwtVerifier, unlinkGuard: false, ...options },
+  )
     .addRequestHandlers(domain)
     .create();
   return { ran, users, logger, invoke: (event: unknown) => skill.invoke(event) as Promise<MusicResponse<any>> };
@@ -130,13 +132,13 @@ describe('bad input to a music skill', () => {
   });
 
   it('answers a request no handler takes with INVALID_DIRECTIVE', async () => {
-    const skill = musicSkillBuilder().withLogger(recordingLogger()).withAccountLinking({ verifier: jwtVerifier }).create();
+    const skill = withAccountLinking(musicSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, unlinkGuard: false }).create();
     const reply = (await skill.invoke(initiateRequest('x', { accessToken: hsToken() }))) as MusicResponse<any>;
     expect(reply.payload).toEqual({ type: 'INVALID_DIRECTIVE', message: expect.stringContaining('Alexa.Media.Playback.Initiate') });
   });
 
   it('answers a handler error nobody handles with INTERNAL_ERROR', async () => {
-    const skill = musicSkillBuilder().withLogger(recordingLogger()).withAccountLinking({ verifier: jwtVerifier })
+    const skill = withAccountLinking(musicSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, unlinkGuard: false })
       .addMusicHandler('Alexa.Media.Playback', 'Initiate', () => { throw new Error('catalogue down'); }).create();
     const reply = (await skill.invoke(initiateRequest('x', { accessToken: hsToken() }))) as MusicResponse<any>;
     expect(reply.payload.type).toBe('INTERNAL_ERROR');

@@ -4,7 +4,7 @@
  * runs only on a valid verdict (or, with allowUnlinked, no token); no token text leaks.
  */
 import fc from 'fast-check';
-import { musicSkillBuilder } from '../../lib';
+import { musicSkillBuilder, withAccountLinking } from '../../lib';
 import { musicRequest, verifierDouble } from '../../lib/testing';
 import { recordingLogger } from '../support/fixtures';
 import '../support/music-schema';
@@ -22,8 +22,7 @@ describe('music skills, for any request and any verifier', () => {
       fc.asyncProperty(requests, token, behaviour, garbage, fc.boolean(), async ([namespace, name], tokenCase, b, junk, allowUnlinked) => {
         const logger = recordingLogger();
         let ran = false;
-        const skill = musicSkillBuilder().withLogger(logger)
-          .withAccountLinking({ verifier: verifierDouble().otherwise(script(b, junk)), verificationTimeoutMs: 2, allowUnlinked })
+        const skill = withAccountLinking(musicSkillBuilder().withLogger(logger), { verifier: verifierDouble().otherwise(script(b, junk)), verificationTimeoutMs: 2, allowUnlinked, unlinkGuard: false })
           .addRequestHandlers({ canHandle: () => true, handle: (input) => { ran = true; return input.reply.response({}); } })
           .create();
         const request: any = musicRequest(namespace, name);

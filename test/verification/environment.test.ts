@@ -1,8 +1,10 @@
 import { CachingVerifier, ConfigurationError, IntrospectionVerifier, JwtVerifier, jwtVerifierFromEnvironment, LoginWithAmazonVerifier, verifierFromEnvironment } from '../../lib';
 import { AUDIENCE, hsToken, ISSUER, rsaPublicPem, rsToken, SECRET } from '../support/fixtures';
+import { json, startLoopback } from '../support/loopback';
 
 const context = { family: 'custom' as const, signal: new AbortController().signal, deadline: new Date(Date.now() + 3000) };
 const base = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE };
+const introspectionBase = { TOKEN_VERIFIER: 'introspection', INTROSPECTION_URL: 'http://127.0.0.1:1/i', INTROSPECTION_CLIENT_ID: 'c', INTROSPECTION_CLIENT_SECRET: 's' };
 
 describe('jwtVerifierFromEnvironment', () => {
   it('builds an HS256 verifier from JWT_SECRET', async () => {
@@ -74,7 +76,38 @@ describe('verifierFromEnvironment', () => {
     ['an LWA verifier without LWA_CLIENT_ID', { TOKEN_VERIFIER: 'lwa' }, /LWA_CLIENT_ID/],
     ['a bad VERIFY_CACHE_TTL_SECONDS', { ...base, JWT_SECRET: SECRET, VERIFY_CACHE_TTL_SECONDS: 'soon' }, /VERIFY_CACHE_TTL_SECONDS/],
     ['a bad JWT_CLOCK_TOLERANCE_SECONDS', { ...base, JWT_SECRET: SECRET, JWT_CLOCK_TOLERANCE_SECONDS: '-1' }, /JWT_CLOCK_TOLERANCE_SECONDS/],
+    ['a bad INTROSPECTION_CLOCK_TOLERANCE_SECONDS', { ...introspectionBase, INTROSPECTION_CLOCK_TOLERANCE_SECONDS: 'a while' }, /INTROSPECTION_CLOCK_TOLERANCE_SECONDS/],
+    ['INTROSPECTION_CLIENT_IDS with another verifier', { ...base, JWT_SECRET: SECRET, INTROSPECTION_CLIENT_IDS: 'alexa-skill' }, /TOKEN_VERIFIER is jwt, but INTROSPECTION_CLIENT_IDS is set too/],
   ])('fails with a ConfigurationError naming the variable for %s', (_name, env, message) => {
     expect(() => verifierFromEnvironment(env)).toThrow(message);
+  });
+});
+
+describe('verifierFromEnvironment for remote verifiers', () => {
+  it('takes the allowed client IDs of introspected tokens from INTROSPECTION_CLIENT_IDS (a comma list); another client\'s token is invalid', async () => {
+    const clientId = 'alexa-skill';
+    const server = await startLoopback((_req, res) => json(res, 200, { active: true, sub: 'rider-42', client_id: clientId, token_type: 'Bearer' }));
+    try {
+      const env = { ...introspectionBase, INTROSPECTION_URL: `${server.url}/introspect`, INTROSPECTION_CLIENT_IDS: 'other-client, alexa-skill', VERIFY_CACHE_TTL_SECONDS: '0' };
+      expect((await verifierFromEnvironment(env).verify('opaque-1', context)).outcome).toBe('valid');
+      const other = verifierFromEnvironment({ ...env, INTROSPECTION_CLIENT_IDS: 'another-skill' });
+      expect(await other.verify('opaque-1', context)).toEqual({ outcome: 'invalid', reason: 'issued to another client' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('takes security profile IDs from LWA_APP_IDS, accepting tokens of the profile\'s other clients', async () => {
+    const server = await startLoopback((_req, res) =>
+      json(res, 200, { user_id: 'amzn1.account.AE', aud: 'amzn1.application-oa2-client.android', app_id: 'amzn1.application.profile', exp: 3000 }));
+    try {
+      const env = { TOKEN_VERIFIER: 'lwa', LWA_CLIENT_ID: 'amzn1.application-oa2-client.web', LWA_TOKENINFO_URL: `${server.url}/tokeninfo`, VERIFY_CACHE_TTL_SECONDS: '0' };
+      expect((await verifierFromEnvironment({ ...env, LWA_APP_IDS: 'amzn1.application.profile' }).verify('Atza|t', context)).outcome).toBe('valid');
+      expect(await verifierFromEnvironment(env).verify('Atza|t', context)).toEqual({ outcome: 'invalid', reason: 'issued to another client' });
+      // an LWA_CLIENT_ID that holds the security profile's app ID matches tokeninfo's app_id
+      expect((await verifierFromEnvironment({ ...env, LWA_CLIENT_ID: 'amzn1.application.profile' }).verify('Atza|t', context)).outcome).toBe('valid');
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import {
-  AuthorizationServerError, CachingVerifier, ConfigurationError, decide, IntrospectionVerifier, JwtVerifier, LoginWithAmazonVerifier,
-  VerifierTimeoutError, type TokenVerdict, type TokenVerifier, type VerificationContext,
+  AuthorizationServerError, CachingVerifier, CannotDecideError, ConfigurationError, decide, IntrospectionVerifier, JwtVerifier, LoginWithAmazonVerifier,
+  VerifierTimeoutError, type LoginWithAmazonVerifierOptions, type TokenVerdict, type TokenVerifier, type VerificationContext,
 } from '../../lib';
 import { mintAccessToken } from '../../lib/testing';
 import { AUDIENCE, ISSUER, rsa, rsToken } from '../support/fixtures';
@@ -86,12 +86,19 @@ describe('JwtVerifier with a JWKS URL', () => {
 describe('IntrospectionVerifier', () => {
   let server: Loopback;
   let answer: { status: number; body: unknown };
+  const genuine = () => ({ active: true, sub: 'rider-42', client_id: 'alexa-skill', aud: AUDIENCE, token_type: 'Bearer', exp: Math.floor(Date.now() / 1000) + 600 });
   beforeEach(async () => {
-    answer = { status: 200, body: { active: true, sub: 'rider-42', client_id: 'alexa-skill', aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) + 600 } };
-    server = await startLoopback((_req, res) => json(res, answer.status, answer.body));
+    answer = { status: 200, body: genuine() };
+    server = await startLoopback((_req, res) => (answer.status === 0 ? undefined : json(res, answer.status, answer.body)));
   });
   afterEach(() => server.close());
   const verifier = (extra: object = {}) => new IntrospectionVerifier({ url: `${server.url}/introspect`, clientId: 'skill api', clientSecret: 's3cr&t', ...extra });
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  const cannotDecide = async (promise: Promise<unknown>) => {
+    const error = await promise.then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(CannotDecideError);
+    return error as CannotDecideError;
+  };
 
   it('says valid for an active token, authenticating with client_secret_basic, the token in the body', async () => {
     expect(await verifier().verify('opaque-1', context())).toMatchObject({ outcome: 'valid', principal: { subject: 'rider-42' } });
@@ -109,22 +116,97 @@ describe('IntrospectionVerifier', () => {
 
   it.each([
     ['inactive', { active: false }, { outcome: 'invalid', reason: 'inactive' }],
-    ['active but past exp', { active: true, sub: 's', exp: 1000 }, { outcome: 'expired' }],
-    ['without a subject', { active: true }, { outcome: 'invalid', reason: 'no linked user in response' }],
-  ])('says %s tokens are not valid', async (_name, body, verdict) => {
+    ['inactive, with an exp past beyond the clock tolerance, as expired', { active: false, exp: 1000 }, { outcome: 'expired' }],
+    ['inactive, with an exp a second past (within the tolerance), as invalid, not expired', { active: false, exp: Math.floor(Date.now() / 1000) - 1 }, { outcome: 'invalid', reason: 'inactive' }],
+    ['a refresh token (token_type refresh_token) as invalid', { ...genuine(), token_type: 'refresh_token' }, { outcome: 'invalid', reason: 'not an access token' }],
+    ['an RFC 8693 refresh token type as invalid', { ...genuine(), token_type: 'urn:ietf:params:oauth:token-type:refresh_token' }, { outcome: 'invalid', reason: 'not an access token' }],
+  ])('reads %s', async (_name, body, verdict) => {
     answer.body = body;
     expect(await verifier().verify('opaque-1', context())).toEqual(verdict);
   });
 
-  it('checks audience and client when asked', async () => {
-    expect(await verifier({ audience: 'other' }).verify('t', context())).toEqual({ outcome: 'invalid', reason: 'wrong audience' });
-    expect(await verifier({ clientIds: ['another-client'] }).verify('t', context())).toEqual({ outcome: 'invalid', reason: 'issued to another client' });
-    expect((await verifier({ audience: AUDIENCE, clientIds: ['alexa-skill'] }).verify('t', context())).outcome).toBe('valid');
+  it.each(['Bearer', 'bearer', 'access_token', 'urn:ietf:params:oauth:token-type:access_token'])('takes token_type %s as an access token', async (tokenType) => {
+    answer.body = { ...genuine(), token_type: tokenType };
+    expect((await verifier().verify('opaque-1', context())).outcome).toBe('valid');
+  });
+
+  it('accepts an active token whose exp is a second behind our clock (clock tolerance)', async () => {
+    answer.body = { ...genuine(), exp: nowSeconds() - 1 };
+    expect((await verifier().verify('opaque-1', context())).outcome).toBe('valid');
+  });
+
+  it('could not decide when the server calls active a token whose exp is past by our clock beyond the tolerance', async () => {
+    answer.body = { ...genuine(), exp: nowSeconds() - 120 };
+    const error = await cannotDecide(verifier().verify('opaque-1', context()));
+    expect(error.reason).toBe('introspection clock disagreement');
+    expect(error.check).toMatch(/clock/);
+    answer.body = { ...genuine(), exp: nowSeconds() - 120 };
+    expect((await verifier({ clockToleranceSeconds: 300 }).verify('opaque-1', context())).outcome).toBe('valid');
+  });
+
+  it('says valid, without an expiry, for an exp beyond the Date range (never "could not decide" forever)', async () => {
+    answer.body = { ...genuine(), exp: 1e300 };
+    const verdict = await verifier().verify('opaque-1', context());
+    expect(verdict).toEqual({ outcome: 'valid', principal: expect.objectContaining({ subject: 'rider-42' }) });
+  });
+
+  it('could not decide when the server affirms a token without naming its user (no sub, no username)', async () => {
+    answer.body = { active: true, client_id: 'alexa-skill' };
+    const error = await cannotDecide(verifier().verify('opaque-1', context()));
+    expect(error.reason).toBe('introspection response without subject');
+    answer.body = { active: true, username: 'ada' };
+    expect(await verifier().verify('opaque-1', context())).toMatchObject({ outcome: 'valid', principal: { subject: 'ada' } });
+  });
+
+  it('could not decide for a token_type it does not know, and accepts it when told it names access tokens', async () => {
+    answer.body = { ...genuine(), token_type: 'DPoP' };
+    expect((await cannotDecide(verifier().verify('opaque-1', context()))).reason).toBe('unknown token type');
+    expect((await verifier({ accessTokenTypes: ['DPoP'] }).verify('opaque-1', context())).outcome).toBe('valid');
+  });
+
+  it('could not decide on an audience not as configured until a genuine token confirmed the setting (a typo unlinks nobody)', async () => {
+    const typo = verifier({ audience: 'ride-hailer-alexa-skil', clientIds: ['alexa-skill'] });
+    const error = await cannotDecide(typo.verify('opaque-1', context()));
+    expect([error.reason, error.check]).toEqual(['introspection audience mismatch', expect.stringContaining('INTROSPECTION_AUDIENCE')]);
+  });
+
+  it('says invalid for a token issued to a client not among clientIds: it is not an access token for this skill', async () => {
+    answer.body = { ...genuine(), client_id: 'another-client' };
+    expect(await verifier({ clientIds: ['alexa-skill'] }).verify('opaque-1', context())).toEqual({ outcome: 'invalid', reason: 'issued to another client' });
+    answer.body = genuine();
+    expect((await verifier({ clientIds: ['other-client', 'alexa-skill'] }).verify('opaque-1', context())).outcome).toBe('valid');
+  });
+
+  it('says invalid for another audience\'s token, or one without token_type, once a genuine token confirmed the settings', async () => {
+    const confirmed = verifier({ audience: AUDIENCE, clientIds: ['alexa-skill'] });
+    expect((await confirmed.verify('opaque-genuine', context())).outcome).toBe('valid');
+    answer.body = { ...genuine(), aud: 'another-api' };
+    expect(await confirmed.verify('opaque-3', context())).toEqual({ outcome: 'invalid', reason: 'wrong audience' });
+    // oidc-provider introspects its refresh tokens without token_type and without aud
+    const { token_type: _type, aud: _aud, ...refreshToken } = genuine();
+    answer.body = refreshToken;
+    expect(await confirmed.verify('opaque-refresh', context())).toEqual({ outcome: 'invalid', reason: 'not an access token' });
   });
 
   it.each([
     ['401 (the skill\'s own credentials)', 401, { error: 'invalid_client' }],
     ['403', 403, {}],
+    ['400 invalid_client', 400, { error: 'invalid_client' }],
+  ])('could not decide when the endpoint answers %s, naming the credential settings', async (_name, status, body) => {
+    answer = { status, body };
+    const error = await cannotDecide(verifier().verify('opaque-1', context()));
+    expect(error.reason).toBe('introspection credentials refused');
+    expect(error.check).toMatch(/INTROSPECTION_CLIENT_ID.*INTROSPECTION_CLIENT_SECRET.*INTROSPECTION_AUTH_METHOD/);
+    expect(error.cause).toBeInstanceOf(AuthorizationServerError);
+  });
+
+  it('could not decide on a 400 invalid_request (a fault of our request, not of the token)', async () => {
+    answer = { status: 400, body: { error: 'invalid_request' } };
+    expect((await cannotDecide(verifier().verify('opaque-1', context()))).reason).toBe('introspection request refused');
+  });
+
+  it.each([
+    ['429', 429, {}],
     ['500', 500, {}],
     ['200 without "active"', 200, { sub: 'x' }],
     ['200 with HTML', 200, '<html>'],
@@ -133,26 +215,53 @@ describe('IntrospectionVerifier', () => {
     await expect(verifier().verify('opaque-1', context())).rejects.toBeInstanceOf(AuthorizationServerError);
   });
 
+  it('is undecided by the deadline when the endpoint hangs', async () => {
+    answer = { status: 0, body: undefined }; // never answers
+    const decision = await decide(found('opaque-1'), verifier(), { family: 'music', budgetMs: 200 });
+    expect(decision).toMatchObject({ outcome: 'undecided', cause: expect.any(VerifierTimeoutError) });
+  });
+
+  it('could not decide on a token longer than maxTokenLength, without sending it', async () => {
+    const error = await cannotDecide(verifier({ maxTokenLength: 10 }).verify('x'.repeat(11), context()));
+    expect(error.reason).toBe('token too long');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('refuses nonsense options', () => {
+    expect(() => verifier({ clockToleranceSeconds: -1 })).toThrow(ConfigurationError);
+    expect(() => verifier({ clientIds: [] })).toThrow(ConfigurationError);
+    expect(() => verifier({ maxTokenLength: 0 })).toThrow(ConfigurationError);
+  });
+
   it('never puts the token or the secret in its error messages', async () => {
-    answer = { status: 500, body: {} };
-    const error = await verifier().verify('opaque-SECRET-TOKEN', context()).catch((e) => e);
-    expect(`${error.message} ${error.stack}`).not.toMatch(/opaque-SECRET-TOKEN|s3cr/);
+    for (const refusal of [{ status: 500, body: {} }, { status: 401, body: { error: 'invalid_client' } }]) {
+      answer = refusal;
+      const error = await verifier().verify('opaque-SECRET-TOKEN', context()).catch((e) => e);
+      expect(`${error.message} ${error.stack} ${error.check ?? ''} ${error.cause?.message ?? ''}`).not.toMatch(/opaque-SECRET-TOKEN|s3cr/);
+    }
   });
 });
 
 describe('LoginWithAmazonVerifier, against a loopback stand-in for LWA', () => {
   const CLIENT = 'amzn1.application-oa2-client.ride-hailer';
+  const APP = 'amzn1.application.ride-hailer-profile';
   let lwa: Loopback;
   let tokenInfo: { status: number; body: unknown };
+  const genuine = () => ({ iss: 'https://www.amazon.com', user_id: 'amzn1.account.AE', aud: CLIENT, app_id: APP, exp: 3597, iat: 1 });
   beforeEach(async () => {
-    tokenInfo = { status: 200, body: { iss: 'https://www.amazon.com', user_id: 'amzn1.account.AE', aud: CLIENT, app_id: 'amzn1.application.x', exp: 3597, iat: 1 } };
+    tokenInfo = { status: 200, body: genuine() };
     lwa = await startLoopback((req, res) =>
-      req.url.startsWith('/auth/o2/tokeninfo') ? json(res, tokenInfo.status, tokenInfo.body) : json(res, 200, { user_id: 'amzn1.account.AE', name: 'Ada', email: 'ada@example.com' }),
+      tokenInfo.status === 0 ? undefined : req.url.startsWith('/auth/o2/tokeninfo') ? json(res, tokenInfo.status, tokenInfo.body) : json(res, 200, { user_id: 'amzn1.account.AE', name: 'Ada', email: 'ada@example.com' }),
     );
   });
   afterEach(() => lwa.close());
-  const verifier = (fetchProfile = false) =>
-    new LoginWithAmazonVerifier({ clientId: CLIENT, fetchProfile, tokenInfoUrl: `${lwa.url}/auth/o2/tokeninfo`, profileUrl: `${lwa.url}/user/profile` });
+  const verifier = (options: Partial<LoginWithAmazonVerifierOptions> = {}) =>
+    new LoginWithAmazonVerifier({ clientId: CLIENT, tokenInfoUrl: `${lwa.url}/auth/o2/tokeninfo`, profileUrl: `${lwa.url}/user/profile`, ...options });
+  const cannotDecide = async (promise: Promise<unknown>) => {
+    const error = await promise.then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(CannotDecideError);
+    return error as CannotDecideError;
+  };
 
   it('says valid for a token issued to the skill\'s client, the token in a header and never in a URL', async () => {
     const verdict = await verifier().verify('Atza|token-1', context());
@@ -162,13 +271,23 @@ describe('LoginWithAmazonVerifier, against a loopback stand-in for LWA', () => {
   });
 
   it('adds the profile when asked', async () => {
-    expect(await verifier(true).verify('Atza|token-1', context())).toMatchObject({ principal: { claims: { name: 'Ada', email: 'ada@example.com' } } });
+    expect(await verifier({ fetchProfile: true }).verify('Atza|token-1', context())).toMatchObject({ principal: { claims: { name: 'Ada', email: 'ada@example.com' } } });
     expect(lwa.requests[1].headers.authorization).toBe('Bearer Atza|token-1');
   });
 
-  it('says invalid for a token issued to another client (the confused deputy)', async () => {
-    tokenInfo.body = { ...(tokenInfo.body as object), aud: 'amzn1.application-oa2-client.someone-else' };
+  it('says invalid for a token of another client (the confused deputy), never valid', async () => {
+    tokenInfo.body = { ...genuine(), aud: 'amzn1.application-oa2-client.someone-else', app_id: 'amzn1.application.someone-else' };
+    expect(await verifier().verify('Atza|foreign-1', context())).toEqual({ outcome: 'invalid', reason: 'issued to another client' });
+  });
+
+  it('accepts a token of another client of a security profile the operator configured (appIds, tokeninfo\'s app_id)', async () => {
+    tokenInfo.body = { ...genuine(), aud: 'amzn1.application-oa2-client.ride-hailer-android' };
+    expect((await verifier({ appIds: [APP] }).verify('Atza|token-1', context())).outcome).toBe('valid');
     expect(await verifier().verify('Atza|token-1', context())).toEqual({ outcome: 'invalid', reason: 'issued to another client' });
+  });
+
+  it('takes a configured client ID that is the security profile\'s app ID as the app ID: its tokens match by app_id', async () => {
+    expect((await verifier({ clientId: APP }).verify('Atza|token-1', context())).outcome).toBe('valid');
   });
 
   it.each([
@@ -177,6 +296,39 @@ describe('LoginWithAmazonVerifier, against a loopback stand-in for LWA', () => {
   ])('reads %s from a 400', async (_name, body, verdict) => {
     tokenInfo = { status: 400, body };
     expect(await verifier().verify('Atza|token-1', context())).toEqual(verdict);
+  });
+
+  it.each([
+    ['400 invalid_request (a fault of our request)', 400, { error: 'invalid_request', error_description: 'The request is missing a required parameter : access_token' }],
+    ['401 invalid_client', 401, { error: 'invalid_client' }],
+    ['400 without a body', 400, ''],
+  ])('could not decide on %s: only invalid_token is a token verdict', async (_name, status, body) => {
+    tokenInfo = { status, body };
+    expect((await cannotDecide(verifier().verify('Atza|token-1', context()))).reason).toBe('LWA request refused');
+  });
+
+  it('says valid, without an expiry, for an exp beyond the Date range', async () => {
+    tokenInfo.body = { ...genuine(), exp: 1e300 };
+    const verdict = await verifier().verify('Atza|token-1', context());
+    expect(verdict.outcome).toBe('valid');
+    expect('expiresAt' in verdict).toBe(false);
+  });
+
+  it('could not decide when tokeninfo affirms a token without its user_id', async () => {
+    const { user_id: _user, ...withoutUser } = genuine();
+    tokenInfo.body = withoutUser;
+    expect((await cannotDecide(verifier().verify('Atza|token-1', context()))).reason).toBe('LWA tokeninfo without user');
+  });
+
+  it('could not decide on a token longer than maxTokenLength, without sending it', async () => {
+    expect((await cannotDecide(verifier().verify(`Atza|${'x'.repeat(4096)}`, context()))).reason).toBe('token too long');
+    expect(lwa.requests).toHaveLength(0);
+  });
+
+  it('is undecided by the deadline when tokeninfo hangs', async () => {
+    tokenInfo = { status: 0, body: undefined }; // never answers
+    const decision = await decide(found('Atza|token-1'), verifier(), { family: 'custom', budgetMs: 200 });
+    expect(decision).toMatchObject({ outcome: 'undecided', cause: expect.any(VerifierTimeoutError) });
   });
 
   it('could not decide (throws) on a 5xx', async () => {
@@ -230,6 +382,77 @@ describe('CachingVerifier', () => {
     await cache.verify('a', context()); // kept: used after b
     await cache.verify('b', context()); // dropped for c: asked again
     expect(calls).toEqual(['a', 'b', 'c', 'b']);
+  });
+
+  /** An inner verifier whose verifications settle only when the test says so, and ignore their signal. */
+  function controlled() {
+    const settles: Array<(verdict: TokenVerdict<string>) => void> = [];
+    const inner: TokenVerifier<string> & { knowledgeVersion: number } = {
+      knowledgeVersion: 1,
+      verify: () => new Promise((resolve) => void settles.push(resolve)),
+    };
+    return { inner, settles };
+  }
+  const withSignal = (signal: AbortSignal): VerificationContext => ({ family: 'custom', signal, deadline: new Date(Date.now() + 1000) });
+
+  it('never keeps a caller who joins a pending verification past its own deadline', async () => {
+    const { inner, settles } = controlled();
+    const cache = new CachingVerifier(inner);
+    const first = cache.verify('t', withSignal(new AbortController().signal));
+    const deadline = new AbortController();
+    const joined = cache.verify('t', withSignal(deadline.signal));
+    const timeout = new VerifierTimeoutError(30);
+    deadline.abort(timeout);
+    await expect(joined).rejects.toBe(timeout);
+    expect(settles).toHaveLength(1); // it had joined: one upstream call
+    settles[0]({ outcome: 'valid', principal: 'u' });
+    expect(await first).toEqual({ outcome: 'valid', principal: 'u' });
+  });
+
+  it('does not join a pending verification whose own caller gave up: a later caller starts its own', async () => {
+    const { inner, settles } = controlled();
+    const cache = new CachingVerifier(inner);
+    const givenUp = new AbortController();
+    const first = cache.verify('t', withSignal(givenUp.signal));
+    givenUp.abort(new VerifierTimeoutError(10));
+    await expect(first).rejects.toBeInstanceOf(VerifierTimeoutError);
+    const later = cache.verify('t', withSignal(new AbortController().signal));
+    expect(settles).toHaveLength(2);
+    settles[1]({ outcome: 'expired' });
+    expect(await later).toEqual({ outcome: 'expired' });
+    settles[0]({ outcome: 'valid', principal: 'older' }); // the abandoned one settles late: it does not replace the newer verdict
+    await new Promise((r) => setImmediate(r));
+    expect(await cache.verify('t', context())).toEqual({ outcome: 'expired' });
+    expect(settles).toHaveLength(2);
+  });
+
+  it('does not keep a verdict taken while the inner verifier\'s knowledge was refreshed', async () => {
+    const { inner, settles } = controlled();
+    const cache = new CachingVerifier(inner);
+    const verdict = cache.verify('t', context());
+    inner.knowledgeVersion = 2; // e.g. the JWKS was refetched while this verification ran
+    settles[0]({ outcome: 'invalid', reason: 'bad signature' });
+    expect(await verdict).toEqual({ outcome: 'invalid', reason: 'bad signature' });
+    expect(cache.size).toBe(0);
+    const again = cache.verify('t', context());
+    expect(settles).toHaveLength(2); // asked again: nothing was kept
+    settles[1]({ outcome: 'valid', principal: 'u' });
+    expect(await again).toEqual({ outcome: 'valid', principal: 'u' });
+  });
+
+  it('drops a kept verdict once the inner verifier\'s knowledge has been refreshed', async () => {
+    const { inner, settles } = controlled();
+    const cache = new CachingVerifier(inner, { negativeTtlSeconds: 60 });
+    const verdict = cache.verify('t', context());
+    settles[0]({ outcome: 'invalid', reason: 'unknown kid' });
+    await verdict;
+    expect(await cache.verify('t', context())).toEqual({ outcome: 'invalid', reason: 'unknown kid' }); // a hit
+    expect(settles).toHaveLength(1);
+    inner.knowledgeVersion = 2;
+    const again = cache.verify('t', context());
+    expect(settles).toHaveLength(2);
+    settles[1]({ outcome: 'valid', principal: 'u' });
+    expect(await again).toEqual({ outcome: 'valid', principal: 'u' });
   });
 
   it('refuses nonsense options', () => {

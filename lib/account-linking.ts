@@ -1,0 +1,95 @@
+/**
+ * The one way to put the account-linking gate on a skill builder of any family, and the linked
+ * user typed by the gate's verifier.
+ *
+ * ```ts
+ * const linking = accountLinking({ verifier });            // AccountLinking<JwtLinkedUser>, from the verifier
+ * const { getLinkedUser } = linking;                       // (input) => JwtLinkedUser
+ *
+ * withAccountLinking(SkillBuilders.custom(), linking)      // custom skills
+ * withAccountLinking(directiveSkillBuilder(), linking)     // smart home, video, meetings
+ * withAccountLinking(musicSkillBuilder(), linking)         // music, radio, podcasts
+ * ```
+ *
+ * Whatever the family, the gate's request interceptor runs before every other one and its errors
+ * reach its own error handler before any error handler of the skill, in whatever order the
+ * skill's parts are added. A builder takes one gate.
+ */
+import type { CustomSkillBuilder } from 'ask-sdk-core';
+import { ConfigurationError } from './errors';
+import { installCustomGate, type CustomGateOptions } from './custom/gate';
+import type { DirectiveSkillBuilder } from './directive/builder';
+import type { DirectiveGateOptions } from './directive/gate';
+import type { CommonGateOptions } from './gate';
+import { linkedUserAccessors, type HasRequestAttributes, type LinkedAccount, type LinkedUserAccessors } from './linked-account';
+import type { MusicSkillBuilder } from './music/builder';
+import type { MusicGateOptions } from './music/gate';
+import { INSTALL_GATE } from './runtime-skill';
+
+/**
+ * The gate options of every family in one type: `verifier` is required, the rest optional; each
+ * family reads its own (`speech` and `voiceLinking` are custom skills', `outageErrorType`
+ * directive skills', `allowUnlinked` music skills') and ignores the others.
+ */
+export type AccountLinkingOptions<P> = CustomGateOptions<P> & DirectiveGateOptions<P> & MusicGateOptions<P>;
+
+/**
+ * A gate's configuration and the accessors of its linked users, typed by its verifier: with a
+ * `JwtVerifier`, `getLinkedUser(input)` is a `JwtLinkedUser`; with a `LoginWithAmazonVerifier`,
+ * an `AmazonLinkedUser`; with your own `TokenVerifier<Rider>`, a `Rider`. The accessors are
+ * plain functions: `const { getLinkedUser } = linking` works.
+ */
+export class AccountLinking<P> implements LinkedUserAccessors<P> {
+  readonly getLinkedUser: (input: HasRequestAttributes) => P;
+  readonly findLinkedUser: (input: HasRequestAttributes) => P | undefined;
+  readonly findLinkedAccount: (input: HasRequestAttributes) => LinkedAccount<P> | undefined;
+  readonly getLinkedAccessToken: (input: HasRequestAttributes) => string;
+
+  constructor(
+    /** The options the gate is built from, on each builder it is installed on. */
+    readonly options: Readonly<AccountLinkingOptions<P>>,
+  ) {
+    if (typeof options?.verifier?.verify !== 'function') {
+      throw new ConfigurationError('The account-linking gate needs a verifier with a verify() method');
+    }
+    ({
+      getLinkedUser: this.getLinkedUser,
+      findLinkedUser: this.findLinkedUser,
+      findLinkedAccount: this.findLinkedAccount,
+      getLinkedAccessToken: this.getLinkedAccessToken,
+    } = linkedUserAccessors<P>());
+  }
+}
+
+/**
+ * The account-linking gate of a skill, typed by its verifier: install it with
+ * {@link withAccountLinking}, read linked users with its accessors.
+ */
+export function accountLinking<P>(options: AccountLinkingOptions<P>): AccountLinking<P> {
+  return new AccountLinking(options);
+}
+
+/** Smart home, video and meetings skills: the gate before every handler of a `directiveSkillBuilder()`. */
+export function withAccountLinking<B extends DirectiveSkillBuilder, P>(builder: B, gate: AccountLinking<P> | DirectiveGateOptions<P>): B;
+/** Music skills: the gate before every handler of a `musicSkillBuilder()`. */
+export function withAccountLinking<B extends MusicSkillBuilder, P>(builder: B, gate: AccountLinking<P> | MusicGateOptions<P>): B;
+/** Custom skills: the gate before every handler of `SkillBuilders.custom()` or `.standard()`. */
+export function withAccountLinking<B extends CustomSkillBuilder, P>(builder: B, gate: AccountLinking<P> | CustomGateOptions<P>): B;
+/**
+ * Puts the account-linking gate on a skill builder of any family and returns the same builder.
+ * Call it once per builder; where in the chain does not matter. `gate` is an
+ * {@link AccountLinking} (for typed linked users) or the family's gate options.
+ *
+ * @example
+ * const linking = accountLinking({ verifier });
+ * const skill = withAccountLinking(SkillBuilders.custom(), linking)
+ *   .addRequestHandlers(LaunchHandler, OrderRideHandler)
+ *   .addErrorHandlers(CatchAllHandler)
+ *   .create();
+ */
+export function withAccountLinking(builder: unknown, gate: AccountLinking<unknown> | CommonGateOptions<unknown>): unknown {
+  const options = gate instanceof AccountLinking ? gate.options : gate;
+  const install = (builder as { [INSTALL_GATE]?: unknown } | undefined)?.[INSTALL_GATE];
+  if (typeof install === 'function') return install.call(builder, options);
+  return installCustomGate(builder as CustomSkillBuilder, options as CustomGateOptions<unknown>);
+}

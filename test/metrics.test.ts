@@ -1,0 +1,207 @@
+/**
+ * The gate's metrics: one EMF line per decision (or Powertools single metrics), low-cardinality
+ * dimensions, a reason class for every verdict, and no token anywhere.
+ */
+import { SkillBuilders } from 'ask-sdk-core';
+import {
+  AuthorizationServerError, CannotDecideError, ConfigurationError, defaultGateMetrics, directiveSkillBuilder, emfMetrics, InvalidVerdictError,
+  invalidReasonClass, musicSkillBuilder, noMetrics, powertoolsMetrics, reasonClassOf, UnlinkGuardHoldError, VerifierFailedError,
+  VerifierTimeoutError, withAccountLinking, type GateMetricEvent, type TokenVerifier,
+} from '../lib';
+import { getPlayableContentRequest, launchRequest, powerControllerDirective } from '../lib/testing';
+import { jwtVerifier } from './custom/harness';
+import { hsToken, recordingLogger } from './support/fixtures';
+
+const event = (overrides: Partial<GateMetricEvent> = {}): GateMetricEvent => ({
+  family: 'custom', requestType: 'LaunchRequest', outcome: 'linked', reasonClass: 'none', heldByGuard: false, latencyMs: 3, ...overrides,
+});
+
+function emf(options: Parameters<typeof emfMetrics>[0] = {}) {
+  const lines: string[] = [];
+  const metrics = emfMetrics({ ...options, write: (line) => void lines.push(line) });
+  return { metrics, lines, parsed: () => lines.map((l) => JSON.parse(l)) };
+}
+
+describe('emfMetrics', () => {
+  it('writes one EMF line per decision: namespace, [Family] and [Family, Outcome, ReasonClass], and the counts', () => {
+    const { metrics, lines, parsed } = emf({ namespace: 'Test' });
+    metrics.record(event({ outcome: 'undecided', reasonClass: 'guard', heldByGuard: true, latencyMs: 7 }));
+    expect(lines).toHaveLength(1);
+    expect(lines[0].endsWith('\n')).toBe(true);
+    const [line] = parsed();
+    expect(line._aws.CloudWatchMetrics).toEqual([{
+      Namespace: 'Test',
+      Dimensions: [['Family'], ['Family', 'Outcome', 'ReasonClass']],
+      Metrics: [
+        { Name: 'Decisions', Unit: 'Count' }, { Name: 'Undecided', Unit: 'Count' }, { Name: 'UnlinkingReplies', Unit: 'Count' },
+        { Name: 'HeldByGuard', Unit: 'Count' }, { Name: 'VerificationLatency', Unit: 'Milliseconds' },
+      ],
+    }]);
+    expect(line).toMatchObject({ Family: 'custom', Outcome: 'undecided', ReasonClass: 'guard', RequestType: 'LaunchRequest', Decisions: 1, Undecided: 1, UnlinkingReplies: 0, HeldByGuard: 1, VerificationLatency: 7 });
+    expect(typeof line._aws.Timestamp).toBe('number');
+  });
+
+  it('counts invalid and expired as unlinking replies, and leaves latency out when there was no token', () => {
+    const { metrics, parsed } = emf();
+    metrics.record(event({ outcome: 'invalid', reasonClass: 'signature' }));
+    metrics.record(event({ outcome: 'expired', reasonClass: 'expired' }));
+    metrics.record(event({ outcome: 'missing', reasonClass: 'missing', latencyMs: 0 }));
+    expect(parsed().map((l) => l.UnlinkingReplies)).toEqual([1, 1, 0]);
+    expect(parsed()[2]).not.toHaveProperty('VerificationLatency');
+    expect(parsed()[2]._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name)).not.toContain('VerificationLatency');
+  });
+
+  it('takes its namespace from the option, else $METRICS_NAMESPACE, else AccountLinking', () => {
+    const saved = process.env.METRICS_NAMESPACE;
+    try {
+      delete process.env.METRICS_NAMESPACE;
+      const byDefault = emf();
+      byDefault.metrics.record(event());
+      process.env.METRICS_NAMESPACE = 'FromEnvironment';
+      const fromEnv = emf();
+      fromEnv.metrics.record(event());
+      const fromOption = emf({ namespace: 'FromOption' });
+      fromOption.metrics.record(event());
+      expect([byDefault, fromEnv, fromOption].map((m) => m.parsed()[0]._aws.CloudWatchMetrics[0].Namespace)).toEqual(['AccountLinking', 'FromEnvironment', 'FromOption']);
+    } finally {
+      if (saved === undefined) delete process.env.METRICS_NAMESPACE;
+      else process.env.METRICS_NAMESPACE = saved;
+    }
+  });
+
+  it('adds fixed dimensions to every dimension set', () => {
+    const { metrics, parsed } = emf({ dimensions: { Service: 'ride-hailer' } });
+    metrics.record(event());
+    expect(parsed()[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([['Service', 'Family'], ['Service', 'Family', 'Outcome', 'ReasonClass']]);
+    expect(parsed()[0].Service).toBe('ride-hailer');
+  });
+});
+
+describe('powertoolsMetrics', () => {
+  it('publishes each count as a Powertools single metric, with the family (and outcome and reason class on Decisions)', () => {
+    const published: Array<{ dimensions: Record<string, string>; name: string; unit: string; value: number }> = [];
+    const fake = {
+      singleMetric() {
+        const dimensions: Record<string, string> = {};
+        return {
+          addDimension: (name: string, value: string) => void (dimensions[name] = value),
+          addMetric: (name: string, unit: string, value: number) => void published.push({ dimensions: { ...dimensions }, name, unit, value }),
+        };
+      },
+    };
+    powertoolsMetrics(fake).record(event({ outcome: 'undecided', reasonClass: 'guard', heldByGuard: true, latencyMs: 12 }));
+    expect(published).toEqual([
+      { dimensions: { Family: 'custom', Outcome: 'undecided', ReasonClass: 'guard' }, name: 'Decisions', unit: 'Count', value: 1 },
+      { dimensions: { Family: 'custom' }, name: 'Undecided', unit: 'Count', value: 1 },
+      { dimensions: { Family: 'custom' }, name: 'HeldByGuard', unit: 'Count', value: 1 },
+      { dimensions: { Family: 'custom' }, name: 'VerificationLatency', unit: 'Milliseconds', value: 12 },
+    ]);
+  });
+});
+
+describe('reason classes', () => {
+  it.each([
+    ['bad signature', 'signature'], ['unknown signing key', 'signature'], ['algorithm not allowed', 'signature'],
+    ['malformed', 'malformed'], ['malformed claims', 'malformed'], ['token too long', 'malformed'], ['unsigned token', 'malformed'], ['payload is not a JSON object', 'malformed'],
+    ['wrong audience', 'claims'], ['wrong issuer', 'claims'], ['issued to another client', 'claims'], ['not yet valid', 'claims'],
+    ['no linked user in claims', 'claims'], ['no user in tokeninfo', 'claims'],
+    ['inactive', 'inactive'], ['rejected by LWA', 'inactive'],
+    ['rejected', 'other'], ['unspecified', 'other'], ['something new from a custom verifier', 'other'],
+  ])('classes the invalid reason "%s" as %s', (reason, reasonClass) => {
+    expect(invalidReasonClass(reason)).toBe(reasonClass);
+  });
+
+  it.each([
+    [new UnlinkGuardHoldError('invalid', 'bad signature'), 'guard'],
+    [new CannotDecideError('audience mismatch', 'JWT_AUDIENCE'), 'configuration'],
+    [new VerifierTimeoutError(3000), 'timeout'],
+    [new AuthorizationServerError('503'), 'outage'],
+    [new VerifierFailedError('threw', { cause: new AuthorizationServerError('down') }), 'outage'],
+    [new VerifierFailedError('threw', { cause: new Error('bug') }), 'verifier'],
+    [new InvalidVerdictError('nonsense'), 'verifier'],
+    [new ConfigurationError('x'), 'other'],
+  ] as const)('classes "could not decide" caused by %p as %s', (cause, reasonClass) => {
+    expect(reasonClassOf({ outcome: 'undecided', cause })).toBe(reasonClass);
+  });
+
+  it('classes linked, missing and expired', () => {
+    expect([reasonClassOf({ outcome: 'linked', linkedUser: {} }), reasonClassOf({ outcome: 'missing' }), reasonClassOf({ outcome: 'expired' })]).toEqual(['none', 'missing', 'expired']);
+  });
+});
+
+describe('the gate\'s metrics by default', () => {
+  it('are EMF in a Lambda function and nothing elsewhere, so a program\'s stdout stays its own', () => {
+    expect(defaultGateMetrics({})).toBe(noMetrics);
+    expect(defaultGateMetrics({ AWS_LAMBDA_FUNCTION_NAME: 'fn' })).not.toBe(noMetrics);
+  });
+});
+
+describe('every family\'s gate counts every decision', () => {
+  const recorder = () => {
+    const events: GateMetricEvent[] = [];
+    return { events, metrics: { record: (e: GateMetricEvent) => void events.push(e) } };
+  };
+  const forged = hsToken({ issuer: 'https://evil.test/' });
+  const genuine = hsToken();
+  const families = {
+    custom: (options: { metrics: { record(e: GateMetricEvent): void } }) => {
+      const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger: recordingLogger(), ...options })
+        .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('hi').getResponse() }).create();
+      return (token?: string) => skill.invoke(launchRequest({ accessToken: token }));
+    },
+    directive: (options: { metrics: { record(e: GateMetricEvent): void } }) => {
+      const skill = withAccountLinking(directiveSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, ...options })
+        .addRequestHandlers({ canHandle: () => true, handle: (input) => input.reply.response() }).create();
+      return (token?: string) => skill.invoke(powerControllerDirective('TurnOn', { accessToken: token }));
+    },
+    music: (options: { metrics: { record(e: GateMetricEvent): void } }) => {
+      const skill = withAccountLinking(musicSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, ...options })
+        .addRequestHandlers({ canHandle: () => true, handle: (input) => input.reply.response({}) }).create();
+      return (token?: string) => skill.invoke(getPlayableContentRequest([{ type: 'TRACK', entityId: '1' }], { accessToken: token }));
+    },
+  };
+
+  it.each(Object.entries(families))('%s: held by the guard in a fresh container, linked, then invalid as before', async (family, make) => {
+    const { events, metrics } = recorder();
+    const invoke = make({ metrics });
+    await invoke(forged);
+    await invoke(genuine);
+    await invoke(forged);
+    await invoke(undefined);
+    expect(events.map(({ family: f, outcome, reasonClass, heldByGuard }) => ({ f, outcome, reasonClass, heldByGuard }))).toEqual([
+      { f: family, outcome: 'undecided', reasonClass: 'guard', heldByGuard: true },
+      { f: family, outcome: 'linked', reasonClass: 'none', heldByGuard: false },
+      { f: family, outcome: 'invalid', reasonClass: 'claims', heldByGuard: false },
+      { f: family, outcome: 'missing', reasonClass: 'missing', heldByGuard: false },
+    ]);
+    for (const e of events) expect(e.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(JSON.stringify(events)).not.toContain(genuine);
+  });
+
+  it('answers a request and logs ONE ERROR when the metrics sink throws', async () => {
+    const logger = recordingLogger();
+    const metrics = { record: () => { throw new Error('sink down'); } };
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier as TokenVerifier<unknown>, logger, metrics })
+      .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('domain').getResponse() }).create();
+    const first = await skill.invoke(launchRequest({ accessToken: genuine }));
+    await skill.invoke(launchRequest({ accessToken: genuine }));
+    expect(JSON.stringify(first)).toContain('domain');
+    expect(logger.lines.filter((l) => l.includes('"level":"error"') && l.includes('metrics failed'))).toHaveLength(1);
+  });
+
+  it('counts nothing with metrics: false', async () => {
+    const write = jest.spyOn(process.stdout, 'write');
+    const saved = process.env.AWS_LAMBDA_FUNCTION_NAME;
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'in-a-lambda';
+    try {
+      const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger: recordingLogger(), metrics: false })
+        .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.getResponse() }).create();
+      await skill.invoke(launchRequest({ accessToken: genuine }));
+      expect(write.mock.calls.filter(([chunk]) => String(chunk).includes('CloudWatchMetrics'))).toHaveLength(0);
+    } finally {
+      write.mockRestore();
+      if (saved === undefined) delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+      else process.env.AWS_LAMBDA_FUNCTION_NAME = saved;
+    }
+  });
+});
