@@ -86,12 +86,13 @@ export interface DecideOptions {
  * The gate's decision for a resolved token. Never throws and never hangs past the budget:
  * whatever the verifier does that is not a verdict in time becomes `undecided`.
  */
-export async function decide<P>(
+export function decide<P>(
   resolution: Exclude<TokenResolution, { status: 'malformed' }>,
   verifier: TokenVerifier<P>,
   options: DecideOptions,
 ): Promise<GateDecision<P>> {
-  if (resolution.status === 'absent') return { outcome: 'missing' };
+  // Not `async`: the verification's own promise is handed on, without another one around it.
+  if (resolution.status === 'absent') return Promise.resolve({ outcome: 'missing' });
   return verifyWithDeadline(verifier, resolution.accessToken, options);
 }
 
