@@ -23,7 +23,7 @@ import { attachLinkedAccount, LinkedAccount, type HasRequestAttributes } from '.
 import { describeError, findCause, fingerprint, redact, type Logger } from './logging';
 import { defaultGateMetrics, noMetrics, reasonClassOf, type GateMetrics } from './metrics';
 import { UnlinkGuard, type UnlinkGuardOptions } from './unlink-guard';
-import type { SkillFamily, TokenVerdict, TokenVerifier } from './verification/verifier';
+import type { SkillFamily, TokenVerdict, TokenVerifier, VerificationContext } from './verification/verifier';
 
 /** Where a family's resolver looked, and what it found there. Never logged with the token. */
 export type TokenResolution =
@@ -86,34 +86,59 @@ export interface DecideOptions {
  * The gate's decision for a resolved token. Never throws and never hangs past the budget:
  * whatever the verifier does that is not a verdict in time becomes `undecided`.
  */
-export async function decide<P>(
+export function decide<P>(
   resolution: Exclude<TokenResolution, { status: 'malformed' }>,
   verifier: TokenVerifier<P>,
   options: DecideOptions,
 ): Promise<GateDecision<P>> {
-  if (resolution.status === 'absent') return { outcome: 'missing' };
+  // Not `async`: the verification's own promise is handed on, without another one around it.
+  if (resolution.status === 'absent') return Promise.resolve({ outcome: 'missing' });
   return verifyWithDeadline(verifier, resolution.accessToken, options);
 }
 
+/**
+ * Asks the verifier under the deadline. Cheap for verifiers that do no I/O (a JWT with a secret or
+ * a local key, a cached verdict): their promise has settled by the time it is looked at, so no
+ * timer is armed; the abort signal is made only when a verifier reads it (an AbortSignal costs
+ * microseconds per request). A verdict still pending at the first look is raced against a timer
+ * for the rest of the budget, as before: nothing waits past the deadline either way.
+ */
 async function verifyWithDeadline<P>(
   verifier: TokenVerifier<P>,
   accessToken: string,
   { family, budgetMs }: DecideOptions,
 ): Promise<GateDecision<P>> {
-  const controller = new AbortController();
+  const deadlineMs = Date.now() + budgetMs;
+  const abort = new LazyAbort();
+  // Own, enumerable properties (a getter for the signal): a verifier that copies the context
+  // (`{ ...context, ... }`) still hands on a live signal.
+  const context: VerificationContext = {
+    family,
+    deadline: new Date(deadlineMs),
+    get signal() {
+      return abort.signal;
+    },
+  };
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const timeout = new VerifierTimeoutError(budgetMs);
-      controller.abort(timeout);
-      reject(timeout);
-    }, budgetMs);
-  });
-  const verdict = Promise.resolve().then(() =>
-    verifier.verify(accessToken, { family, signal: controller.signal, deadline: new Date(Date.now() + budgetMs) }),
-  );
-  verdict.catch(() => undefined); // a verifier that rejects after the deadline is not an unhandled rejection
   try {
+    // Promise.resolve: a verifier written in plain JS may answer a bare object, or a thenable.
+    const verdict = Promise.resolve(verifier.verify(accessToken, context));
+    // The first look: the reaction to an already settled promise runs before the `await` below
+    // resumes. (The rejection handler also keeps a verifier that rejects after the deadline from
+    // being an unhandled rejection.)
+    let settled: { value: unknown } | { error: unknown } | undefined;
+    verdict.then((value) => (settled = { value }), (error: unknown) => (settled = { error }));
+    await undefined;
+    const first = settled as typeof settled; // (assigned by the reaction above)
+    if (first && 'error' in first) throw first.error;
+    if (first) return toDecision<P>(first.value);
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const timeout = new VerifierTimeoutError(budgetMs);
+        abort.abort(timeout);
+        reject(timeout);
+      }, Math.max(0, deadlineMs - Date.now()));
+    });
     // Whichever settles first wins. (On an event loop stalled past the deadline, a verdict that
     // arrived in the meantime may win: it is a real verdict, only late, and it is used.)
     return toDecision<P>(await Promise.race([verdict, timedOut]));
@@ -122,6 +147,25 @@ async function verifyWithDeadline<P>(
     return { outcome: 'undecided', cause: new VerifierFailedError('The token verifier failed', { cause: error }) };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** An AbortController made on the first read of its signal (already aborted if the deadline has passed by then). */
+class LazyAbort {
+  #controller?: AbortController;
+  #reason?: { value: unknown };
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#reason) this.#controller.abort(this.#reason.value);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    this.#reason = { value: reason };
+    this.#controller?.abort(reason);
   }
 }
 

@@ -61,6 +61,28 @@ describe('decide', () => {
     expect(await decide(found, verifier(async () => answer as never), options)).toMatchObject({ outcome: 'undecided', cause: expect.any(InvalidVerdictError) });
   });
 
+  it('uses the verdict of a verifier that answers after a few ticks, within the deadline', async () => {
+    const decision = await decide(found, verifier(async () => {
+      await null;
+      await new Promise((resolve) => setImmediate(resolve));
+      return { outcome: 'valid', principal: 'u' };
+    }), options);
+    expect(decision).toEqual({ outcome: 'linked', linkedUser: 'u' });
+  });
+
+  it('hands an aborted signal to a verifier that first reads it after the deadline', async () => {
+    let signal: AbortSignal | undefined;
+    const decision = await decide(found, verifier(async (_t, context) => {
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      signal = context.signal;
+      return { outcome: 'expired' };
+    }), { family: 'custom', budgetMs: 10 });
+    expect(decision).toMatchObject({ outcome: 'undecided', cause: expect.any(VerifierTimeoutError) });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(signal?.aborted).toBe(true);
+    expect(signal?.reason).toBeInstanceOf(VerifierTimeoutError);
+  });
+
   it('does not leave a late rejection unhandled after a timeout', async () => {
     const unhandled = jest.fn();
     process.on('unhandledRejection', unhandled);
