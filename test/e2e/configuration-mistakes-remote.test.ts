@@ -83,6 +83,21 @@ describe('introspection, misconfigured, on the real authorization server', () =>
     });
   });
 
+  it('unlinks nobody with a typo in INTROSPECTION_CLIENT_IDS: each token is "another client\'s", and the unlink guard holds the run', async () => {
+    const users = await Promise.all([1, 2, 3, 4, 5].map((n) => server.link(`ada-client-ids-${n}`, 'opaque')));
+    await withBoth(introspection({ INTROSPECTION_CLIENT_IDS: 'alexa-skill-opaq' }), async ({ rideHailer, myLights }) => {
+      for (const { access_token: token } of users) {
+        expect(await launch(rideHailer, token)).toEqual(apology);
+        expect((await turnOn(myLights, token)).payload.type).toBe('INTERNAL_ERROR');
+      }
+      for (const fn of [rideHailer, myLights]) {
+        const guardErrors = errorLines(fn).filter((line) => line.includes('account linking: unlink guard:'));
+        expect(guardErrors).toEqual([expect.stringContaining('issued to another client')]);
+        for (const { access_token: token } of users) expect(fn.logs()).not.toContain(token);
+      }
+    });
+  });
+
   it('rejects an introspected refresh token as invalid once a genuine token confirmed the settings: LinkAccount card, INVALID_AUTHORIZATION_CREDENTIAL', async () => {
     const genuine = await server.link('ada-refresh-1', 'opaque');
     const other = await server.link('ada-refresh-2', 'opaque');
@@ -125,6 +140,19 @@ describe('Login with Amazon, misconfigured, against a stand-in for tokeninfo', (
     tokenInfo = { status: 200, body: { iss: 'https://www.amazon.com', user_id: 'amzn1.account.AE', aud: CLIENT, app_id: APP, exp: 3000, iat: 1 } };
   });
   const lwaEnv = (extra: Record<string, string>) => ({ TOKEN_VERIFIER: 'lwa', LWA_TOKENINFO_URL: `${lwa.url}/auth/o2/tokeninfo`, ...extra });
+
+  it('unlinks nobody with a typo in LWA_CLIENT_ID: each token is "another client\'s", and the unlink guard holds the run', async () => {
+    await withBoth(lwaEnv({ LWA_CLIENT_ID: 'amzn1.application-oa2-client.ride-hailr' }), async ({ rideHailer, myLights }) => {
+      for (const n of [1, 2, 3, 4, 5]) {
+        expect(await launch(rideHailer, `${TOKEN}-${n}`)).toEqual(apology);
+        expect((await turnOn(myLights, `${TOKEN}-${n}`)).payload.type).toBe('INTERNAL_ERROR');
+      }
+      for (const fn of [rideHailer, myLights]) {
+        expect(errorLines(fn).filter((line) => line.includes('account linking: unlink guard:'))).toEqual([expect.stringContaining('issued to another client')]);
+        expect(fn.logs()).not.toContain(TOKEN);
+      }
+    });
+  });
 
   it('answers "could not decide" to LWA\'s invalid_request (a fault of our request), never an unlinking reply', async () => {
     tokenInfo = { status: 400, body: { error: 'invalid_request', error_description: 'The request is missing a required parameter' } };
