@@ -66,6 +66,11 @@ describe('template.yaml', () => {
     });
   });
 
+  it('lets the operator turn on Ride Hailer\'s voice-forward account linking (RideHailerVoiceLinking, off by default)', () => {
+    expect(template.Parameters.RideHailerVoiceLinking).toMatchObject({ Default: 'false', AllowedValues: ['true', 'false'] });
+    expect(template.Resources.RideHailerFunction.Properties.Environment.Variables.VOICE_LINKING).toEqual({ Ref: 'RideHailerVoiceLinking' });
+  });
+
   it('holds at least one function', () => {
     expect(functions.length).toBeGreaterThan(0);
   });
