@@ -6,8 +6,25 @@
  * No message ever holds an access token, a grant code or a claim of a token.
  */
 import type { SkillFamily } from './verification/verifier';
-import type { GateDecision } from './gate';
+import type { RejectedDecision } from './gate';
 
+/**
+ * The base class of every error ask-sdk-account-linking throws. Catch it to tell the toolkit's
+ * errors from others, then match on {@link AccountLinkingError.code}, which stays the same across
+ * versions (messages may be reworded).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   const verifier = jwtVerifierFromEnvironment();
+ * } catch (error) {
+ *   if (error instanceof AccountLinkingError && error.code === 'ERR_CONFIGURATION') {
+ *     // a missing or contradictory setting: the message names it
+ *   }
+ *   throw error;
+ * }
+ * ```
+ */
 export abstract class AccountLinkingError extends Error {
   /** The class name, spelled out: minifiers rename classes. */
   abstract override readonly name: string;
@@ -30,7 +47,10 @@ export class VerifierTimeoutError extends AccountLinkingError {
   override readonly name = 'VerifierTimeoutError';
   readonly code = 'ERR_VERIFIER_TIMEOUT';
 
-  constructor(readonly budgetMs: number) {
+  constructor(
+    /** The time the verifier had, in ms (the gate's {@link verificationBudget} for the request). */
+    readonly budgetMs: number,
+  ) {
     super(`The token verifier did not answer within ${budgetMs} ms`);
   }
 }
@@ -52,7 +72,11 @@ export class MalformedRequestError extends AccountLinkingError {
   override readonly name = 'MalformedRequestError';
   readonly code = 'ERR_MALFORMED_REQUEST';
 
-  constructor(readonly reason: string, options?: { cause?: unknown }) {
+  constructor(
+    /** What is wrong, e.g. `the directive has no "header" object`; names a place, never quotes a value. */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
     super(`Malformed Alexa request: ${reason}`, options);
   }
 }
@@ -67,9 +91,12 @@ export class GateShortCircuitError extends AccountLinkingError {
   readonly code = 'ERR_GATE_SHORT_CIRCUIT';
 
   constructor(
+    /** The kind of skill whose gate stopped the request: it picks the reply. */
     readonly family: SkillFamily,
+    /** The request's type, e.g. `IntentRequest` or `Alexa.PowerController.TurnOn`. */
     readonly requestType: string,
-    readonly decision: Exclude<GateDecision<unknown>, { outcome: 'linked' }>,
+    /** Why it stopped the request: every {@link GateDecision} but `linked`. */
+    readonly decision: RejectedDecision,
   ) {
     super(
       `Account linking gate stopped a ${family} ${requestType}: access token ${decision.outcome}`,

@@ -4,7 +4,7 @@ export * from './verification';
 export * from './custom';
 export * from './directive';
 export * from './music';
-export { RuntimeSkillBuilder, type RuntimeSkill, type RuntimeHandlerInput, type RuntimeFamily } from './runtime-skill';
+export { RuntimeSkillBuilder, type RuntimeSkill, type RuntimeHandlerInput, type RuntimeFamily, type RuntimeGate } from './runtime-skill';
 export { accountLinking, withAccountLinking, AccountLinking, type AccountLinkingOptions } from './account-linking';
 export {
   getLinkedUser,
@@ -16,7 +16,16 @@ export {
   type HasRequestAttributes,
   type LinkedUserAccessors,
 } from './linked-account';
-export { decide, verificationBudget, DEFAULT_VERIFICATION_TIMEOUT_MS, type CommonGateOptions, type GateDecision, type TokenResolution } from './gate';
+export {
+  decide,
+  verificationBudget,
+  DEFAULT_VERIFICATION_TIMEOUT_MS,
+  type CommonGateOptions,
+  type DecideOptions,
+  type GateDecision,
+  type RejectedDecision,
+  type TokenResolution,
+} from './gate';
 export { fingerprint, redact, describeError, CREDENTIAL_PATHS, createJsonLogger, type Logger, type LogLevel, type JsonLoggerOptions } from './logging';
 export {
   UnlinkGuard,
