@@ -13,16 +13,12 @@ import type { RejectedDecision } from './gate';
  * errors from others, then match on {@link AccountLinkingError.code}, which stays the same across
  * versions (messages may be reworded).
  *
- * @example
+ * @example An error handler for handlers that read the linked user on a request the gate does not guard
  * ```ts
- * try {
- *   const verifier = jwtVerifierFromEnvironment();
- * } catch (error) {
- *   if (error instanceof AccountLinkingError && error.code === 'ERR_CONFIGURATION') {
- *     // a missing or contradictory setting: the message names it
- *   }
- *   throw error;
- * }
+ * const noLinkedUser: ErrorHandler = {
+ *   canHandle: (_input, error) => error instanceof AccountLinkingError && error.code === 'ERR_NO_LINKED_USER',
+ *   handle: (input) => input.responseBuilder.speak('Please link your account in the Alexa app first.').getResponse(),
+ * };
  * ```
  */
 export abstract class AccountLinkingError extends Error {

@@ -1,4 +1,13 @@
-/** ask-sdk-account-linking: OAuth account linking done right in Alexa skill code. */
+/**
+ * ask-sdk-account-linking: OAuth account linking done right in Alexa skill code. Everything of the
+ * subpaths `/custom`, `/directive`, `/music` and `/verification` is here too; the test kit
+ * (`/testing`) and the DynamoDB grant store (`/dynamodb`) are imported on their own.
+ *
+ * Start with {@link accountLinking} and {@link withAccountLinking}, a verifier
+ * ({@link verifierFromEnvironment}, {@link JwtVerifier}, ...), and your family's builder.
+ *
+ * @module ask-sdk-account-linking
+ */
 export * from './errors';
 export * from './verification';
 export * from './custom';

@@ -139,7 +139,7 @@ const CREDENTIALS_CHECK = 'INTROSPECTION_CLIENT_ID, INTROSPECTION_CLIENT_SECRET 
  * wrap it in a {@link CachingVerifier} (as {@link verifierFromEnvironment} does) to spare the server.
  *
  * Throws {@link ConfigurationError} from the constructor on a `url` that is not a URL, a missing
- * `clientId` or `clientSecret`, an empty `clientIds`, or a negative tolerance.
+ * `clientId` or `clientSecret`, an empty `clientIds`, or a tolerance or `maxTokenLength` out of range.
  *
  * @example
  * ```ts
