@@ -4,6 +4,8 @@
  *
  * One item per linked user: `userId` (the partition key, a string), `accessToken`, `refreshToken`,
  * `expiresAt` (epoch ms), `grantCodeHash`. Keep the table encrypted at rest (template.yaml does).
+ *
+ * @module ask-sdk-account-linking/dynamodb
  */
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { AlexaGrant, AlexaGrantStore, AlexaGrantVersion } from './directive/accept-grant';

@@ -6,8 +6,21 @@
  * No message ever holds an access token, a grant code or a claim of a token.
  */
 import type { SkillFamily } from './verification/verifier';
-import type { GateDecision } from './gate';
+import type { RejectedDecision } from './gate';
 
+/**
+ * The base class of every error ask-sdk-account-linking throws. Catch it to tell the toolkit's
+ * errors from others, then match on {@link AccountLinkingError.code}, which stays the same across
+ * versions (messages may be reworded).
+ *
+ * @example An error handler for handlers that read the linked user on a request the gate does not guard
+ * ```ts
+ * const noLinkedUser: ErrorHandler = {
+ *   canHandle: (_input, error) => error instanceof AccountLinkingError && error.code === 'ERR_NO_LINKED_USER',
+ *   handle: (input) => input.responseBuilder.speak('Please link your account in the Alexa app first.').getResponse(),
+ * };
+ * ```
+ */
 export abstract class AccountLinkingError extends Error {
   /** The class name, spelled out: minifiers rename classes. */
   abstract override readonly name: string;
@@ -30,7 +43,10 @@ export class VerifierTimeoutError extends AccountLinkingError {
   override readonly name = 'VerifierTimeoutError';
   readonly code = 'ERR_VERIFIER_TIMEOUT';
 
-  constructor(readonly budgetMs: number) {
+  constructor(
+    /** The time the verifier had, in ms (the gate's {@link verificationBudget} for the request). */
+    readonly budgetMs: number,
+  ) {
     super(`The token verifier did not answer within ${budgetMs} ms`);
   }
 }
@@ -52,7 +68,11 @@ export class MalformedRequestError extends AccountLinkingError {
   override readonly name = 'MalformedRequestError';
   readonly code = 'ERR_MALFORMED_REQUEST';
 
-  constructor(readonly reason: string, options?: { cause?: unknown }) {
+  constructor(
+    /** What is wrong, e.g. `the directive has no "header" object`; names a place, never quotes a value. */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
     super(`Malformed Alexa request: ${reason}`, options);
   }
 }
@@ -67,9 +87,12 @@ export class GateShortCircuitError extends AccountLinkingError {
   readonly code = 'ERR_GATE_SHORT_CIRCUIT';
 
   constructor(
+    /** The kind of skill whose gate stopped the request: it picks the reply. */
     readonly family: SkillFamily,
+    /** The request's type, e.g. `IntentRequest` or `Alexa.PowerController.TurnOn`. */
     readonly requestType: string,
-    readonly decision: Exclude<GateDecision<unknown>, { outcome: 'linked' }>,
+    /** Why it stopped the request: every {@link GateDecision} but `linked`. */
+    readonly decision: RejectedDecision,
   ) {
     super(
       `Account linking gate stopped a ${family} ${requestType}: access token ${decision.outcome}`,

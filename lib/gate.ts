@@ -25,25 +25,79 @@ import { defaultGateMetrics, noMetrics, reasonClassOf, type GateMetrics } from '
 import { UnlinkGuard, type UnlinkGuardOptions } from './unlink-guard';
 import type { SkillFamily, TokenVerdict, TokenVerifier, VerificationContext } from './verification/verifier';
 
-/** Where a family's resolver looked, and what it found there. Never logged with the token. */
+/**
+ * Where a family's resolver looked, and what it found there: the input of {@link decide}. Never
+ * logged with the token (the log line names `path` and the token's {@link fingerprint}).
+ */
 export type TokenResolution =
-  | { status: 'found'; accessToken: string; path: string }
-  | { status: 'absent' }
-  | { status: 'malformed'; reason: string };
+  | {
+      /** An access token is where Alexa puts it. */
+      status: 'found';
+      /** The access token, as Alexa sent it. A credential: never log it, log `fingerprint(accessToken)`. */
+      accessToken: string;
+      /** Where it was found in the envelope, e.g. `context.System.user.accessToken`; safe to log. */
+      path: string;
+    }
+  | {
+      /** No access token anywhere the family carries one: the user has not linked an account. */
+      status: 'absent';
+    }
+  | {
+      /** The envelope carries something at a token's place that is not a token (not a string, say). */
+      status: 'malformed';
+      /** What is wrong with it, without the value; becomes a {@link MalformedRequestError}'s `reason`. */
+      reason: string;
+    };
 
-/** The gate's verdict on one request, the table of DESIGN.md in one type. */
+/**
+ * The gate's verdict on one request, the table of DESIGN.md in one type. Switch on `outcome`:
+ * only `invalid` and `expired` may become an unlinking reply, and only on proof; `undecided` is
+ * always the family's transient reply.
+ */
 export type GateDecision<P> =
-  | { outcome: 'linked'; linkedUser: P; expiresAt?: Date }
-  /** No access token at all: the user has not linked an account. */
-  | { outcome: 'missing' }
-  /** The verifier said, affirmatively, that the token does not identify a user. */
-  | { outcome: 'invalid'; reason: string }
-  /** The verifier said, affirmatively, that the token has expired. */
-  | { outcome: 'expired' }
-  /** The verifier could not decide (outage, timeout, bug). Never unlinks a user. */
-  | { outcome: 'undecided'; cause: AccountLinkingError };
+  | {
+      /** The verifier said the token identifies a user of the service. */
+      outcome: 'linked';
+      /** Who the token identifies: the verifier's `principal` (a {@link LinkedUser} for the shipped verifiers). */
+      linkedUser: P;
+      /** When the token expires, if the verifier knows (a JWT's `exp`, introspection's `exp`). */
+      expiresAt?: Date;
+    }
+  | {
+      /** No access token at all: the user has not linked an account. */
+      outcome: 'missing';
+    }
+  | {
+      /** The verifier said, affirmatively, that the token does not identify a user. */
+      outcome: 'invalid';
+      /** The verifier's reason, a fixed short string (e.g. `bad signature`) without credentials; safe to log. */
+      reason: string;
+    }
+  | {
+      /** The verifier said, affirmatively, that the token has expired. */
+      outcome: 'expired';
+    }
+  | {
+      /** The verifier could not decide (outage, timeout, configuration, bug, unlink guard). Never unlinks a user. */
+      outcome: 'undecided';
+      /**
+       * Why: a {@link VerifierTimeoutError}, {@link VerifierFailedError}, {@link InvalidVerdictError},
+       * {@link CannotDecideError} or {@link UnlinkGuardHoldError}; the verifier's own error, if any, is its `cause`.
+       */
+      cause: AccountLinkingError;
+    };
 
-export type RejectedDecision = Exclude<GateDecision<unknown>, { outcome: 'linked' }>;
+/**
+ * A {@link GateDecision} that keeps the request from the domain handlers: every outcome but
+ * `linked`. What a {@link GateShortCircuitError} carries and a family's `respond` module renders.
+ */
+export type RejectedDecision = Exclude<
+  GateDecision<unknown>,
+  {
+    /** The one outcome that lets the request through. */
+    outcome: 'linked';
+  }
+>;
 
 /** Default cap on the time a verifier gets: well under Alexa's 8 s for the whole reply. */
 export const DEFAULT_VERIFICATION_TIMEOUT_MS = 3000;
@@ -59,8 +113,17 @@ interface LambdaTimeContext {
 }
 
 /**
- * How long the verifier may take for this request: the cap, or less when the Lambda function
- * has less time left (minus {@link LAMBDA_REPLY_RESERVE_MS}). Never negative.
+ * How long the verifier may take for this request, in ms: the cap, or less when the Lambda function
+ * has less time left (its `getRemainingTimeInMillis()` minus 500 ms kept back to render and return
+ * the reply). Never negative. The gates call it; a hand-written gate calling {@link decide} can too.
+ *
+ * @param capMs - The most the verifier may take, e.g. {@link DEFAULT_VERIFICATION_TIMEOUT_MS}.
+ * @param lambdaContext - The Lambda context, if there is one; anything without `getRemainingTimeInMillis` is ignored.
+ *
+ * @example
+ * ```ts
+ * const budgetMs = verificationBudget(DEFAULT_VERIFICATION_TIMEOUT_MS, handlerInput.context);
+ * ```
  */
 export function verificationBudget(capMs: number, lambdaContext?: unknown): number {
   let budget = capMs;
@@ -76,7 +139,9 @@ function remainingTime(lambdaContext: unknown): number | undefined {
   return Number.isFinite(remaining) ? remaining : undefined;
 }
 
+/** What {@link decide} needs besides the token and the verifier. */
 export interface DecideOptions {
+  /** The kind of skill asking; handed to the verifier in its {@link VerificationContext}. */
   family: SkillFamily;
   /** Milliseconds the verifier gets; see {@link verificationBudget}. */
   budgetMs: number;

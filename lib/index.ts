@@ -1,10 +1,19 @@
-/** ask-sdk-account-linking: OAuth account linking done right in Alexa skill code. */
+/**
+ * ask-sdk-account-linking: OAuth account linking done right in Alexa skill code. Everything of the
+ * subpaths `/custom`, `/directive`, `/music` and `/verification` is here too; the test kit
+ * (`/testing`) and the DynamoDB grant store (`/dynamodb`) are imported on their own.
+ *
+ * Start with {@link accountLinking} and {@link withAccountLinking}, a verifier
+ * ({@link verifierFromEnvironment}, {@link JwtVerifier}, ...), and your family's builder.
+ *
+ * @module ask-sdk-account-linking
+ */
 export * from './errors';
 export * from './verification';
 export * from './custom';
 export * from './directive';
 export * from './music';
-export { RuntimeSkillBuilder, type RuntimeSkill, type RuntimeHandlerInput, type RuntimeFamily } from './runtime-skill';
+export { RuntimeSkillBuilder, type RuntimeSkill, type RuntimeHandlerInput, type RuntimeFamily, type RuntimeGate } from './runtime-skill';
 export { accountLinking, withAccountLinking, AccountLinking, type AccountLinkingOptions } from './account-linking';
 export {
   getLinkedUser,
@@ -16,7 +25,16 @@ export {
   type HasRequestAttributes,
   type LinkedUserAccessors,
 } from './linked-account';
-export { decide, verificationBudget, DEFAULT_VERIFICATION_TIMEOUT_MS, type CommonGateOptions, type GateDecision, type TokenResolution } from './gate';
+export {
+  decide,
+  verificationBudget,
+  DEFAULT_VERIFICATION_TIMEOUT_MS,
+  type CommonGateOptions,
+  type DecideOptions,
+  type GateDecision,
+  type RejectedDecision,
+  type TokenResolution,
+} from './gate';
 export { fingerprint, redact, describeError, CREDENTIAL_PATHS, createJsonLogger, type Logger, type LogLevel, type JsonLoggerOptions } from './logging';
 export {
   UnlinkGuard,

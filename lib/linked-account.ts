@@ -13,6 +13,14 @@ import { fingerprint } from './logging';
 
 const LINKED_ACCOUNT = Symbol.for('ask-sdk-account-linking.linked-account');
 
+/**
+ * What the gate knows of a linked request: the linked user, where the token was, when it expires,
+ * and the access token itself behind a method. Read it with {@link findLinkedAccount} or the gate's
+ * {@link LinkedUserAccessors.findLinkedAccount}; the gate makes it, you do not.
+ *
+ * Safe to log: `JSON.stringify` and `console.log` show the user, the token's place, its
+ * fingerprint and its expiry, never the token.
+ */
 export class LinkedAccount<P> {
   readonly #accessToken: string;
 
@@ -38,10 +46,12 @@ export class LinkedAccount<P> {
     return fingerprint(this.#accessToken);
   }
 
+  /** What `JSON.stringify` shows: `user`, `tokenPath`, `tokenFingerprint`, `expiresAt`; not the token. */
   toJSON(): Record<string, unknown> {
     return { user: this.user, tokenPath: this.tokenPath, tokenFingerprint: this.tokenFingerprint, expiresAt: this.expiresAt };
   }
 
+  /** What `console.log` and `util.inspect` show: the same fields as {@link LinkedAccount.toJSON}, not the token. */
   [inspect.custom](): string {
     return `LinkedAccount ${inspect(this.toJSON())}`;
   }
@@ -49,7 +59,11 @@ export class LinkedAccount<P> {
 
 /** Anything with ask-sdk's request attributes: a custom skill's HandlerInput, and the toolkit's own inputs. */
 export interface HasRequestAttributes {
-  attributesManager: { getRequestAttributes(): Record<string, unknown> };
+  /** ask-sdk's attributes manager; only its request attributes are used (the gate keeps the linked account there). */
+  attributesManager: {
+    /** This request's attributes: state for one request, shared by its interceptors and handlers. */
+    getRequestAttributes(): Record<string, unknown>;
+  };
 }
 
 export function attachLinkedAccount(input: HasRequestAttributes, account: LinkedAccount<unknown>): void {

@@ -52,6 +52,10 @@ import type { GateDecision } from './gate';
 import { fingerprint, type Logger } from './logging';
 import type { SkillFamily } from './verification/verifier';
 
+/**
+ * How cautious the unlink guard is: the gate option `unlinkGuard` of every family
+ * ({@link CommonGateOptions.unlinkGuard}). The defaults are what a skill should run with.
+ */
 export interface UnlinkGuardOptions {
   /**
    * After an acceptance, the distinct rejected tokens (with no acceptance in between) at which the
@@ -89,7 +93,9 @@ const MAX_REASONS = 5;
 
 /** The guard's answer on one decision. */
 export interface GuardReview<P> {
+  /** The decision to act on: the one reviewed, or an `undecided` one whose cause is an {@link UnlinkGuardHoldError}. */
   decision: GateDecision<P>;
+  /** Whether the guard held a rejection (counted as `HeldByGuard` in the metrics). */
   heldByGuard: boolean;
 }
 
@@ -99,8 +105,11 @@ export interface GuardReview<P> {
  * {@link UnlinkGuardHoldError}.
  */
 export class UnlinkGuard {
+  /** {@link UnlinkGuardOptions.threshold}, with its default applied. */
   readonly threshold: number;
+  /** {@link UnlinkGuardOptions.coolOffMs}, with its default applied. */
   readonly coolOffMs: number;
+  /** {@link UnlinkGuardOptions.holdWhileUnproven}, with its default applied. */
   readonly holdWhileUnproven: boolean;
   readonly #logger: Logger;
   readonly #family: SkillFamily;

@@ -1,3 +1,10 @@
+/**
+ * Custom skills (ask-sdk-core's `SkillBuilders.custom()`): where the token is, the replies when the
+ * gate stops a request, the gate's speech in every locale, voice-forward account linking, and the
+ * Lambda entry point. The gate itself goes on with `withAccountLinking`.
+ *
+ * @module ask-sdk-account-linking/custom
+ */
 export { customRequestType, resolveCustomAccessToken, CUSTOM_TOKEN_PATHS, type CustomResolveOptions } from './resolve';
 export { customReplyKind, rejectionReply, voiceLinkingReply, type CustomReplyKind } from './respond';
 export { speechFor, DEFAULT_SPEECH, GATE_SPEECH, CUSTOM_SKILL_LOCALES, type CustomSkillLocale, type GateSpeech, type SpeechByLocale } from './speech';

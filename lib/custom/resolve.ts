@@ -14,15 +14,21 @@ import { MalformedRequestError } from '../errors';
 import type { TokenResolution } from '../gate';
 import { isObject } from '../json';
 
+/** Where a custom-skill request carries an access token, as the `path` of a found {@link TokenResolution}. */
 export const CUSTOM_TOKEN_PATHS = {
+  /** The recognised voice profile's own linked token (personal account linking); read only with `preferPersonToken`. */
   person: 'context.System.person.accessToken',
+  /** The account holder's token: on every request with a `context`, so looked at first. */
   user: 'context.System.user.accessToken',
+  /** The copy in-session requests carry; read when there is no `context` token. */
   session: 'session.user.accessToken',
+  /** The token of the account just linked, in an `AlexaSkillEvent.SkillAccountLinked` event, and only there. */
   skillAccountLinked: 'request.body.accessToken',
 } as const;
 
 export const SKILL_ACCOUNT_LINKED = 'AlexaSkillEvent.SkillAccountLinked';
 
+/** Where the custom-skill resolver looks first. */
 export interface CustomResolveOptions {
   /** Prefer the recognised person's own linked token over the account holder's. Default: false. */
   preferPersonToken?: boolean;
@@ -46,6 +52,18 @@ export function customRequestType(envelope: unknown): string {
   return type;
 }
 
+/**
+ * Finds the access token of a custom-skill request, in the order the module documentation gives
+ * (the account holder's, then the session's; the person's first with `preferPersonToken`). Never
+ * throws: an envelope that is not a custom-skill request, or a token that is not a string, is a
+ * `malformed` resolution.
+ *
+ * @example
+ * ```ts
+ * const resolution = resolveCustomAccessToken(handlerInput.requestEnvelope);
+ * if (resolution.status === 'found') console.log(resolution.path, fingerprint(resolution.accessToken));
+ * ```
+ */
 export function resolveCustomAccessToken(envelope: unknown, options: CustomResolveOptions = {}): TokenResolution {
   let requestType: string;
   try {

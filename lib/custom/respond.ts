@@ -17,6 +17,11 @@ import type { RejectedDecision } from '../gate';
 import type { GateSpeech } from './speech';
 import { askForAccountLinkingDirective } from './voice-linking';
 
+/**
+ * How a custom-skill request may be answered (see {@link customReplyKind}): `speech` (with a
+ * LinkAccount card or an apology), `silent` (an empty response: the request may not speak), or
+ * `canFulfill` (a `CanFulfillIntentRequest`'s NO or MAYBE).
+ */
 export type CustomReplyKind = 'speech' | 'silent' | 'canFulfill';
 
 /** Request types that always speak. */

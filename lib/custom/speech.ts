@@ -29,6 +29,7 @@ export const CUSTOM_SKILL_LOCALES = [
   'fr-CA', 'fr-FR', 'hi-IN', 'it-IT', 'ja-JP', 'nl-NL', 'pt-BR',
 ] as const;
 
+/** A locale Alexa custom skills can be published in (one of {@link CUSTOM_SKILL_LOCALES}), e.g. `de-DE`. */
 export type CustomSkillLocale = (typeof CUSTOM_SKILL_LOCALES)[number];
 
 /** English: the last fallback, for a locale or language the gate has no texts for. */

@@ -26,13 +26,41 @@ export const VOICE_LINKING_LINKED = 'LINKED';
 
 /** The `Connections.StartConnection` directive that asks Alexa to link the account by voice. */
 export interface AskForAccountLinkingDirective {
+  /** A Connections directive: hands the conversation to an Amazon-owned task. */
   type: 'Connections.StartConnection';
+  /** The task: `AMAZON.AskForAccountLinking`, version 1 ({@link ASK_FOR_ACCOUNT_LINKING_URI}). */
   uri: typeof ASK_FOR_ACCOUNT_LINKING_URI;
+  /** Alexa comes back to the skill when the task ends, with a `SessionResumedRequest`. */
   onCompletion: 'RESUME_SESSION';
-  input: { '@type': 'AskForAccountLinking'; '@version': '1' };
+  /** The task's input; it takes no parameters. */
+  input: {
+    /** The task's input type. */
+    '@type': 'AskForAccountLinking';
+    /** The task's version. */
+    '@version': '1';
+  };
+  /**
+   * Echoed in the `SessionResumedRequest`: {@link VOICE_LINKING_TOKEN_PREFIX} and what the user had
+   * asked for, so the skill can tell the gate's request from its own connections and pick up where it was.
+   */
   token: string;
 }
 
+/**
+ * The directive that asks Alexa to link the user's account by voice (for services that sign in
+ * with Login with Amazon). The custom-skill gate sends it itself when voice linking is on; use it
+ * to offer linking from your own handler.
+ *
+ * @param resumedFrom - What the user had asked for, handed back in the `SessionResumedRequest`
+ *   ({@link VoiceLinkingResult.resumedFrom}): an intent's name, or `LaunchRequest`.
+ *
+ * @example
+ * ```ts
+ * return handlerInput.responseBuilder
+ *   .addDirective(askForAccountLinkingDirective('OrderRideIntent'))
+ *   .getResponse();
+ * ```
+ */
 export function askForAccountLinkingDirective(resumedFrom: string): AskForAccountLinkingDirective {
   return {
     type: 'Connections.StartConnection',

@@ -22,11 +22,14 @@ import { DEFAULT_HTTP_TIMEOUT_MS, fetchJson } from '../verification/http';
 import type { AlexaEvent } from './envelope';
 import type { DirectiveHandlerInput } from './builder';
 
+/** Login with Amazon's token endpoint: where grant codes are exchanged and event-gateway tokens refreshed. */
 export const LWA_TOKEN_URL = 'https://api.amazon.com/auth/o2/token';
 
 /** The Alexa event-gateway tokens of one linked user, as stored. */
 export interface AlexaGrant {
+  /** The access token for the Alexa event gateway (`Atza|...`), sent as the bearer of ChangeReports. A credential: store it as one, never log it. */
   accessToken: string;
+  /** The refresh token that gets a new `accessToken` from LWA when it expires. A credential, long-lived: store it encrypted at rest. */
   refreshToken: string;
   /** Epoch milliseconds. */
   expiresAt: number;
@@ -39,6 +42,7 @@ export type AlexaGrantVersion = Pick<AlexaGrant, 'refreshToken' | 'grantCodeHash
 
 /** Where grants are kept. */
 export interface AlexaGrantStore {
+  /** The user's stored grant, or `undefined` if AcceptGrant never succeeded for them. */
   get(userId: string): Promise<AlexaGrant | undefined>;
   /** Replaces the user's grant (AcceptGrant: the newest grant always wins). */
   put(userId: string, grant: AlexaGrant): Promise<void>;
@@ -52,7 +56,9 @@ export interface AlexaGrantStore {
 
 /** A store in memory, for tests and local runs (a Lambda container forgets it). */
 export class MemoryAlexaGrantStore implements AlexaGrantStore {
+  /** The grants by user ID: look into it in tests. */
   readonly grants = new Map<string, AlexaGrant>();
+  /** The user's grant, or `undefined`. */
   async get(userId: string): Promise<AlexaGrant | undefined> {
     return this.grants.get(userId);
   }
@@ -67,11 +73,13 @@ export class MemoryAlexaGrantStore implements AlexaGrantStore {
   }
 }
 
+/** The skill's own client at Login with Amazon, for the event-gateway tokens. */
 export interface LwaClientCredentials {
   /** The skill's LWA client ID and secret (the "Alexa Skill Messaging" credentials of the skill). */
   clientId: string;
+  /** The secret of `clientId`, from the developer console's Permissions page. Never logged, never in an error message. */
   clientSecret: string;
-  /** Default: {@link LWA_TOKEN_URL}. */
+  /** The token endpoint; change it only to test against a stand-in. Default: {@link LWA_TOKEN_URL}. */
   tokenUrl?: string;
 }
 
@@ -79,7 +87,10 @@ export interface LwaClientCredentials {
 export class GrantRefusedError extends AccountLinkingError {
   override readonly name = 'GrantRefusedError';
   readonly code = 'ERR_GRANT_REFUSED';
-  constructor(readonly lwaError: string) {
+  constructor(
+    /** LWA's `error` code (`invalid_grant`, `invalid_client`, ...), or `refused` when it sent none fit to log. */
+    readonly lwaError: string,
+  ) {
     super(`Login with Amazon refused the grant: ${lwaError}`);
   }
 }
@@ -111,13 +122,17 @@ async function tokenRequest(credentials: LwaClientCredentials, form: Record<stri
   return { accessToken: answer.access_token, refreshToken: answer.refresh_token, expiresAt: Date.now() + expiresIn * 1000 };
 }
 
+/** What {@link acceptGrantHandler} needs to exchange grant codes and keep the tokens. */
 export interface AcceptGrantOptions<P> {
+  /** The skill's LWA client, which the grant codes were issued to. Required. */
   credentials: LwaClientCredentials;
+  /** Where the grants are kept, per linked user: `DynamoDbAlexaGrantStore` (`ask-sdk-account-linking/dynamodb`) in Lambda, {@link MemoryAlexaGrantStore} in tests. Required. */
   store: AlexaGrantStore;
   /** The key the grant is stored under, from the linked user. Default: `subject`. */
   userIdOf?: (linkedUser: P) => string;
   /** The most the exchange may take, in ms. Default: 3000, less when the Lambda has less time left. */
   timeoutMs?: number;
+  /** Where a failed AcceptGrant is logged (with the grant code's fingerprint, never the code). Default: none, nothing logged. */
   logger?: Logger;
 }
 
@@ -125,7 +140,12 @@ export interface AcceptGrantOptions<P> {
  * The handler of `Alexa.Authorization.AcceptGrant`:
  * `builder.addDirectiveHandler('Alexa.Authorization', 'AcceptGrant', acceptGrantHandler({ credentials, store }))`.
  */
-export function acceptGrantHandler<P = { subject: string }>(options: AcceptGrantOptions<P>): (input: DirectiveHandlerInput) => Promise<AlexaEvent> {
+export function acceptGrantHandler<
+  P = {
+    /** The linked user's ID, under which the grant is stored. */
+    subject: string;
+  },
+>(options: AcceptGrantOptions<P>): (input: DirectiveHandlerInput) => Promise<AlexaEvent> {
   requireCredentials(options.credentials);
   const userIdOf = options.userIdOf ?? ((user: P) => (user as { subject: string }).subject);
   const inFlight = new Map<string, Promise<void>>();

@@ -30,6 +30,7 @@ export interface DirectiveHandlerInput extends RuntimeHandlerInput<DirectiveEnve
   readonly reply: DirectiveReplies;
 }
 
+/** A directive handler, for {@link DirectiveSkillBuilder.addDirectiveHandler}: the event that answers the directive (build it with `input.reply`). */
 export type DirectiveExecutor = (input: DirectiveHandlerInput) => AlexaEvent | Promise<AlexaEvent>;
 
 const directiveFamily: RuntimeFamily<DirectiveEnvelope, AlexaEvent, DirectiveHandlerInput> = {
@@ -53,6 +54,10 @@ const directiveFamily: RuntimeFamily<DirectiveEnvelope, AlexaEvent, DirectiveHan
   createGate: (options, builderLogger) => createDirectiveGate(options as DirectiveGateOptions<unknown>, builderLogger),
 };
 
+/**
+ * The builder of a smart home, video or meetings skill: handlers by directive namespace and name,
+ * and the directive gate with `withAccountLinking`. See the module documentation for an example.
+ */
 export class DirectiveSkillBuilder extends RuntimeSkillBuilder<DirectiveEnvelope, AlexaEvent, DirectiveHandlerInput> {
   constructor() {
     super(directiveFamily);
@@ -68,6 +73,17 @@ export class DirectiveSkillBuilder extends RuntimeSkillBuilder<DirectiveEnvelope
 
 }
 
+/**
+ * A new {@link DirectiveSkillBuilder}, as `SkillBuilders.custom()` is for custom skills.
+ *
+ * @example
+ * ```ts
+ * const skill = withAccountLinking(directiveSkillBuilder(), { verifier })
+ *   .addDirectiveHandler('Alexa.PowerController', undefined, (input) => input.reply.response())
+ *   .create();
+ * export const handler = async (event: unknown, context: unknown) => skill.invoke(event, context);
+ * ```
+ */
 export function directiveSkillBuilder(): DirectiveSkillBuilder {
   return new DirectiveSkillBuilder();
 }

@@ -1,3 +1,9 @@
+/**
+ * Smart home, video and meetings skills (directives): the envelope and event types, the replies,
+ * the skill builder, and AcceptGrant with the grant code exchanged and stored.
+ *
+ * @module ask-sdk-account-linking/directive
+ */
 export {
   parseDirectiveEnvelope,
   directiveType,

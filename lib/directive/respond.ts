@@ -17,6 +17,7 @@ import type { AlexaEvent, Directive } from './envelope';
 import { acceptGrantFailedEvent, discoverResponseEvent, errorEvent } from './events';
 import { isAcceptGrant, isDiscover } from './resolve';
 
+/** How the directive gate words its rejections, where Alexa's documentation leaves a choice. Part of {@link DirectiveGateOptions}. */
 export interface DirectiveReplyOptions {
   /** The ErrorResponse type when the verifier could not decide. Default: `INTERNAL_ERROR`. */
   outageErrorType?: 'INTERNAL_ERROR' | 'BRIDGE_UNREACHABLE';
@@ -33,6 +34,13 @@ const MESSAGES: Record<RejectedDecision['outcome'], string> = {
   undecided: 'The access token could not be verified right now.',
 };
 
+/**
+ * The event that answers a directive the gate stopped, as the module's table says: `AcceptGrant`
+ * always `ACCEPT_GRANT_FAILED`; "could not decide" an `INTERNAL_ERROR` (or `BRIDGE_UNREACHABLE`),
+ * never an unlinking code; `Discover` with no or a rejected token an empty endpoint list (by default); anything
+ * else `INVALID_AUTHORIZATION_CREDENTIAL` or, for an expired token, `EXPIRED_AUTHORIZATION_CREDENTIAL`.
+ * The gate sends it; call it yourself only in a gate of your own.
+ */
 export function rejectionEvent(directive: Directive, decision: RejectedDecision, options: DirectiveReplyOptions = {}): AlexaEvent {
   const message = MESSAGES[decision.outcome];
   if (isAcceptGrant(directive)) return acceptGrantFailedEvent(directive, message);

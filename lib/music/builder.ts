@@ -28,6 +28,7 @@ export interface MusicHandlerInput extends RuntimeHandlerInput<MusicRequest> {
   readonly reply: MusicReplies;
 }
 
+/** A music request handler, for {@link MusicSkillBuilder.addMusicHandler}: the response to the request (build it with `input.reply`). */
 export type MusicExecutor = (input: MusicHandlerInput) => MusicResponse | Promise<MusicResponse>;
 
 const musicFamily: RuntimeFamily<MusicRequest, MusicResponse, MusicHandlerInput> = {
@@ -41,6 +42,10 @@ const musicFamily: RuntimeFamily<MusicRequest, MusicResponse, MusicHandlerInput>
   createGate: (options, builderLogger) => createMusicGate(options as MusicGateOptions<unknown>, builderLogger),
 };
 
+/**
+ * The builder of a music, radio or podcast skill: handlers by Music Skill API namespace and name,
+ * and the music gate with `withAccountLinking`. See the module documentation for an example.
+ */
 export class MusicSkillBuilder extends RuntimeSkillBuilder<MusicRequest, MusicResponse, MusicHandlerInput> {
   constructor() {
     super(musicFamily);
@@ -56,6 +61,17 @@ export class MusicSkillBuilder extends RuntimeSkillBuilder<MusicRequest, MusicRe
 
 }
 
+/**
+ * A new {@link MusicSkillBuilder}, as `SkillBuilders.custom()` is for custom skills.
+ *
+ * @example
+ * ```ts
+ * const skill = withAccountLinking(musicSkillBuilder(), { verifier })
+ *   .addMusicHandler('Alexa.Media.Search', 'GetPlayableContent', search)
+ *   .create();
+ * export const handler = async (event: unknown, context: unknown) => skill.invoke(event, context);
+ * ```
+ */
 export function musicSkillBuilder(): MusicSkillBuilder {
   return new MusicSkillBuilder();
 }

@@ -7,8 +7,14 @@ import type { TokenResolution } from '../gate';
 import { isObject } from '../json';
 import type { MusicRequest } from './envelope';
 
+/** Where a music request carries its access token, as the `path` of a found {@link TokenResolution}. */
 export const MUSIC_TOKEN_PATH = 'payload.requestContext.user.accessToken';
 
+/**
+ * Finds the access token of a music request, at {@link MUSIC_TOKEN_PATH}. Never throws: omitted or
+ * `null` is `absent` (account linking is optional for music skills); anything else that is not a
+ * non-empty string is `malformed`.
+ */
 export function resolveMusicAccessToken(request: MusicRequest): TokenResolution {
   const user = request.payload?.requestContext?.user;
   const token = isObject(user) ? user.accessToken : undefined;

@@ -20,6 +20,11 @@ const REPLIES = {
   undecided: ['INTERNAL_ERROR', 'The access token could not be verified right now.'],
 } as const;
 
+/**
+ * The `Alexa.ErrorResponse` that answers a music request the gate stopped, as the module's table
+ * says: the credential codes (which unlink) only for no token or an affirmative verdict,
+ * `INTERNAL_ERROR` when the verifier could not decide. The gate sends it; call it yourself only in a gate of your own.
+ */
 export function musicRejectionResponse(decision: RejectedDecision): MusicResponse {
   const [type, message] = REPLIES[decision.outcome];
   return musicErrorResponse(type, message);

@@ -92,7 +92,12 @@ export interface SessionResumedOptions extends CustomEnvelopeOptions {
   /** `cause.result`, e.g. `{ status: 'LINKED' }` for voice-forward account linking. */
   result?: Record<string, unknown>;
   /** `cause.status`. Default: `{ code: '200', message: 'OK' }`. */
-  status?: { code: string; message?: string };
+  status?: {
+    /** The connection's HTTP-like status code, as a string: `200` when the task ran. */
+    code: string;
+    /** A human-readable word for the code, e.g. `OK`. */
+    message?: string;
+  };
 }
 
 /**

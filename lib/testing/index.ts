@@ -1,4 +1,9 @@
-/** The test kit: request envelopes, access tokens, and a place to put them. Import from `ask-sdk-account-linking/testing`. */
+/**
+ * The test kit: request envelopes of every family, access tokens minted with a local key (or expired), a
+ * scriptable verifier double, and jest matchers for what a gated skill answers.
+ *
+ * @module ask-sdk-account-linking/testing
+ */
 export * from './events';
 export * from './tokens';
 export * from './directives';

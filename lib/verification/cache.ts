@@ -19,12 +19,21 @@ import { createHash } from 'node:crypto';
 import { ConfigurationError } from '../errors';
 import type { TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
+/** How long and how many verdicts {@link CachingVerifier} keeps. */
 export interface CachingVerifierOptions {
-  /** The longest a valid verdict is kept. Default: 300 s. */
+  /**
+   * The longest a valid verdict is kept, in seconds (never past the token's `expiresAt`).
+   * Default: 300 — a revoked token is let in at most 5 minutes longer, while a user's requests in
+   * a conversation cost one verification. `VERIFY_CACHE_TTL_SECONDS` from the environment.
+   */
   maxTtlSeconds?: number;
-  /** How long invalid and expired verdicts are kept. Default: 10 s; 0 keeps none. */
+  /**
+   * How long invalid and expired verdicts are kept, in seconds; 0 keeps none. Default: 10 — a
+   * flood of one bad token costs one upstream call, and a token the server just started
+   * accepting is not refused for long.
+   */
   negativeTtlSeconds?: number;
-  /** The most verdicts kept. Default: 10000. */
+  /** The most verdicts kept, the least recently used going first. Default: 10000 (a few MB at most, well within a Lambda's memory). */
   maxEntries?: number;
 }
 
@@ -43,6 +52,19 @@ interface Pending<P> {
   signal: AbortSignal | undefined;
 }
 
+/**
+ * A verdict cache in front of any verifier, as the module documentation describes: a warm
+ * container answers a returning token without asking the server again, and never keeps "could not
+ * decide". Keep one per container (create it at module load), not one per request.
+ *
+ * Throws {@link ConfigurationError} from the constructor when `inner` is not a verifier or an
+ * option is out of range.
+ *
+ * @example
+ * ```ts
+ * const verifier = new CachingVerifier(new IntrospectionVerifier({ url, clientId, clientSecret }), { maxTtlSeconds: 60 });
+ * ```
+ */
 export class CachingVerifier<P> implements TokenVerifier<P> {
   readonly #entries = new Map<string, Entry<P>>();
   readonly #pending = new Map<string, Pending<P>>();
@@ -51,7 +73,11 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
   readonly #maxEntries: number;
   #verifications = 0;
 
-  constructor(readonly inner: TokenVerifier<P>, options: CachingVerifierOptions = {}) {
+  constructor(
+    /** The verifier whose verdicts are kept; asked on every miss. */
+    readonly inner: TokenVerifier<P>,
+    options: CachingVerifierOptions = {},
+  ) {
     if (typeof inner?.verify !== 'function') throw new ConfigurationError('CachingVerifier needs a verifier to cache');
     this.#maxTtlMs = seconds(options.maxTtlSeconds ?? 300, 'maxTtlSeconds') * 1000;
     this.#negativeTtlMs = seconds(options.negativeTtlSeconds ?? 10, 'negativeTtlSeconds') * 1000;

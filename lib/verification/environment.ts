@@ -39,6 +39,7 @@ import {
 import { LoginWithAmazonVerifier } from './lwa';
 import type { LinkedUser, TokenVerifier } from './verifier';
 
+/** Environment variables as `process.env` holds them; pass your own object in tests. */
 export type Environment = Record<string, string | undefined>;
 
 const VARIABLES = {
@@ -70,6 +71,24 @@ export function verifierFromEnvironment(env: Environment = process.env): TokenVe
   return maxTtlSeconds === 0 ? verifier : new CachingVerifier(verifier, { maxTtlSeconds });
 }
 
+/**
+ * A {@link JwtVerifier} from the `JWT_*` and `JWKS_*` variables of the table above, with
+ * `overrides` in code taking precedence over them. It adds no verdict cache (a JWT is checked
+ * locally, with no request per token); {@link verifierFromEnvironment} with `TOKEN_VERIFIER=jwt` does.
+ *
+ * Throws {@link ConfigurationError}, naming the variable, when no key or more than one is set
+ * (`JWT_SECRET`, `JWT_PUBLIC_KEY`, `JWKS_URI`), when `JWT_ISSUER` or `JWT_AUDIENCE` is missing,
+ * or when a value is malformed.
+ *
+ * @param env - Where to read the variables. Default: `process.env`.
+ * @param overrides - Options that win over the environment.
+ *
+ * @example
+ * ```ts
+ * // JWKS_URI, JWT_ISSUER and JWT_AUDIENCE set on the Lambda function
+ * const verifier = jwtVerifierFromEnvironment(process.env, { clockToleranceSeconds: 10 });
+ * ```
+ */
 export function jwtVerifierFromEnvironment(
   env: Environment = process.env,
   overrides: Partial<JwtVerifierOptions<JwtLinkedUser>> = {},

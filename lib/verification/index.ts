@@ -1,3 +1,10 @@
+/**
+ * Verifiers: the contract a gate asks ({@link TokenVerifier}), JWT (with a secret, a public key or
+ * a JWKS), RFC 7662 introspection, Login with Amazon, a verdict cache, and all of them configured
+ * from environment variables.
+ *
+ * @module ask-sdk-account-linking/verification
+ */
 export type { SkillFamily, TokenVerdict, TokenVerifier, VerificationContext, LinkedUserOf, LinkedUser } from './verifier';
 export {
   JwtVerifier,

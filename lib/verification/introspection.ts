@@ -55,11 +55,16 @@ export const NON_ACCESS_TOKEN_TYPES: readonly string[] = [
   'code',
 ];
 
+/**
+ * How {@link IntrospectionVerifier} reaches the introspection endpoint and what it accepts. From
+ * the environment, {@link verifierFromEnvironment} reads them from the `INTROSPECTION_*` variables.
+ */
 export interface IntrospectionVerifierOptions<P> {
   /** The introspection endpoint (`introspection_endpoint` of the server's discovery document). */
   url: string;
-  /** The skill's client credentials at the introspection endpoint. */
+  /** The skill's client ID at the introspection endpoint (a resource server's client, not Alexa's). Required. */
   clientId: string;
+  /** The secret of `clientId`. Required. Never logged; a refusal of it is "could not decide", never an unlink. */
   clientSecret: string;
   /** How the skill authenticates. Default: `client_secret_basic`. */
   clientAuthMethod?: 'client_secret_basic' | 'client_secret_post';
@@ -92,25 +97,60 @@ export interface IntrospectionVerifierOptions<P> {
   toLinkedUser?: (response: IntrospectionResponse) => P | undefined;
 }
 
+/**
+ * An introspection endpoint's answer (RFC 7662 §2.2), as {@link IntrospectionVerifier} reads it
+ * and hands it to `toLinkedUser`. Only `active` is required; servers add fields of their own.
+ */
 export interface IntrospectionResponse {
+  /** Whether the server holds the token valid now. `false` is the server's proof the token is no good: invalid, or expired if `exp` is past. */
   active: boolean;
+  /** The user the token was issued for: the linked user's `subject` by default. */
   sub?: string;
+  /** A human-readable name of the user; the `subject` when there is no `sub`. */
   username?: string;
+  /** The client the token was issued to (Alexa's client at the server); checked against `clientIds` if set. */
   client_id?: string;
+  /** Who the token is meant for; checked against `audience` if set. */
   aud?: string | string[];
+  /** When the token expires, in seconds since the epoch; tells `expired` from `invalid` on `active: false`. */
   exp?: number;
+  /** The token's scopes, space-separated. Not checked: check it in your handlers if scopes matter. */
   scope?: string;
+  /** The kind of token (`Bearer`, `refresh_token`, ...): only access tokens are accepted (see {@link ACCESS_TOKEN_TYPES}). */
   token_type?: string;
+  /** Any other field the server sends. */
   [claim: string]: unknown;
 }
 
+/** The linked user {@link IntrospectionVerifier} hands to the domain handlers by default. */
 export interface IntrospectedUser {
+  /** The user's ID at the service: `sub` of the response, or `username` where there is no `sub`. */
   subject: string;
+  /** The whole introspection response, for scopes and the server's own fields. */
   claims: IntrospectionResponse;
 }
 
 const CREDENTIALS_CHECK = 'INTROSPECTION_CLIENT_ID, INTROSPECTION_CLIENT_SECRET and INTROSPECTION_AUTH_METHOD (the skill\'s own client at the introspection endpoint)';
 
+/**
+ * Verifies opaque access tokens by asking the authorization server (RFC 7662 token introspection),
+ * with the verdicts the module documentation gives: invalid or expired only on what the server
+ * says of this token, "could not decide" for everything about us. One request per verification:
+ * wrap it in a {@link CachingVerifier} (as {@link verifierFromEnvironment} does) to spare the server.
+ *
+ * Throws {@link ConfigurationError} from the constructor on a `url` that is not a URL, a missing
+ * `clientId` or `clientSecret`, an empty `clientIds`, or a tolerance or `maxTokenLength` out of range.
+ *
+ * @example
+ * ```ts
+ * const verifier = new IntrospectionVerifier({
+ *   url: 'https://auth.example.com/token/introspection',
+ *   clientId: process.env.INTROSPECTION_CLIENT_ID!,
+ *   clientSecret: process.env.INTROSPECTION_CLIENT_SECRET!,
+ *   clientIds: ['alexa-skill'],
+ * });
+ * ```
+ */
 export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifier<P> {
   readonly #options: IntrospectionVerifierOptions<P>;
   readonly #audience?: string[];

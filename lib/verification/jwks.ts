@@ -25,6 +25,7 @@ import { isObject } from '../json';
 import { fetchJson } from './http';
 import type { VerificationContext } from './verifier';
 
+/** How often {@link JwksKeySet} may fetch, and how long it trusts what it fetched. */
 export interface JwksOptions {
   /**
    * How many refetches an unknown `kid` or a failed signature may trigger back to back, before the
@@ -50,11 +51,13 @@ export interface JwksKey {
   readonly kid?: string;
   /** The key's `alg`, if the server published one: the key is then used for that algorithm only. */
   readonly alg?: string;
+  /** The public key, as Node's crypto uses it. */
   readonly key: KeyObject;
 }
 
 /** A key set as fetched: its keys and when the fetch that got it began. */
 export interface KeySet {
+  /** The usable signing keys (`use` absent or `sig`, a key type Node can read); others are left out. */
   readonly keys: readonly JwksKey[];
   /** `Date.now()` when the fetch that brought this set began: it knows of nothing signed after that. */
   readonly fetchedAt: number;
@@ -97,7 +100,11 @@ export class JwksKeySet {
   readonly #cooldownMs: number;
   readonly #maxAgeMs: number;
 
-  constructor(readonly uri: string, options: JwksOptions = {}) {
+  constructor(
+    /** The authorization server's `jwks_uri` (JWKS_URI). */
+    readonly uri: string,
+    options: JwksOptions = {},
+  ) {
     this.#burst = positive(options.refetchBurst ?? DEFAULT_REFETCH_BURST, 'refetchBurst', true);
     this.#cooldownMs = positive(options.cooldownMs ?? DEFAULT_COOLDOWN_MS, 'cooldownMs');
     this.#maxAgeMs = positive(options.maxAgeMs ?? DEFAULT_MAX_AGE_MS, 'maxAgeMs');

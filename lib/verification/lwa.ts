@@ -18,7 +18,9 @@ import { isObject } from '../json';
 import { fetchJson } from './http';
 import type { TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
+/** Login with Amazon's tokeninfo endpoint: says whose token it is and which client it was issued to. */
 export const LWA_TOKENINFO_URL = 'https://api.amazon.com/auth/o2/tokeninfo';
+/** Login with Amazon's profile endpoint: the user's name and email, with `fetchProfile` (needs the `profile` scope). */
 export const LWA_PROFILE_URL = 'https://api.amazon.com/user/profile';
 
 /**
@@ -27,6 +29,10 @@ export const LWA_PROFILE_URL = 'https://api.amazon.com/user/profile';
  */
 export const DEFAULT_LWA_MAX_TOKEN_LENGTH = 4096;
 
+/**
+ * What {@link LoginWithAmazonVerifier} accepts. From the environment, {@link verifierFromEnvironment}
+ * reads them from the `LWA_*` variables.
+ */
 export interface LoginWithAmazonVerifierOptions {
   /**
    * The LWA client ID the tokens must have been issued to (`amzn1.application-oa2-client...`,
@@ -41,14 +47,15 @@ export interface LoginWithAmazonVerifierOptions {
   appIds?: string[];
   /** Also fetch the user's profile. Default: false. */
   fetchProfile?: boolean;
-  /** Default: {@link LWA_TOKENINFO_URL}. */
+  /** The tokeninfo endpoint; change it only to test against a stand-in. Default: {@link LWA_TOKENINFO_URL}. */
   tokenInfoUrl?: string;
-  /** Default: {@link LWA_PROFILE_URL}. */
+  /** The profile endpoint; change it only to test against a stand-in. Default: {@link LWA_PROFILE_URL}. */
   profileUrl?: string;
   /** Longest token sent to LWA; longer is "could not decide". Default: {@link DEFAULT_LWA_MAX_TOKEN_LENGTH} (4096). */
   maxTokenLength?: number;
 }
 
+/** The linked user {@link LoginWithAmazonVerifier} hands to the domain handlers: an Amazon customer. */
 export interface AmazonLinkedUser {
   /** LWA's `user_id`: `amzn1.account...`. */
   subject: string;
@@ -56,6 +63,21 @@ export interface AmazonLinkedUser {
   claims: Record<string, unknown>;
 }
 
+/**
+ * Verifies Login with Amazon access tokens by LWA's tokeninfo endpoint (and, with `fetchProfile`,
+ * its profile endpoint), with the verdicts the module documentation gives: a token of another
+ * client is invalid, only LWA's `invalid_token` is otherwise a verdict, and everything else is
+ * "could not decide". One request (two with the profile) per verification: wrap it in a
+ * {@link CachingVerifier}, as {@link verifierFromEnvironment} does.
+ *
+ * Throws {@link ConfigurationError} from the constructor on a missing `clientId`, an endpoint that
+ * is not a URL, malformed `appIds` or `maxTokenLength`.
+ *
+ * @example
+ * ```ts
+ * const verifier = new CachingVerifier(new LoginWithAmazonVerifier({ clientId: 'amzn1.application-oa2-client.0123' }));
+ * ```
+ */
 export class LoginWithAmazonVerifier implements TokenVerifier<AmazonLinkedUser> {
   readonly #options: Required<LoginWithAmazonVerifierOptions>;
 

@@ -9,6 +9,7 @@
 /** The kinds of Alexa skill that carry an access token, each with its own envelopes and replies. */
 export type SkillFamily = 'custom' | 'directive' | 'music';
 
+/** What a gate tells a verifier about the request it verifies for, with the deadline it has. */
 export interface VerificationContext {
   /** Which kind of skill asks; verifiers rarely need it, loggers and metrics do. */
   readonly family: SkillFamily;
@@ -18,15 +19,58 @@ export interface VerificationContext {
   readonly deadline: Date;
 }
 
+/**
+ * A verifier's answer about one access token. `invalid` and `expired` are proof about *this
+ * token* and can unlink the user (Alexa deletes the link on the reply they become), so answer them
+ * only on fresh knowledge; when the fault may be ours (configuration, stale keys, an outage),
+ * throw instead ({@link CannotDecideError} to say why), and the gate answers "could not decide".
+ */
 export type TokenVerdict<P> =
-  /** The token identifies a user of the service: the linked user. */
-  | { outcome: 'valid'; principal: P; expiresAt?: Date }
-  /** Affirmative: the token does not identify a user. `reason` is a fixed string without credentials. */
-  | { outcome: 'invalid'; reason: string }
-  /** Affirmative: the token did identify a user, and has expired. */
-  | { outcome: 'expired' };
+  | {
+      /** The token identifies a user of the service: the linked user. */
+      outcome: 'valid';
+      /** Who it identifies, handed to the domain handlers as the linked user (a {@link LinkedUser} for the shipped verifiers). */
+      principal: P;
+      /** When the token expires, if known: logged, and a verdict cache keeps the verdict no longer. */
+      expiresAt?: Date;
+    }
+  | {
+      /** Affirmative: the token does not identify a user (a bad signature, revoked, unknown to the server). */
+      outcome: 'invalid';
+      /** Why, as a fixed short string (e.g. `bad signature`) the same for every token it applies to; never a credential or a claim. Logged and counted. */
+      reason: string;
+    }
+  | {
+      /** Affirmative: the token did identify a user, and has expired (by the server's clock or its `exp`, past any tolerance). */
+      outcome: 'expired';
+    };
 
+/**
+ * Decides whether an access token identifies a user of the service the user linked to: the one
+ * thing a gate asks. The shipped verifiers ({@link JwtVerifier}, {@link IntrospectionVerifier},
+ * {@link LoginWithAmazonVerifier}, {@link CachingVerifier}) implement it; so can your own.
+ *
+ * @typeParam P - The linked user it hands to the domain handlers.
+ *
+ * @example A verifier that asks the service's own API
+ * ```ts
+ * const verifier: TokenVerifier<{ userId: string }> = {
+ *   async verify(accessToken, { signal }) {
+ *     const res = await fetch('https://api.example.com/me', { headers: { authorization: `Bearer ${accessToken}` }, signal });
+ *     if (res.status === 401) return { outcome: 'invalid', reason: 'rejected by the service' };
+ *     if (!res.ok) throw new AuthorizationServerError(`The service answered ${res.status}`, { status: res.status });
+ *     const me = (await res.json()) as { id: string };
+ *     return { outcome: 'valid', principal: { userId: me.id } };
+ *   },
+ * };
+ * ```
+ */
 export interface TokenVerifier<P> {
+  /**
+   * The verdict on `accessToken`. Throwing or rejecting (for any reason about us: an outage, the
+   * configuration, a bug) and answering after `context.deadline` all mean "could not decide":
+   * the gate answers the family's transient reply and never unlinks for it.
+   */
   verify(accessToken: string, context: VerificationContext): Promise<TokenVerdict<P>>;
   /**
    * Optional. A number that changes whenever the knowledge this verifier's verdicts rest on is
