@@ -167,3 +167,21 @@ export class UnlinkGuardHoldError extends AccountLinkingError {
     super(`The unlink guard held an "${heldOutcome}" verdict (${reason}): configuration suspected, no user is unlinked for it`);
   }
 }
+
+/** LWA refused the grant or the refresh (`invalid_grant`, `invalid_client`, ...): not a passing fault. */
+export class GrantRefusedError extends AccountLinkingError {
+  override readonly name = 'GrantRefusedError';
+  readonly code = 'ERR_GRANT_REFUSED';
+  constructor(
+    /** LWA's `error` code (`invalid_grant`, `invalid_client`, ...), or `refused` when it sent none fit to log. */
+    readonly lwaError: string,
+  ) {
+    super(`Login with Amazon refused the grant: ${lwaError}`);
+  }
+}
+
+/** There is no grant stored for the user: AcceptGrant never succeeded for them. */
+export class NoAlexaGrantError extends AccountLinkingError {
+  override readonly name = 'NoAlexaGrantError';
+  readonly code = 'ERR_NO_ALEXA_GRANT';
+}

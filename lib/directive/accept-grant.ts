@@ -13,7 +13,7 @@
  *   token stored).
  */
 import { createHash } from 'node:crypto';
-import { AccountLinkingError, AuthorizationServerError, ConfigurationError } from '../errors';
+import { AuthorizationServerError, ConfigurationError, GrantRefusedError, NoAlexaGrantError } from '../errors';
 import { verificationBudget } from '../gate';
 import { getLinkedUser } from '../linked-account';
 import { isObject } from '../json';
@@ -81,24 +81,6 @@ export interface LwaClientCredentials {
   clientSecret: string;
   /** The token endpoint; change it only to test against a stand-in. Default: {@link LWA_TOKEN_URL}. */
   tokenUrl?: string;
-}
-
-/** LWA refused the grant or the refresh (`invalid_grant`, `invalid_client`, ...): not a passing fault. */
-export class GrantRefusedError extends AccountLinkingError {
-  override readonly name = 'GrantRefusedError';
-  readonly code = 'ERR_GRANT_REFUSED';
-  constructor(
-    /** LWA's `error` code (`invalid_grant`, `invalid_client`, ...), or `refused` when it sent none fit to log. */
-    readonly lwaError: string,
-  ) {
-    super(`Login with Amazon refused the grant: ${lwaError}`);
-  }
-}
-
-/** There is no grant stored for the user: AcceptGrant never succeeded for them. */
-export class NoAlexaGrantError extends AccountLinkingError {
-  override readonly name = 'NoAlexaGrantError';
-  readonly code = 'ERR_NO_ALEXA_GRANT';
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -28,8 +28,6 @@ export {
   acceptGrantHandler,
   AlexaEventGatewayTokens,
   MemoryAlexaGrantStore,
-  GrantRefusedError,
-  NoAlexaGrantError,
   LWA_TOKEN_URL,
   type AlexaGrant,
   type AlexaGrantStore,
@@ -37,3 +35,5 @@ export {
   type AcceptGrantOptions,
   type LwaClientCredentials,
 } from './accept-grant';
+/** The errors of AcceptGrant, from the one error module (re-exported for this entry point). */
+export { GrantRefusedError, NoAlexaGrantError } from '../errors';
