@@ -126,7 +126,8 @@ interface LambdaTimeContext {
  * ```
  */
 export function verificationBudget(capMs: number, lambdaContext?: unknown): number {
-  let budget = capMs;
+  // Above the timer range (2^31 - 1 ms) a Node.js timer fires at once: a longer cap is the longest timer.
+  let budget = Math.min(capMs, MAX_TIMER_MS);
   const remaining = remainingTime(lambdaContext);
   if (remaining !== undefined) budget = Math.min(budget, remaining - LAMBDA_REPLY_RESERVE_MS);
   return Math.max(0, Math.floor(budget));
@@ -171,8 +172,9 @@ export function decide<P>(
 async function verifyWithDeadline<P>(
   verifier: TokenVerifier<P>,
   accessToken: string,
-  { family, budgetMs }: DecideOptions,
+  { family, budgetMs: requestedMs }: DecideOptions,
 ): Promise<GateDecision<P>> {
+  const budgetMs = Math.min(Math.max(0, requestedMs), MAX_TIMER_MS); // a longer timer would fire at once
   const deadlineMs = Date.now() + budgetMs;
   const abort = new LazyAbort();
   // Own, enumerable properties (a getter for the signal): a verifier that copies the context
@@ -375,9 +377,10 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
   if (typeof spec.verifier?.verify !== 'function') {
     throw new ConfigurationError('The account-linking gate needs a verifier with a verify() method');
   }
-  // Above the timer range (2^31 - 1 ms), setTimeout fires at once: every request would time out.
-  if (!Number.isFinite(spec.timeoutMs) || spec.timeoutMs <= 0 || spec.timeoutMs > MAX_TIMER_MS) {
-    throw new ConfigurationError(`verificationTimeoutMs must be a positive number of milliseconds, at most ${MAX_TIMER_MS}`);
+  // A cap above the timer range (2^31 - 1 ms, where setTimeout fires at once) is taken as the
+  // longest timer (verificationBudget clamps it); the Lambda's remaining time caps it anyway.
+  if (typeof spec.timeoutMs !== 'number' || Number.isNaN(spec.timeoutMs) || spec.timeoutMs <= 0) {
+    throw new ConfigurationError('verificationTimeoutMs must be a positive number of milliseconds');
   }
   const { family, logger } = spec;
   const reportCannotDecide = createCannotDecideReporter(logger);

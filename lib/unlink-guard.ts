@@ -40,12 +40,11 @@
  * (a key rotated at the authorization server) while cached verdicts of other tokens are still served
  * is answered as before between those acceptances; the cache's TTL (300 s by default) bounds it.
  *
- * It is loud: the first held verdict of a run that has reached `threshold` distinct tokens logs ONE
- * ERROR, in an operator's words ("N distinct tokens rejected for <reasons> and none accepted since
- * <time>: configuration suspected, unlinking replies held"); later held verdicts are counted, with a
- * WARN summary at 10, 100, 1000... held replies; and every held verdict is counted in the metrics
- * (`HeldByGuard`). A hold below the threshold (a fresh container's first rejected token, a
- * precaution rather than a suspicion) logs one WARN instead.
+ * It is loud: the first held verdict of a run logs ONE ERROR, in an operator's words ("N distinct
+ * tokens rejected for <reasons> and none accepted since <time>: configuration suspected, unlinking
+ * replies held"), whether the run reached `threshold` or the container has accepted nothing yet;
+ * later held verdicts are counted, with a WARN summary at 10, 100, 1000... held replies; and every
+ * held verdict is counted in the metrics (`HeldByGuard`).
  */
 import { ConfigurationError, UnlinkGuardHoldError } from './errors';
 import type { GateDecision } from './gate';
@@ -121,7 +120,7 @@ export class UnlinkGuard {
   #reasons = new Map<string, number>();
   #holdingSince: number | undefined;
   #held = 0;
-  /** Whether this run has reached the threshold (and its ERROR was logged). */
+  /** Whether this run has held a verdict (and its one ERROR was logged). */
   #suspected = false;
 
   constructor(options: UnlinkGuardOptions & { logger: Logger; family: SkillFamily }) {
@@ -170,11 +169,10 @@ export class UnlinkGuard {
     if (!held) return { decision, heldByGuard: false };
 
     this.#held++;
-    if (this.#holdingSince === undefined) {
-      this.#holdingSince = now;
-      if (this.#distinct < this.threshold) this.#reportPrecaution();
-    }
-    if (!this.#suspected && this.#distinct >= this.threshold) {
+    if (this.#holdingSince === undefined) this.#holdingSince = now;
+    if (!this.#suspected) {
+      // The first held verdict of a run: ONE ERROR, whether the run reached the threshold or the
+      // container has accepted nothing yet. Later held verdicts are counted, not logged one by one.
       this.#suspected = true;
       this.#reportHold();
     } else if (isPowerOfTen(this.#held)) {
@@ -222,14 +220,6 @@ export class UnlinkGuard {
     return this.#lastAcceptedAt === undefined
       ? `this container started (${new Date(this.#startedAt).toISOString()})`
       : new Date(this.#lastAcceptedAt).toISOString();
-  }
-
-  #reportPrecaution(): void {
-    this.#logger.warn(
-      'account linking: unlink guard: a token was rejected before any was accepted in this container: its reply is held until a token is accepted ' +
-        '(a fresh container cannot tell a bad token from a bad configuration)',
-      { family: this.#family, distinctTokens: this.#distinct, threshold: this.threshold },
-    );
   }
 
   #reportHold(): void {

@@ -133,25 +133,26 @@ describe('the unlink guard after an acceptance', () => {
 });
 
 describe('what the unlink guard logs', () => {
-  it('logs ONE ERROR when a run reaches the threshold, in an operator\'s words, with the reasons seen, and no token', () => {
+  it('logs ONE ERROR at the first held verdict, in an operator\'s words, with the reasons seen, and no token', () => {
     jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
     const { held, errors, logger } = guard();
     held(invalid('bad signature'), token(0));
-    expect(errors()).toHaveLength(0);
+    expect(errors()).toHaveLength(1);
     for (let i = 1; i < 5; i++) held(invalid(i < 3 ? 'bad signature' : 'inactive'), token(i));
     expect(errors()).toHaveLength(1);
     const [error] = errors();
-    expect(error.message).toMatch(/^account linking: unlink guard: 2 distinct tokens rejected for bad signature \(2\) and none accepted since this container started \(2026-01-01T00:00:00.000Z\): configuration suspected, unlinking replies held/);
-    expect(error).toMatchObject({ family: 'custom', distinctTokens: 2, reasons: { 'bad signature': 2 }, lastAcceptedAt: null });
+    expect(error.message).toMatch(/^account linking: unlink guard: 1 distinct token rejected for bad signature \(1\) and none accepted since this container started \(2026-01-01T00:00:00.000Z\): configuration suspected, unlinking replies held/);
+    expect(error).toMatchObject({ family: 'custom', distinctTokens: 1, reasons: { 'bad signature': 1 }, lastAcceptedAt: null });
     for (let i = 0; i < 5; i++) expect(logger.text()).not.toContain(token(i));
   });
 
-  it('logs one WARN, not an ERROR, for a fresh container\'s first rejected token (a precaution, not yet a suspicion)', () => {
-    const { held, errors, warnings } = guard();
-    held(expired, token(1));
+  it('logs its ERROR when a warm container\'s run reaches the threshold, and not before', () => {
+    const { answer, held, errors } = guard();
+    answer(linked, token(0));
     held(expired, token(1));
     expect(errors()).toHaveLength(0);
-    expect(warnings().map((w) => w.message)).toEqual([expect.stringMatching(/^account linking: unlink guard: a token was rejected before any was accepted in this container/)]);
+    held(expired, token(2));
+    expect(errors().map((e) => e.message)).toEqual([expect.stringMatching(/^account linking: unlink guard: 2 distinct tokens rejected for expired \(2\) and none accepted since \d{4}-/)]);
   });
 
   it('names every reason of the run when the hold starts after an acceptance', () => {

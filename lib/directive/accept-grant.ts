@@ -207,7 +207,7 @@ export class AlexaEventGatewayTokens {
 
   /** Refreshes `grant`; answers the new access token, or undefined when the stored grant is no longer `grant`. */
   async #refresh(userId: string, grant: AlexaGrant): Promise<string | undefined> {
-    const signal = AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS);
+    const signal = AbortSignal.timeout(Math.max(1, verificationBudget(this.options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS)));
     const fresh = await tokenRequest(this.options.credentials, { grant_type: 'refresh_token', refresh_token: grant.refreshToken }, signal);
     const written = await this.options.store.putIfUnchanged(userId, { ...fresh, grantCodeHash: grant.grantCodeHash }, grant);
     return written ? fresh.accessToken : undefined;

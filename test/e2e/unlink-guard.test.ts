@@ -95,7 +95,7 @@ function expectABadDeployHeld(fn: WarmFunction, family: Family, kinds: Kind[], t
   expect(kinds.every((k) => k === 'transient')).toBe(true);
   const errors = guardErrors(fn);
   expect(errors).toHaveLength(1);
-  expect(errors[0].message).toMatch(/^account linking: unlink guard: 2 distinct tokens rejected for .+ and none accepted since this container started .*: configuration suspected, unlinking replies held/);
+  expect(errors[0].message).toMatch(/^account linking: unlink guard: 1 distinct token rejected for .+ and none accepted since this container started .*: configuration suspected, unlinking replies held/);
   const metrics = emf(fn);
   expect(metrics).toHaveLength(tokens.length);
   expect(metrics.every((m) => m.Family === family.name && m.Outcome === 'undecided' && m.ReasonClass === 'guard' && m.HeldByGuard === 1 && m.UnlinkingReplies === 0)).toBe(true);
@@ -125,7 +125,7 @@ describe.each(families)('the unlink guard of the built $name Lambda', (family) =
     const tokens = Array.from({ length: USERS }, (_, i) => mint(family.logicalId, `user-${i}`));
     const kinds = await replies(fn, family, tokens);
     expectABadDeployHeld(fn, family, kinds, tokens);
-    expect(guardErrors(fn)[0].message).toContain('bad signature (2)');
+    expect(guardErrors(fn)[0].message).toContain('bad signature (1)');
   });
 
   it(`unlinks none of ${USERS} genuine users in a fresh container whose INTROSPECTION_URL answers active:false for everything`, async () => {
@@ -137,7 +137,7 @@ describe.each(families)('the unlink guard of the built $name Lambda', (family) =
     const tokens = Array.from({ length: USERS }, (_, i) => `opaque-genuine-token-of-user-${i}-${family.name}`);
     const kinds = await replies(fn, family, tokens);
     expectABadDeployHeld(fn, family, kinds, tokens);
-    expect(guardErrors(fn)[0].message).toContain('inactive (2)');
+    expect(guardErrors(fn)[0].message).toContain('inactive (1)');
   });
 
   it(`unlinks none of ${USERS} genuine users in a fresh container behind a custom verifier that says "invalid" for everybody`, async () => {
@@ -162,7 +162,7 @@ describe.each(families)('the unlink guard of the built $name Lambda', (family) =
 
     const interleaved = [forged(1), genuine(2), expired(1), genuine(3), forged(2), genuine(4), expired(2), genuine(5), forged(0)];
     expect(await replies(fn, family, interleaved)).toEqual(['unlinking', 'served', 'unlinking', 'served', 'unlinking', 'served', 'unlinking', 'served', 'unlinking']);
-    expect(guardErrors(fn)).toHaveLength(0);
+    expect(guardErrors(fn)).toHaveLength(1); // the fresh container's one held verdict, before the interleaving
     const counted = emf(fn).map((m) => `${m.Outcome}${m.HeldByGuard ? ' held' : ''}`);
     expect(counted).toEqual(['undecided held', 'linked', 'invalid', 'linked', 'expired', 'linked', 'invalid', 'linked', 'expired', 'linked', 'invalid']);
   });
