@@ -146,9 +146,20 @@ export function speechFor(locale: string | undefined, overrides: SpeechByLocale 
   return {
     ...DEFAULT_SPEECH,
     ...(own(builtIn, locale) ?? own(LANGUAGE_SPEECH, language)),
-    ...own(overrides, language),
-    ...own(overrides, locale),
+    ...texts(own(overrides, language)),
+    ...texts(own(overrides, locale)),
   };
+}
+
+/** The messages of an override that are texts: an `undefined` (or non-string) one keeps the text beneath it. */
+function texts(override: Partial<GateSpeech> | undefined): Partial<GateSpeech> {
+  if (override === undefined || override === null) return {};
+  const kept: Partial<GateSpeech> = {};
+  for (const key of ['linkAccount', 'relinkAccount', 'tryLater'] as const) {
+    const text = override[key];
+    if (typeof text === 'string' && text.trim() !== '') kept[key] = text;
+  }
+  return kept;
 }
 
 /** `table[key]`, for own keys only (a locale of `constructor` finds nothing). */

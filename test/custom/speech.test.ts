@@ -79,6 +79,10 @@ describe('speechFor', () => {
     expect(speech).toEqual({ linkAccount: 'Langue.', relinkAccount: GATE_SPEECH['fr-CA'].relinkAccount, tryLater: 'Locale.' });
   });
 
+  it('keeps the built-in text where an override leaves a message undefined or empty (never speaks "undefined")', () => {
+    expect(speechFor('en-US', { 'en-US': { tryLater: undefined, linkAccount: '' } })).toEqual(GATE_SPEECH['en-US']);
+  });
+
   it('overrides a locale it has no texts for on top of English', () => {
     expect(speechFor('sv-SE', { sv: { linkAccount: 'Länka ditt konto i Alexa-appen.' } })).toEqual({
       ...DEFAULT_SPEECH,
