@@ -181,6 +181,9 @@ export class AlexaEventGatewayTokens {
 
   constructor(private readonly options: { credentials: LwaClientCredentials; store: AlexaGrantStore; timeoutMs?: number }) {
     requireCredentials(options.credentials);
+    if (typeof options.store?.get !== 'function' || typeof options.store.putIfUnchanged !== 'function') {
+      throw new ConfigurationError('AlexaEventGatewayTokens needs a grant store with get() and putIfUnchanged() (a refresh must not overwrite a newer AcceptGrant)');
+    }
   }
 
   /**

@@ -126,9 +126,9 @@ export class JwksKeySet {
   async current(context?: Pick<VerificationContext, 'signal'>): Promise<KeySet> {
     const set = this.#set;
     if (set && Date.now() < set.expiresAt) return set;
-    if (this.#fetching) return this.#settle(this.#fetching.promise);
+    if (this.#fetching) return this.#settle(this.#fetching.promise, context);
     if (Date.now() < this.#retryAt) throw this.#unavailable(new AuthorizationServerError('The JWKS endpoint failed a moment ago; the next try waits for its backoff'));
-    return this.#settle(this.#fetch(context));
+    return this.#settle(this.#fetch(), context);
   }
 
   /**
@@ -139,13 +139,15 @@ export class JwksKeySet {
   async refresh(since: number, context?: Pick<VerificationContext, 'signal'>): Promise<KeySet | undefined> {
     if (this.#fetching) {
       const inFlight = this.#fetching;
-      if (inFlight.startedAt >= since) return this.#settle(inFlight.promise);
-      await inFlight.promise.catch(() => undefined);
+      if (inFlight.startedAt >= since) return this.#settle(inFlight.promise, context);
+      await this.#settle(inFlight.promise, context).catch((error: unknown) => {
+        if (context?.signal?.aborted) throw error; // this caller's own deadline passed: it stops waiting
+      });
     }
     if (this.#set && this.#set.fetchedAt >= since && Date.now() < this.#set.expiresAt) return this.#set;
     if (this.#fetching) return this.refresh(since, context); // another caller started one meanwhile
     if (Date.now() < this.#retryAt || !this.#spend()) return undefined;
-    return this.#settle(this.#fetch(context));
+    return this.#settle(this.#fetch(), context);
   }
 
   /** Takes one refetch from the budget, if it has one: `burst` at most, one more per cooldown. */
@@ -158,9 +160,14 @@ export class JwksKeySet {
     return true;
   }
 
-  async #settle(fetching: Promise<KeySet>): Promise<KeySet> {
+  /**
+   * Waits for a fetch, at most until the caller's own signal aborts. The fetch is shared: it runs
+   * under its own timeout, never under one caller's signal, so a caller short of time neither
+   * aborts it for the others nor counts as a failure of the JWKS endpoint.
+   */
+  async #settle(fetching: Promise<KeySet>, context?: Pick<VerificationContext, 'signal'>): Promise<KeySet> {
     try {
-      return await fetching;
+      return await untilAborted(fetching, context?.signal);
     } catch (error) {
       throw error instanceof CannotDecideError ? error : this.#unavailable(error);
     }
@@ -171,9 +178,9 @@ export class JwksKeySet {
     return new CannotDecideError('key set unavailable', `the JWKS endpoint (JWKS_URI ${this.uri}) gave no usable key set: ${what}`, { cause });
   }
 
-  #fetch(context?: Pick<VerificationContext, 'signal'>): Promise<KeySet> {
+  #fetch(): Promise<KeySet> {
     const startedAt = Date.now();
-    const promise = this.#load(startedAt, context).then(
+    const promise = this.#load(startedAt).then(
       (set) => {
         this.#failures = 0;
         this.#retryAt = Number.NEGATIVE_INFINITY;
@@ -193,8 +200,9 @@ export class JwksKeySet {
     return fetching.promise;
   }
 
-  async #load(startedAt: number, context?: Pick<VerificationContext, 'signal'>): Promise<KeySet> {
-    const { status, body, headers } = await fetchJson('The JWKS endpoint', this.uri, { headers: { Accept: 'application/json' } }, context);
+  async #load(startedAt: number): Promise<KeySet> {
+    // No caller's signal: the fetch is shared (fetchJson's own timeout, DEFAULT_HTTP_TIMEOUT_MS, bounds it).
+    const { status, body, headers } = await fetchJson('The JWKS endpoint', this.uri, { headers: { Accept: 'application/json' } });
     if (status !== 200) throw new AuthorizationServerError(`The JWKS endpoint answered ${status}`, { status });
     if (!isObject(body) || !Array.isArray(body.keys)) throw new AuthorizationServerError('The JWKS endpoint answered no key set', { status });
     const keys: JwksKey[] = [];
@@ -239,4 +247,24 @@ function positive(value: number, name: string, integer = false): number {
     throw new ConfigurationError(`JwksKeySet ${name} must be a positive ${integer ? 'integer' : 'number'}`);
   }
   return value;
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts (with its reason), whichever comes first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new AuthorizationServerError('The caller stopped waiting for the JWKS endpoint', { cause: signal.reason }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AuthorizationServerError('The caller stopped waiting for the JWKS endpoint', { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -148,6 +148,11 @@ describeWithSmartHomeSchema('AcceptGrant with the grant code exchanged and store
 describe('AlexaEventGatewayTokens', () => {
   const credentials = () => ({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: `${lwa.server.url}/auth/o2/token` });
 
+  it('refuses, at construction, a grant store without putIfUnchanged (a refresh could overwrite a newer AcceptGrant)', () => {
+    const store = { get: async () => undefined, put: async () => undefined } as unknown as MemoryAlexaGrantStore;
+    expect(() => new AlexaEventGatewayTokens({ credentials: credentials(), store })).toThrow(/putIfUnchanged/);
+  });
+
   it('hands out the stored token while it is valid, without asking LWA', async () => {
     const store = await dynamoStore();
     await store.put('u1', { accessToken: 'Atza|still-good', refreshToken: 'Atzr|r0', expiresAt: Date.now() + 600_000, grantCodeHash: 'h' });

@@ -198,6 +198,18 @@ describe('JwtVerifier with a JWKS: outages', () => {
     expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
   });
 
+  it('shares a fetch without letting one caller\'s deadline abort it for the others, or count as an outage', async () => {
+    await server.close();
+    server = await startLoopback((_req, res) => void setTimeout(() => json(res, 200, { keys: [jwk(A.publicKey, 'key-a')] }), 150));
+    const v = verifier();
+    const hurried: VerificationContext = { family: 'custom', signal: AbortSignal.timeout(20), deadline: new Date(Date.now() + 20) };
+    const [first, second] = await Promise.all([outcome(v.verify(token(A.privateKey, 'key-a'), hurried)), outcome(v.verify(token(A.privateKey, 'key-a'), context()))]);
+    expect(first).toBe('could not decide: key set unavailable'); // its own deadline passed
+    expect(second).toBe('valid');
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid'); // no backoff: the endpoint did not fail
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('could not decide, never invalid, on a cold start while the JWKS endpoint is down', async () => {
     up = false;
     expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe('could not decide: key set unavailable');
