@@ -37,6 +37,9 @@ export const ASYMMETRIC_ALGORITHMS = [
   'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512',
 ] as const;
 
+/** JOSE signature algorithms of public key sets that {@link JwtVerifier} does not verify: "could not decide" with a JWKS, never invalid. */
+const UNSUPPORTED_ASYMMETRIC_ALGORITHMS: readonly string[] = ['EdDSA', 'Ed25519', 'Ed448', 'ES256K'];
+
 export type HmacAlgorithm = (typeof HMAC_ALGORITHMS)[number];
 export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
 
@@ -200,7 +203,15 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
     }
     const parsed = parse(accessToken);
     if ('outcome' in parsed) return parsed;
-    if (!this.#family.includes(parsed.alg)) return { outcome: 'invalid', reason: 'algorithm not allowed' };
+    if (!this.#family.includes(parsed.alg)) {
+      // A JWKS may publish keys of algorithms this verifier does not verify (EdDSA, ES256K): a token
+      // signed so is the server's as likely as a forgery, and we cannot tell. `none`, HS* against a
+      // public key set and names that are no JOSE signature algorithm stay invalid.
+      if (this.#jwks && UNSUPPORTED_ASYMMETRIC_ALGORITHMS.includes(parsed.alg)) {
+        throw new CannotDecideError('algorithm not supported', `tokens are signed with ${parsed.alg}, which JwtVerifier does not verify: configure the authorization server to sign access tokens with RS256, PS256 or ES256 (and JWT_ALGORITHMS to match)`);
+      }
+      return { outcome: 'invalid', reason: 'algorithm not allowed' };
+    }
 
     let checked: SignatureCheck;
     if (this.#key) {

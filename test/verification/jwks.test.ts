@@ -3,7 +3,7 @@
  * a bounded refetch budget, a maximum key-set age, and outages that back off. A verdict of invalid
  * only on a key set fetched after the token was seen; "could not decide" when none can be had.
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { AuthorizationServerError, CannotDecideError, JwksKeySet, JwtVerifier, type VerificationContext } from '../../lib';
 import { mintAccessToken } from '../../lib/testing';
 import { AUDIENCE, ISSUER } from '../support/fixtures';
@@ -161,6 +161,24 @@ describe('JwtVerifier with a JWKS: a bounded refetch budget', () => {
     const outcomes = await Promise.all(Array.from({ length: 10 }, () => outcome(v.verify(token(C.privateKey, 'key-c'), context()))));
     expect(new Set(outcomes)).toEqual(new Set(['invalid']));
     expect(server.requests).toHaveLength(2);
+  });
+});
+
+describe('JwtVerifier with a JWKS: algorithms it does not verify', () => {
+  it('could not decide for an EdDSA token (the server may sign so; we cannot tell it from a forgery), never invalid, never valid', async () => {
+    const ed = generateKeyPairSync('ed25519');
+    const server = await startLoopback((_req, res) => json(res, 200, { keys: [jwk(ed.publicKey, 'key-ed', { alg: 'EdDSA' })] }));
+    try {
+      const v = new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
+      const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: 'key-ed', typ: 'JWT' })).toString('base64url');
+      const payload = Buffer.from(JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: 'rider-42', exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url');
+      const signature = sign(null, Buffer.from(`${header}.${payload}`), ed.privateKey).toString('base64url');
+      expect(await outcome(v.verify(`${header}.${payload}.${signature}`, context()))).toBe('could not decide: algorithm not supported');
+      const hs = `${Buffer.from(JSON.stringify({ alg: 'HS256', kid: 'key-ed' })).toString('base64url')}.${payload}.c2ln`;
+      expect(await outcome(v.verify(hs, context()))).toBe('invalid'); // HS* against a public key set: key confusion, a forgery
+    } finally {
+      await server.close();
+    }
   });
 });
 
