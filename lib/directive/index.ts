@@ -31,3 +31,4 @@ export {
   type AcceptGrantOptions,
   type LwaClientCredentials,
 } from './accept-grant';
+export { withDirectiveAccountLinking as withAccountLinking } from '../account-linking';
