@@ -8,15 +8,24 @@
 import { createHash, hash } from 'node:crypto';
 import { AccountLinkingError } from './errors';
 
+/**
+ * What the toolkit logs through: a message and structured fields (never a token) at four levels.
+ * Powertools' `Logger`, `console` and {@link createJsonLogger} fit.
+ */
 export interface Logger {
   /** When true, the gate also logs each request envelope, redacted, at debug level. */
   readonly debugEnabled?: boolean;
+  /** Detail for a developer: the redacted envelope, a verifier's own messages. */
   debug(message: string, fields?: Record<string, unknown>): void;
+  /** The one line per gated request (its decision), and what went as it should. */
   info(message: string, fields?: Record<string, unknown>): void;
+  /** Something an operator may want to look at, that did not stop a reply. */
   warn(message: string, fields?: Record<string, unknown>): void;
+  /** What an operator must act on: "could not decide" for a reason about us (once per container and reason), an unlink guard hold. */
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** The levels of {@link createJsonLogger}, lowest first; `silent` writes nothing. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -50,6 +59,7 @@ export function tokenDigest(accessToken: string): Buffer {
   return lastDigest;
 }
 
+/** Options of {@link createJsonLogger}. */
 export interface JsonLoggerOptions {
   /** Lowest level written. Default: `$LOG_LEVEL`, else `info`. */
   level?: LogLevel;
@@ -84,6 +94,7 @@ function isoTimestamp(): string {
   return lastIso;
 }
 
+/** A {@link LogLevel} from text such as `$LOG_LEVEL` (any letter case, white space around); undefined if it names none. */
 export function parseLogLevel(value: string | undefined): LogLevel | undefined {
   const level = value?.trim().toLowerCase();
   return level !== undefined && level in LEVELS ? (level as LogLevel) : undefined;

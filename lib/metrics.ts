@@ -54,10 +54,13 @@ export type ReasonClass =
 
 /** One gate decision, as the metrics see it. Holds no token, no user and no free-text reason. */
 export interface GateMetricEvent {
+  /** The skill family of the request (`custom`, `directive`, `music`): a dimension. */
   family: SkillFamily;
   /** The Alexa request type (`LaunchRequest`, `Alexa.PowerController.TurnOn`, ...). Not a dimension. */
   requestType: string;
+  /** What the gate decided, after the unlink guard: a dimension. */
   outcome: GateOutcome;
+  /** Why, in a small fixed set ({@link reasonClassOf}): a dimension. */
   reasonClass: ReasonClass;
   /** True when the unlink guard turned an `invalid` or `expired` verdict into `undecided`. */
   heldByGuard: boolean;
@@ -67,6 +70,7 @@ export interface GateMetricEvent {
 
 /** Where the gate's metrics go. `record` must not throw (the gate catches and logs it once if it does). */
 export interface GateMetrics {
+  /** Publishes one decision; called once per gated request, after the decision is taken. */
   record(event: GateMetricEvent): void;
 }
 
@@ -131,6 +135,7 @@ export const GATE_METRIC_NAMES = {
 /** Default CloudWatch namespace of the gate's metrics, when neither the option nor `$METRICS_NAMESPACE` sets one. */
 export const DEFAULT_METRICS_NAMESPACE = 'AccountLinking';
 
+/** Options of {@link emfMetrics}; all optional. */
 export interface EmfMetricsOptions {
   /**
    * The CloudWatch namespace. Default: `$METRICS_NAMESPACE`, else {@link DEFAULT_METRICS_NAMESPACE}
@@ -195,8 +200,11 @@ export interface PowertoolsMetricsLike {
   singleMetric(): PowertoolsSingleMetricLike;
 }
 
+/** What {@link powertoolsMetrics} needs of the single metric Powertools' `singleMetric()` returns. */
 export interface PowertoolsSingleMetricLike {
+  /** Adds a dimension to the metric about to be published (`Family`, `Outcome`, `ReasonClass`). */
   addDimension(name: string, value: string): void;
+  /** Publishes the metric at once, with the dimensions added before. */
   addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): void;
 }
 

@@ -50,12 +50,19 @@ export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
 
 /** The claims of a verified JWT access token: the registered ones typed, any other as the server put it. */
 export interface JwtClaims {
+  /** Issuer: who signed the token; must be one of the verifier's `issuer`. */
   iss?: string;
+  /** Subject: the user the token is about; the default linked user's `subject`. */
   sub?: string;
+  /** Audience: whom the token is for; one of them must be one of the verifier's `audience`. */
   aud?: string | string[];
+  /** Expiry, in seconds since the epoch: past it (beyond the clock tolerance) the token is expired. */
   exp?: number;
+  /** Not before, in seconds since the epoch: ahead of our clock beyond the tolerance, "could not decide". */
   nbf?: number;
+  /** Issued at, in seconds since the epoch: ahead of our clock beyond the tolerance, "could not decide". */
   iat?: number;
+  /** The token's unique ID, if the server gives one (not checked). */
   jti?: string;
   [claim: string]: unknown;
 }
@@ -80,26 +87,35 @@ interface CommonJwtOptions<P> {
   toLinkedUser?: (claims: JwtClaims) => P | undefined;
 }
 
+/** A {@link JwtVerifier} on a shared secret: tokens signed with HS256/384/512. */
 export interface JwtSecretOptions<P> extends CommonJwtOptions<P> {
   /** The shared secret (UTF-8 text, raw bytes or a secret KeyObject); at least 32 bytes. */
   secret: string | Buffer | KeyObject;
+  /** The algorithms accepted (required: no default allowlist for a secret). */
   algorithms: [HmacAlgorithm, ...HmacAlgorithm[]];
+  /** Not with a secret: exactly one of `secret`, `publicKey` and `jwksUri`. */
   publicKey?: never;
+  /** Not with a secret: exactly one of `secret`, `publicKey` and `jwksUri`. */
   jwksUri?: never;
 }
 
+/** A {@link JwtVerifier} on the authorization server's public key (RS*, PS*, ES*). */
 export interface JwtPublicKeyOptions<P> extends CommonJwtOptions<P> {
   /** The PEM public key (or a public KeyObject) of the authorization server. */
   publicKey: string | Buffer | KeyObject;
   /** At least one must fit the key: RS* or PS* for an RSA key, ES256/384/512 for an EC key on P-256/384/521. */
   algorithms: [AsymmetricAlgorithm, ...AsymmetricAlgorithm[]];
+  /** Not with a public key: exactly one of `secret`, `publicKey` and `jwksUri`. */
   secret?: never;
+  /** Not with a public key: exactly one of `secret`, `publicKey` and `jwksUri`. */
   jwksUri?: never;
 }
 
+/** A {@link JwtVerifier} on the keys the authorization server publishes at its JWKS URL. */
 export interface JwtJwksOptions<P> extends CommonJwtOptions<P> {
   /** The authorization server's JWKS URL (`jwks_uri` of its discovery document). */
   jwksUri: string;
+  /** The algorithms accepted (required); a published key is used only for those it fits (and its own `alg`, if it names one). */
   algorithms: [AsymmetricAlgorithm, ...AsymmetricAlgorithm[]];
   /** Refetches an unknown `kid` or a failed signature may trigger back to back. Default: 3. */
   jwksRefetchBurst?: number;
@@ -110,10 +126,16 @@ export interface JwtJwksOptions<P> extends CommonJwtOptions<P> {
    * not below 10 s). Default: 300000 ms, so a withdrawn key is refused within 5 minutes.
    */
   jwksMaxAgeMs?: number;
+  /** Not with a JWKS: exactly one of `secret`, `publicKey` and `jwksUri`. */
   secret?: never;
+  /** Not with a JWKS: exactly one of `secret`, `publicKey` and `jwksUri`. */
   publicKey?: never;
 }
 
+/**
+ * The options of a {@link JwtVerifier}: issuer, audience and algorithms, and exactly one source of
+ * keys (a secret, a public key or a JWKS URL); `P` is the linked user `toLinkedUser` makes.
+ */
 export type JwtVerifierOptions<P> = JwtSecretOptions<P> | JwtPublicKeyOptions<P> | JwtJwksOptions<P>;
 
 /** The default linked user of a JWT verifier. */
