@@ -98,7 +98,7 @@ export function withAccountLinking(builder: unknown, gate: AccountLinking<unknow
  * {@link withAccountLinking} for smart home, video and meetings skills, as
  * `ask-sdk-account-linking/directive` exports it (under that name): the same gate, put on a
  * `directiveSkillBuilder()` by the builder itself, without the custom family's gate and its speech
- * in 17 locales (~12 KiB minified a bundler can then leave out; the root's `withAccountLinking` must carry
+ * in 17 locales (~12 KiB minified, which a bundler can then leave out; the root's `withAccountLinking` must carry
  * them, since `SkillBuilders.custom()` is ask-sdk-core's and cannot install a gate itself).
  *
  * @throws ConfigurationError for a builder that is not a `directiveSkillBuilder()`.
