@@ -19,7 +19,8 @@
  * | signature valid, but signed with an algorithm outside the allowlist | could not decide (`JWT_ALGORITHMS`) |
  * | signature valid, but `iss` or `aud` not as configured | could not decide (`JWT_ISSUER`, `JWT_AUDIENCE`) |
  * | `exp` past, beyond the clock tolerance | expired |
- * | signature valid, but a `crit` header (extensions we do not implement), or `b64: false` | could not decide |
+ * | signature valid, but a `crit` header (extensions we do not implement) | could not decide |
+ * | `b64: false` (the signature covers the raw payload: a failed check would prove nothing) | could not decide |
  * | `nbf` in the future beyond the tolerance (the issuer's clock) | could not decide |
  * | no `sub` (or `toLinkedUser` finds no user) | could not decide |
  * | longer than `maxTokenLength` (a policy of ours) | could not decide |
@@ -157,7 +158,7 @@ const LAST_DATE_SECONDS = 8.64e12;
 interface Parsed {
   alg: string;
   kid?: string;
-  /** The header names `crit` extensions or `b64`: a JWS this verifier does not implement. */
+  /** The header names `crit` extensions: a JWS this verifier does not implement. */
   extended: boolean;
 }
 
@@ -231,7 +232,7 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
     if (checked.outcome !== 'signed') return checked;
     if (parsed.extended) {
       // Signed by a key we trust, so the server's token, in a form we do not implement: about us, not the token.
-      throw new CannotDecideError('unsupported header', 'the authorization server signs its access tokens with a crit or b64 header (JWS extensions, RFC 7515 §4.1.11, RFC 7797) that JwtVerifier does not implement; issue plain JWS access tokens');
+      throw new CannotDecideError('unsupported header', 'the authorization server signs its access tokens with a crit header (JWS extensions, RFC 7515 §4.1.11) naming extensions JwtVerifier does not implement; issue plain JWS access tokens');
     }
     return this.#checkClaims(checked.claims, parsed.alg);
   }
@@ -328,7 +329,7 @@ function parse(token: string): Parsed | { outcome: 'invalid'; reason: string } {
   if (header.b64 === false) {
     throw new CannotDecideError('unsupported header', 'an access token has a b64: false header (unencoded payload, RFC 7797), which JwtVerifier does not implement; issue plain JWS access tokens');
   }
-  return { alg: header.alg, ...(header.kid !== undefined ? { kid: header.kid } : {}), extended: header.crit !== undefined || header.b64 !== undefined };
+  return { alg: header.alg, ...(header.kid !== undefined ? { kid: header.kid } : {}), extended: header.crit !== undefined };
 }
 
 /** Three base64url parts, the second a JSON object: checked before a JWKS refetch, so that garbage never costs one. */
