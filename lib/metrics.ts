@@ -54,10 +54,13 @@ export type ReasonClass =
 
 /** One gate decision, as the metrics see it. Holds no token, no user and no free-text reason. */
 export interface GateMetricEvent {
+  /** The skill family of the request (`custom`, `directive`, `music`): a dimension. */
   family: SkillFamily;
   /** The Alexa request type (`LaunchRequest`, `Alexa.PowerController.TurnOn`, ...). Not a dimension. */
   requestType: string;
+  /** What the gate decided, after the unlink guard: a dimension. */
   outcome: GateOutcome;
+  /** Why, in a small fixed set ({@link reasonClassOf}): a dimension. */
   reasonClass: ReasonClass;
   /** True when the unlink guard turned an `invalid` or `expired` verdict into `undecided`. */
   heldByGuard: boolean;
@@ -67,6 +70,7 @@ export interface GateMetricEvent {
 
 /** Where the gate's metrics go. `record` must not throw (the gate catches and logs it once if it does). */
 export interface GateMetrics {
+  /** Publishes one decision; called once per gated request, after the decision is taken. */
   record(event: GateMetricEvent): void;
 }
 
@@ -131,6 +135,7 @@ export const GATE_METRIC_NAMES = {
 /** Default CloudWatch namespace of the gate's metrics, when neither the option nor `$METRICS_NAMESPACE` sets one. */
 export const DEFAULT_METRICS_NAMESPACE = 'AccountLinking';
 
+/** Options of {@link emfMetrics}; all optional. */
 export interface EmfMetricsOptions {
   /**
    * The CloudWatch namespace. Default: `$METRICS_NAMESPACE`, else {@link DEFAULT_METRICS_NAMESPACE}
@@ -156,34 +161,32 @@ export interface EmfMetricsOptions {
 export function emfMetrics(options: EmfMetricsOptions = {}): GateMetrics {
   const namespace = options.namespace ?? (process.env.METRICS_NAMESPACE?.trim() || DEFAULT_METRICS_NAMESPACE);
   const write = options.write ?? ((line: string) => void process.stdout.write(line));
-  const fixed = { ...options.dimensions };
-  const fixedKeys = Object.keys(fixed);
-  const dimensionSets = [[...fixedKeys, 'Family'], [...fixedKeys, 'Family', 'Outcome', 'ReasonClass']];
   const names = GATE_METRIC_NAMES;
+  // A fixed dimension named like a field of the line would be overwritten by it: left out, as `{ ...fixed, Family }` would.
+  const own = new Set<string>(['_aws', 'Family', 'Outcome', 'ReasonClass', 'RequestType', ...Object.values(names)]);
+  const fixed = Object.entries({ ...options.dimensions }).filter(([key]) => !own.has(key));
+  const fixedKeys = Object.keys({ ...options.dimensions });
+  const dimensionSets = [[...fixedKeys, 'Family'], [...fixedKeys, 'Family', 'Outcome', 'ReasonClass']];
+  const counts = [names.decisions, names.undecided, names.unlinkingReplies, names.heldByGuard].map((Name) => ({ Name, Unit: 'Count' }));
+  // What every line of a kind holds, serialised once: from after the timestamp to before the family.
+  const constant = (metrics: object[]) =>
+    `,"CloudWatchMetrics":${JSON.stringify([{ Namespace: namespace, Dimensions: dimensionSets, Metrics: metrics }])}}` +
+    fixed.map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`).join('') +
+    ',"Family":';
+  const withLatency = constant([...counts, { Name: names.verificationLatency, Unit: 'Milliseconds' }]);
+  const withoutLatency = constant(counts);
+  const [decisions, undecided, unlinkingReplies, heldByGuard, latency] = [names.decisions, names.undecided, names.unlinkingReplies, names.heldByGuard, names.verificationLatency].map((name) => JSON.stringify(name));
   return {
     record(event) {
       const hadToken = event.outcome !== 'missing';
-      const metrics = [
-        { Name: names.decisions, Unit: 'Count' },
-        { Name: names.undecided, Unit: 'Count' },
-        { Name: names.unlinkingReplies, Unit: 'Count' },
-        { Name: names.heldByGuard, Unit: 'Count' },
-        ...(hadToken ? [{ Name: names.verificationLatency, Unit: 'Milliseconds' }] : []),
-      ];
-      const line = {
-        _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: namespace, Dimensions: dimensionSets, Metrics: metrics }] },
-        ...fixed,
-        Family: event.family,
-        Outcome: event.outcome,
-        ReasonClass: event.reasonClass,
-        RequestType: event.requestType,
-        [names.decisions]: 1,
-        [names.undecided]: event.outcome === 'undecided' ? 1 : 0,
-        [names.unlinkingReplies]: event.outcome === 'invalid' || event.outcome === 'expired' ? 1 : 0,
-        [names.heldByGuard]: event.heldByGuard ? 1 : 0,
-        ...(hadToken ? { [names.verificationLatency]: event.latencyMs } : {}),
-      };
-      write(`${JSON.stringify(line)}\n`);
+      // The same JSON object as JSON.stringify({ _aws, ...fixed, Family, Outcome, ReasonClass, RequestType, counts, latency }) writes.
+      write(
+        `{"_aws":{"Timestamp":${Date.now()}${hadToken ? withLatency : withoutLatency}${JSON.stringify(event.family)}` +
+          `,"Outcome":${JSON.stringify(event.outcome)},"ReasonClass":${JSON.stringify(event.reasonClass)},"RequestType":${JSON.stringify(event.requestType)}` +
+          `,${decisions}:1,${undecided}:${event.outcome === 'undecided' ? 1 : 0}` +
+          `,${unlinkingReplies}:${event.outcome === 'invalid' || event.outcome === 'expired' ? 1 : 0},${heldByGuard}:${event.heldByGuard ? 1 : 0}` +
+          `${hadToken ? `,${latency}:${JSON.stringify(event.latencyMs)}` : ''}}\n`,
+      );
     },
   };
 }
@@ -197,8 +200,11 @@ export interface PowertoolsMetricsLike {
   singleMetric(): PowertoolsSingleMetricLike;
 }
 
+/** What {@link powertoolsMetrics} needs of the single metric Powertools' `singleMetric()` returns. */
 export interface PowertoolsSingleMetricLike {
+  /** Adds a dimension to the metric about to be published (`Family`, `Outcome`, `ReasonClass`). */
   addDimension(name: string, value: string): void;
+  /** Publishes the metric at once, with the dimensions added before. */
   addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): void;
 }
 

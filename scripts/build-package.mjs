@@ -7,11 +7,9 @@
  *
  * The sources import each other without extensions (`./errors`); Node's ES module loader needs
  * them spelled out, so the ESM output's relative specifiers are rewritten to the file they name
- * (`./errors.js`, `./custom/index.js`). An ESM file that still calls `require('package')` (a lazy
- * load of a CommonJS dependency) gets a static import of it instead, so that Node and bundlers
- * (esbuild in `sam build`) both see the dependency; any other `require` gets a
- * `createRequire(import.meta.url)`. (Better: `await import('package')` in the source, which both
- * builds keep lazy.)
+ * (`./errors.js`, `./custom/index.js`). The sources call no `require` (a lazy load is
+ * `await import('package')`, which both builds keep lazy): an ESM file that still does fails the
+ * build, since `require` does not exist in an ES module.
  *
  * No source maps are shipped: the package ships no sources for them to point at.
  */
@@ -40,23 +38,10 @@ for (const file of walk(esm)) {
     /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.\.?\/[^'"]*|\.\.?)\2/g,
     (_match, lead, quote, specifier) => `${lead}${quote}${resolveSpecifier(file, specifier)}${quote}`,
   );
-  if (file.endsWith('.js')) text = replaceRequires(text);
-  if (text !== source) writeFileSync(file, text);
-}
-
-/** ESM text with `require('package')` turned into a static namespace import, other requires given a createRequire. */
-function replaceRequires(text) {
-  const imports = new Map();
-  let replaced = text.replace(/(^|[^.\w$])require\s*\(\s*(['"])([^'"./][^'"]*)\2\s*\)/gm, (_match, lead, _quote, specifier) => {
-    if (!imports.has(specifier)) imports.set(specifier, `__required${imports.size}`);
-    const name = imports.get(specifier);
-    return `${lead}(${name}.default ?? ${name})`;
-  });
-  const header = [...imports].map(([specifier, name]) => `import * as ${name} from '${specifier}';`);
-  if (/(^|[^.\w$])require\s*\(/m.test(replaced)) {
-    header.push(`import { createRequire as __createRequire } from 'node:module';`, `const require = __createRequire(import.meta.url);`);
+  if (file.endsWith('.js') && /(^|[^.\w$])require\s*\(/m.test(text)) {
+    throw new Error(`build-package: ${path.relative(root, file)} calls require(), which an ES module does not have; use await import() in the source`);
   }
-  return header.length > 0 ? `${header.join('\n')}\n${replaced}` : replaced;
+  if (text !== source) writeFileSync(file, text);
 }
 
 /** `./errors` → `./errors.js`, `./custom` → `./custom/index.js`, from the file that imports it. */

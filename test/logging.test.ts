@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { CREDENTIAL_PATHS, describeError, createJsonLogger, fingerprint, redact, withAccountLinking } from '../lib';
+import { tokenDigest } from '../lib/logging';
 import { acceptGrantDirective, customEnvelope, launchRequest, musicRequest, skillAccountLinkedEvent } from '../lib/testing';
 import { SkillBuilders } from 'ask-sdk-core';
 import { jwtVerifier } from './custom/harness';
@@ -102,5 +104,22 @@ describe('describeError', () => {
     (a as { cause?: unknown }).cause = b;
     const described = describeError(a);
     expect(JSON.stringify(described)).toContain('truncated');
+  });
+});
+
+describe('fingerprint and tokenDigest', () => {
+  const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+  it('name each token by its own SHA-256, whichever token was hashed just before (the last one is remembered)', () => {
+    const tokens = ['TOKEN-A', 'TOKEN-B', 'TOKEN-A', 'TOKEN-A', 'ツ-token', 'TOKEN-B'];
+    for (const token of tokens) {
+      expect(tokenDigest(token)).toEqual(sha256(token));
+      expect(fingerprint(token)).toBe(sha256(token).toString('hex').slice(0, 12));
+    }
+  });
+
+  it('gives a token built anew (an equal string, not the same one) the same digest', () => {
+    const token = ['eyJ', 'hbGc', 'iOi'].join('');
+    expect(fingerprint(token)).toBe(fingerprint(`${'eyJhb'}${'GciOi'}`));
   });
 });

@@ -77,6 +77,32 @@ describe('emfMetrics', () => {
   });
 });
 
+describe('emfMetrics writes each line as one JSON object, whatever the request type holds', () => {
+  it.each([
+    ['with a token', event({ requestType: 'Weird"Type\\with\nnewline\u2028and ツ', outcome: 'expired', reasonClass: 'expired', latencyMs: 12.5 }), { VerificationLatency: 12.5 }],
+    ['without a token', event({ outcome: 'missing', reasonClass: 'missing', latencyMs: 0 }), {}],
+  ])('%s: exactly the fields of the decision, fixed dimensions included, on one line', (_name, decision, latency) => {
+    const { metrics, lines } = emf({ namespace: 'Ns"1', dimensions: { Service: 'ride "hailer"', Stage: 'prod' } });
+    metrics.record(decision);
+    expect(lines[0].indexOf('\n')).toBe(lines[0].length - 1);
+    const { _aws: aws, ...fields } = JSON.parse(lines[0]);
+    expect(Object.keys(aws)).toEqual(['Timestamp', 'CloudWatchMetrics']);
+    expect(Math.abs(aws.Timestamp - Date.now())).toBeLessThan(5000);
+    expect(aws.CloudWatchMetrics[0].Namespace).toBe('Ns"1');
+    expect(aws.CloudWatchMetrics[0].Metrics).toHaveLength(decision.outcome === 'missing' ? 4 : 5);
+    expect(fields).toEqual({
+      Service: 'ride "hailer"', Stage: 'prod', Family: 'custom', Outcome: decision.outcome, ReasonClass: decision.reasonClass,
+      RequestType: decision.requestType, Decisions: 1, Undecided: 0, UnlinkingReplies: decision.outcome === 'expired' ? 1 : 0, HeldByGuard: 0, ...latency,
+    });
+  });
+
+  it('lets the decision\'s own fields win over a fixed dimension of the same name', () => {
+    const { metrics, parsed } = emf({ dimensions: { Family: 'not-a-family', Service: 's' } });
+    metrics.record(event({ family: 'music' }));
+    expect(parsed()[0]).toMatchObject({ Family: 'music', Service: 's' });
+  });
+});
+
 describe('powertoolsMetrics', () => {
   it('publishes each count as a Powertools single metric, with the family (and outcome and reason class on Decisions)', () => {
     const published: Array<{ dimensions: Record<string, string>; name: string; unit: string; value: number }> = [];

@@ -7,11 +7,12 @@
 import {
   getLinkedAccessToken,
   musicSkillBuilder,
-  withAccountLinking,
   type Logger,
   type MusicGateOptions,
   type MusicHandlerInput,
 } from '../../lib';
+// From the family's subpath: the same gate, without the custom family's (see withAccountLinking's TSDoc).
+import { withAccountLinking } from '../../lib/music';
 import { allows, findContent, FREE_STATION, search, type Content, type Tier, type Track } from './catalogue';
 import type { Subscriptions } from './subscriptions';
 

@@ -9,7 +9,6 @@ import {
   accountLinking,
   acceptGrantHandler,
   directiveSkillBuilder,
-  withAccountLinking,
   type ContextProperty,
   type DirectiveGateOptions,
   type DirectiveHandlerInput,
@@ -20,6 +19,8 @@ import {
   type AlexaGrantStore,
   type LwaClientCredentials,
 } from '../../lib';
+// From the family's subpath: the same gate, without the custom family's (see withAccountLinking's TSDoc).
+import { withAccountLinking } from '../../lib/directive';
 
 const LIGHTS = [
   { endpointId: 'light-living-room', friendlyName: 'Living room light' },

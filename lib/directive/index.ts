@@ -37,3 +37,4 @@ export {
 } from './accept-grant';
 /** The errors of AcceptGrant, from the one error module (re-exported for this entry point). */
 export { GrantRefusedError, NoAlexaGrantError } from '../errors';
+export { withDirectiveAccountLinking as withAccountLinking } from '../account-linking';

@@ -10,3 +10,4 @@ export { resolveMusicAccessToken, MUSIC_TOKEN_PATH } from './resolve';
 export { musicRejectionResponse, invalidMusicRequestResponse } from './respond';
 export { type MusicGateOptions } from './gate';
 export { MusicSkillBuilder, musicSkillBuilder, type MusicHandlerInput, type MusicExecutor } from './builder';
+export { withMusicAccountLinking as withAccountLinking } from '../account-linking';

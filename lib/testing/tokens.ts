@@ -2,8 +2,7 @@
  * Access tokens for tests and local runs: minting JWTs the way an authorization server would,
  * and putting a token where Alexa puts it for each skill family.
  */
-import { createPrivateKey, createSecretKey, generateKeyPairSync, KeyObject } from 'node:crypto';
-import jwt from 'jsonwebtoken';
+import { constants, createHmac, createPrivateKey, createSecretKey, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
 import { MalformedRequestError } from '../errors';
 import { isObject } from '../json';
 import type { AsymmetricAlgorithm, HmacAlgorithm } from '../verification/jwt';
@@ -59,7 +58,16 @@ export function localSigningKey(kid = 'test-key-1'): LocalSigningKey {
   };
 }
 
-/** Mints a signed JWT access token. */
+/**
+ * Mints a signed JWT access token (a compact JWS, header `{ alg, typ: 'JWT', kid? }`), as an
+ * authorization server would: `iat` now, `exp` and `nbf` relative to it, and `iss`, `aud`, `sub`
+ * from the options (over any of the same name in `claims`). Signed with node:crypto: HMAC for
+ * HS*, RSASSA-PKCS1-v1_5 for RS*, RSASSA-PSS with a salt as long as the hash for PS*, and ECDSA
+ * in the JWS form (r‖s) for ES*.
+ *
+ * @throws what node:crypto throws for a key that cannot sign with the algorithm (an RSA key for
+ * ES256, a public key, a secret for RS256).
+ */
 export function mintAccessToken(options: MintOptions): string {
   const algorithm = options.algorithm ?? 'HS256';
   const key = options.key instanceof KeyObject
@@ -71,14 +79,33 @@ export function mintAccessToken(options: MintOptions): string {
     iat: now,
     exp: now + (options.expiresInSeconds ?? 3600),
     ...(options.notBeforeSeconds !== undefined ? { nbf: now + options.notBeforeSeconds } : {}),
+    iss: options.issuer,
+    aud: options.audience,
+    sub: options.subject,
   };
-  return jwt.sign(payload, key, {
-    algorithm,
-    issuer: options.issuer,
-    audience: options.audience,
-    subject: options.subject,
-    ...(options.keyId ? { keyid: options.keyId } : {}),
-  });
+  const header = { alg: algorithm, typ: 'JWT', ...(options.keyId ? { kid: options.keyId } : {}) };
+  const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
+  return `${input}.${signJws(algorithm, key, Buffer.from(input)).toString('base64url')}`;
+}
+
+function base64url(text: string): string {
+  return Buffer.from(text).toString('base64url');
+}
+
+/** The JWS signature of `input` (RFC 7518 §3), with node:crypto. */
+function signJws(algorithm: MintAlgorithm, key: KeyObject, input: Buffer): Buffer {
+  const bits = Number(algorithm.slice(2));
+  const digest = `sha${bits}`;
+  switch (algorithm.slice(0, 2)) {
+    case 'HS':
+      return createHmac(digest, key).update(input).digest();
+    case 'PS':
+      return sign(digest, input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: bits / 8 });
+    case 'ES':
+      return sign(digest, input, { key, dsaEncoding: 'ieee-p1363' });
+    default:
+      return sign(digest, input, key);
+  }
 }
 
 /**

@@ -15,8 +15,8 @@
  *   change while it was taken, and dropped on a hit once the version has changed.
  * - At most `maxEntries` verdicts, the least recently used going first.
  */
-import { createHash } from 'node:crypto';
 import { ConfigurationError } from '../errors';
+import { tokenDigest } from '../logging';
 import type { TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
 /** How long and how many verdicts {@link CachingVerifier} keeps. */
@@ -91,7 +91,7 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
   }
 
   async verify(accessToken: string, context: VerificationContext): Promise<TokenVerdict<P>> {
-    const key = createHash('sha256').update(accessToken).digest('base64url');
+    const key = tokenDigest(accessToken).toString('base64url'); // the hash the decision log's fingerprint reuses
     const now = Date.now();
     const entry = this.#entries.get(key);
     if (entry && entry.until > now && entry.version === this.inner.knowledgeVersion) {

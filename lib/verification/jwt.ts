@@ -4,20 +4,23 @@
  *
  * Issuer, audience and the algorithm allowlist are required: a JWT checked without them is a JWT
  * anybody could have minted for another purpose. Keys become KeyObjects once, here, and not on
- * every request (a Buffer secret costs jsonwebtoken ~30× the time of a KeyObject).
+ * every request.
  *
- * **What a verdict rests on.** The signature is checked first (jsonwebtoken, on the header's
- * algorithm and a key that fits it), then the claims, here, in this order:
+ * **What a verdict rests on.** The signature is checked first (node:crypto, on the header's
+ * algorithm and a key that fits it, see {@link checkSignature}), then the claims, here, in this order:
  *
  * | the verifier learned | verdict |
  * |---|---|
- * | malformed token, `alg: none` or an algorithm no key of ours could verify (key confusion) | invalid |
+ * | malformed token (not three strict base64url parts, a header or payload not a JSON object) | invalid |
+ * | `alg: none` or an algorithm no key of ours could verify (key confusion) | invalid |
  * | the signature fails against the secret or PEM key (the key *is* the configuration) | invalid |
  * | with a JWKS: the signature fails, or the `kid` is absent, in a key set fetched after the token was seen | invalid |
  * | with a JWKS: the same, while no refetch is allowed right now (rate limit, backoff) | could not decide |
  * | signature valid, but signed with an algorithm outside the allowlist | could not decide (`JWT_ALGORITHMS`) |
  * | signature valid, but `iss` or `aud` not as configured | could not decide (`JWT_ISSUER`, `JWT_AUDIENCE`) |
  * | `exp` past, beyond the clock tolerance | expired |
+ * | signature valid, but a `crit` header (extensions we do not implement) | could not decide |
+ * | `b64: false` (the signature covers the raw payload: a failed check would prove nothing) | could not decide |
  * | `nbf` in the future beyond the tolerance (the issuer's clock) | could not decide |
  * | no `sub` (or `toLinkedUser` finds no user) | could not decide |
  * | longer than `maxTokenLength` (a policy of ours) | could not decide |
@@ -25,14 +28,18 @@
  * "Could not decide" is a thrown {@link CannotDecideError}: the gate answers the family's
  * transient reply and logs one ERROR per container and reason, saying what to check.
  */
-import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
-import type * as JsonWebToken from 'jsonwebtoken';
+import { constants, createHmac, createPublicKey, createSecretKey, KeyObject, timingSafeEqual, verify as verifySignature } from 'node:crypto';
 import { CannotDecideError, ConfigurationError } from '../errors';
 import { isObject } from '../json';
 import { JwksKeySet, keyFitsAlgorithm, type JwksKey } from './jwks';
 import type { LinkedUser, TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
+/** The JWS algorithms a shared secret verifies (HMAC with SHA-256/384/512, RFC 7518 §3.2). */
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
+/**
+ * The JWS algorithms a public key verifies: RSASSA-PKCS1-v1_5 (RS*), RSASSA-PSS (PS*) and ECDSA on
+ * P-256/384/521 (ES256/384/512), RFC 7518 §3.3–3.5.
+ */
 export const ASYMMETRIC_ALGORITHMS = [
   'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512',
 ] as const;
@@ -40,17 +47,26 @@ export const ASYMMETRIC_ALGORITHMS = [
 /** JOSE signature algorithms of public key sets that {@link JwtVerifier} does not verify: "could not decide" with a JWKS, never invalid. */
 const UNSUPPORTED_ASYMMETRIC_ALGORITHMS: readonly string[] = ['EdDSA', 'Ed25519', 'Ed448', 'ES256K'];
 
+/** One of {@link HMAC_ALGORITHMS}. */
 export type HmacAlgorithm = (typeof HMAC_ALGORITHMS)[number];
+/** One of {@link ASYMMETRIC_ALGORITHMS}. */
 export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
 
 /** The claims of a verified JWT access token: the registered ones typed, any other as the server put it. */
 export interface JwtClaims {
+  /** Issuer: who signed the token; must be one of the verifier's `issuer`. */
   iss?: string;
+  /** Subject: the user the token is about; the default linked user's `subject`. */
   sub?: string;
+  /** Audience: whom the token is for; one of them must be one of the verifier's `audience`. */
   aud?: string | string[];
+  /** Expiry, in seconds since the epoch: past it (beyond the clock tolerance) the token is expired. */
   exp?: number;
+  /** Not before, in seconds since the epoch: ahead of our clock beyond the tolerance, "could not decide". */
   nbf?: number;
+  /** Issued at, in seconds since the epoch: ahead of our clock beyond the tolerance, "could not decide". */
   iat?: number;
+  /** The token's unique ID, if the server gives one (not checked). */
   jti?: string;
   [claim: string]: unknown;
 }
@@ -75,26 +91,35 @@ interface CommonJwtOptions<P> {
   toLinkedUser?: (claims: JwtClaims) => P | undefined;
 }
 
+/** A {@link JwtVerifier} on a shared secret: tokens signed with HS256/384/512. */
 export interface JwtSecretOptions<P> extends CommonJwtOptions<P> {
   /** The shared secret (UTF-8 text, raw bytes or a secret KeyObject); at least 32 bytes. */
   secret: string | Buffer | KeyObject;
+  /** The algorithms accepted (required: no default allowlist for a secret). */
   algorithms: [HmacAlgorithm, ...HmacAlgorithm[]];
+  /** Not with a secret: exactly one of `secret`, `publicKey` and `jwksUri`. */
   publicKey?: never;
+  /** Not with a secret: exactly one of `secret`, `publicKey` and `jwksUri`. */
   jwksUri?: never;
 }
 
+/** A {@link JwtVerifier} on the authorization server's public key (RS*, PS*, ES*). */
 export interface JwtPublicKeyOptions<P> extends CommonJwtOptions<P> {
   /** The PEM public key (or a public KeyObject) of the authorization server. */
   publicKey: string | Buffer | KeyObject;
   /** At least one must fit the key: RS* or PS* for an RSA key, ES256/384/512 for an EC key on P-256/384/521. */
   algorithms: [AsymmetricAlgorithm, ...AsymmetricAlgorithm[]];
+  /** Not with a public key: exactly one of `secret`, `publicKey` and `jwksUri`. */
   secret?: never;
+  /** Not with a public key: exactly one of `secret`, `publicKey` and `jwksUri`. */
   jwksUri?: never;
 }
 
+/** A {@link JwtVerifier} on the keys the authorization server publishes at its JWKS URL. */
 export interface JwtJwksOptions<P> extends CommonJwtOptions<P> {
   /** The authorization server's JWKS URL (`jwks_uri` of its discovery document). */
   jwksUri: string;
+  /** The algorithms accepted (required); a published key is used only for those it fits (and its own `alg`, if it names one). */
   algorithms: [AsymmetricAlgorithm, ...AsymmetricAlgorithm[]];
   /** Refetches an unknown `kid` or a failed signature may trigger back to back. Default: 3. */
   jwksRefetchBurst?: number;
@@ -105,10 +130,16 @@ export interface JwtJwksOptions<P> extends CommonJwtOptions<P> {
    * not below 10 s). Default: 300000 ms, so a withdrawn key is refused within 5 minutes.
    */
   jwksMaxAgeMs?: number;
+  /** Not with a JWKS: exactly one of `secret`, `publicKey` and `jwksUri`. */
   secret?: never;
+  /** Not with a JWKS: exactly one of `secret`, `publicKey` and `jwksUri`. */
   publicKey?: never;
 }
 
+/**
+ * The options of a {@link JwtVerifier}: issuer, audience and algorithms, and exactly one source of
+ * keys (a secret, a public key or a JWKS URL); `P` is the linked user `toLinkedUser` makes.
+ */
 export type JwtVerifierOptions<P> = JwtSecretOptions<P> | JwtPublicKeyOptions<P> | JwtJwksOptions<P>;
 
 /** The default linked user of a JWT verifier. */
@@ -117,18 +148,6 @@ export interface JwtLinkedUser extends LinkedUser {
   subject: string;
   /** Every verified claim. */
   claims: JwtClaims;
-}
-
-type Jwt = typeof JsonWebToken;
-let jsonwebtoken: Jwt | undefined;
-
-/**
- * jsonwebtoken, loaded on the first verification rather than at cold start: it is the heaviest
- * module of a gated Lambda's init (see bench/results.md).
- */
-function jwt(): Jwt {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (jsonwebtoken ??= require('jsonwebtoken') as Jwt);
 }
 
 /** The smallest HS256 key RFC 7518 §3.2 allows: as many bytes as the hash. */
@@ -142,6 +161,8 @@ const LAST_DATE_SECONDS = 8.64e12;
 interface Parsed {
   alg: string;
   kid?: string;
+  /** The header names `crit` extensions: a JWS this verifier does not implement. */
+  extended: boolean;
 }
 
 type SignatureCheck = { outcome: 'signed'; claims: JwtClaims } | { outcome: 'invalid'; reason: string };
@@ -220,6 +241,10 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
       checked = await this.#checkWithJwks(accessToken, parsed, seenAt, context);
     }
     if (checked.outcome !== 'signed') return checked;
+    if (parsed.extended) {
+      // Signed by a key we trust, so the server's token, in a form we do not implement: about us, not the token.
+      throw new CannotDecideError('unsupported header', 'the authorization server signs its access tokens with a crit header (JWS extensions, RFC 7515 §4.1.11) naming extensions JwtVerifier does not implement; issue plain JWS access tokens');
+    }
     return this.#checkClaims(checked.claims, parsed.alg);
   }
 
@@ -310,16 +335,32 @@ function parse(token: string): Parsed | { outcome: 'invalid'; reason: string } {
   if (typeof header.alg !== 'string') return { outcome: 'invalid', reason: 'algorithm not allowed' };
   if (header.kid !== undefined && typeof header.kid !== 'string') return malformed;
   if (token.endsWith('.')) return { outcome: 'invalid', reason: 'unsigned token' };
-  return { alg: header.alg, ...(header.kid !== undefined ? { kid: header.kid } : {}) };
+  // With b64: false the signature covers the raw payload: a genuine token of that form would fail the
+  // check below, and a failed check is no proof about it, so it is "could not decide" before any check.
+  if (header.b64 === false) {
+    throw new CannotDecideError('unsupported header', 'an access token has a b64: false header (unencoded payload, RFC 7797), which JwtVerifier does not implement; issue plain JWS access tokens');
+  }
+  return { alg: header.alg, ...(header.kid !== undefined ? { kid: header.kid } : {}), extended: header.crit !== undefined };
 }
 
 /** Three base64url parts, the second a JSON object: checked before a JWKS refetch, so that garbage never costs one. */
 function wellFormed(token: string): boolean {
   const parts = token.split('.');
-  return parts.length === 3 && parts.every((part) => /^[A-Za-z0-9_-]+$/.test(part)) && isObject(json(parts[1]));
+  return parts.length === 3 && parts.every(isBase64url) && isObject(json(parts[1]));
 }
 
+/**
+ * Strict base64url (RFC 7515 §2): the URL-safe alphabet only, no padding, no white space, and a
+ * length some bytes can have. (Node's own decoder skips what it does not know, so it is not asked
+ * to judge.)
+ */
+function isBase64url(part: string): boolean {
+  return part.length % 4 !== 1 && /^[A-Za-z0-9_-]+$/.test(part);
+}
+
+/** A base64url part as JSON; undefined if it is not strict base64url or not JSON. */
 function json(part: string): unknown {
+  if (!isBase64url(part)) return undefined;
   try {
     return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
   } catch {
@@ -327,21 +368,52 @@ function json(part: string): unknown {
   }
 }
 
-/** The signature alone (jsonwebtoken, on exactly the header's `alg`); the claims are checked after, here. */
+/** The hash of each algorithm, by its last three characters. */
+const DIGESTS: Readonly<Record<string, string>> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' };
+/** The length of an ES* signature: r and s, each as long as the curve's order (RFC 7518 §3.4). */
+const ECDSA_SIGNATURE_BYTES: Readonly<Record<string, number>> = { ES256: 64, ES384: 96, ES512: 132 };
+
+/**
+ * The signature alone, on exactly the header's `alg` and a key that fits it (the caller checked
+ * that with `keyFitsAlgorithm`); the claims are checked after, in the verifier. node:crypto does
+ * the cryptography, as aws-jwt-verify does: HMAC compared in constant time, RSASSA-PKCS1-v1_5,
+ * RSASSA-PSS with a salt as long as the hash (RFC 7518 §3.5), and ECDSA with the JWS form of the
+ * signature (r‖s, IEEE P1363) of exactly the curve's length. An error node:crypto throws is not a
+ * verdict about the token and goes up as such ("could not decide").
+ */
 function checkSignature(token: string, key: KeyObject, alg: string): SignatureCheck {
-  let payload: unknown;
-  try {
-    payload = jwt().verify(token, key, { algorithms: [alg as JsonWebToken.Algorithm], ignoreExpiration: true, ignoreNotBefore: true });
-  } catch (error) {
-    if (!(error instanceof jwt().JsonWebTokenError)) throw error; // not a verdict about the token: "could not decide"
-    const message = error.message;
-    if (message === 'invalid signature') return { outcome: 'invalid', reason: 'bad signature' };
-    if (message === 'jwt signature is required') return { outcome: 'invalid', reason: 'unsigned token' };
-    if (message === 'jwt malformed' || message.startsWith('invalid token')) return { outcome: 'invalid', reason: 'malformed' };
-    return { outcome: 'invalid', reason: 'algorithm not allowed' }; // a key that does not fit the algorithm
+  const parts = token.split('.');
+  if (parts.length !== 3) return { outcome: 'invalid', reason: 'malformed' };
+  const [header, payload, signature] = parts as [string, string, string];
+  if (signature === '') return { outcome: 'invalid', reason: 'unsigned token' };
+  if (!isBase64url(header) || !isBase64url(payload) || !isBase64url(signature)) return { outcome: 'invalid', reason: 'malformed' };
+  const digest = DIGESTS[alg.slice(2)];
+  if (digest === undefined) return { outcome: 'invalid', reason: 'algorithm not allowed' };
+  const signed = Buffer.from(token.slice(0, header.length + 1 + payload.length), 'latin1'); // ASCII, as checked above
+  const given = Buffer.from(signature, 'base64url');
+  let verified: boolean;
+  switch (alg.slice(0, 2)) {
+    case 'HS': {
+      const expected = createHmac(digest, key).update(signed).digest();
+      verified = given.length === expected.length && timingSafeEqual(given, expected);
+      break;
+    }
+    case 'RS':
+      verified = verifySignature(digest, signed, key, given);
+      break;
+    case 'PS':
+      verified = verifySignature(digest, signed, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 }, given);
+      break;
+    case 'ES':
+      verified = given.length === ECDSA_SIGNATURE_BYTES[alg] && verifySignature(digest, signed, { key, dsaEncoding: 'ieee-p1363' }, given);
+      break;
+    default:
+      return { outcome: 'invalid', reason: 'algorithm not allowed' };
   }
-  if (!isObject(payload)) return { outcome: 'invalid', reason: 'malformed' };
-  return { outcome: 'signed', claims: payload as JwtClaims };
+  if (!verified) return { outcome: 'invalid', reason: 'bad signature' };
+  const claims = json(payload);
+  if (!isObject(claims)) return { outcome: 'invalid', reason: 'malformed' };
+  return { outcome: 'signed', claims: claims as JwtClaims };
 }
 
 /** What to check when `iss` differs: the configured issuer, and how the tokens' differs when it is a near miss. */

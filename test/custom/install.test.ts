@@ -1,10 +1,15 @@
 import { SkillBuilders, type RequestInterceptor } from 'ask-sdk-core';
 import { accountLinking, ConfigurationError, directiveSkillBuilder, getLinkedUser, musicSkillBuilder, NoLinkedUserError, withAccountLinking } from '../../lib';
-import { discoverDirective, getPlayableContentRequest, intentRequest, launchRequest } from '../../lib/testing';
+import { withAccountLinking as withDirectiveFamily } from '../../lib/directive';
+import { withAccountLinking as withMusicFamily } from '../../lib/music';
+import { discoverDirective, getPlayableContentRequest, intentRequest, launchRequest, powerControllerDirective } from '../../lib/testing';
+import { build } from 'esbuild';
+import path from 'node:path';
 import { hsToken, recordingLogger } from '../support/fixtures';
 import { jwtVerifier } from './harness';
 
 const logger = recordingLogger();
+const ROOT = path.resolve(__dirname, '../..');
 const echo = { canHandle: () => true, handle: (input: any) => input.responseBuilder.speak('domain').getResponse() };
 
 describe('withAccountLinking', () => {
@@ -111,5 +116,28 @@ describe('accountLinking and the one withAccountLinking', () => {
     expect(order).toEqual([]);
     expect(JSON.stringify(reply)).toMatch(/INVALID_AUTHORIZATION_CREDENTIAL|Discover\.Response/);
     expect(() => withAccountLinking(withParts as never, linking)).toThrow(/already called/);
+  });
+});
+
+describe('withAccountLinking as the directive and music subpaths export it', () => {
+  it.each([
+    ['directive', withDirectiveFamily, () => directiveSkillBuilder().withLogger(logger), () => powerControllerDirective('TurnOn')],
+    ['music', withMusicFamily, () => musicSkillBuilder().withLogger(logger), () => getPlayableContentRequest([])],
+  ] as const)('installs the gate on a %s skill builder, as the root\'s does, and refuses a custom skill builder', async (_family, typed, builder, request) => {
+    const install = typed as unknown as (builder: unknown, gate: unknown) => { create(): { invoke(event: unknown): Promise<unknown> } };
+    const skill = install(builder(), accountLinking({ verifier: jwtVerifier, logger, unlinkGuard: false })).create();
+    expect(JSON.stringify(await skill.invoke(request()))).toMatch(/INVALID_AUTHORIZATION_CREDENTIAL/);
+    expect(() => install(SkillBuilders.custom(), { verifier: jwtVerifier })).toThrow(ConfigurationError);
+    expect(() => install(SkillBuilders.custom(), { verifier: jwtVerifier })).toThrow(/import withAccountLinking from 'ask-sdk-account-linking'/);
+  });
+
+  it.each(['directive', 'music'])('keeps the custom family\'s gate and speech out of a bundle of a %s skill that imports it from the subpath', async (family) => {
+    const result = await build({
+      stdin: { contents: `import { withAccountLinking, ${family}SkillBuilder } from './lib/${family}'; export const skill = withAccountLinking(${family}SkillBuilder(), { verifier: { verify: async () => ({ outcome: 'invalid', reason: 'x' }) } });`, resolveDir: ROOT, loader: 'ts' },
+      bundle: true, platform: 'node', format: 'cjs', write: false, metafile: true, external: ['ask-sdk-core', 'ask-sdk-runtime', '@aws-sdk/*'],
+    });
+    const inputs = Object.keys(Object.values(result.metafile.outputs)[0].inputs);
+    expect(inputs).toContain(`lib/${family}/gate.ts`);
+    expect(inputs.filter((file) => file.startsWith('lib/custom/'))).toEqual([]);
   });
 });

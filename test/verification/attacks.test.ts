@@ -58,6 +58,17 @@ const corpus: Array<[string, () => string, string?]> = [
   ['unicode', () => 'ツ.トークン.署名'],
   ['a header that is not JSON', () => `${Buffer.from('{not json').toString('base64url')}.${b64(validClaims())}.c2ln`],
   ['a payload that is an array', () => craftToken({ alg: 'HS256' }, [1, 2, 3], signHs(SECRET))],
+  ['a crit header naming an extension, signed by the attacker', () => craftToken({ alg: 'RS256', kid: 'key-1', crit: ['exp'], exp: 1 }, validClaims(), signRs())],
+  ['a crit header on a token signed by the trusted key', () => craftToken({ alg: 'RS256', kid: 'key-1-pem', crit: ['x-ours'], 'x-ours': 1 }, validClaims(), signRs(rsa.privateKey)), 'unsupported header'],
+  ['b64: false (an unencoded payload), signed by the attacker', () => craftToken({ alg: 'RS256', kid: 'key-1', b64: false, crit: ['b64'] }, validClaims(), signRs()), 'unsupported header'],
+  ['base64 padding after the signature', () => `${rsToken({ keyId: 'key-1' })}==`],
+  ['white space inside the signature', () => { const t = rsToken({ keyId: 'key-1' }); return `${t.slice(0, -8)} ${t.slice(-8)}`; }],
+  ['a genuine signature in standard base64 (+ and /)', () => {
+    let parts: string[];
+    for (let n = 0; !/[-_]/.test((parts = rsToken({ keyId: 'key-1', claims: { n } }).split('.'))[2]); n += 1); // one that differs in base64
+    return `${parts[0]}.${parts[1]}.${Buffer.from(parts[2], 'base64url').toString('base64').replace(/=+$/, '')}`;
+  }],
+  ['a signature one character too long', () => `${rsToken({ keyId: 'key-1' })}A`],
   ['zero-width spaces around it', () => `\u200b${rsToken({ keyId: 'key-1' })}\u200b`],
 ];
 

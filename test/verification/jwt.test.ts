@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSign } from 'node:crypto';
 import { generateKeyPairSync } from 'node:crypto';
 import { CannotDecideError, ConfigurationError, JwtVerifier, jwtVerifierFromEnvironment } from '../../lib';
 import { mintAccessToken } from '../../lib/testing';
@@ -221,5 +221,52 @@ describe('jwtVerifierFromEnvironment: the default allowlist follows the key', ()
     expect(jwtVerifierFromEnvironment({ ...base, JWKS_URI: 'http://127.0.0.1:1/jwks', JWKS_MAX_AGE_SECONDS: '60' })).toBeInstanceOf(JwtVerifier);
     expect(() => jwtVerifierFromEnvironment({ ...base, JWKS_URI: 'http://127.0.0.1:1/jwks', JWKS_MAX_AGE_SECONDS: '0' })).toThrow(/JWKS_MAX_AGE_SECONDS/);
     expect(() => jwtVerifierFromEnvironment({ ...base, JWT_SECRET: SECRET, JWKS_MAX_AGE_SECONDS: '60' })).toThrow('JWKS_MAX_AGE_SECONDS is set, but JWKS_URI is not');
+  });
+});
+
+/**
+ * The signature check is our own (node:crypto), and so is the minting of the test kit: each is
+ * checked here against an independent implementation (jsonwebtoken), on every algorithm, so that a
+ * mistake shared by both (a PSS salt length, the ECDSA signature form) cannot hide.
+ */
+describe('JwtVerifier and mintAccessToken agree with another JWT implementation on every algorithm', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const jsonwebtoken = require('jsonwebtoken') as typeof import('jsonwebtoken');
+  const curves = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' } as const;
+  const keys = {
+    ...Object.fromEntries((['HS256', 'HS384', 'HS512'] as const).map((alg) => [alg, { sign: SECRET + SECRET, verify: { secret: SECRET + SECRET } }])),
+    ...Object.fromEntries((['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const).map((alg) => [alg, { sign: rsa.privateKey, verify: { publicKey: rsa.publicKey } }])),
+    ...Object.fromEntries(Object.entries(curves).map(([alg, namedCurve]) => {
+      const pair = generateKeyPairSync('ec', { namedCurve });
+      return [alg, { sign: pair.privateKey, verify: { publicKey: pair.publicKey } }];
+    })),
+  } as Record<string, { sign: any; verify: any }>;
+  const algorithms = Object.keys(keys);
+
+  it.each(algorithms)('accepts a %s token jsonwebtoken signed, and refuses it with one bit of its signature flipped', async (alg) => {
+    const verifier = new JwtVerifier({ ...keys[alg].verify, algorithms: [alg], issuer: ISSUER, audience: AUDIENCE });
+    const token = jsonwebtoken.sign({ sub: 'rider-42' }, keys[alg].sign, { algorithm: alg as any, issuer: ISSUER, audience: AUDIENCE, expiresIn: 60 });
+    expect(await verifier.verify(token, context)).toMatchObject({ outcome: 'valid', principal: { subject: 'rider-42' } });
+    const [header, payload, signature] = token.split('.');
+    const flipped = Buffer.from(signature, 'base64url');
+    flipped[flipped.length >> 1] ^= 1;
+    expect(await verifier.verify(`${header}.${payload}.${flipped.toString('base64url')}`, context)).toEqual({ outcome: 'invalid', reason: 'bad signature' });
+  });
+
+  it.each(algorithms)('mints %s tokens that jsonwebtoken verifies', (alg) => {
+    const token = mintAccessToken({ key: keys[alg].sign, algorithm: alg as any, issuer: ISSUER, audience: AUDIENCE, subject: 'rider-42', keyId: 'k1' });
+    const verifyWith = keys[alg].verify.secret ?? keys[alg].verify.publicKey;
+    expect(jsonwebtoken.verify(token, verifyWith, { algorithms: [alg as any], issuer: ISSUER, audience: AUDIENCE })).toMatchObject({ sub: 'rider-42' });
+    expect(jsonwebtoken.decode(token, { complete: true })?.header).toEqual({ alg, typ: 'JWT', kid: 'k1' });
+  });
+
+  it('says invalid for an ES256 signature in DER form (JWS takes r and s side by side), and for one of another curve\'s length', async () => {
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const verifier = new JwtVerifier({ publicKey: pair.publicKey, algorithms: ['ES256'], issuer: ISSUER, audience: AUDIENCE });
+    const der = craftToken({ alg: 'ES256' }, validClaims(), (input) => createSign('SHA256').update(input).sign(pair.privateKey));
+    expect(await verifier.verify(der, context)).toEqual({ outcome: 'invalid', reason: 'bad signature' });
+    const [header, payload, signature] = mintAccessToken({ key: pair.privateKey, algorithm: 'ES256', issuer: ISSUER, audience: AUDIENCE, subject: 'u' }).split('.');
+    const longer = Buffer.concat([Buffer.alloc(32), Buffer.from(signature, 'base64url')]).toString('base64url');
+    expect(await verifier.verify(`${header}.${payload}.${longer}`, context)).toEqual({ outcome: 'invalid', reason: 'bad signature' });
   });
 });
