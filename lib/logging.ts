@@ -127,7 +127,7 @@ export function findCause<T extends Error>(error: unknown, type: abstract new (.
   return undefined;
 }
 
-/** Every place Alexa puts a credential, in every family's envelopes (dotted paths; `*` is any key). */
+/** Every place Alexa puts a credential, in every family's envelopes (dotted paths from the envelope's root). */
 export const CREDENTIAL_PATHS: readonly string[] = [
   'context.System.user.accessToken',
   'session.user.accessToken',
