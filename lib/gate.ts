@@ -20,7 +20,7 @@ import {
   VerifierTimeoutError,
 } from './errors';
 import { attachLinkedAccount, LinkedAccount, type HasRequestAttributes } from './linked-account';
-import { describeError, findCause, fingerprint, redact, type Logger } from './logging';
+import { describeError, findCause, fingerprint, redact, type Logger, loggableReason } from './logging';
 import { defaultGateMetrics, noMetrics, reasonClassOf, type GateMetrics } from './metrics';
 import { UnlinkGuard, type UnlinkGuardOptions } from './unlink-guard';
 import type { SkillFamily, TokenVerdict, TokenVerifier, VerificationContext } from './verification/verifier';
@@ -283,14 +283,14 @@ export function logDecision(logger: Logger, entry: DecisionLogEntry): void {
     outcome: decision.outcome,
     latencyMs: entry.latencyMs,
   };
-  if (decision.outcome === 'invalid') fields.reason = decision.reason;
+  if (decision.outcome === 'invalid') fields.reason = loggableReason(decision.reason);
   if (entry.heldVerdict) {
     // Counted by the guard and the metrics; the guard's own ERROR says why. Not a WARN per request.
     logger.info('account linking: gate decision', {
       ...fields,
       heldByGuard: true,
       verdict: entry.heldVerdict.outcome,
-      ...(entry.heldVerdict.outcome === 'invalid' ? { reason: entry.heldVerdict.reason } : {}),
+      ...(entry.heldVerdict.outcome === 'invalid' ? { reason: loggableReason(entry.heldVerdict.reason) } : {}),
     });
   } else if (decision.outcome === 'undecided') {
     logger.warn('account linking: verifier could not decide', { ...fields, ...describeError(decision.cause) });

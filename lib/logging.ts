@@ -59,6 +59,16 @@ export function tokenDigest(accessToken: string): Buffer {
   return lastDigest;
 }
 
+/**
+ * A verifier's `reason`, fit for a log line and a metric: one line, at most 60 characters. The
+ * shipped verifiers' reasons are fixed strings; a custom verifier's could be anything (even, by
+ * mistake, a token), so the gate and the unlink guard log it only this way.
+ */
+export function loggableReason(reason: string): string {
+  const oneLine = String(reason).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() || 'unspecified';
+  return oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine;
+}
+
 /** Options of {@link createJsonLogger}. */
 export interface JsonLoggerOptions {
   /** Lowest level written. Default: `$LOG_LEVEL`, else `info`. */

@@ -165,7 +165,7 @@ export function emfMetrics(options: EmfMetricsOptions = {}): GateMetrics {
   // A fixed dimension named like a field of the line would be overwritten by it: left out, as `{ ...fixed, Family }` would.
   const own = new Set<string>(['_aws', 'Family', 'Outcome', 'ReasonClass', 'RequestType', ...Object.values(names)]);
   const fixed = Object.entries({ ...options.dimensions }).filter(([key]) => !own.has(key));
-  const fixedKeys = Object.keys({ ...options.dimensions });
+  const fixedKeys = fixed.map(([key]) => key);
   const dimensionSets = [[...fixedKeys, 'Family'], [...fixedKeys, 'Family', 'Outcome', 'ReasonClass']];
   const counts = [names.decisions, names.undecided, names.unlinkingReplies, names.heldByGuard].map((Name) => ({ Name, Unit: 'Count' }));
   // What every line of a kind holds, serialised once: from after the timestamp to before the family.

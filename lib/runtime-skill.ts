@@ -100,7 +100,7 @@ export interface RuntimeSkill<E, O> {
  */
 export class RuntimeSkillBuilder<E, O, I extends RuntimeHandlerInput<E>> {
   readonly #configuration = new RuntimeConfigurationBuilder<I, O>();
-  #gate?: RuntimeGate<I, O>;
+  #gate?: { options: CommonGateOptions<unknown>; logger: Logger; gate: RuntimeGate<I, O> };
   #unmatched?: (input: I) => O | Promise<O>;
   #logger?: Logger;
 
@@ -169,7 +169,9 @@ export class RuntimeSkillBuilder<E, O, I extends RuntimeHandlerInput<E>> {
    */
   [INSTALL_GATE](options: CommonGateOptions<unknown>): this {
     if (this.#gate) throw new ConfigurationError('withAccountLinking was already called on this skill builder');
-    this.#gate = this.runtimeFamily.createGate(options, this.logger);
+    // Built now, so that a bad option fails here; built again by create() if the builder's logger
+    // (the gate's default) is set after this call: anywhere in the chain means anywhere.
+    this.#gate = { options, logger: this.logger, gate: this.runtimeFamily.createGate(options, this.logger) };
     return this;
   }
 
@@ -181,7 +183,10 @@ export class RuntimeSkillBuilder<E, O, I extends RuntimeHandlerInput<E>> {
     const own = this.#configuration.getRuntimeConfiguration();
     // Last of all request handlers: a request nobody claims gets the family's reply, not an error.
     const fallback = new RuntimeConfigurationBuilder<I, O>().addRequestHandler(() => true, unmatched).getRuntimeConfiguration();
-    const gate = this.#gate;
+    const installed = this.#gate;
+    const gate = installed && installed.options.logger === undefined && installed.logger !== logger
+      ? this.runtimeFamily.createGate(installed.options, logger)
+      : installed?.gate;
     const dispatcher = new GenericRequestDispatcher<I, O>({
       requestMappers: [...own.requestMappers, ...fallback.requestMappers],
       handlerAdapters: own.handlerAdapters,

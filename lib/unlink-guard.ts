@@ -48,7 +48,7 @@
  */
 import { ConfigurationError, UnlinkGuardHoldError } from './errors';
 import type { GateDecision } from './gate';
-import { fingerprint, type Logger } from './logging';
+import { fingerprint, loggableReason, type Logger } from './logging';
 import type { SkillFamily } from './verification/verifier';
 
 /**
@@ -154,7 +154,7 @@ export class UnlinkGuard {
     if ((decision.outcome !== 'invalid' && decision.outcome !== 'expired') || accessToken === undefined) {
       return { decision, heldByGuard: false };
     }
-    const reason = decision.outcome === 'invalid' ? safeReason(decision.reason) : 'expired';
+    const reason = decision.outcome === 'invalid' ? loggableReason(decision.reason) : 'expired';
     const id = fingerprint(accessToken);
     let held = this.#run.get(id);
     if (held === undefined) {
@@ -224,10 +224,12 @@ export class UnlinkGuard {
 
   #reportHold(): void {
     const reasons = [...this.#reasons.entries()].sort((a, b) => b[1] - a[1]);
-    const named = reasons.slice(0, MAX_REASONS).map(([reason, count]) => `${reason} (${count})`);
+    const named = reasons.slice(0, MAX_REASONS).map(([reason]) => reason);
     if (reasons.length > MAX_REASONS) named.push(`${reasons.length - MAX_REASONS} more`);
+    // The issue's words: "N distinct tokens rejected for <reason> and none accepted since <time>: ...";
+    // how many tokens each reason had goes in the fields.
     this.#logger.error(
-      `account linking: unlink guard: ${this.#distinct} distinct ${this.#distinct === 1 ? 'token' : 'tokens'} rejected for ${named.join(', ')} and none accepted since ${this.#since()}: ` +
+      `account linking: unlink guard: ${this.#distinct} distinct tokens rejected for ${named.join(', ')} and none accepted since ${this.#since()}: ` +
         'configuration suspected, unlinking replies held. Check the verifier\'s settings (JWT_SECRET, JWT_PUBLIC_KEY, JWKS_URI, INTROSPECTION_URL and its client, or a custom verifier); ' +
         'the guard releases when a token is accepted.',
       {
@@ -241,11 +243,6 @@ export class UnlinkGuard {
   }
 }
 
-/** A verifier's reason, fit for a log line: one line, at most 60 characters. */
-function safeReason(reason: string): string {
-  const oneLine = reason.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() || 'unspecified';
-  return oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine;
-}
 
 function isPowerOfTen(n: number): boolean {
   return n >= 10 && /^10*$/.test(String(n));

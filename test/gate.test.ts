@@ -170,3 +170,20 @@ describe('the gate\'s verificationTimeoutMs', () => {
     }
   });
 });
+
+describe('a custom verifier\'s reason in the decision line', () => {
+  it('is logged on one line of at most 60 characters, whatever the verifier wrote', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = { debug() {}, info: (_m: string, f?: Record<string, unknown>) => void lines.push(f ?? {}), warn() {}, error() {} };
+    const gate = gateInterceptor({
+      family: 'custom', timeoutMs: 1000, logger, unlinkGuard: false, metrics: false,
+      verifier: verifier(async () => ({ outcome: 'invalid', reason: `rejected\nbecause ${'x'.repeat(200)}` })),
+      requestType: () => 'LaunchRequest', isGated: () => true, resolve: () => ({ status: 'found' as const, accessToken: 'opaque-token', path: 'p' }),
+    });
+    await gate.process({ attributesManager: { getRequestAttributes: () => ({}) } }).catch(() => undefined);
+    const reason = String(lines.find((l) => l.outcome === 'invalid')?.reason);
+    expect(reason).not.toContain('\n');
+    expect(reason.length).toBeLessThanOrEqual(60);
+    expect(reason.startsWith('rejected because x')).toBe(true);
+  });
+});

@@ -100,6 +100,8 @@ describe('emfMetrics writes each line as one JSON object, whatever the request t
     const { metrics, parsed } = emf({ dimensions: { Family: 'not-a-family', Service: 's' } });
     metrics.record(event({ family: 'music' }));
     expect(parsed()[0]).toMatchObject({ Family: 'music', Service: 's' });
+    // and names every dimension once per set (CloudWatch refuses a set with a name twice)
+    expect(parsed()[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([['Service', 'Family'], ['Service', 'Family', 'Outcome', 'ReasonClass']]);
   });
 });
 

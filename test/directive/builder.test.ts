@@ -1,7 +1,7 @@
 import {
-  acceptGrantResponseEvent, directiveSkillBuilder, discoverResponseEvent, errorEvent, responseEvent, stateReportEvent, withAccountLinking, type AlexaEvent,
+  acceptGrantResponseEvent, directiveSkillBuilder, discoverResponseEvent, errorEvent, musicSkillBuilder, responseEvent, stateReportEvent, withAccountLinking, type AlexaEvent,
 } from '../../lib';
-import { acceptGrantDirective, discoverDirective, endpointDirective, powerControllerDirective, reportStateDirective } from '../../lib/testing';
+import { acceptGrantDirective, discoverDirective, endpointDirective, getPlayableContentRequest, powerControllerDirective, reportStateDirective } from '../../lib/testing';
 import { jwtVerifier } from '../custom/harness';
 import { hsToken, recordingLogger } from '../support/fixtures';
 import { describeWithSmartHomeSchema } from '../support/smart-home-schema';
@@ -151,5 +151,18 @@ describe('the Lambda handler of a directive skill', () => {
     expect(handler.length).toBeLessThan(3);
     expect(((await handler('garbage')) as AlexaEvent<any>).event.payload.type).toBe('INVALID_DIRECTIVE');
     expect(((await handler(endpointDirective('Alexa', 'ReportState'))) as AlexaEvent<any>).event.payload.type).toBe('INVALID_AUTHORIZATION_CREDENTIAL');
+  });
+});
+
+describe('the gate\'s logger on a runtime builder', () => {
+  it.each(['directive', 'music'] as const)('is the %s builder\'s logger, whether withLogger comes before or after withAccountLinking', async (family) => {
+    const logger = recordingLogger();
+    const skill = family === 'directive'
+      ? withAccountLinking(directiveSkillBuilder(), { verifier: jwtVerifier, unlinkGuard: false, metrics: false }).withLogger(logger).create()
+      : withAccountLinking(musicSkillBuilder(), { verifier: jwtVerifier, unlinkGuard: false, metrics: false }).withLogger(logger).create();
+    const token = hsToken();
+    await skill.invoke(family === 'directive' ? powerControllerDirective('TurnOn', { accessToken: token }) : getPlayableContentRequest([{ type: 'TRACK', entityId: '1' }], { accessToken: token }));
+    expect(logger.text()).toContain('account linking: gate decision');
+    expect(logger.text()).not.toContain(token);
   });
 });
