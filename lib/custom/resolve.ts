@@ -61,7 +61,7 @@ export function customRequestType(envelope: unknown): string {
  * @example
  * ```ts
  * const resolution = resolveCustomAccessToken(handlerInput.requestEnvelope);
- * if (resolution.status === 'found') console.log(resolution.path, fingerprint(resolution.accessToken));
+ * if (resolution.status === 'found') logger.info('token found', { path: resolution.path, fingerprint: fingerprint(resolution.accessToken) });
  * ```
  */
 export function resolveCustomAccessToken(envelope: unknown, options: CustomResolveOptions = {}): TokenResolution {
