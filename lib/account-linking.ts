@@ -88,10 +88,8 @@ export function withAccountLinking<B extends CustomSkillBuilder, P>(builder: B, 
  *   .create();
  */
 export function withAccountLinking(builder: unknown, gate: AccountLinking<unknown> | CommonGateOptions<unknown>): unknown {
-  const options = gate instanceof AccountLinking ? gate.options : gate;
-  const install = (builder as { [INSTALL_GATE]?: unknown } | undefined)?.[INSTALL_GATE];
-  if (typeof install === 'function') return install.call(builder, options);
-  return installCustomGate(builder as CustomSkillBuilder, options as CustomGateOptions<unknown>);
+  const install = builderInstaller(builder);
+  return install ? install(optionsOf(gate)) : installCustomGate(builder as CustomSkillBuilder, optionsOf(gate) as CustomGateOptions<unknown>);
 }
 
 /**
@@ -120,10 +118,20 @@ export function withMusicAccountLinking<B extends MusicSkillBuilder, P>(builder:
 
 /** The gate installed by a builder that carries its own installer (the directive and music builders). */
 function installThroughBuilder(builder: unknown, gate: AccountLinking<unknown> | CommonGateOptions<unknown>, expected: string): unknown {
-  const options = gate instanceof AccountLinking ? gate.options : gate;
-  const install = (builder as { [INSTALL_GATE]?: unknown } | undefined)?.[INSTALL_GATE];
-  if (typeof install !== 'function') {
+  const install = builderInstaller(builder);
+  if (!install) {
     throw new ConfigurationError(`withAccountLinking from this subpath installs the gate on a ${expected} only; for SkillBuilders.custom(), import withAccountLinking from 'ask-sdk-account-linking'`);
   }
-  return install.call(builder, options);
+  return install(optionsOf(gate));
+}
+
+/** The gate options behind `gate`: an {@link AccountLinking}'s, or the options themselves. */
+function optionsOf(gate: AccountLinking<unknown> | CommonGateOptions<unknown>): CommonGateOptions<unknown> {
+  return gate instanceof AccountLinking ? gate.options : gate;
+}
+
+/** The installer of a builder that installs gates itself (the runtime builders), bound to it; `undefined` for others. */
+function builderInstaller(builder: unknown): ((options: CommonGateOptions<unknown>) => unknown) | undefined {
+  const install = (builder as { [INSTALL_GATE]?: unknown } | undefined)?.[INSTALL_GATE];
+  return typeof install === 'function' ? (options) => install.call(builder, options) : undefined;
 }

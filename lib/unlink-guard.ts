@@ -121,7 +121,7 @@ export class UnlinkGuard {
   #holdingSince: number | undefined;
   #held = 0;
   /** Whether this run has held a verdict (and its one ERROR was logged). */
-  #suspected = false;
+  #reported = false;
 
   constructor(options: UnlinkGuardOptions & { logger: Logger; family: SkillFamily }) {
     const threshold = options.threshold ?? DEFAULT_UNLINK_GUARD_THRESHOLD;
@@ -170,10 +170,10 @@ export class UnlinkGuard {
 
     this.#held++;
     if (this.#holdingSince === undefined) this.#holdingSince = now;
-    if (!this.#suspected) {
+    if (!this.#reported) {
       // The first held verdict of a run: ONE ERROR, whether the run reached the threshold or the
       // container has accepted nothing yet. Later held verdicts are counted, not logged one by one.
-      this.#suspected = true;
+      this.#reported = true;
       this.#reportHold();
     } else if (isPowerOfTen(this.#held)) {
       this.#logger.warn(`account linking: unlink guard: still holding: ${this.#held} replies held, ${this.#distinct} distinct tokens rejected and none accepted since ${this.#since()}`, {
@@ -213,7 +213,7 @@ export class UnlinkGuard {
     this.#reasons = new Map();
     this.#holdingSince = undefined;
     this.#held = 0;
-    this.#suspected = false;
+    this.#reported = false;
   }
 
   #since(): string {

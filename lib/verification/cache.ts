@@ -17,6 +17,7 @@
  */
 import { ConfigurationError } from '../errors';
 import { tokenDigest } from '../logging';
+import { untilAborted } from './signal';
 import type { TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
 /** How long and how many verdicts {@link CachingVerifier} keeps. */
@@ -103,7 +104,7 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
 
     const signal = context?.signal;
     const pending = this.#pending.get(key);
-    if (pending && !pending.signal?.aborted) return raceSignal(pending.verification, signal);
+    if (pending && !pending.signal?.aborted) return untilAborted(pending.verification, signal);
 
     const version = this.inner.knowledgeVersion;
     const sequence = ++this.#verifications;
@@ -123,7 +124,7 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
     verification.catch(() => undefined).finally(() => {
       if (this.#pending.get(key) === mine) this.#pending.delete(key);
     });
-    return raceSignal(verification, signal);
+    return untilAborted(verification, signal);
   }
 
   #keep(key: string, verdict: TokenVerdict<P>, version: number | undefined, started: number): void {
@@ -144,24 +145,6 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
     this.#entries.set(key, { verdict, until, version, started });
     while (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
   }
-}
-
-/** `promise`, or the signal's reason as soon as `signal` aborts, whichever comes first. */
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
-      (error: unknown) => { signal.removeEventListener('abort', onAbort); reject(error); },
-    );
-  });
-}
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new Error('The verification was aborted');
 }
 
 function seconds(value: number, name: string): number {

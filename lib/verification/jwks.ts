@@ -23,6 +23,7 @@ import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { AuthorizationServerError, CannotDecideError, ConfigurationError } from '../errors';
 import { isObject } from '../json';
 import { fetchJson } from './http';
+import { untilAborted } from './signal';
 import type { VerificationContext } from './verifier';
 
 /** How often {@link JwksKeySet} may fetch, and how long it trusts what it fetched. */
@@ -247,24 +248,4 @@ function positive(value: number, name: string, integer = false): number {
     throw new ConfigurationError(`JwksKeySet ${name} must be a positive ${integer ? 'integer' : 'number'}`);
   }
   return value;
-}
-
-/** `promise`, or a rejection as soon as `signal` aborts (with its reason), whichever comes first. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new AuthorizationServerError('The caller stopped waiting for the JWKS endpoint', { cause: signal.reason }));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AuthorizationServerError('The caller stopped waiting for the JWKS endpoint', { cause: signal.reason }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
