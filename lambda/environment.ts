@@ -2,16 +2,21 @@
  * Gate options every example skill reads from its environment.
  *
  * - `VERIFICATION_TIMEOUT_MS`: the most the verifier may take (default 3000, capped by the Lambda's remaining time).
- * - `UNLINK_GUARD_THRESHOLD`: `1`, `2` or `3`, the distinct rejected tokens in a row (after an
- *   acceptance) from which the unlink guard holds; `off` turns the guard off. Default: the guard's, 2.
- * - `UNLINK_GUARD_COOL_OFF_SECONDS`: how long a hold lasts with no token accepted before its run
- *   is forgotten. Default: the guard's, 600.
+ * - `UNLINK_CONFIRM_AFTER_SECONDS`: a suspected rejection is answered with the unlinking reply only
+ *   when the same token is rejected again, on fresh knowledge, at least this long after its first
+ *   rejection anywhere in the fleet; `0` confirms at the second rejection with no wait. Default: the policy's, 3600.
+ * - `UNLINK_LEDGER_TABLE`: the DynamoDB table the fleet shares as its unlinking ledger (the template
+ *   sets it to its own). Unset: a ledger in this container's memory, which knows only this container
+ *   (a deferred answer to dead tokens, never a false unlink; see `MemoryUnlinkLedger`).
+ * - `UNLINKING`: `off` answers every rejection with the unlinking reply at once, with no policy: for
+ *   local runs and tests of the replies only (`events/env.local.json` sets it); never in a deployed
+ *   function, which is why the template has no Parameter for it.
  * - `METRICS_NAMESPACE`: the CloudWatch namespace of the gate's EMF metrics (read by `emfMetrics`). Default: `AccountLinking`.
  */
-import { ConfigurationError, type CommonGateOptions, type Environment } from '../lib';
+import { ConfigurationError, type CommonGateOptions, type Environment, type UnlinkingOptions, type UnlinkLedger } from '../lib';
 
-export function gateOptionsFromEnvironment(env: Environment = process.env): Pick<CommonGateOptions<unknown>, 'verificationTimeoutMs' | 'unlinkGuard'> {
-  const options: Pick<CommonGateOptions<unknown>, 'verificationTimeoutMs' | 'unlinkGuard'> = {};
+export function gateOptionsFromEnvironment(env: Environment = process.env): Pick<CommonGateOptions<unknown>, 'verificationTimeoutMs' | 'unlinking'> {
+  const options: Pick<CommonGateOptions<unknown>, 'verificationTimeoutMs' | 'unlinking'> = {};
   const rawTimeout = env.VERIFICATION_TIMEOUT_MS?.trim();
   if (rawTimeout) {
     const verificationTimeoutMs = Number(rawTimeout);
@@ -21,19 +26,37 @@ export function gateOptionsFromEnvironment(env: Environment = process.env): Pick
     options.verificationTimeoutMs = verificationTimeoutMs;
   }
 
-  const rawThreshold = env.UNLINK_GUARD_THRESHOLD?.trim().toLowerCase();
-  const rawCoolOff = env.UNLINK_GUARD_COOL_OFF_SECONDS?.trim();
-  if (rawThreshold === 'off') return { ...options, unlinkGuard: false };
-  const guard: { threshold?: number; coolOffMs?: number } = {};
-  if (rawThreshold) {
-    if (!['1', '2', '3'].includes(rawThreshold)) throw new ConfigurationError('UNLINK_GUARD_THRESHOLD must be 1, 2, 3 or off');
-    guard.threshold = Number(rawThreshold);
+  const off = env.UNLINKING?.trim().toLowerCase();
+  if (off === 'off') return { ...options, unlinking: false };
+  if (off) throw new ConfigurationError('UNLINKING must be off or unset');
+  const unlinking: UnlinkingOptions = {};
+  const rawConfirmAfter = env.UNLINK_CONFIRM_AFTER_SECONDS?.trim();
+  if (rawConfirmAfter) {
+    const seconds = Number(rawConfirmAfter);
+    if (!/^\d+$/.test(rawConfirmAfter) || !Number.isSafeInteger(seconds)) {
+      throw new ConfigurationError('UNLINK_CONFIRM_AFTER_SECONDS must be a whole number of seconds, 0 or more');
+    }
+    unlinking.confirmAfterMs = seconds * 1000;
   }
-  if (rawCoolOff) {
-    const seconds = Number(rawCoolOff);
-    if (!Number.isInteger(seconds) || seconds <= 0) throw new ConfigurationError('UNLINK_GUARD_COOL_OFF_SECONDS must be a whole number of seconds above 0');
-    guard.coolOffMs = seconds * 1000;
-  }
-  if (Object.keys(guard).length > 0) options.unlinkGuard = guard;
+  const table = env.UNLINK_LEDGER_TABLE?.trim();
+  if (table) unlinking.ledger = dynamoDbLedger(table);
+  if (Object.keys(unlinking).length > 0) options.unlinking = unlinking;
   return options;
+}
+
+/**
+ * The DynamoDB ledger, with the AWS SDK loaded on its first use (a rejection, or the first
+ * acceptance's proof) rather than at cold start.
+ */
+function dynamoDbLedger(tableName: string): UnlinkLedger {
+  let ledger: Promise<UnlinkLedger> | undefined;
+  const load = () => (ledger ??= import('../lib/dynamodb').then(({ DynamoDbUnlinkLedger }) => new DynamoDbUnlinkLedger({ tableName })));
+  return {
+    recordRejection: async (...args) => (await load()).recordRejection(...args),
+    getRejection: async (...args) => (await load()).getRejection(...args),
+    countRejection: async (...args) => (await load()).countRejection(...args),
+    markOpen: async (...args) => (await load()).markOpen(...args),
+    prove: async (...args) => (await load()).prove(...args),
+    readFleet: async (...args) => (await load()).readFleet(...args),
+  };
 }

@@ -149,22 +149,29 @@ export class NoLinkedUserError extends AccountLinkingError {
 }
 
 /**
- * The unlink guard held a rejection: the verifier said "invalid" or "expired", but this container
- * has seen too many distinct tokens rejected with none accepted in between (or has accepted none
- * yet), so a configuration fault is suspected and the verdict is not trusted to unlink a user.
- * The gate answers "could not decide" with it as the cause. Carries the held verdict, never a token.
+ * The unlinking policy held a rejection: the verifier said "invalid" or "expired", but the
+ * rejection is not (yet) proof enough to unlink a user — a suspected rejection waiting for its
+ * confirmation, a configuration no token has been accepted under, the breaker open for its reason
+ * class, confirmations paused by an operator, or a ledger that could not be read. The gate answers
+ * the family's transient reply with it as the cause. Carries the held verdict, never a token.
  */
-export class UnlinkGuardHoldError extends AccountLinkingError {
-  override readonly name = 'UnlinkGuardHoldError';
-  readonly code = 'ERR_UNLINK_GUARD_HOLD';
+export class UnlinkingHeldError extends AccountLinkingError {
+  override readonly name = 'UnlinkingHeldError';
+  readonly code = 'ERR_UNLINKING_HELD';
 
   constructor(
     /** The verdict that was held. */
     readonly heldOutcome: 'invalid' | 'expired',
     /** The verifier's reason for an `invalid` verdict (a fixed short string), or `expired`. */
     readonly reason: string,
+    /** Why it was held: `pending`, `unproven`, `breaker`, `paused` or `ledger` (see `HoldReason`). */
+    readonly hold: 'pending' | 'unproven' | 'breaker' | 'paused' | 'ledger',
+    /** The rejection's reason class (`signature`, `inactive`, `expired`, ...). */
+    readonly reasonClass: string,
+    /** For a pending rejection: the earliest a rejection of the same token can confirm it (ms since the epoch). */
+    readonly confirmAt?: number,
   ) {
-    super(`The unlink guard held an "${heldOutcome}" verdict (${reason}): configuration suspected, no user is unlinked for it`);
+    super(`The unlinking policy held an "${heldOutcome}" verdict (${reason}; ${hold}): no user is unlinked for it`);
   }
 }
 

@@ -3,8 +3,8 @@
  * taken under a deadline, and the one log line that records it.
  *
  * A family's gate is a {@link gateInterceptor} told where that family's token is (its `resolve`
- * module): it asks {@link decide}, lets the unlink guard (`./unlink-guard`) hold a rejection it does
- * not trust, counts the decision in the metrics (`./metrics`), and either hands the linked user to the domain handlers or
+ * module): it asks {@link decide}, lets the unlinking policy (`./unlinking`) hold a rejection that is
+ * not proof enough, counts the decision in the metrics (`./metrics`), and either hands the linked user to the domain handlers or
  * throws a {@link GateShortCircuitError} that the family's `respond` module renders, through an
  * error handler put first by {@link gateErrorsFirst}.
  */
@@ -22,8 +22,8 @@ import {
 import { attachLinkedAccount, LinkedAccount, type HasRequestAttributes } from './linked-account';
 import { describeError, findCause, fingerprint, redact, type Logger, loggableReason } from './logging';
 import { defaultGateMetrics, noMetrics, reasonClassOf, type GateMetrics } from './metrics';
-import { UnlinkGuard, type UnlinkGuardOptions } from './unlink-guard';
-import type { SkillFamily, TokenVerdict, TokenVerifier, VerificationContext } from './verification/verifier';
+import { UnlinkingPolicy, type RejectionReview, type UnlinkingOptions } from './unlinking';
+import type { RejectionEvidence, SkillFamily, TokenVerdict, TokenVerifier, VerificationContext } from './verification/verifier';
 
 /**
  * Where a family's resolver looked, and what it found there: the input of {@link decide}. Never
@@ -67,22 +67,22 @@ export type GateDecision<P> =
       /** No access token at all: the user has not linked an account. */
       outcome: 'missing';
     }
-  | {
+  | ({
       /** The verifier said, affirmatively, that the token does not identify a user. */
       outcome: 'invalid';
       /** The verifier's reason, a fixed short string (e.g. `bad signature`) without credentials; safe to log. */
       reason: string;
-    }
-  | {
+    } & RejectionEvidence)
+  | ({
       /** The verifier said, affirmatively, that the token has expired. */
       outcome: 'expired';
-    }
+    } & RejectionEvidence)
   | {
-      /** The verifier could not decide (outage, timeout, configuration, bug, unlink guard). Never unlinks a user. */
+      /** The verifier could not decide (outage, timeout, configuration, bug), or the unlinking policy held its rejection. Never unlinks a user. */
       outcome: 'undecided';
       /**
        * Why: a {@link VerifierTimeoutError}, {@link VerifierFailedError}, {@link InvalidVerdictError},
-       * {@link CannotDecideError} or {@link UnlinkGuardHoldError}; the verifier's own error, if any, is its `cause`.
+       * {@link CannotDecideError} or {@link UnlinkingHeldError}; the verifier's own error, if any, is its `cause`.
        */
       cause: AccountLinkingError;
     };
@@ -254,12 +254,20 @@ function toDecision<P>(verdict: TokenVerdict<P> | unknown): GateDecision<P> {
       return { outcome: 'linked', linkedUser: answer.principal as P, ...(expiresAt ? { expiresAt } : {}) };
     }
     case 'invalid':
-      return { outcome: 'invalid', reason: typeof answer.reason === 'string' ? answer.reason : 'unspecified' };
+      return { outcome: 'invalid', reason: typeof answer.reason === 'string' ? answer.reason : 'unspecified', ...evidence(answer) };
     case 'expired':
-      return { outcome: 'expired' };
+      return { outcome: 'expired', ...evidence(answer) };
     default:
       throw new InvalidVerdictError('The token verifier answered an unknown outcome');
   }
+}
+
+/** The evidence a verdict gives for the unlinking policy, kept only when well-formed (anything else: suspected, fresh). */
+function evidence(answer: Record<string, unknown>): RejectionEvidence {
+  const kept: RejectionEvidence = {};
+  if (answer.selfEvident === true) kept.selfEvident = true;
+  if (answer.knowledgeAt instanceof Date && Number.isFinite(answer.knowledgeAt.getTime())) kept.knowledgeAt = answer.knowledgeAt;
+  return kept;
 }
 
 export interface DecisionLogEntry {
@@ -268,8 +276,8 @@ export interface DecisionLogEntry {
   resolution: Exclude<TokenResolution, { status: 'malformed' }>;
   decision: GateDecision<unknown>;
   latencyMs: number;
-  /** The verifier's verdict, when the unlink guard held it (the decision is then `undecided`). */
-  heldVerdict?: RejectedDecision;
+  /** The verifier's rejection (`invalid` or `expired`), when there was one: what the unlinking policy made of it. */
+  rejection?: { verdict: RejectedDecision; review: RejectionReview };
 }
 
 /** The one log line per gated request: family, request type, token path, fingerprint, verdict, reason, latency. */
@@ -284,13 +292,17 @@ export function logDecision(logger: Logger, entry: DecisionLogEntry): void {
     latencyMs: entry.latencyMs,
   };
   if (decision.outcome === 'invalid') fields.reason = loggableReason(decision.reason);
-  if (entry.heldVerdict) {
-    // Counted by the guard and the metrics; the guard's own ERROR says why. Not a WARN per request.
+  if (entry.rejection) {
+    // Counted in the metrics; a hold for a fault logs the policy's own ERROR. Not a WARN per request.
+    const { verdict, review } = entry.rejection;
     logger.info('account linking: gate decision', {
       ...fields,
-      heldByGuard: true,
-      verdict: entry.heldVerdict.outcome,
-      ...(entry.heldVerdict.outcome === 'invalid' ? { reason: loggableReason(entry.heldVerdict.reason) } : {}),
+      verdict: verdict.outcome,
+      ...(verdict.outcome === 'invalid' ? { reason: loggableReason(verdict.reason) } : {}),
+      rejection: review.kind,
+      reasonClass: review.reasonClass,
+      ...(review.hold ? { held: review.hold } : {}),
+      ...(review.confirmAt !== undefined ? { confirmAt: new Date(review.confirmAt).toISOString() } : {}),
     });
   } else if (decision.outcome === 'undecided') {
     logger.warn('account linking: verifier could not decide', { ...fields, ...describeError(decision.cause) });
@@ -310,12 +322,15 @@ export interface CommonGateOptions<P> {
   /** Where the gate logs its decisions. Default: JSON lines on stdout at `$LOG_LEVEL` (runtime builders: the builder's logger). */
   logger?: Logger;
   /**
-   * The unlink guard ({@link UnlinkGuard}): holds `invalid` and `expired` verdicts as "could not
-   * decide" while the configuration is not shown to work (no token accepted yet in this container,
-   * or too many distinct tokens rejected with none accepted in between), so that a bad deploy
-   * unlinks nobody. `false` turns it off. Default: on, with {@link UnlinkGuardOptions}' defaults.
+   * The unlinking policy ({@link UnlinkingPolicy}): which `invalid` and `expired` verdicts become
+   * unlinking replies. A self-evident rejection is answered once the configuration is proven; a
+   * suspected one once the same token is rejected again, on fresh knowledge, `confirmAfterMs`
+   * after its first rejection anywhere in the fleet; none while the breaker is open for its reason
+   * class. `false` answers every rejection with the unlinking reply at once (a unit test of the
+   * replies; never a deployed skill).
+   * @default on, with a ledger of this gate's own and {@link UnlinkingOptions}' defaults
    */
-  unlinkGuard?: UnlinkGuardOptions | false;
+  unlinking?: UnlinkingOptions | false;
   /**
    * Where every gate decision is counted ({@link GateMetrics}): `emfMetrics()`, `powertoolsMetrics(metrics)`
    * or your own; `false` for none. Default: CloudWatch EMF lines on stdout in a Lambda function
@@ -357,8 +372,8 @@ export interface GateSpec<I> {
   isGated(input: I, requestType: string): boolean;
   /** Where the token is, for this request. */
   resolve(input: I): TokenResolution;
-  /** The unlink guard's options, or `false` for none. Default: on. */
-  unlinkGuard?: UnlinkGuardOptions | false;
+  /** The unlinking policy's options, or `false` for none. Default: on. */
+  unlinking?: UnlinkingOptions | false;
   /** Where decisions are counted, or `false` for nowhere. Default: {@link defaultGateMetrics}. */
   metrics?: GateMetrics | false;
 }
@@ -384,7 +399,7 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
   }
   const { family, logger } = spec;
   const reportCannotDecide = createCannotDecideReporter(logger);
-  const guard = spec.unlinkGuard === false ? undefined : new UnlinkGuard({ ...spec.unlinkGuard, logger, family });
+  const policy = spec.unlinking === false ? undefined : new UnlinkingPolicy({ ...spec.unlinking, logger, family, verifier: spec.verifier });
   const record = metricsRecorder(spec.metrics === false ? noMetrics : spec.metrics ?? defaultGateMetrics(), logger, family);
   const malformed = (reason: string, requestType?: string) => {
     logger.error('account linking: malformed request', { family, requestType, reason });
@@ -407,16 +422,30 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
       const resolution = spec.resolve(input);
       if (resolution.status === 'malformed') throw malformed(resolution.reason, requestType);
       const started = Date.now();
-      const verdict = await decide(resolution, spec.verifier, { family, budgetMs: verificationBudget(spec.timeoutMs, input.context) });
+      const budgetMs = verificationBudget(spec.timeoutMs, input.context);
+      const verdict = await decide(resolution, spec.verifier, { family, budgetMs });
       const latencyMs = Date.now() - started;
-      const review = guard
-        ? guard.review(verdict, resolution.status === 'found' ? resolution.accessToken : undefined)
-        : { decision: verdict, heldByGuard: false };
-      const decision = review.decision;
-      const heldVerdict = review.heldByGuard ? (verdict as RejectedDecision) : undefined;
-      logDecision(logger, { family, requestType, resolution, decision, latencyMs, heldVerdict });
+      let decision: GateDecision<unknown> = verdict;
+      let rejection: DecisionLogEntry['rejection'];
+      if (verdict.outcome === 'linked') {
+        policy?.accepted();
+      } else if ((verdict.outcome === 'invalid' || verdict.outcome === 'expired') && resolution.status === 'found') {
+        const review = policy
+          ? await policy.review(verdict, resolution.accessToken, Math.max(250, budgetMs - latencyMs))
+          : { decision: verdict, rejection: { kind: verdict.selfEvident ? 'self-evident' : 'suspected', reasonClass: reasonClassOf(verdict), fate: 'unlinked' } as const };
+        decision = review.decision;
+        rejection = { verdict, review: review.rejection };
+      }
+      logDecision(logger, { family, requestType, resolution, decision, latencyMs, ...(rejection ? { rejection } : {}) });
       reportCannotDecide(family, decision);
-      record({ family, requestType, outcome: decision.outcome, reasonClass: reasonClassOf(decision), heldByGuard: review.heldByGuard, latencyMs });
+      record({
+        family,
+        requestType,
+        outcome: decision.outcome,
+        reasonClass: rejection ? rejection.review.reasonClass : reasonClassOf(decision),
+        latencyMs,
+        ...(rejection ? { rejection: rejection.review } : {}),
+      });
 
       if (decision.outcome !== 'linked') throw new GateShortCircuitError(family, requestType, decision);
       if (resolution.status === 'found') {

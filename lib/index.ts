@@ -37,12 +37,21 @@ export {
 } from './gate';
 export { fingerprint, redact, describeError, CREDENTIAL_PATHS, createJsonLogger, type Logger, type LogLevel, type JsonLoggerOptions } from './logging';
 export {
-  UnlinkGuard,
-  DEFAULT_UNLINK_GUARD_THRESHOLD,
-  DEFAULT_UNLINK_GUARD_COOL_OFF_MS,
-  type UnlinkGuardOptions,
-  type GuardReview,
-} from './unlink-guard';
+  UnlinkingPolicy,
+  DEFAULT_CONFIRM_AFTER_MS,
+  DEFAULT_BREAKER_WINDOW_MS,
+  DEFAULT_BREAKER_MIN_TOKENS,
+  DEFAULT_BREAKER_FACTOR,
+  DEFAULT_BREAKER_BASELINE_MS,
+  LEDGER_BUCKET_MS,
+  FLEET_REFRESH_MS,
+  type UnlinkingOptions,
+  type BreakerOptions,
+  type HoldReason,
+  type RejectionReview,
+  type UnlinkingReview,
+} from './unlinking';
+export { MemoryUnlinkLedger, type UnlinkLedger, type RejectionEntry, type FleetState } from './unlink-ledger';
 export {
   emfMetrics,
   powertoolsMetrics,

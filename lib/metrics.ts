@@ -12,15 +12,16 @@ import {
   AuthorizationServerError,
   CannotDecideError,
   InvalidVerdictError,
-  UnlinkGuardHoldError,
+  UnlinkingHeldError,
   VerifierFailedError,
   VerifierTimeoutError,
 } from './errors';
 import type { GateDecision } from './gate';
+import type { RejectionReview } from './unlinking';
 import { findCause } from './logging';
 import type { SkillFamily } from './verification/verifier';
 
-/** The gate's outcome for one request, after the unlink guard (a held verdict is `undecided`). */
+/** The gate's outcome for one request, after the unlinking policy (a held rejection is `undecided`). */
 export type GateOutcome = GateDecision<unknown>['outcome'];
 
 /**
@@ -34,7 +35,11 @@ export type GateOutcome = GateDecision<unknown>['outcome'];
  * - `configuration`, `outage`, `timeout`, `verifier`: why the verifier could not decide
  *   ({@link CannotDecideError}; the authorization server failed; the deadline passed; the
  *   verifier threw or answered nonsense);
- * - `guard`: the unlink guard held the verdict;
+
+ *
+ * A rejection the unlinking policy held is `undecided` with the rejection's own class
+ * (`signature`, `inactive`, ...), so that held, suspected and confirmed rejections are counted
+ * per class.
  * - `other`: anything else (an `invalid` reason or an error not known here).
  */
 export type ReasonClass =
@@ -49,7 +54,6 @@ export type ReasonClass =
   | 'outage'
   | 'timeout'
   | 'verifier'
-  | 'guard'
   | 'other';
 
 /** One gate decision, as the metrics see it. Holds no token, no user and no free-text reason. */
@@ -58,12 +62,15 @@ export interface GateMetricEvent {
   family: SkillFamily;
   /** The Alexa request type (`LaunchRequest`, `Alexa.PowerController.TurnOn`, ...). Not a dimension. */
   requestType: string;
-  /** What the gate decided, after the unlink guard: a dimension. */
+  /** What the gate decided, after the unlinking policy: a dimension. */
   outcome: GateOutcome;
   /** Why, in a small fixed set ({@link reasonClassOf}): a dimension. */
   reasonClass: ReasonClass;
-  /** True when the unlink guard turned an `invalid` or `expired` verdict into `undecided`. */
-  heldByGuard: boolean;
+  /**
+   * When the verifier rejected the token (`invalid` or `expired`): what the unlinking policy made
+   * of it — self-evident or suspected, answered (`unlinked`) or `held`, and why.
+   */
+  rejection?: RejectionReview;
   /** How long the verification took, in ms (0 when there was no token to verify). */
   latencyMs: number;
 }
@@ -74,7 +81,7 @@ export interface GateMetrics {
   record(event: GateMetricEvent): void;
 }
 
-/** The reason class of a decision; `heldByGuard` decisions are `guard`. Unknown reasons fall into `other`. */
+/** The reason class of a decision; a held rejection keeps its own. Unknown reasons fall into `other`. */
 export function reasonClassOf(decision: GateDecision<unknown>): ReasonClass {
   switch (decision.outcome) {
     case 'linked':
@@ -87,7 +94,8 @@ export function reasonClassOf(decision: GateDecision<unknown>): ReasonClass {
       return invalidReasonClass(decision.reason);
     case 'undecided': {
       const cause = decision.cause;
-      if (findCause(cause, UnlinkGuardHoldError)) return 'guard';
+      const held = findCause(cause, UnlinkingHeldError);
+      if (held) return held.reasonClass as ReasonClass;
       const cannotDecide = findCause(cause, CannotDecideError);
       // A key set that cannot be had (the JWKS is down, nothing fresh enough held) is an outage; the rest is ours to check.
       if (cannotDecide) return findCause(cause, AuthorizationServerError) && /unavailable/.test(cannotDecide.reason) ? 'outage' : 'configuration';
@@ -126,8 +134,18 @@ export const GATE_METRIC_NAMES = {
   undecided: 'Undecided',
   /** 1 when the gate answered with an unlinking reply: `invalid` or `expired` (Count). */
   unlinkingReplies: 'UnlinkingReplies',
-  /** 1 when the unlink guard held a verdict (Count). */
-  heldByGuard: 'HeldByGuard',
+  /** 1 when the verifier rejected the token, `invalid` or `expired`, before the unlinking policy (Count). */
+  rejections: 'Rejections',
+  /** 1 for a suspected rejection (Count): one a fault of ours could have produced. */
+  suspectedRejections: 'SuspectedRejections',
+  /** 1 when a suspected rejection was confirmed and answered with the unlinking reply (Count). */
+  confirmedRejections: 'ConfirmedRejections',
+  /** 1 when the unlinking policy held a rejection, for any reason (Count). */
+  heldRejections: 'HeldRejections',
+  /** 1 when a rejection was held because the breaker is open for its reason class (Count): a fault fleet-wide. */
+  heldByBreaker: 'HeldByBreaker',
+  /** 1 when a rejection was held because no token was accepted under the configuration yet (Count). */
+  heldUnproven: 'HeldUnproven',
   /** How long the verifier took (Milliseconds); only for requests that had a token. */
   verificationLatency: 'VerificationLatency',
 } as const;
@@ -163,11 +181,12 @@ export function emfMetrics(options: EmfMetricsOptions = {}): GateMetrics {
   const write = options.write ?? ((line: string) => void process.stdout.write(line));
   const names = GATE_METRIC_NAMES;
   // A fixed dimension named like a field of the line would be overwritten by it: left out, as `{ ...fixed, Family }` would.
-  const own = new Set<string>(['_aws', 'Family', 'Outcome', 'ReasonClass', 'RequestType', ...Object.values(names)]);
+  const own = new Set<string>(['_aws', 'Family', 'Outcome', 'ReasonClass', 'RequestType', 'Hold', ...Object.values(names)]);
   const fixed = Object.entries({ ...options.dimensions }).filter(([key]) => !own.has(key));
   const fixedKeys = fixed.map(([key]) => key);
   const dimensionSets = [[...fixedKeys, 'Family'], [...fixedKeys, 'Family', 'Outcome', 'ReasonClass']];
-  const counts = [names.decisions, names.undecided, names.unlinkingReplies, names.heldByGuard].map((Name) => ({ Name, Unit: 'Count' }));
+  const rejectionNames = [names.rejections, names.suspectedRejections, names.confirmedRejections, names.heldRejections, names.heldByBreaker, names.heldUnproven];
+  const counts = [names.decisions, names.undecided, names.unlinkingReplies, ...rejectionNames].map((Name) => ({ Name, Unit: 'Count' }));
   // What every line of a kind holds, serialised once: from after the timestamp to before the family.
   const constant = (metrics: object[]) =>
     `,"CloudWatchMetrics":${JSON.stringify([{ Namespace: namespace, Dimensions: dimensionSets, Metrics: metrics }])}}` +
@@ -175,7 +194,15 @@ export function emfMetrics(options: EmfMetricsOptions = {}): GateMetrics {
     ',"Family":';
   const withLatency = constant([...counts, { Name: names.verificationLatency, Unit: 'Milliseconds' }]);
   const withoutLatency = constant(counts);
-  const [decisions, undecided, unlinkingReplies, heldByGuard, latency] = [names.decisions, names.undecided, names.unlinkingReplies, names.heldByGuard, names.verificationLatency].map((name) => JSON.stringify(name));
+  const [decisions, undecided, unlinkingReplies, latency] = [names.decisions, names.undecided, names.unlinkingReplies, names.verificationLatency].map((name) => JSON.stringify(name));
+  const rejectionKeys = rejectionNames.map((name) => JSON.stringify(name));
+  // A decision that is no rejection (the warm path): its rejection counts are a constant.
+  const noRejection = rejectionKeys.map((key) => `,${key}:0`).join('');
+  const rejectionCounts = (rejection: RejectionReview) => {
+    const held = rejection.fate === 'held';
+    const values = [1, rejection.kind === 'suspected' ? 1 : 0, rejection.kind === 'suspected' && !held ? 1 : 0, held ? 1 : 0, rejection.hold === 'breaker' ? 1 : 0, rejection.hold === 'unproven' ? 1 : 0];
+    return rejectionKeys.map((key, i) => `,${key}:${values[i]}`).join('');
+  };
   return {
     record(event) {
       const hadToken = event.outcome !== 'missing';
@@ -184,7 +211,9 @@ export function emfMetrics(options: EmfMetricsOptions = {}): GateMetrics {
         `{"_aws":{"Timestamp":${Date.now()}${hadToken ? withLatency : withoutLatency}${JSON.stringify(event.family)}` +
           `,"Outcome":${JSON.stringify(event.outcome)},"ReasonClass":${JSON.stringify(event.reasonClass)},"RequestType":${JSON.stringify(event.requestType)}` +
           `,${decisions}:1,${undecided}:${event.outcome === 'undecided' ? 1 : 0}` +
-          `,${unlinkingReplies}:${event.outcome === 'invalid' || event.outcome === 'expired' ? 1 : 0},${heldByGuard}:${event.heldByGuard ? 1 : 0}` +
+          `,${unlinkingReplies}:${event.outcome === 'invalid' || event.outcome === 'expired' ? 1 : 0}` +
+          `${event.rejection ? rejectionCounts(event.rejection) : noRejection}` +
+          `${event.rejection?.hold ? `,"Hold":${JSON.stringify(event.rejection.hold)}` : ''}` +
           `${hadToken ? `,${latency}:${JSON.stringify(event.latencyMs)}` : ''}}\n`,
       );
     },
@@ -234,7 +263,15 @@ export function powertoolsMetrics(metrics: PowertoolsMetricsLike): GateMetrics {
       publish(event, names.decisions, 'Count', 1, true);
       if (event.outcome === 'undecided') publish(event, names.undecided, 'Count', 1, false);
       if (event.outcome === 'invalid' || event.outcome === 'expired') publish(event, names.unlinkingReplies, 'Count', 1, false);
-      if (event.heldByGuard) publish(event, names.heldByGuard, 'Count', 1, false);
+      const rejection = event.rejection;
+      if (rejection) {
+        publish(event, names.rejections, 'Count', 1, true);
+        if (rejection.kind === 'suspected') publish(event, names.suspectedRejections, 'Count', 1, true);
+        if (rejection.kind === 'suspected' && rejection.fate === 'unlinked') publish(event, names.confirmedRejections, 'Count', 1, true);
+        if (rejection.fate === 'held') publish(event, names.heldRejections, 'Count', 1, true);
+        if (rejection.hold === 'breaker') publish(event, names.heldByBreaker, 'Count', 1, false);
+        if (rejection.hold === 'unproven') publish(event, names.heldUnproven, 'Count', 1, false);
+      }
       if (event.outcome !== 'missing') publish(event, names.verificationLatency, 'Milliseconds', event.latencyMs, false);
     },
   };

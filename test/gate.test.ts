@@ -158,7 +158,7 @@ describe('the gate\'s verificationTimeoutMs', () => {
       const slow = verifier(() => new Promise((resolve) => setTimeout(() => resolve({ outcome: 'valid', principal: { id: 1 } }), 50)));
       expect(await decide(found, slow, { family: 'custom', budgetMs: timeoutMs })).toMatchObject({ outcome: 'linked' });
       const input = { attributesManager: { getRequestAttributes: () => ({}) }, context: undefined };
-      const gate = gateInterceptor({ ...spec(timeoutMs), verifier: slow, unlinkGuard: false, metrics: false, resolve: () => ({ status: 'found' as const, accessToken: 't', path: 'p' }) });
+      const gate = gateInterceptor({ ...spec(timeoutMs), verifier: slow, unlinking: false, metrics: false, resolve: () => ({ status: 'found' as const, accessToken: 't', path: 'p' }) });
       await expect(gate.process(input)).resolves.toBeUndefined();
     },
   );
@@ -176,7 +176,7 @@ describe('a custom verifier\'s reason in the decision line', () => {
     const lines: Array<Record<string, unknown>> = [];
     const logger = { debug() {}, info: (_m: string, f?: Record<string, unknown>) => void lines.push(f ?? {}), warn() {}, error() {} };
     const gate = gateInterceptor({
-      family: 'custom', timeoutMs: 1000, logger, unlinkGuard: false, metrics: false,
+      family: 'custom', timeoutMs: 1000, logger, unlinking: false, metrics: false,
       verifier: verifier(async () => ({ outcome: 'invalid', reason: `rejected\nbecause ${'x'.repeat(200)}` })),
       requestType: () => 'LaunchRequest', isGated: () => true, resolve: () => ({ status: 'found' as const, accessToken: 'opaque-token', path: 'p' }),
     });

@@ -5,15 +5,15 @@
 import { SkillBuilders } from 'ask-sdk-core';
 import {
   AuthorizationServerError, CannotDecideError, ConfigurationError, defaultGateMetrics, directiveSkillBuilder, emfMetrics, InvalidVerdictError,
-  invalidReasonClass, musicSkillBuilder, noMetrics, powertoolsMetrics, reasonClassOf, UnlinkGuardHoldError, VerifierFailedError,
-  VerifierTimeoutError, withAccountLinking, type GateMetricEvent, type TokenVerifier,
+  invalidReasonClass, musicSkillBuilder, noMetrics, powertoolsMetrics, reasonClassOf, UnlinkingHeldError, VerifierFailedError,
+  VerifierTimeoutError, withAccountLinking, type GateMetricEvent, type TokenVerifier, type UnlinkingOptions,
 } from '../lib';
 import { getPlayableContentRequest, launchRequest, powerControllerDirective } from '../lib/testing';
 import { jwtVerifier } from './custom/harness';
 import { hsToken, recordingLogger } from './support/fixtures';
 
 const event = (overrides: Partial<GateMetricEvent> = {}): GateMetricEvent => ({
-  family: 'custom', requestType: 'LaunchRequest', outcome: 'linked', reasonClass: 'none', heldByGuard: false, latencyMs: 3, ...overrides,
+  family: 'custom', requestType: 'LaunchRequest', outcome: 'linked', reasonClass: 'none', latencyMs: 3, ...overrides,
 });
 
 function emf(options: Parameters<typeof emfMetrics>[0] = {}) {
@@ -25,7 +25,7 @@ function emf(options: Parameters<typeof emfMetrics>[0] = {}) {
 describe('emfMetrics', () => {
   it('writes one EMF line per decision: namespace, [Family] and [Family, Outcome, ReasonClass], and the counts', () => {
     const { metrics, lines, parsed } = emf({ namespace: 'Test' });
-    metrics.record(event({ outcome: 'undecided', reasonClass: 'guard', heldByGuard: true, latencyMs: 7 }));
+    metrics.record(event({ outcome: 'undecided', reasonClass: 'signature', latencyMs: 7, rejection: { kind: 'suspected', reasonClass: 'signature', fate: 'held', hold: 'breaker' } }));
     expect(lines).toHaveLength(1);
     expect(lines[0].endsWith('\n')).toBe(true);
     const [line] = parsed();
@@ -34,10 +34,15 @@ describe('emfMetrics', () => {
       Dimensions: [['Family'], ['Family', 'Outcome', 'ReasonClass']],
       Metrics: [
         { Name: 'Decisions', Unit: 'Count' }, { Name: 'Undecided', Unit: 'Count' }, { Name: 'UnlinkingReplies', Unit: 'Count' },
-        { Name: 'HeldByGuard', Unit: 'Count' }, { Name: 'VerificationLatency', Unit: 'Milliseconds' },
+        { Name: 'Rejections', Unit: 'Count' }, { Name: 'SuspectedRejections', Unit: 'Count' }, { Name: 'ConfirmedRejections', Unit: 'Count' },
+        { Name: 'HeldRejections', Unit: 'Count' }, { Name: 'HeldByBreaker', Unit: 'Count' }, { Name: 'HeldUnproven', Unit: 'Count' },
+        { Name: 'VerificationLatency', Unit: 'Milliseconds' },
       ],
     }]);
-    expect(line).toMatchObject({ Family: 'custom', Outcome: 'undecided', ReasonClass: 'guard', RequestType: 'LaunchRequest', Decisions: 1, Undecided: 1, UnlinkingReplies: 0, HeldByGuard: 1, VerificationLatency: 7 });
+    expect(line).toMatchObject({
+      Family: 'custom', Outcome: 'undecided', ReasonClass: 'signature', RequestType: 'LaunchRequest', Hold: 'breaker', Decisions: 1, Undecided: 1, UnlinkingReplies: 0,
+      Rejections: 1, SuspectedRejections: 1, ConfirmedRejections: 0, HeldRejections: 1, HeldByBreaker: 1, HeldUnproven: 0, VerificationLatency: 7,
+    });
     expect(typeof line._aws.Timestamp).toBe('number');
   });
 
@@ -89,10 +94,11 @@ describe('emfMetrics writes each line as one JSON object, whatever the request t
     expect(Object.keys(aws)).toEqual(['Timestamp', 'CloudWatchMetrics']);
     expect(Math.abs(aws.Timestamp - Date.now())).toBeLessThan(5000);
     expect(aws.CloudWatchMetrics[0].Namespace).toBe('Ns"1');
-    expect(aws.CloudWatchMetrics[0].Metrics).toHaveLength(decision.outcome === 'missing' ? 4 : 5);
+    expect(aws.CloudWatchMetrics[0].Metrics).toHaveLength(decision.outcome === 'missing' ? 9 : 10);
     expect(fields).toEqual({
       Service: 'ride "hailer"', Stage: 'prod', Family: 'custom', Outcome: decision.outcome, ReasonClass: decision.reasonClass,
-      RequestType: decision.requestType, Decisions: 1, Undecided: 0, UnlinkingReplies: decision.outcome === 'expired' ? 1 : 0, HeldByGuard: 0, ...latency,
+      RequestType: decision.requestType, Decisions: 1, Undecided: 0, UnlinkingReplies: decision.outcome === 'expired' ? 1 : 0,
+      Rejections: 0, SuspectedRejections: 0, ConfirmedRejections: 0, HeldRejections: 0, HeldByBreaker: 0, HeldUnproven: 0, ...latency,
     });
   });
 
@@ -117,11 +123,15 @@ describe('powertoolsMetrics', () => {
         };
       },
     };
-    powertoolsMetrics(fake).record(event({ outcome: 'undecided', reasonClass: 'guard', heldByGuard: true, latencyMs: 12 }));
+    powertoolsMetrics(fake).record(event({ outcome: 'undecided', reasonClass: 'signature', latencyMs: 12, rejection: { kind: 'suspected', reasonClass: 'signature', fate: 'held', hold: 'breaker' } }));
+    const detailed = { Family: 'custom', Outcome: 'undecided', ReasonClass: 'signature' };
     expect(published).toEqual([
-      { dimensions: { Family: 'custom', Outcome: 'undecided', ReasonClass: 'guard' }, name: 'Decisions', unit: 'Count', value: 1 },
+      { dimensions: detailed, name: 'Decisions', unit: 'Count', value: 1 },
       { dimensions: { Family: 'custom' }, name: 'Undecided', unit: 'Count', value: 1 },
-      { dimensions: { Family: 'custom' }, name: 'HeldByGuard', unit: 'Count', value: 1 },
+      { dimensions: detailed, name: 'Rejections', unit: 'Count', value: 1 },
+      { dimensions: detailed, name: 'SuspectedRejections', unit: 'Count', value: 1 },
+      { dimensions: detailed, name: 'HeldRejections', unit: 'Count', value: 1 },
+      { dimensions: { Family: 'custom' }, name: 'HeldByBreaker', unit: 'Count', value: 1 },
       { dimensions: { Family: 'custom' }, name: 'VerificationLatency', unit: 'Milliseconds', value: 12 },
     ]);
   });
@@ -140,7 +150,7 @@ describe('reason classes', () => {
   });
 
   it.each([
-    [new UnlinkGuardHoldError('invalid', 'bad signature'), 'guard'],
+    [new UnlinkingHeldError('invalid', 'bad signature', 'pending', 'signature'), 'signature'],
     [new CannotDecideError('audience mismatch', 'JWT_AUDIENCE'), 'configuration'],
     [new VerifierTimeoutError(3000), 'timeout'],
     [new AuthorizationServerError('503'), 'outage'],
@@ -172,35 +182,35 @@ describe('every family\'s gate counts every decision', () => {
   const forged = hsToken({ key: 'a-forger-s-own-secret-long-enough-for-hs256!' });
   const genuine = hsToken();
   const families = {
-    custom: (options: { metrics: { record(e: GateMetricEvent): void } }) => {
+    custom: (options: { metrics: { record(e: GateMetricEvent): void }; unlinking?: UnlinkingOptions }) => {
       const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger: recordingLogger(), ...options })
         .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('hi').getResponse() }).create();
       return (token?: string) => skill.invoke(launchRequest({ accessToken: token }));
     },
-    directive: (options: { metrics: { record(e: GateMetricEvent): void } }) => {
+    directive: (options: { metrics: { record(e: GateMetricEvent): void }; unlinking?: UnlinkingOptions }) => {
       const skill = withAccountLinking(directiveSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, ...options })
         .addRequestHandlers({ canHandle: () => true, handle: (input) => input.reply.response() }).create();
       return (token?: string) => skill.invoke(powerControllerDirective('TurnOn', { accessToken: token }));
     },
-    music: (options: { metrics: { record(e: GateMetricEvent): void } }) => {
+    music: (options: { metrics: { record(e: GateMetricEvent): void }; unlinking?: UnlinkingOptions }) => {
       const skill = withAccountLinking(musicSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, ...options })
         .addRequestHandlers({ canHandle: () => true, handle: (input) => input.reply.response({}) }).create();
       return (token?: string) => skill.invoke(getPlayableContentRequest([{ type: 'TRACK', entityId: '1' }], { accessToken: token }));
     },
   };
 
-  it.each(Object.entries(families))('%s: held by the guard in a fresh container, linked, then invalid as before', async (family, make) => {
+  it.each(Object.entries(families))('%s: held while unproven, linked, then confirmed at the second rejection (confirmAfterMs 0)', async (family, make) => {
     const { events, metrics } = recorder();
-    const invoke = make({ metrics });
+    const invoke = make({ metrics, unlinking: { confirmAfterMs: 0 } });
     await invoke(forged);
     await invoke(genuine);
     await invoke(forged);
     await invoke(undefined);
-    expect(events.map(({ family: f, outcome, reasonClass, heldByGuard }) => ({ f, outcome, reasonClass, heldByGuard }))).toEqual([
-      { f: family, outcome: 'undecided', reasonClass: 'guard', heldByGuard: true },
-      { f: family, outcome: 'linked', reasonClass: 'none', heldByGuard: false },
-      { f: family, outcome: 'invalid', reasonClass: 'signature', heldByGuard: false },
-      { f: family, outcome: 'missing', reasonClass: 'missing', heldByGuard: false },
+    expect(events.map(({ family: f, outcome, reasonClass, rejection }) => ({ f, outcome, reasonClass, fate: rejection?.fate, hold: rejection?.hold }))).toEqual([
+      { f: family, outcome: 'undecided', reasonClass: 'signature', fate: 'held', hold: 'unproven' },
+      { f: family, outcome: 'linked', reasonClass: 'none', fate: undefined, hold: undefined },
+      { f: family, outcome: 'invalid', reasonClass: 'signature', fate: 'unlinked', hold: undefined },
+      { f: family, outcome: 'missing', reasonClass: 'missing', fate: undefined, hold: undefined },
     ]);
     for (const e of events) expect(e.latencyMs).toBeGreaterThanOrEqual(0);
     expect(JSON.stringify(events)).not.toContain(genuine);

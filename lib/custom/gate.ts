@@ -106,7 +106,7 @@ function createCustomGate<P>(options: CustomGateOptions<P>): CustomGate {
     verifier: options.verifier,
     timeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
     logger,
-    unlinkGuard: options.unlinkGuard,
+    unlinking: options.unlinking,
     metrics: options.metrics,
     requestType: (input) => customRequestType(input.requestEnvelope),
     isGated(input, requestType) {

@@ -26,7 +26,7 @@ export function createDirectiveGate<P>(options: DirectiveGateOptions<P>, builder
     verifier: options.verifier,
     timeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
     logger: options.logger ?? builderLogger,
-    unlinkGuard: options.unlinkGuard,
+    unlinking: options.unlinking,
     metrics: options.metrics,
     requestType: (input) => directiveType(input.directive),
     isGated: (input, type) => !publicDirectives.has(type) && !publicDirectives.has(`${input.directive.header.namespace}.*`),

@@ -28,7 +28,7 @@ export function createMusicGate<P>(options: MusicGateOptions<P>, builderLogger: 
     verifier: options.verifier,
     timeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
     logger: options.logger ?? builderLogger,
-    unlinkGuard: options.unlinkGuard,
+    unlinking: options.unlinking,
     metrics: options.metrics,
     requestType: (input) => musicRequestType(input.request),
     isGated: (input) => !(options.allowUnlinked && resolveMusicAccessToken(input.request).status === 'absent'),

@@ -5,7 +5,7 @@
  *
  * @module ask-sdk-account-linking/verification
  */
-export type { SkillFamily, TokenVerdict, TokenVerifier, VerificationContext, LinkedUserOf, LinkedUser } from './verifier';
+export type { SkillFamily, TokenVerdict, TokenVerifier, VerificationContext, LinkedUserOf, LinkedUser, RejectionEvidence } from './verifier';
 export {
   JwtVerifier,
   HMAC_ALGORITHMS,

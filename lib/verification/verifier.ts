@@ -34,16 +34,39 @@ export type TokenVerdict<P> =
       /** When the token expires, if known: logged, and a verdict cache keeps the verdict no longer. */
       expiresAt?: Date;
     }
-  | {
+  | ({
       /** Affirmative: the token does not identify a user (a bad signature, revoked, unknown to the server). */
       outcome: 'invalid';
       /** Why, as a fixed short string (e.g. `bad signature`) the same for every token it applies to; never a credential or a claim. Logged and counted. */
       reason: string;
-    }
-  | {
+    } & RejectionEvidence)
+  | ({
       /** Affirmative: the token did identify a user, and has expired (by the server's clock or its `exp`, past any tolerance). */
       outcome: 'expired';
-    };
+    } & RejectionEvidence);
+
+/**
+ * What a rejection rests on, for the unlinking policy: whether a fault of ours could have produced
+ * it, and how fresh the knowledge behind it is. Both optional: a verdict that says neither is
+ * *suspected* and taken on knowledge had just now.
+ */
+export interface RejectionEvidence {
+  /**
+   * `true` when no configuration, key or clock fault of ours can produce this verdict (for
+   * instance an `exp` long past on a token our own key verified): the gate answers it with the
+   * unlinking reply at once, once the configuration has been proven by an acceptance. Anything
+   * else is *suspected*, and answered only once the same token is rejected again, on fresh
+   * knowledge, after the policy's `confirmAfterMs`. Default: suspected. Say it only with the
+   * argument why no fault of ours could produce the verdict.
+   */
+  selfEvident?: boolean;
+  /**
+   * When the knowledge this verdict rests on was had: the fetch of the key set it was checked
+   * against, the original verification of a cached verdict. A rejection confirms an earlier one
+   * only on knowledge had after that earlier one. Default: now (the verification just ran).
+   */
+  knowledgeAt?: Date;
+}
 
 /**
  * Decides whether an access token identifies a user of the service the user linked to: the one
@@ -78,6 +101,13 @@ export interface TokenVerifier<P> {
    * was when the verification began, so no verdict outlives the knowledge it was taken on.
    */
   readonly knowledgeVersion?: number;
+  /**
+   * Optional. A short hash of the settings this verifier's verdicts rest on (issuer, audience,
+   * keys, endpoints, client IDs), never a setting in clear. A change of it is a new configuration,
+   * which the unlinking policy holds unproven until a token is accepted under it somewhere in the
+   * fleet. A verifier without it is versioned by the gate's `unlinking.configurationVersion`.
+   */
+  readonly configurationVersion?: string;
 }
 
 /** What the shipped verifiers hand to domain handlers: who the token identifies, and what was said of them. */

@@ -31,7 +31,7 @@ export function gatedSkill(options: Partial<CustomGateOptions<unknown>> & { veri
   const builder = SkillBuilders.custom().addErrorHandlers(catchAll);
   const { onHandle: _onHandle, verifier = jwtVerifier, ...gateOptions } = options;
   // The reply table, one decision at a time: the unlink guard (test/unlink-guard.test.ts) is off unless a test turns it on.
-  withAccountLinking(builder, { verifier, logger, unlinkGuard: false, ...gateOptions }).addRequestHandlers(domain);
+  withAccountLinking(builder, { verifier, logger, unlinking: false, ...gateOptions }).addRequestHandlers(domain);
   const skill = builder.create();
   return {
     ran,

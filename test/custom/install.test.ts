@@ -14,7 +14,7 @@ const echo = { canHandle: () => true, handle: (input: any) => input.responseBuil
 
 describe('withAccountLinking', () => {
   it('keeps a catch-all error handler registered later from swallowing the gate\'s reply', async () => {
-    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false })
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinking: false })
       .addRequestHandlers(echo)
       .addErrorHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('catch-all').getResponse() })
       .create();
@@ -22,7 +22,7 @@ describe('withAccountLinking', () => {
   });
 
   it('still hands other errors to the skill\'s own error handlers', async () => {
-    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false })
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinking: false })
       .addRequestHandlers({ canHandle: () => true, handle: () => { throw new Error('domain bug'); } })
       .addErrorHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('catch-all').getResponse() })
       .create();
@@ -30,7 +30,7 @@ describe('withAccountLinking', () => {
   });
 
   it('rethrows other errors when the skill has no error handler, as the SDK does', async () => {
-    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false })
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinking: false })
       .addRequestHandlers({ canHandle: () => true, handle: () => { throw new Error('domain bug'); } })
       .create();
     await expect(skill.invoke(launchRequest({ accessToken: hsToken() }))).rejects.toThrow('domain bug');
@@ -40,14 +40,14 @@ describe('withAccountLinking', () => {
     const seen: unknown[] = [];
     const loadProfile: RequestInterceptor = { process: (input) => void seen.push(getLinkedUser(input)) };
     const builder = SkillBuilders.custom().addRequestInterceptors(loadProfile).addRequestHandlers(echo);
-    const skill = withAccountLinking(builder, { verifier: jwtVerifier, logger, unlinkGuard: false }).create();
+    const skill = withAccountLinking(builder, { verifier: jwtVerifier, logger, unlinking: false }).create();
     await skill.invoke(launchRequest({ accessToken: hsToken() }));
     expect(seen).toMatchObject([{ subject: 'rider-42' }]);
   });
 
   it('refuses to be installed twice on one builder', () => {
-    const builder = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false });
-    expect(() => withAccountLinking(builder, { verifier: jwtVerifier, logger, unlinkGuard: false })).toThrow(ConfigurationError);
+    const builder = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinking: false });
+    expect(() => withAccountLinking(builder, { verifier: jwtVerifier, logger, unlinking: false })).toThrow(ConfigurationError);
   });
 
   it('refuses what is not a skill builder, a missing verifier, and a bad timeout', () => {
@@ -125,7 +125,7 @@ describe('withAccountLinking as the directive and music subpaths export it', () 
     ['music', withMusicFamily, () => musicSkillBuilder().withLogger(logger), () => getPlayableContentRequest([])],
   ] as const)('installs the gate on a %s skill builder, as the root\'s does, and refuses a custom skill builder', async (_family, typed, builder, request) => {
     const install = typed as unknown as (builder: unknown, gate: unknown) => { create(): { invoke(event: unknown): Promise<unknown> } };
-    const skill = install(builder(), accountLinking({ verifier: jwtVerifier, logger, unlinkGuard: false })).create();
+    const skill = install(builder(), accountLinking({ verifier: jwtVerifier, logger, unlinking: false })).create();
     expect(JSON.stringify(await skill.invoke(request()))).toMatch(/INVALID_AUTHORIZATION_CREDENTIAL/);
     expect(() => install(SkillBuilders.custom(), { verifier: jwtVerifier })).toThrow(ConfigurationError);
     expect(() => install(SkillBuilders.custom(), { verifier: jwtVerifier })).toThrow(/import withAccountLinking from 'ask-sdk-account-linking'/);

@@ -6,7 +6,7 @@ import { jwtVerifier } from './harness';
 
 function handlerWithSkillId() {
   const logger = recordingLogger();
-  const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false })
+  const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinking: false })
     .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('hi').getResponse() })
     .withSkillId('amzn1.ask.skill.00000000-0000-0000-0000-000000000000')
     .create();

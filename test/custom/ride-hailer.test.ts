@@ -12,7 +12,7 @@ import { jwtVerifier, throwingVerifier } from './harness';
 /** Ride Hailer as in Lambda, less the unlink guard: each test is one fresh container, where the guard would hold a first rejection. */
 function rideHailer(options: { voiceLinking?: boolean; verifier?: TokenVerifier<LinkedUser> } = {}) {
   const logger = recordingLogger();
-  const skill = createRideHailerSkill({ verifier: options.verifier ?? jwtVerifier, logger, voiceLinking: options.voiceLinking, unlinkGuard: false });
+  const skill = createRideHailerSkill({ verifier: options.verifier ?? jwtVerifier, logger, voiceLinking: options.voiceLinking, unlinking: false });
   return { logger, invoke: (envelope: RequestEnvelope): Promise<ResponseEnvelope> => skill.invoke(envelope) };
 }
 const ssml = (text: string) => ({ type: 'SSML', ssml: `<speak>${text}</speak>` });

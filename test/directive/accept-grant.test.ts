@@ -67,7 +67,7 @@ async function dynamoStore(): Promise<DynamoDbAlexaGrantStore> {
 
 function skill(store: AlexaGrantStore, timeoutMs = 2000) {
   const logger = recordingLogger();
-  const created = withAccountLinking(directiveSkillBuilder().withLogger(logger), { verifier: jwtVerifier, unlinkGuard: false })
+  const created = withAccountLinking(directiveSkillBuilder().withLogger(logger), { verifier: jwtVerifier, unlinking: false })
     .addDirectiveHandler('Alexa.Authorization', 'AcceptGrant', acceptGrantHandler({ credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: `${lwa.server.url}/auth/o2/token` }, store, timeoutMs, logger }))
     .create();
   return { logger, invoke: (event: unknown) => created.invoke(event) as Promise<AlexaEvent<any>> };

@@ -21,7 +21,7 @@ const powerState = { namespace: 'Alexa.PowerController', name: 'powerState', val
 
 function skill(configure: (builder: ReturnType<typeof directiveSkillBuilder>) => void = () => undefined) {
   const logger = recordingLogger();
-  const builder = withAccountLinking(directiveSkillBuilder().withLogger(logger), { verifier: jwtVerifier, unlinkGuard: false });
+  const builder = withAccountLinking(directiveSkillBuilder().withLogger(logger), { verifier: jwtVerifier, unlinking: false });
   configure(builder);
   const created = builder.create();
   return { logger, invoke: (event: unknown) => created.invoke(event) as Promise<AlexaEvent<any>> };
@@ -147,7 +147,7 @@ describeWithSmartHomeSchema('directives the skill does not handle, and errors in
 
 describe('the Lambda handler of a directive skill', () => {
   it('is an async (event, context) function that answers every event', async () => {
-    const handler = withAccountLinking(directiveSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, unlinkGuard: false }).lambda();
+    const handler = withAccountLinking(directiveSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, unlinking: false }).lambda();
     expect(handler.length).toBeLessThan(3);
     expect(((await handler('garbage')) as AlexaEvent<any>).event.payload.type).toBe('INVALID_DIRECTIVE');
     expect(((await handler(endpointDirective('Alexa', 'ReportState'))) as AlexaEvent<any>).event.payload.type).toBe('INVALID_AUTHORIZATION_CREDENTIAL');
@@ -158,8 +158,8 @@ describe('the gate\'s logger on a runtime builder', () => {
   it.each(['directive', 'music'] as const)('is the %s builder\'s logger, whether withLogger comes before or after withAccountLinking', async (family) => {
     const logger = recordingLogger();
     const skill = family === 'directive'
-      ? withAccountLinking(directiveSkillBuilder(), { verifier: jwtVerifier, unlinkGuard: false, metrics: false }).withLogger(logger).create()
-      : withAccountLinking(musicSkillBuilder(), { verifier: jwtVerifier, unlinkGuard: false, metrics: false }).withLogger(logger).create();
+      ? withAccountLinking(directiveSkillBuilder(), { verifier: jwtVerifier, unlinking: false, metrics: false }).withLogger(logger).create()
+      : withAccountLinking(musicSkillBuilder(), { verifier: jwtVerifier, unlinking: false, metrics: false }).withLogger(logger).create();
     const token = hsToken();
     await skill.invoke(family === 'directive' ? powerControllerDirective('TurnOn', { accessToken: token }) : getPlayableContentRequest([{ type: 'TRACK', entityId: '1' }], { accessToken: token }));
     expect(logger.text()).toContain('account linking: gate decision');

@@ -22,7 +22,7 @@ function gatedSkill(options: Partial<DirectiveGateOptions<unknown>> & { verifier
     directiveSkillBuilder()
       .withLogger(logger)
       .addErrorHandlers({ canHandle: () => true, handle: (input) => input.reply.error('ENDPOINT_UNREACHABLE', 'catch-all') }),
-    { verifier: jwtVerifier, unlinkGuard: false, ...options },
+    { verifier: jwtVerifier, unlinking: false, ...options },
   )
     .addRequestHandlers(domain)
     .create();
@@ -192,7 +192,7 @@ describe('the echo rules of the gate\'s ErrorResponse', () => {
 describe('the directive gate and the linked user', () => {
   it('hands handlers the linked user', async () => {
     const seen: unknown[] = [];
-    const skill = withAccountLinking(directiveSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, unlinkGuard: false })
+    const skill = withAccountLinking(directiveSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, unlinking: false })
       .addDirectiveHandler('Alexa.PowerController', undefined, (input) => {
         seen.push(getLinkedUser(input));
         return input.reply.response();

@@ -19,7 +19,7 @@ function envFile(name: string, variables: Record<string, string>): string {
   const file = path.join(dir, `${name}.json`);
   // Each `npm run invoke` is a fresh container that has accepted nothing, where the unlink guard holds
   // every rejection: these tests check single verdicts (the guard has test/e2e/unlink-guard.test.ts).
-  const common = { VERIFY_CACHE_TTL_SECONDS: '0', UNLINK_GUARD_THRESHOLD: 'off', ...variables };
+  const common = { VERIFY_CACHE_TTL_SECONDS: '0', UNLINKING: 'off', ...variables };
   writeFileSync(file, JSON.stringify({ RideHailerFunction: { SKILL_ID: '', ...common }, MyLightsFunction: common }));
   return file;
 }

@@ -1,6 +1,6 @@
 /**
  * The example skills' gate options: read from the environment by their Lambda entry points, and
- * passed through by their factories to the gate (the unlink guard and the metrics included).
+ * passed through by their factories to the gate (the unlinking policy and the metrics included).
  */
 import type { GateMetricEvent, LinkedUser, TokenVerifier } from '../../lib';
 import { getPlayableContentRequest, launchRequest, powerControllerDirective } from '../../lib/testing';
@@ -15,27 +15,28 @@ describe('gateOptionsFromEnvironment', () => {
     expect(gateOptionsFromEnvironment({})).toEqual({});
   });
 
-  it('turns the unlink guard off with UNLINK_GUARD_THRESHOLD=off', () => {
-    expect(gateOptionsFromEnvironment({ UNLINK_GUARD_THRESHOLD: 'OFF ' })).toEqual({ unlinkGuard: false });
+  it('reads UNLINK_CONFIRM_AFTER_SECONDS as the policy\'s confirmAfterMs, 0 included', () => {
+    expect(gateOptionsFromEnvironment({ UNLINK_CONFIRM_AFTER_SECONDS: '120', VERIFICATION_TIMEOUT_MS: '2000' }))
+      .toEqual({ verificationTimeoutMs: 2000, unlinking: { confirmAfterMs: 120_000 } });
+    expect(gateOptionsFromEnvironment({ UNLINK_CONFIRM_AFTER_SECONDS: ' 0 ' })).toEqual({ unlinking: { confirmAfterMs: 0 } });
   });
 
-  it('reads the threshold and the cool-off (seconds) of the unlink guard', () => {
-    expect(gateOptionsFromEnvironment({ UNLINK_GUARD_THRESHOLD: '3', UNLINK_GUARD_COOL_OFF_SECONDS: '120', VERIFICATION_TIMEOUT_MS: '2000' }))
-      .toEqual({ verificationTimeoutMs: 2000, unlinkGuard: { threshold: 3, coolOffMs: 120_000 } });
+  it('gives the gate a ledger on the table UNLINK_LEDGER_TABLE names, without loading the AWS SDK until it is used', () => {
+    const { unlinking } = gateOptionsFromEnvironment({ UNLINK_LEDGER_TABLE: 'ledger-table' });
+    expect(unlinking).toEqual({ ledger: expect.objectContaining({ recordRejection: expect.any(Function), readFleet: expect.any(Function) }) });
   });
 
   it.each([
-    [{ UNLINK_GUARD_THRESHOLD: '4' }, /UNLINK_GUARD_THRESHOLD must be 1, 2, 3 or off/],
-    [{ UNLINK_GUARD_THRESHOLD: 'on' }, /UNLINK_GUARD_THRESHOLD/],
-    [{ UNLINK_GUARD_COOL_OFF_SECONDS: '0' }, /UNLINK_GUARD_COOL_OFF_SECONDS/],
-    [{ UNLINK_GUARD_COOL_OFF_SECONDS: '1.5' }, /UNLINK_GUARD_COOL_OFF_SECONDS/],
+    [{ UNLINK_CONFIRM_AFTER_SECONDS: '-1' }, /UNLINK_CONFIRM_AFTER_SECONDS must be a whole number of seconds, 0 or more/],
+    [{ UNLINK_CONFIRM_AFTER_SECONDS: '1.5' }, /UNLINK_CONFIRM_AFTER_SECONDS/],
+    [{ UNLINK_CONFIRM_AFTER_SECONDS: 'an hour' }, /UNLINK_CONFIRM_AFTER_SECONDS/],
     [{ VERIFICATION_TIMEOUT_MS: '9000' }, /VERIFICATION_TIMEOUT_MS/],
   ])('refuses %p, naming the variable', (env, message) => {
     expect(() => gateOptionsFromEnvironment(env)).toThrow(message);
   });
 });
 
-describe('the example skill factories pass unlinkGuard and metrics through to their gate', () => {
+describe('the example skill factories pass unlinking and metrics through to their gate', () => {
   const invalid: TokenVerifier<LinkedUser> = { verify: async () => ({ outcome: 'invalid', reason: 'bad signature' }) };
   const subscriptions = { tierOf: async () => 'free' as const };
   const setups = {
@@ -53,11 +54,11 @@ describe('the example skill factories pass unlinkGuard and metrics through to th
     },
   };
 
-  it.each(Object.entries(setups))('%s: the guard holds by default, unlinkGuard: false answers as before, and metrics get every decision', async (_name, setup) => {
+  it.each(Object.entries(setups))('%s: the policy holds by default, unlinking: false answers at once, and metrics get every decision', async (_name, setup) => {
     const events: GateMetricEvent[] = [];
     const metrics = { record: (event: GateMetricEvent) => void events.push(event) };
     expect(await setup({ metrics })()).toBe('held');
-    expect(await setup({ metrics, unlinkGuard: false })()).toBe('unlinking');
-    expect(events.map((e) => [e.outcome, e.heldByGuard])).toEqual([['undecided', true], ['invalid', false]]);
+    expect(await setup({ metrics, unlinking: false })()).toBe('unlinking');
+    expect(events.map((e) => [e.outcome, e.rejection?.fate])).toEqual([['undecided', 'held'], ['invalid', 'unlinked']]);
   });
 });

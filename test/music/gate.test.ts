@@ -24,7 +24,7 @@ function gatedSkill(options: Partial<MusicGateOptions<unknown>> & { verifier?: T
     musicSkillBuilder()
       .withLogger(logger)
       .addErrorHandlers({ canHandle: () => true, handle: (input) => input.reply.error('ACCOUNT_PROBLEM', 'catch-all') }),
-    { verifier: jwtVerifier, unlinkGuard: false, ...options },
+    { verifier: jwtVerifier, unlinking: false, ...options },
   )
     .addRequestHandlers(domain)
     .create();
@@ -132,13 +132,13 @@ describe('bad input to a music skill', () => {
   });
 
   it('answers a request no handler takes with INVALID_DIRECTIVE', async () => {
-    const skill = withAccountLinking(musicSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, unlinkGuard: false }).create();
+    const skill = withAccountLinking(musicSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, unlinking: false }).create();
     const reply = (await skill.invoke(initiateRequest('x', { accessToken: hsToken() }))) as MusicResponse<any>;
     expect(reply.payload).toEqual({ type: 'INVALID_DIRECTIVE', message: expect.stringContaining('Alexa.Media.Playback.Initiate') });
   });
 
   it('answers a handler error nobody handles with INTERNAL_ERROR', async () => {
-    const skill = withAccountLinking(musicSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, unlinkGuard: false })
+    const skill = withAccountLinking(musicSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, unlinking: false })
       .addMusicHandler('Alexa.Media.Playback', 'Initiate', () => { throw new Error('catalogue down'); }).create();
     const reply = (await skill.invoke(initiateRequest('x', { accessToken: hsToken() }))) as MusicResponse<any>;
     expect(reply.payload.type).toBe('INTERNAL_ERROR');

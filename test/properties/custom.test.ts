@@ -27,7 +27,7 @@ describe('custom skills, for any request and any verifier', () => {
         const logger = recordingLogger();
         let ran = false;
         const verifier = verifierDouble().otherwise(script(b, junk));
-        const skill = withAccountLinking(SkillBuilders.custom(), { verifier, logger, verificationTimeoutMs: 2, voiceLinking, unlinkGuard: false })
+        const skill = withAccountLinking(SkillBuilders.custom(), { verifier, logger, verificationTimeoutMs: 2, voiceLinking, unlinking: false })
           .addRequestHandlers({ canHandle: () => true, handle: (input) => { ran = true; return input.responseBuilder.getResponse(); } })
           .create();
         const body = request.type === 'AlexaSkillEvent.SkillAccountLinked'

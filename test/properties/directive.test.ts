@@ -30,7 +30,7 @@ describe('directive skills, for any directive and any verifier', () => {
       fc.asyncProperty(directives, token, behaviour, garbage, fc.boolean(), async (d, tokenCase, b, junk, handled) => {
         const logger = recordingLogger();
         let ran = false;
-        const builder = withAccountLinking(directiveSkillBuilder().withLogger(logger), { verifier: verifierDouble().otherwise(script(b, junk)), verificationTimeoutMs: 2, unlinkGuard: false });
+        const builder = withAccountLinking(directiveSkillBuilder().withLogger(logger), { verifier: verifierDouble().otherwise(script(b, junk)), verificationTimeoutMs: 2, unlinking: false });
         if (handled) builder.addRequestHandlers({ canHandle: () => true, handle: (input) => { ran = true; return input.reply.response(); } });
         const envelope: any = d.kind === 'discover' ? discoverDirective('x') : d.kind === 'acceptGrant' ? acceptGrantDirective('x')
           : endpointDirective(d.namespace, d.name, { accessToken: 'x', endpointId: d.endpointId, correlationToken: d.correlation ? 'corr-1' : null });

@@ -16,9 +16,9 @@ const logger = recordingLogger();
 const echo = { canHandle: () => true, handle: (input: any) => (input.reply ? input.reply.response({}) : input.responseBuilder.getResponse()) };
 
 const handlers = {
-  custom: customSkillHandler(withAccountLinking(SkillBuilders.custom(), { verifier, logger, unlinkGuard: false }).addRequestHandlers(echo).create(), { logger }),
-  directive: withAccountLinking(directiveSkillBuilder().withLogger(logger), { verifier, unlinkGuard: false }).addRequestHandlers(echo).lambda(),
-  music: withAccountLinking(musicSkillBuilder().withLogger(logger), { verifier, unlinkGuard: false }).addRequestHandlers(echo).lambda(),
+  custom: customSkillHandler(withAccountLinking(SkillBuilders.custom(), { verifier, logger, unlinking: false }).addRequestHandlers(echo).create(), { logger }),
+  directive: withAccountLinking(directiveSkillBuilder().withLogger(logger), { verifier, unlinking: false }).addRequestHandlers(echo).lambda(),
+  music: withAccountLinking(musicSkillBuilder().withLogger(logger), { verifier, unlinking: false }).addRequestHandlers(echo).lambda(),
 };
 
 /** Events that look a little like Alexa's, and events that do not at all. */

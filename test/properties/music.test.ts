@@ -22,7 +22,7 @@ describe('music skills, for any request and any verifier', () => {
       fc.asyncProperty(requests, token, behaviour, garbage, fc.boolean(), async ([namespace, name], tokenCase, b, junk, allowUnlinked) => {
         const logger = recordingLogger();
         let ran = false;
-        const skill = withAccountLinking(musicSkillBuilder().withLogger(logger), { verifier: verifierDouble().otherwise(script(b, junk)), verificationTimeoutMs: 2, allowUnlinked, unlinkGuard: false })
+        const skill = withAccountLinking(musicSkillBuilder().withLogger(logger), { verifier: verifierDouble().otherwise(script(b, junk)), verificationTimeoutMs: 2, allowUnlinked, unlinking: false })
           .addRequestHandlers({ canHandle: () => true, handle: (input) => { ran = true; return input.reply.response({}); } })
           .create();
         const request: any = musicRequest(namespace, name);

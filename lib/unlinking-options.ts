@@ -1,0 +1,63 @@
+/** The options of the unlinking policy: the gate option `unlinking` of every family. */
+import type { UnlinkLedger } from './unlink-ledger';
+
+/**
+ * How a gate turns a verifier's rejection into an unlinking reply ({@link UnlinkingPolicy}): the
+ * gate option `unlinking` of every family. The defaults are what a deployed skill should run with,
+ * given a shared `ledger`.
+ */
+export interface UnlinkingOptions {
+  /**
+   * Where the fleet's first rejections, proven configurations and rejection counts are kept.
+   * @default a {@link MemoryUnlinkLedger} of this gate alone (what it loses is said there: give a
+   * deployed skill a `DynamoDbUnlinkLedger` from `ask-sdk-account-linking/dynamodb`)
+   */
+  ledger?: UnlinkLedger;
+  /**
+   * A suspected rejection becomes an unlinking reply only when the same token is rejected again,
+   * on fresh knowledge, at least this long after its first rejection anywhere in the fleet, in ms.
+   * `0` confirms at the same token's second rejection with no wait (tests; operators who choose it).
+   * @default 3600000 (1 hour: longer than the wait of a stale key-set copy, a JWKS cache, or an
+   * issuer clock a few minutes off, and about the life of an access token, which Alexa refreshes
+   * before it sends it — so a genuine user's token is seldom seen rejected twice that far apart)
+   */
+  confirmAfterMs?: number;
+  /**
+   * The version of the configuration the verdicts rest on; a new one is unproven until a token is
+   * accepted under it somewhere in the fleet.
+   * @default the verifier's `configurationVersion`, else `unversioned`
+   */
+  configurationVersion?: string;
+  /**
+   * The breaker: confirmations of a reason class stop while the fleet's first rejections of that
+   * class are out of line with their usual level. `false` turns it off.
+   * @default on, with {@link BreakerOptions}' defaults
+   */
+  breaker?: BreakerOptions | false;
+}
+
+/** When the breaker opens for a reason class (the gate option `unlinking.breaker`). */
+export interface BreakerOptions {
+  /**
+   * The window the fleet's recent first rejections are counted over, in ms.
+   * @default 1800000 (30 minutes)
+   */
+  windowMs?: number;
+  /**
+   * The breaker opens when the window holds at least this many distinct tokens first rejected
+   * for one reason class...
+   * @default 5
+   */
+  minTokens?: number;
+  /**
+   * ...and at least this many times the class's usual count for a window (its mean over the
+   * previous `baselineMs`, leaving out buckets in which the breaker was open).
+   * @default 3
+   */
+  factor?: number;
+  /**
+   * How far back the usual level is taken from, in ms.
+   * @default 86400000 (24 hours)
+   */
+  baselineMs?: number;
+}
