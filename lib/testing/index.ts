@@ -9,4 +9,5 @@ export * from './tokens';
 export * from './directives';
 export * from './music';
 export * from './verifiers';
+export { unlinkingForTests } from './unlinking';
 export { accountLinkingMatchers, errorTypeOf, type MatcherResult } from './matchers';
