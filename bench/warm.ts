@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       // Nothing written: no decision line, no metrics (`metrics` is an option once the gate counts decisions).
       gateQuiet: gated(family, gateVerifier(false), { logger: silent, ...({ metrics: false } as GateExtras) }),
       // ... and no unlink guard (`unlinkGuard` is an option once the gate has one).
-      gateBare: gated(family, gateVerifier(false), { logger: silent, ...({ metrics: false, unlinkGuard: false } as GateExtras) }),
+      gateBare: gated(family, gateVerifier(false), { logger: silent, ...({ metrics: false, unlinking: false } as GateExtras) }),
       gateCached: gated(family, gateVerifier(true)),
     };
     const bytes: Record<string, number> = {};

@@ -24,6 +24,11 @@ export interface RejectionEntry {
 export interface FleetState {
   /** When a token was first accepted under the configuration version asked about, if ever (ms since the epoch). */
   provenAt: number | undefined;
+  /**
+   * When the fleet first proved any configuration version (ms since the epoch), if it has: the
+   * start of its history, before which an empty time bucket means "no data", not "no rejections".
+   */
+  since: number | undefined;
   /** Whether an operator paused every confirmation (the `control` item's `paused`). */
   paused: boolean;
   /** Reason classes an operator let go although the breaker is open for them: class → until when (ms since the epoch). */
@@ -58,7 +63,10 @@ export interface UnlinkLedger {
   countRejection(reasonClass: string, bucketStart: number, expiresAt: number): Promise<void>;
   /** Marks that a container saw the breaker open for `reasonClass` in the bucket starting at `bucketStart`. */
   markOpen(reasonClass: string, bucketStart: number, expiresAt: number): Promise<void>;
-  /** Records that a token was accepted under `configurationVersion` (kept if one is already recorded). */
+  /**
+   * Records that a token was accepted under `configurationVersion` (kept if one is already
+   * recorded), and that the fleet has been running since `at` (kept if earlier).
+   */
   prove(configurationVersion: string, at: number): Promise<void>;
   /** The proof of `configurationVersion`, the operator's controls, and the counts of the buckets starting at `bucketStarts`. */
   readFleet(configurationVersion: string, bucketStarts: readonly number[]): Promise<FleetState>;
@@ -79,6 +87,7 @@ export class MemoryUnlinkLedger implements UnlinkLedger {
   readonly #rejections = new Map<string, { entry: RejectionEntry; expiresAt: number }>();
   readonly #counts = new Map<number, { classes: Record<string, number>; open: Set<string>; expiresAt: number }>();
   readonly #proofs = new Map<string, number>();
+  #since: number | undefined;
   #paused = false;
   readonly #released = new Map<string, number>();
   /** The reads and writes made so far (what a table would be charged for). */
@@ -113,6 +122,7 @@ export class MemoryUnlinkLedger implements UnlinkLedger {
   async prove(configurationVersion: string, at: number): Promise<void> {
     this.operations.writes++;
     if (!this.#proofs.has(configurationVersion)) this.#proofs.set(configurationVersion, at);
+    this.#since ??= at;
   }
 
   async readFleet(configurationVersion: string, bucketStarts: readonly number[]): Promise<FleetState> {
@@ -126,7 +136,7 @@ export class MemoryUnlinkLedger implements UnlinkLedger {
       counts[start] = { ...bucket.classes };
       if (bucket.open.size > 0) open[start] = [...bucket.open];
     }
-    return { provenAt: this.#proofs.get(configurationVersion), paused: this.#paused, released: Object.fromEntries(this.#released), counts, open };
+    return { provenAt: this.#proofs.get(configurationVersion), since: this.#since, paused: this.#paused, released: Object.fromEntries(this.#released), counts, open };
   }
 
   /** Pauses every confirmation (`true`) or lets them resume (`false`): what an operator does to the table's `control` item. */

@@ -276,24 +276,28 @@ export class UnlinkingPolicy {
 
   /**
    * Whether the breaker is open for `reasonClass`: the first rejections of the last window are at
-   * least `minTokens` and `factor` times the class's usual count per window (its mean over the
-   * baseline, leaving out buckets in which a container saw the breaker open), and no operator
-   * released the class. An open breaker marks the window's buckets (once per container), so that
-   * a fault does not become the usual level.
+   * least `minTokens` and `factor` times the class's usual count per window, and no operator
+   * released the class. The usual count is the mean over the baseline since the fleet's history
+   * began (`since`, else the first bucket with data), leaving out buckets in which a container saw
+   * the breaker open, so that a fault does not become the usual level. An open breaker marks the
+   * window's buckets (once per container) — except while the fleet has less than a window of
+   * history (it is learning its usual level; marking then would keep it from ever learning it).
    */
   #breakerOpen(fleet: FleetState, reasonClass: ReasonClass, now: number): { recent: number; usual: number; threshold: number } | undefined {
     const options = this.#breaker;
     if (!options) return undefined;
     if ((fleet.released[reasonClass] ?? 0) > now) return undefined;
-    const windowStart = now - options.windowMs;
-    const baselineStart = windowStart - options.baselineMs;
+    const windowStart = bucketStart(now - options.windowMs) + LEDGER_BUCKET_MS;
+    const rangeStart = bucketStart(windowStart - options.baselineMs);
+    const firstWithData = Object.keys(fleet.counts).map(Number).filter((start) => start >= rangeStart).sort((a, b) => a - b)[0];
+    const historyStart = Math.max(rangeStart, bucketStart(Math.min(fleet.since ?? Infinity, firstWithData ?? Infinity, windowStart)));
     let recent = 0;
     let baseline = 0;
     let baselineBuckets = 0;
     const windowBuckets: number[] = [];
-    for (let start = bucketStart(baselineStart); start <= now; start += LEDGER_BUCKET_MS) {
+    for (let start = historyStart; start <= now; start += LEDGER_BUCKET_MS) {
       const count = fleet.counts[start]?.[reasonClass] ?? 0;
-      if (start + LEDGER_BUCKET_MS > windowStart) {
+      if (start >= windowStart) {
         recent += count;
         windowBuckets.push(start);
       } else if (!fleet.open[start]?.includes(reasonClass)) {
@@ -301,14 +305,17 @@ export class UnlinkingPolicy {
         baselineBuckets++;
       }
     }
+    const learning = windowStart - historyStart < options.windowMs;
     const usual = baselineBuckets === 0 ? 0 : (baseline / baselineBuckets) * (options.windowMs / LEDGER_BUCKET_MS);
     const threshold = Math.max(options.minTokens, options.factor * usual);
     if (recent < threshold) return undefined;
-    for (const start of windowBuckets) {
-      const key = `${reasonClass}#${start}`;
-      if (this.#marked.has(key)) continue;
-      this.#marked.add(key);
-      Promise.resolve(this.ledger.markOpen(reasonClass, start, start + this.#countMemoryMs())).catch(() => this.#marked.delete(key));
+    if (!learning) {
+      for (const start of windowBuckets) {
+        const key = `${reasonClass}#${start}`;
+        if (this.#marked.has(key)) continue;
+        this.#marked.add(key);
+        Promise.resolve(this.ledger.markOpen(reasonClass, start, start + this.#countMemoryMs())).catch(() => this.#marked.delete(key));
+      }
     }
     return { recent, usual, threshold };
   }

@@ -66,7 +66,7 @@ describe('the JSON logger', () => {
   it('at debug level, shows the gate\'s requests redacted, and never the token', async () => {
     const lines: string[] = [];
     const logger = createJsonLogger({ level: 'debug', write: (line) => lines.push(line) });
-    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinkGuard: false })
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinking: false })
       .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.getResponse() })
       .create();
     const token = hsToken();

@@ -138,12 +138,28 @@ describe('the breaker', () => {
 
   it('stays open while the fault lasts: the buckets it was open in do not become the usual level', async () => {
     const ledger = provenFleet();
+    for (let h = 0; h < 24; h++) {
+      now = T0 + h * HOUR;
+      await rejectMany(ledger, 1, `usual-${h}`);
+    }
     await container(ledger).review(invalid(), 'dead-token');
     for (let m = 0; m <= 20 * 60; m += 10) {
-      now = T0 + m * 60_000;
+      now = T0 + 24 * HOUR + m * 60_000;
       await rejectMany(ledger, 6, `fault-${m}`);
     }
     expect((await container(ledger).review(invalid(), 'dead-token')).rejection.hold).toBe('breaker');
+  });
+
+  it('learns the usual level of a new fleet instead of staying open for ever', async () => {
+    const ledger = provenFleet();
+    // A busy new skill whose ordinary dead tokens alone are 6 every 10 minutes.
+    await rejectMany(ledger, 6, 'first');
+    expect((await container(ledger).review(invalid(), 'first-0')).rejection.hold).toBe('breaker');
+    for (let m = 10; m <= 120; m += 10) {
+      now = T0 + m * 60_000;
+      await rejectMany(ledger, 6, `ordinary-${m}`);
+    }
+    expect((await container(ledger).review(invalid(), 'first-0')).rejection.fate).toBe('unlinked');
   });
 
   it('closes when the rate is back to normal, and confirms what waited', async () => {
