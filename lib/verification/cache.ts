@@ -14,11 +14,17 @@
  *   `knowledgeVersion` (a JWKS refetched, say), a verdict is kept only if the version did not
  *   change while it was taken, and dropped on a hit once the version has changed.
  * - At most `maxEntries` verdicts, the least recently used going first.
+ * - A kept invalid or expired verdict says how old its knowledge is: served again, it carries the
+ *   `knowledgeAt` the inner verifier gave it, or, if none, when the inner verification began, so
+ *   the unlinking policy never takes a verdict replayed from the cache for a fresh rejection. A
+ *   verdict just taken is handed on as the inner verifier gave it (a caller that joined it while
+ *   it was pending gets it stamped too: its knowledge began before that caller asked).
+ * - `configurationVersion` is the inner verifier's: the cache changes no verdict.
  */
 import { ConfigurationError } from '../errors';
 import { tokenDigest } from '../logging';
 import { untilAborted } from './signal';
-import type { TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
+import type { RejectionEvidence, TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
 /** How long and how many verdicts {@link CachingVerifier} keeps. */
 export interface CachingVerifierOptions {
@@ -39,6 +45,7 @@ export interface CachingVerifierOptions {
 }
 
 interface Entry<P> {
+  /** The verdict as served again: a rejection stamped with the `knowledgeAt` it rests on. */
   verdict: TokenVerdict<P>;
   until: number;
   /** The inner verifier's `knowledgeVersion` when the verification began. */
@@ -49,6 +56,8 @@ interface Entry<P> {
 
 interface Pending<P> {
   verification: Promise<TokenVerdict<P>>;
+  /** `Date.now()` when the inner verification began: the knowledge of a rejection without its own `knowledgeAt`. */
+  startedAt: number;
   /** The signal of the caller that started it: once aborted, later callers start their own. */
   signal: AbortSignal | undefined;
 }
@@ -86,6 +95,14 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
     if (!Number.isInteger(this.#maxEntries) || this.#maxEntries < 1) throw new ConfigurationError('maxEntries must be a positive whole number');
   }
 
+  /**
+   * The inner verifier's `configurationVersion`: the settings the verdicts rest on are the inner
+   * verifier's, and the cache changes none of them.
+   */
+  get configurationVersion(): string | undefined {
+    return this.inner.configurationVersion;
+  }
+
   /** How many verdicts are kept now. */
   get size(): number {
     return this.#entries.size;
@@ -104,10 +121,13 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
 
     const signal = context?.signal;
     const pending = this.#pending.get(key);
-    if (pending && !pending.signal?.aborted) return untilAborted(pending.verification, signal);
+    if (pending && !pending.signal?.aborted) {
+      return untilAborted(pending.verification, signal).then((verdict) => withKnowledgeAt(verdict, pending.startedAt));
+    }
 
     const version = this.inner.knowledgeVersion;
     const sequence = ++this.#verifications;
+    const startedAt = Date.now();
     let started: Promise<TokenVerdict<P>>;
     try {
       started = Promise.resolve(this.inner.verify(accessToken, context));
@@ -116,10 +136,10 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
     }
     const verification = started
       .then((verdict) => {
-        if (this.inner.knowledgeVersion === version) this.#keep(key, verdict, version, sequence);
+        if (this.inner.knowledgeVersion === version) this.#keep(key, withKnowledgeAt(verdict, startedAt), version, sequence);
         return verdict;
       });
-    const mine: Pending<P> = { verification, signal };
+    const mine: Pending<P> = { verification, startedAt, signal };
     this.#pending.set(key, mine);
     verification.catch(() => undefined).finally(() => {
       if (this.#pending.get(key) === mine) this.#pending.delete(key);
@@ -145,6 +165,16 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
     this.#entries.set(key, { verdict, until, version, started });
     while (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
   }
+}
+
+/**
+ * `verdict` as a later caller gets it: a rejection with the `knowledgeAt` ({@link RejectionEvidence})
+ * it rests on (its own, or `startedAt`, when the inner verification began); anything else as it is.
+ */
+function withKnowledgeAt<P>(verdict: TokenVerdict<P>, startedAt: number): TokenVerdict<P> {
+  if (verdict?.outcome !== 'invalid' && verdict?.outcome !== 'expired') return verdict;
+  if (verdict.knowledgeAt instanceof Date && Number.isFinite(verdict.knowledgeAt.getTime())) return verdict;
+  return { ...verdict, knowledgeAt: new Date(startedAt) };
 }
 
 function seconds(value: number, name: string): number {

@@ -10,6 +10,7 @@
  * | `JWT_ISSUER`, `JWT_AUDIENCE` | required `iss` and `aud` (comma lists) | — |
  * | `JWT_ALGORITHMS` | allowlist, comma list | `HS256` with a secret; with a PEM key what it can verify (`RS256` for RSA, `ES256`/`ES384`/`ES512` for an EC key on P-256/384/521); `RS256` with a JWKS |
  * | `JWT_CLOCK_TOLERANCE_SECONDS` | skew accepted on `exp` and `nbf` | 5 |
+ * | `JWT_SELF_EVIDENT_EXPIRY_SECONDS` | how long past `exp` a token is self-evidently expired (whole seconds, > the tolerance) | 3600 |
  * | `JWKS_MAX_AGE_SECONDS` | the longest a fetched key set is trusted (a withdrawn key is refused after it) | 300 |
  * | `INTROSPECTION_URL`, `INTROSPECTION_CLIENT_ID`, `INTROSPECTION_CLIENT_SECRET` | RFC 7662 endpoint and the skill's credentials there | — |
  * | `INTROSPECTION_AUTH_METHOD` | `client_secret_basic` or `client_secret_post` | `client_secret_basic` |
@@ -29,6 +30,7 @@ import { IntrospectionVerifier } from './introspection';
 import {
   algorithmsForKey,
   ASYMMETRIC_ALGORITHMS,
+  DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS,
   HMAC_ALGORITHMS,
   JwtVerifier,
   type AsymmetricAlgorithm,
@@ -43,7 +45,10 @@ import type { LinkedUser, TokenVerifier } from './verifier';
 export type Environment = Record<string, string | undefined>;
 
 const VARIABLES = {
-  jwt: ['JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWKS_URI', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHMS', 'JWT_CLOCK_TOLERANCE_SECONDS', 'JWKS_MAX_AGE_SECONDS'],
+  jwt: [
+    'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWKS_URI', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHMS', 'JWT_CLOCK_TOLERANCE_SECONDS',
+    'JWT_SELF_EVIDENT_EXPIRY_SECONDS', 'JWKS_MAX_AGE_SECONDS',
+  ],
   introspection: [
     'INTROSPECTION_URL', 'INTROSPECTION_CLIENT_ID', 'INTROSPECTION_CLIENT_SECRET', 'INTROSPECTION_AUTH_METHOD', 'INTROSPECTION_AUDIENCE',
     'INTROSPECTION_CLIENT_IDS', 'INTROSPECTION_CLOCK_TOLERANCE_SECONDS',
@@ -110,6 +115,7 @@ export function jwtVerifierFromEnvironment(
   if (clockToleranceSeconds !== undefined && !(Number.isFinite(clockToleranceSeconds) && clockToleranceSeconds >= 0)) {
     throw new ConfigurationError('JWT_CLOCK_TOLERANCE_SECONDS must be a number of seconds, 0 or more');
   }
+  const selfEvidentExpirySeconds = overrides.selfEvidentExpirySeconds ?? selfEvidentExpiry(env, clockToleranceSeconds);
 
   const maxAge = value(env.JWKS_MAX_AGE_SECONDS);
   const jwksMaxAgeSeconds = maxAge === undefined ? undefined : Number(maxAge);
@@ -125,7 +131,7 @@ export function jwtVerifierFromEnvironment(
     throw new ConfigurationError(`JWT_ALGORITHMS has ${refused.join(', ')}, which ${keys[0]} cannot verify; allowed: ${allowed.join(', ')}`);
   }
 
-  const common = { ...overrides, issuer, audience, clockToleranceSeconds };
+  const common = { ...overrides, issuer, audience, clockToleranceSeconds, selfEvidentExpirySeconds };
   try {
     if (secret !== undefined) {
       return new JwtVerifier({ ...common, secret, publicKey: undefined, jwksUri: undefined, algorithms: algorithms as [HmacAlgorithm, ...HmacAlgorithm[]] });
@@ -161,6 +167,26 @@ function defaultAlgorithms(secret: unknown, publicKey: unknown): [string, ...str
   const fitting = algorithmsForKey(key);
   if (fitting.length === 0) return ['RS256'];
   return fitting.includes('RS256') ? ['RS256'] : [fitting[0], ...fitting.slice(1)];
+}
+
+/**
+ * `JWT_SELF_EVIDENT_EXPIRY_SECONDS`: whole seconds, more than 0 and more than the clock tolerance
+ * (`JWT_CLOCK_TOLERANCE_SECONDS`, or its default); `undefined` when it is not set.
+ */
+function selfEvidentExpiry(env: Environment, clockToleranceSeconds: number | undefined): number | undefined {
+  const raw = value(env.JWT_SELF_EVIDENT_EXPIRY_SECONDS);
+  if (raw === undefined) return undefined;
+  const seconds = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(Number.isSafeInteger(seconds) && seconds > 0)) {
+    throw new ConfigurationError('JWT_SELF_EVIDENT_EXPIRY_SECONDS must be a whole number of seconds, more than 0 (default 3600)');
+  }
+  const tolerance = clockToleranceSeconds ?? DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS;
+  if (seconds <= tolerance) {
+    throw new ConfigurationError(
+      `JWT_SELF_EVIDENT_EXPIRY_SECONDS (${seconds}) must be more than JWT_CLOCK_TOLERANCE_SECONDS (${tolerance})`,
+    );
+  }
+  return seconds;
 }
 
 function introspectionFromEnvironment(env: Environment): IntrospectionVerifier {

@@ -10,6 +10,8 @@ export {
   JwtVerifier,
   HMAC_ALGORITHMS,
   ASYMMETRIC_ALGORITHMS,
+  DEFAULT_SELF_EVIDENT_EXPIRY_SECONDS,
+  DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS,
   type JwtVerifierOptions,
   type JwtSecretOptions,
   type JwtPublicKeyOptions,

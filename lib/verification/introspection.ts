@@ -2,7 +2,31 @@
  * A verifier for opaque access tokens, by OAuth 2.0 token introspection (RFC 7662).
  *
  * The skill authenticates to the introspection endpoint as a client (`client_secret_basic`, the
- * default, or `client_secret_post`). The verdicts follow the toolkit's rule, unlink only on proof:
+ * default, or `client_secret_post`). The verdicts follow the toolkit's rule, unlink only on proof
+ * (the table says what each rejection is, and of which kind; the lists below say more):
+ *
+ * | the server says of the token | verdict | kind |
+ * |---|---|---|
+ * | `active: false`, and an `exp` past by `selfEvidentExpirySeconds` (default 3600) or more | expired | self-evident (a) |
+ * | `active: false`, and an `exp` past beyond the clock tolerance, by less than that | expired | suspected (b) |
+ * | `active: false` (no `exp`, or one not past beyond the tolerance) | invalid (`inactive`) | suspected (c) |
+ * | affirmed, with a `token_type` of another kind (a refresh token, an ID token) | invalid (`not an access token`) | suspected (d) |
+ * | affirmed, issued to a client not among `clientIds` | invalid (`issued to another client`) | suspected (e) |
+ * | affirmed, without the `token_type` or the `aud` a genuine token confirmed in this container | invalid | suspected (f) |
+ *
+ * The kind is what the unlinking policy reads ({@link RejectionEvidence}): *self-evident* only
+ * where no configuration, key or clock fault of ours can produce the verdict, *suspected* (held
+ * until the token is rejected again, on fresh knowledge) wherever one can:
+ *
+ * - (a) the server knew this token (it gave its `exp`) and says it ended an hour ago: a wrong server does not know the
+ *   token, and no clock is an hour off (see `selfEvidentExpirySeconds`);
+ * - (b) a server's or a Lambda's clock some minutes off produces it for a token Alexa has just refreshed;
+ * - (c) a wrong or staging `INTROSPECTION_URL` answers `active: false` for every genuine token;
+ * - (d) the kind is the server's word read by our lists: a server that names its access tokens oddly does so for all;
+ * - (e) a wrong `INTROSPECTION_CLIENT_IDS` produces it for every genuine token;
+ * - (f) one token's confirmation does not rule out a server whose genuine tokens differ among themselves.
+ *
+ * In more detail:
  *
  * - **Invalid / expired** only on what the server says of this token: `active: false` (expired
  *   when its `exp` is past by more than the clock tolerance), or an affirmed token that is not an
@@ -22,7 +46,8 @@
 import { AuthorizationServerError, CannotDecideError, ConfigurationError } from '../errors';
 import { isObject } from '../json';
 import { fetchJson } from './http';
-import type { TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
+import { configurationDigest, DEFAULT_SELF_EVIDENT_EXPIRY_SECONDS } from './jwt';
+import type { RejectionEvidence, TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
 /**
  * Default clock tolerance of {@link IntrospectionVerifier}, in seconds: 30. The server, not our
@@ -85,6 +110,22 @@ export interface IntrospectionVerifierOptions<P> {
    * Default: {@link DEFAULT_INTROSPECTION_CLOCK_TOLERANCE_SECONDS} (30).
    */
   clockToleranceSeconds?: number;
+  /**
+   * How long past the `exp` the server returned, in seconds, a token it calls inactive is
+   * *self-evidently* expired (`selfEvident: true`, see {@link RejectionEvidence}): a verdict no
+   * fault of ours can produce, which the unlinking policy answers at once. Between `exp` plus the
+   * clock tolerance and `exp` plus this, the token is expired but only *suspected*. Must be more
+   * than `clockToleranceSeconds` ({@link ConfigurationError} if not).
+   *
+   * Why an hour is proof: the server knew this token (it returned the token's own `exp`) and says
+   * it ended an hour ago. A wrong server (staging, another tenant) does not know the token, and
+   * answers a bare `active: false` (suspected); an hour is far beyond any clock skew; and a fault
+   * that made *every* token look so is caught by the policy's proof rule (a configuration that has
+   * never accepted a token holds even self-evident rejections).
+   *
+   * @default 3600
+   */
+  selfEvidentExpirySeconds?: number;
   /**
    * More `token_type` values that name an access token at this server, besides
    * {@link ACCESS_TOKEN_TYPES}. A type in neither list nor {@link NON_ACCESS_TOKEN_TYPES} is
@@ -155,7 +196,17 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
   readonly #options: IntrospectionVerifierOptions<P>;
   readonly #audience?: string[];
   readonly #toleranceMs: number;
+  readonly #selfEvidentMs: number;
   readonly #maxTokenLength: number;
+  /**
+   * A short hash (16 hex digits of a SHA-256) of the settings the verdicts rest on, for the
+   * unlinking policy: the URL, the client ID, the auth method, `clientIds`, `audience`, the clock
+   * tolerance and `selfEvidentExpirySeconds`. The same settings give the same version in every
+   * container; any change of one gives another. The client secret is left out: a wrong one makes
+   * the endpoint refuse us (401, "could not decide"), never a verdict, and a hash of it, logged,
+   * would let a reader test guesses at it offline.
+   */
+  readonly configurationVersion: string;
   readonly #accessTokenTypes: Set<string>;
   /** What genuine tokens have shown of this server's answers in this container: the settings that a token confirmed. */
   readonly #confirmed = { audience: false, tokenType: false };
@@ -169,13 +220,30 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
     }
     const tolerance = options.clockToleranceSeconds ?? DEFAULT_INTROSPECTION_CLOCK_TOLERANCE_SECONDS;
     if (!Number.isFinite(tolerance) || tolerance < 0) throw new ConfigurationError('IntrospectionVerifier clockToleranceSeconds must be a number of seconds, 0 or more');
+    const selfEvident = options.selfEvidentExpirySeconds ?? DEFAULT_SELF_EVIDENT_EXPIRY_SECONDS;
+    if (!(Number.isFinite(selfEvident) && selfEvident > tolerance)) {
+      throw new ConfigurationError(
+        `IntrospectionVerifier selfEvidentExpirySeconds must be a number of seconds more than clockToleranceSeconds (${tolerance})`,
+      );
+    }
     const maxTokenLength = options.maxTokenLength ?? DEFAULT_INTROSPECTION_MAX_TOKEN_LENGTH;
     if (!Number.isInteger(maxTokenLength) || maxTokenLength < 1) throw new ConfigurationError('IntrospectionVerifier maxTokenLength must be a positive whole number');
     this.#options = options;
     this.#audience = options.audience === undefined ? undefined : [options.audience].flat();
     this.#toleranceMs = tolerance * 1000;
+    this.#selfEvidentMs = selfEvident * 1000;
     this.#maxTokenLength = maxTokenLength;
     this.#accessTokenTypes = new Set([...ACCESS_TOKEN_TYPES, ...(options.accessTokenTypes ?? [])].map((type) => type.toLowerCase()));
+    this.configurationVersion = configurationDigest({
+      verifier: 'introspection',
+      url: options.url,
+      clientId: options.clientId,
+      clientAuthMethod: options.clientAuthMethod ?? 'client_secret_basic',
+      clientIds: options.clientIds ? [...options.clientIds].sort() : undefined,
+      audience: this.#audience ? [...this.#audience].sort() : undefined,
+      clockToleranceSeconds: tolerance,
+      selfEvidentExpirySeconds: selfEvident,
+    });
   }
 
   async verify(accessToken: string, context?: VerificationContext): Promise<TokenVerdict<P>> {
@@ -187,7 +255,11 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
     const exp = typeof response.exp === 'number' && Number.isFinite(response.exp) ? response.exp * 1000 : undefined;
     const pastExp = exp !== undefined && exp + this.#toleranceMs < now;
 
-    if (!response.active) return pastExp ? { outcome: 'expired' } : { outcome: 'invalid', reason: 'inactive' };
+    if (!response.active) {
+      if (!pastExp) return { outcome: 'invalid', reason: 'inactive' }; // (c): suspected
+      // (a), (b): self-evident only when the exp the server gave for this very token is an hour past.
+      return exp + this.#selfEvidentMs <= now ? { outcome: 'expired', selfEvident: true } : { outcome: 'expired' };
+    }
 
     // The server affirmed the token. What it says of its kind and its client is proof about this
     // token; what differs from our settings is proof only once a genuine token confirmed them.

@@ -9,30 +9,47 @@
  * **What a verdict rests on.** The signature is checked first (node:crypto, on the header's
  * algorithm and a key that fits it, see {@link checkSignature}), then the claims, here, in this order:
  *
- * | the verifier learned | verdict |
- * |---|---|
- * | malformed token (not three strict base64url parts, a header or payload not a JSON object) | invalid |
- * | `alg: none` or an algorithm no key of ours could verify (key confusion) | invalid |
- * | the signature fails against the secret or PEM key (the key *is* the configuration) | invalid |
- * | with a JWKS: the signature fails, or the `kid` is absent, in a key set fetched after the token was seen | invalid |
- * | with a JWKS: the same, while no refetch is allowed right now (rate limit, backoff) | could not decide |
- * | signature valid, but signed with an algorithm outside the allowlist | could not decide (`JWT_ALGORITHMS`) |
- * | signature valid, but `iss` or `aud` not as configured | could not decide (`JWT_ISSUER`, `JWT_AUDIENCE`) |
- * | `exp` past, beyond the clock tolerance | expired |
- * | signature valid, but a `crit` header (extensions we do not implement) | could not decide |
- * | `b64: false` (the signature covers the raw payload: a failed check would prove nothing) | could not decide |
- * | `nbf` in the future beyond the tolerance (the issuer's clock) | could not decide |
- * | no `sub` (or `toLinkedUser` finds no user) | could not decide |
- * | longer than `maxTokenLength` (a policy of ours) | could not decide |
+ * | the verifier learned | verdict | kind |
+ * |---|---|---|
+ * | malformed token (not three strict base64url parts, a header or payload not a JSON object) | invalid | suspected (a) |
+ * | `alg: none` or an algorithm no key of ours could verify (key confusion) | invalid | suspected (b) |
+ * | the signature fails against the secret or PEM key (the key *is* the configuration) | invalid | suspected (c) |
+ * | with a JWKS: the signature fails, or the `kid` is absent, in a key set fetched after the token was seen | invalid | suspected (d) |
+ * | with a JWKS: the same, while no refetch is allowed right now (rate limit, backoff) | could not decide | |
+ * | signature valid, but `exp`, `nbf` or `iat` not a number | invalid | suspected (e) |
+ * | signature valid, but signed with an algorithm outside the allowlist | could not decide (`JWT_ALGORITHMS`) | |
+ * | signature valid, but `iss` or `aud` not as configured | could not decide (`JWT_ISSUER`, `JWT_AUDIENCE`) | |
+ * | `exp` past by `selfEvidentExpirySeconds` (default 3600) or more | expired | self-evident (f) |
+ * | `exp` past beyond the clock tolerance, by less than `selfEvidentExpirySeconds` | expired | suspected (g) |
+ * | signature valid, but a `crit` header (extensions we do not implement) | could not decide | |
+ * | `b64: false` (the signature covers the raw payload: a failed check would prove nothing) | could not decide | |
+ * | `nbf` in the future beyond the tolerance (the issuer's clock) | could not decide | |
+ * | no `sub` (or `toLinkedUser` finds no user) | could not decide | |
+ * | longer than `maxTokenLength` (a policy of ours) | could not decide | |
+ *
+ * The kind is what the unlinking policy reads ({@link RejectionEvidence}): *self-evident* only
+ * where no configuration, key or clock fault of ours can produce the verdict, *suspected* (held
+ * until the token is rejected again, on fresh knowledge) wherever one can:
+ *
+ * - (a) a server that issues opaque tokens (`TOKEN_VERIFIER` should be `introspection`) makes every genuine token malformed;
+ * - (b) a key of the wrong type (a secret where the server signs RS256, an RSA key where it signs ES256) produces it for genuine tokens;
+ * - (c) a wrong secret or PEM key, or a key rotated at the server under our static key, produces it for genuine tokens;
+ * - (d) a `JWKS_URI` of another server (staging, another tenant) produces it for genuine tokens; `knowledgeAt` is that key set's fetch;
+ * - (e) a server that writes its time claims as strings does so in every genuine token (our reading, not the token, is at fault);
+ * - (f) our own key verified the signature, so the token is our issuer's, and it ended an hour ago: Alexa refreshes a token
+ *   before it sends it, and no server runs a clock an hour off (see `selfEvidentExpirySeconds` for the whole argument);
+ * - (g) an issuer's or a Lambda's clock some minutes off produces it for a token Alexa has just refreshed.
  *
  * "Could not decide" is a thrown {@link CannotDecideError}: the gate answers the family's
  * transient reply and logs one ERROR per container and reason, saying what to check.
  */
-import { constants, createHmac, createPublicKey, createSecretKey, KeyObject, timingSafeEqual, verify as verifySignature } from 'node:crypto';
+import {
+  constants, createHash, createHmac, createPublicKey, createSecretKey, KeyObject, timingSafeEqual, verify as verifySignature,
+} from 'node:crypto';
 import { CannotDecideError, ConfigurationError } from '../errors';
 import { isObject } from '../json';
 import { JwksKeySet, keyFitsAlgorithm, type JwksKey } from './jwks';
-import type { LinkedUser, TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
+import type { LinkedUser, RejectionEvidence, TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
 /** The JWS algorithms a shared secret verifies (HMAC with SHA-256/384/512, RFC 7518 §3.2). */
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
@@ -78,6 +95,23 @@ interface CommonJwtOptions<P> {
   audience: string | [string, ...string[]];
   /** Seconds of clock skew accepted on `exp` and `nbf`. Default: 5. */
   clockToleranceSeconds?: number;
+  /**
+   * How long past its `exp`, in seconds, an expired token is *self-evidently* expired
+   * (`selfEvident: true`, see {@link RejectionEvidence}): a verdict no fault of ours can produce,
+   * which the unlinking policy answers at once. Between `exp` plus the clock tolerance and `exp`
+   * plus this, the token is expired but only *suspected*. `JWT_SELF_EVIDENT_EXPIRY_SECONDS` from
+   * the environment. Must be more than `clockToleranceSeconds` ({@link ConfigurationError} if not).
+   *
+   * Why an hour is proof: the signature was verified by our own key, so the token is our issuer's
+   * and its `exp` is what our issuer wrote. Alexa refreshes a token before it sends it, so a token
+   * an hour past its `exp` is one Alexa could not refresh: the link is gone. An issuer's clock an
+   * hour off is far outside what any server runs with; and a clock fault of ours that made *every*
+   * token look that old is caught by the policy's proof rule (a configuration that has never
+   * accepted a token holds even self-evident rejections).
+   *
+   * @default 3600
+   */
+  selfEvidentExpirySeconds?: number;
   /**
    * Longer tokens are not parsed, and "could not decide" (a policy of ours, not proof about the
    * token). Default: 8192 characters.
@@ -152,7 +186,13 @@ export interface JwtLinkedUser extends LinkedUser {
 
 /** The smallest HS256 key RFC 7518 §3.2 allows: as many bytes as the hash. */
 const MIN_SECRET_BYTES = 32;
-const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
+/** Default of the `clockToleranceSeconds` of {@link JwtVerifier}: 5 seconds. */
+export const DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS = 5;
+/**
+ * Default of `selfEvidentExpirySeconds` (of the JWT and the introspection verifier): a token an
+ * hour past its `exp` is self-evidently expired.
+ */
+export const DEFAULT_SELF_EVIDENT_EXPIRY_SECONDS = 3600;
 const DEFAULT_MAX_TOKEN_LENGTH = 8192;
 /** The latest instant a Date can hold, in seconds since the epoch (ECMA-262 §21.4.1.1). */
 const LAST_DATE_SECONDS = 8.64e12;
@@ -165,7 +205,7 @@ interface Parsed {
   extended: boolean;
 }
 
-type SignatureCheck = { outcome: 'signed'; claims: JwtClaims } | { outcome: 'invalid'; reason: string };
+type SignatureCheck = { outcome: 'signed'; claims: JwtClaims } | ({ outcome: 'invalid'; reason: string } & RejectionEvidence);
 
 /**
  * Verifies JWT access tokens; invalid or expired only on proof about the token, "could not decide"
@@ -181,8 +221,21 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
   readonly #issuers: readonly string[];
   readonly #audiences: readonly string[];
   readonly #clockTolerance: number;
+  readonly #selfEvidentExpiry: number;
   readonly #maxTokenLength: number;
   readonly #toLinkedUser: (claims: JwtClaims) => P | undefined;
+  /**
+   * A short hash (16 hex digits of a SHA-256) of the settings the verdicts rest on, for the
+   * unlinking policy: the kind of key and the key (a SHA-256 of a secret's bytes, of a public key's
+   * SPKI DER; the URL of a JWKS), the issuers, audiences and algorithms, the clock tolerance and
+   * `selfEvidentExpirySeconds`. The same settings give the same version in every container; any
+   * change of one gives another. No setting is in it in clear.
+   *
+   * The hash of a secret adds nothing an attacker does not already have: every HS-signed token
+   * is already an offline test of a guessed secret (and a secret of 32 random bytes withstands
+   * both).
+   */
+  readonly configurationVersion: string;
 
   constructor(options: JwtVerifierOptions<P>) {
     requireIssuerAndAudience(options);
@@ -202,10 +255,25 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
     this.#algorithms = [...options.algorithms];
     this.#issuers = typeof options.issuer === 'string' ? [options.issuer] : [...options.issuer];
     this.#audiences = typeof options.audience === 'string' ? [options.audience] : [...options.audience];
-    this.#clockTolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
+    this.#clockTolerance = options.clockToleranceSeconds ?? DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS;
     if (!(Number.isFinite(this.#clockTolerance) && this.#clockTolerance >= 0)) throw new ConfigurationError('JwtVerifier clockToleranceSeconds must be 0 or more');
+    this.#selfEvidentExpiry = options.selfEvidentExpirySeconds ?? DEFAULT_SELF_EVIDENT_EXPIRY_SECONDS;
+    if (!(Number.isFinite(this.#selfEvidentExpiry) && this.#selfEvidentExpiry > this.#clockTolerance)) {
+      throw new ConfigurationError(
+        `JwtVerifier selfEvidentExpirySeconds must be a number of seconds more than clockToleranceSeconds (${this.#clockTolerance})`,
+      );
+    }
     this.#maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
     this.#toLinkedUser = options.toLinkedUser ?? (defaultLinkedUser as unknown as (claims: JwtClaims) => P | undefined);
+    this.configurationVersion = configurationDigest({
+      verifier: 'jwt',
+      ...(this.#jwks ? { kind: 'jwks', jwksUri: this.#jwks.uri } : keyIdentity(this.#key!)),
+      issuers: [...this.#issuers].sort(),
+      audiences: [...this.#audiences].sort(),
+      algorithms: [...this.#algorithms].sort(),
+      clockToleranceSeconds: this.#clockTolerance,
+      selfEvidentExpirySeconds: this.#selfEvidentExpiry,
+    });
   }
 
   /**
@@ -263,7 +331,8 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
         if (checked.outcome === 'signed' || checked.reason !== 'bad signature') return checked;
       }
       const reason = candidates.length === 0 ? 'unknown signing key' : 'bad signature';
-      if (set.fetchedAt >= seenAt) return { outcome: 'invalid', reason };
+      // Proven against this key set: the knowledge the verdict rests on is its fetch (a cache may serve it later).
+      if (set.fetchedAt >= seenAt) return { outcome: 'invalid', reason, knowledgeAt: new Date(set.fetchedAt) };
       if (!wellFormed(token)) return { outcome: 'invalid', reason: 'malformed' };
       const fresher = await jwks.refresh(seenAt, context);
       if (!fresher) {
@@ -288,7 +357,10 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
       throw new CannotDecideError('audience mismatch', audienceMismatch(this.#audiences, audiences));
     }
     const now = Date.now() / 1000;
-    if (claims.exp !== undefined && now >= claims.exp + this.#clockTolerance) return { outcome: 'expired' };
+    if (claims.exp !== undefined && now >= claims.exp + this.#clockTolerance) {
+      // Self-evident only an hour (selfEvidentExpirySeconds) past exp, on a token our own key signed: see the module table, (f) and (g).
+      return now >= claims.exp + this.#selfEvidentExpiry ? { outcome: 'expired', selfEvident: true } : { outcome: 'expired' };
+    }
     // nbf, and iat, ahead of our clock beyond the tolerance: the issuer's clock and ours disagree. That
     // is no proof about the token (the server just signed it), so "could not decide", never invalid.
     if (claims.nbf !== undefined && claims.nbf > now + this.#clockTolerance) {
@@ -308,6 +380,38 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
       ...(claims.exp !== undefined && claims.exp <= LAST_DATE_SECONDS ? { expiresAt: new Date(claims.exp * 1000) } : {}),
     };
   }
+}
+
+/** What identifies a secret or a public key in {@link JwtVerifier.configurationVersion}: a SHA-256 of it, never the key. */
+function keyIdentity(key: KeyObject): { kind: 'secret' | 'publicKey'; keySha256: string } {
+  return key.type === 'secret'
+    ? { kind: 'secret', keySha256: sha256Hex(key.export()) }
+    : { kind: 'publicKey', keySha256: sha256Hex(key.export({ type: 'spki', format: 'der' })) };
+}
+
+/** The SHA-256 of `data`, in hex. */
+export function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * A verifier's `configurationVersion`: the first 16 hex digits of the SHA-256 of the canonical JSON
+ * of `settings` (object keys sorted, `undefined` left out; arrays kept in order, so sort those
+ * whose order means nothing). Pass hashes of secrets, never secrets. Shared by the shipped verifiers.
+ *
+ * @internal
+ */
+export function configurationDigest(settings: Record<string, unknown>): string {
+  return sha256Hex(canonicalJson(settings)).slice(0, 16);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
+  if (isObject(value)) {
+    const keys = Object.keys(value).filter((key) => value[key] !== undefined).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
 }
 
 function defaultLinkedUser(claims: JwtClaims): JwtLinkedUser | undefined {

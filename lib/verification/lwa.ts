@@ -12,11 +12,19 @@
  * - Only `invalid_token` is a token verdict (expired when LWA says so); `invalid_request`, any
  *   other error, tokeninfo without `user_id`, a token past `maxTokenLength`: "could not decide".
  * - With `fetchProfile`, the user's profile (name, email) is fetched too, and is part of the linked user.
+ * - Every rejection is *suspected* for the unlinking policy (never `selfEvident`, see
+ *   {@link RejectionEvidence}), held until the token is rejected again on fresh knowledge:
+ *   "issued to another client" is what a wrong `LWA_CLIENT_ID` or `LWA_APP_IDS` makes of every
+ *   genuine token; `invalid_token` (expired or not) could be a region or endpoint fault (a token
+ *   asked of an LWA endpoint that does not hold it, a `LWA_TOKENINFO_URL` pointing elsewhere) we
+ *   cannot rule out from here; and LWA's "expired" comes with no `exp` that would let us judge
+ *   how long ago.
  */
 import { AuthorizationServerError, CannotDecideError, ConfigurationError } from '../errors';
 import { isObject } from '../json';
 import { fetchJson } from './http';
-import type { TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
+import { configurationDigest } from './jwt';
+import type { RejectionEvidence, TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
 /** Login with Amazon's tokeninfo endpoint: says whose token it is and which client it was issued to. */
 export const LWA_TOKENINFO_URL = 'https://api.amazon.com/auth/o2/tokeninfo';
@@ -80,6 +88,12 @@ export interface AmazonLinkedUser {
  */
 export class LoginWithAmazonVerifier implements TokenVerifier<AmazonLinkedUser> {
   readonly #options: Required<LoginWithAmazonVerifierOptions>;
+  /**
+   * A short hash (16 hex digits of a SHA-256) of the settings the verdicts rest on, for the
+   * unlinking policy: `clientId`, `appIds` and the tokeninfo and profile URLs. The same settings
+   * give the same version in every container; any change of one gives another.
+   */
+  readonly configurationVersion: string;
 
   constructor(options: LoginWithAmazonVerifierOptions) {
     if (!options.clientId) throw new ConfigurationError('LoginWithAmazonVerifier needs the LWA clientId');
@@ -99,6 +113,13 @@ export class LoginWithAmazonVerifier implements TokenVerifier<AmazonLinkedUser> 
     }
     if (!Number.isInteger(resolved.maxTokenLength) || resolved.maxTokenLength < 1) throw new ConfigurationError('LoginWithAmazonVerifier maxTokenLength must be a positive whole number');
     this.#options = resolved;
+    this.configurationVersion = configurationDigest({
+      verifier: 'lwa',
+      clientId: resolved.clientId,
+      appIds: [...resolved.appIds].sort(),
+      tokenInfoUrl: resolved.tokenInfoUrl,
+      profileUrl: resolved.profileUrl,
+    });
   }
 
   async verify(accessToken: string, context?: VerificationContext): Promise<TokenVerdict<AmazonLinkedUser>> {

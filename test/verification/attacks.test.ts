@@ -1,6 +1,7 @@
 /**
  * An attack corpus against the JWT verifiers (shared secret, PEM key, JWKS): every forged or
- * broken token is invalid — never valid, never a crash.
+ * broken token is invalid — never valid, never a crash, and never a self-evident rejection (a
+ * forgery is no proof that no fault of ours made the verdict: a wrong key makes the same).
  *
  * A few tokens of the corpus are not forgeries: they are validly signed by a key the verifier
  * trusts, and only carry a wrong `aud`/`iss`, an `nbf` ahead, or too many characters. The token is
@@ -41,6 +42,8 @@ const corpus: Array<[string, () => string, string?]> = [
   ['kid SQL injection', () => craftToken({ alg: 'HS256', kid: "x' UNION SELECT 'secret" }, validClaims(), signHs('secret'))],
   ['kid that is an object', () => craftToken({ alg: 'RS256', kid: { $ne: null } }, validClaims(), signRs())],
   ['signed by the attacker key with the trusted kid', () => craftToken({ alg: 'RS256', kid: 'key-1' }, validClaims(), signRs())],
+  ['a day past its exp, signed by the attacker key with the trusted kid',
+    () => craftToken({ alg: 'RS256', kid: 'key-1' }, validClaims({ exp: now() - 86_400 }), signRs())],
   ['wrong audience', () => published.mint({ issuer: ISSUER, audience: 'another-api', subject: 'u' }), 'audience mismatch'],
   ['no audience', () => craftToken({ alg: 'RS256', kid: 'key-1' }, validClaims({ aud: undefined }), signRs(rsa.privateKey)), 'audience mismatch'],
   ['wrong issuer', () => published.mint({ issuer: 'https://evil.test/', audience: AUDIENCE, subject: 'u' }), 'issuer mismatch'],
@@ -91,12 +94,15 @@ describe('the attack corpus', () => {
   const context = (): VerificationContext => ({ family: 'directive', signal: AbortSignal.timeout(2000), deadline: new Date(Date.now() + 2000) });
   const outcome = (verifier: TokenVerifier<unknown>, token: string) =>
     verifier.verify(token, context()).then(
-      (verdict) => verdict.outcome,
+      (verdict) => (verdict.outcome !== 'valid' && verdict.selfEvident !== undefined
+        ? `${verdict.outcome} (selfEvident: ${verdict.selfEvident})`
+        : verdict.outcome),
       (error: unknown) => (error instanceof CannotDecideError ? `could not decide: ${error.reason}` : `crash: ${String(error)}`),
     );
 
   // (one object per row: rows of two and three items would make jest take the last parameter for `done`)
-  it.each(corpus.map(([name, token, undecided]) => [name, { token, undecided }] as const))('%s: never valid, never a crash, for every JWT verifier', async (_name, { token, undecided }) => {
+  const rows = corpus.map(([name, token, undecided]) => [name, { token, undecided }] as const);
+  it.each(rows)('%s: never valid, never a crash, never self-evident, for every JWT verifier', async (_name, { token, undecided }) => {
     const outcomes = [];
     for (const [, verifier] of verifiers) outcomes.push(await outcome(verifier(), token()));
     for (const seen of outcomes) expect(seen).toBe(undecided !== undefined && seen.startsWith('could not decide') ? `could not decide: ${undecided}` : 'invalid');

@@ -43,6 +43,62 @@ describe('jwtVerifierFromEnvironment', () => {
   });
 });
 
+describe('jwtVerifierFromEnvironment: JWT_SELF_EVIDENT_EXPIRY_SECONDS', () => {
+  const env = { ...base, JWT_SECRET: SECRET };
+  const twoHoursPast = () => hsToken({ expiresInSeconds: -7200 });
+
+  it('makes a token an hour past its exp self-evidently expired when it is not set', async () => {
+    const verifier = jwtVerifierFromEnvironment(env);
+    expect(await verifier.verify(hsToken({ expiresInSeconds: -3600 }), context)).toEqual({ outcome: 'expired', selfEvident: true });
+    const explicit = jwtVerifierFromEnvironment({ ...env, JWT_SELF_EVIDENT_EXPIRY_SECONDS: '3600' });
+    expect(verifier.configurationVersion).toBe(explicit.configurationVersion);
+  });
+
+  it('reads whole seconds, surrounding white space forgiven', async () => {
+    const patient = jwtVerifierFromEnvironment({ ...env, JWT_SELF_EVIDENT_EXPIRY_SECONDS: ' 10800 ' });
+    expect(await patient.verify(twoHoursPast(), context)).toEqual({ outcome: 'expired' });
+    const hasty = jwtVerifierFromEnvironment({ ...env, JWT_SELF_EVIDENT_EXPIRY_SECONDS: '600' });
+    expect(await hasty.verify(twoHoursPast(), context)).toEqual({ outcome: 'expired', selfEvident: true });
+    expect(patient.configurationVersion).not.toBe(hasty.configurationVersion);
+  });
+
+  it('lets selfEvidentExpirySeconds in code override it', async () => {
+    const verifier = jwtVerifierFromEnvironment({ ...env, JWT_SELF_EVIDENT_EXPIRY_SECONDS: '600' }, { selfEvidentExpirySeconds: 10_800 });
+    expect(await verifier.verify(twoHoursPast(), context)).toEqual({ outcome: 'expired' });
+  });
+
+  it('is read through verifierFromEnvironment too, and its version is the cached verifier\'s', async () => {
+    const verifier = verifierFromEnvironment({ ...env, JWT_SELF_EVIDENT_EXPIRY_SECONDS: '10800' });
+    expect(await verifier.verify(twoHoursPast(), context)).toEqual({ outcome: 'expired' });
+    const uncached = jwtVerifierFromEnvironment({ ...env, JWT_SELF_EVIDENT_EXPIRY_SECONDS: '10800' });
+    expect(verifier.configurationVersion).toBe(uncached.configurationVersion);
+  });
+
+  it.each([
+    ['0', '0', /JWT_SELF_EVIDENT_EXPIRY_SECONDS must be a whole number of seconds, more than 0/],
+    ['negative', '-3600', /JWT_SELF_EVIDENT_EXPIRY_SECONDS must be a whole number of seconds/],
+    ['a fraction', '1.5', /JWT_SELF_EVIDENT_EXPIRY_SECONDS must be a whole number of seconds/],
+    ['in other units', '1h', /JWT_SELF_EVIDENT_EXPIRY_SECONDS must be a whole number of seconds/],
+    ['a word', 'an hour', /JWT_SELF_EVIDENT_EXPIRY_SECONDS must be a whole number of seconds/],
+    ['in exponent notation', '3.6e3', /JWT_SELF_EVIDENT_EXPIRY_SECONDS must be a whole number of seconds/],
+    ['not more than the default clock tolerance', '5', /\(5\) must be more than JWT_CLOCK_TOLERANCE_SECONDS \(5\)/],
+  ])('fails with a ConfigurationError naming the variable when it is %s', (_name, raw, message) => {
+    const create = () => jwtVerifierFromEnvironment({ ...env, JWT_SELF_EVIDENT_EXPIRY_SECONDS: raw });
+    expect(create).toThrow(ConfigurationError);
+    expect(create).toThrow(message);
+  });
+
+  it('fails when it is not more than JWT_CLOCK_TOLERANCE_SECONDS, naming both', () => {
+    const create = () => jwtVerifierFromEnvironment({ ...env, JWT_CLOCK_TOLERANCE_SECONDS: '120', JWT_SELF_EVIDENT_EXPIRY_SECONDS: '60' });
+    expect(create).toThrow('JWT_SELF_EVIDENT_EXPIRY_SECONDS (60) must be more than JWT_CLOCK_TOLERANCE_SECONDS (120)');
+  });
+
+  it('is a variable of the JWT verifier: set with another verifier, it is refused', () => {
+    const create = () => verifierFromEnvironment({ TOKEN_VERIFIER: 'lwa', LWA_CLIENT_ID: 'x', JWT_SELF_EVIDENT_EXPIRY_SECONDS: '3600' });
+    expect(create).toThrow('TOKEN_VERIFIER is lwa, but JWT_SELF_EVIDENT_EXPIRY_SECONDS is set too');
+  });
+});
+
 describe('verifierFromEnvironment', () => {
   it('builds a JWT verifier by default, behind a cache', () => {
     const verifier = verifierFromEnvironment({ ...base, JWT_SECRET: SECRET });

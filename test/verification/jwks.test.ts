@@ -22,6 +22,11 @@ const token = (privateKey: KeyObject, kid?: string, algorithm: 'RS256' | 'ES256'
 const context = (): VerificationContext => ({ family: 'custom', signal: AbortSignal.timeout(2000), deadline: new Date(Date.now() + 2000) });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The verdict's outcome, or "could not decide: <reason>" for a CannotDecideError. */
+/** An invalid verdict proven against a key set: dated by that set's fetch. */
+const rejected = (reason: string) => ({ outcome: 'invalid', reason, knowledgeAt: expect.any(Date) });
+/** A token of `privateKey` under `kid`, `expiresInSeconds` from now (negative: expired). */
+const aged = (privateKey: KeyObject, kid: string, expiresInSeconds: number) =>
+  mintAccessToken({ key: privateKey, algorithm: 'RS256', issuer: ISSUER, audience: AUDIENCE, subject: 'u', keyId: kid, expiresInSeconds });
 const outcome = (promise: Promise<{ outcome: string }>) =>
   promise.then((verdict) => verdict.outcome, (error: unknown) => (error instanceof CannotDecideError ? `could not decide: ${error.reason}` : `threw ${String(error)}`));
 
@@ -59,15 +64,15 @@ describe('JwtVerifier with a JWKS: key rotation', () => {
     const v = verifier();
     expect(await outcome(v.verify(token(B.privateKey), context()))).toBe('valid');
     expect(await outcome(v.verify(token(P256.privateKey, undefined, 'ES256'), context()))).toBe('valid');
-    expect(await v.verify(token(C.privateKey), context())).toEqual({ outcome: 'invalid', reason: 'bad signature' });
+    expect(await v.verify(token(C.privateKey), context())).toEqual(rejected('bad signature'));
     expect(server.requests).toHaveLength(2); // the forged one refetched once, to be sure
   });
 
   it('does not try a key whose published alg is another, nor an RSA key for ES256', async () => {
     keys = [jwk(A.publicKey, undefined, { alg: 'RS512' })];
     const v = verifier();
-    expect(await v.verify(token(A.privateKey), context())).toEqual({ outcome: 'invalid', reason: 'unknown signing key' });
-    expect(await v.verify(token(P256.privateKey, undefined, 'ES256'), context())).toEqual({ outcome: 'invalid', reason: 'unknown signing key' });
+    expect(await v.verify(token(A.privateKey), context())).toEqual(rejected('unknown signing key'));
+    expect(await v.verify(token(P256.privateKey, undefined, 'ES256'), context())).toEqual(rejected('unknown signing key'));
   });
 
   it('finds a rotated key of a server that publishes no kid', async () => {
@@ -85,7 +90,7 @@ describe('JwtVerifier with a JWKS: key rotation', () => {
     const before = v.knowledgeVersion;
     keys = [jwk(B.publicKey, 'key-b')];
     await sleep(350);
-    expect(await v.verify(token(A.privateKey, 'key-a'), context())).toEqual({ outcome: 'invalid', reason: 'unknown signing key' });
+    expect(await v.verify(token(A.privateKey, 'key-a'), context())).toEqual(rejected('unknown signing key'));
     expect(await outcome(v.verify(token(B.privateKey, 'key-b'), context()))).toBe('valid');
     expect(v.knowledgeVersion).not.toBe(before);
   });
@@ -106,6 +111,75 @@ describe('JwtVerifier with a JWKS: key rotation', () => {
 
   it('has no knowledgeVersion with a secret (nothing to refresh)', () => {
     expect(new JwtVerifier({ secret: 'a-test-secret-that-is-long-enough-for-hs256', algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }).knowledgeVersion).toBeUndefined();
+  });
+});
+
+describe('JwtVerifier with a JWKS: what a rejection rests on', () => {
+  let server: Loopback;
+  let arrivals: number[];
+  let delayMs: number;
+  beforeEach(async () => {
+    arrivals = [];
+    delayMs = 0;
+    server = await startLoopback((_req, res) => {
+      arrivals.push(Date.now());
+      setTimeout(() => json(res, 200, { keys: [jwk(A.publicKey, 'key-a')] }), delayMs);
+    });
+  });
+  afterEach(() => server.close());
+  const verifier = () => new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
+  const knowledgeOf = (verdict: unknown) => (verdict as { knowledgeAt: Date }).knowledgeAt.getTime();
+
+  it.each([
+    ['an unknown kid', () => token(C.privateKey, 'key-c'), 'unknown signing key'],
+    ['a bad signature under a known kid', () => token(C.privateKey, 'key-a'), 'bad signature'],
+  ])('dates invalid for %s by the fetch of the key set it proved it against, not by the answer', async (_name, forged, reason) => {
+    const v = verifier();
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid'); // a key set held from before
+    delayMs = 100; // the refetch takes a while to answer
+    const before = Date.now();
+    const verdict = await v.verify(forged(), context());
+    const answered = Date.now();
+    expect(verdict).toEqual({ outcome: 'invalid', reason, knowledgeAt: expect.any(Date) });
+    expect(arrivals).toHaveLength(2); // refetched after the token was seen
+    expect(knowledgeOf(verdict)).toBeGreaterThanOrEqual(before); // a set fetched after the token was seen
+    expect(knowledgeOf(verdict)).toBeLessThanOrEqual(arrivals[1]); // the fetch began before the JWKS endpoint got the request
+    expect(answered - knowledgeOf(verdict)).toBeGreaterThanOrEqual(90); // the set's fetch time, not the moment of the verdict
+  });
+
+  it('dates a cold start\'s invalid verdict by the first fetch, and a later one by the refetch it caused', async () => {
+    const v = verifier();
+    const started = Date.now();
+    const first = await v.verify(token(C.privateKey, 'key-c'), context()); // a cold start: the set is fetched after the token was seen
+    const second = await v.verify(token(C.privateKey, 'key-c'), context()); // seen after that fetch: refetched
+    expect(arrivals).toHaveLength(2);
+    expect(knowledgeOf(first)).toBeGreaterThanOrEqual(started);
+    expect(knowledgeOf(first)).toBeLessThanOrEqual(arrivals[0]);
+    expect(knowledgeOf(second)).toBeGreaterThanOrEqual(arrivals[0]);
+    expect(knowledgeOf(second)).toBeLessThanOrEqual(arrivals[1]);
+  });
+
+  it('never says self-evident for a bad signature or an unknown kid, however long ago the forged token expired', async () => {
+    const v = verifier();
+    for (const kid of ['key-a', 'key-c']) {
+      const verdict = await v.verify(aged(C.privateKey, kid, -86_400), context());
+      expect(verdict.outcome).toBe('invalid');
+      expect(verdict).not.toHaveProperty('selfEvident');
+    }
+  });
+
+  it('says expired, self-evidently, for a token a published key signed a day past its exp, and only suspected minutes past', async () => {
+    const v = verifier();
+    expect(await v.verify(aged(A.privateKey, 'key-a', -86_400), context())).toEqual({ outcome: 'expired', selfEvident: true });
+    expect(await v.verify(aged(A.privateKey, 'key-a', -300), context())).toEqual({ outcome: 'expired' });
+  });
+
+  it('has a configurationVersion of its JWKS URL and settings, the same in another container, not of the keys it fetched', async () => {
+    const v = verifier();
+    const before = v.configurationVersion;
+    await v.verify(token(A.privateKey, 'key-a'), context());
+    expect(v.configurationVersion).toBe(before); // a key rotation is new knowledge, not a new configuration
+    expect(verifier().configurationVersion).toBe(before);
   });
 });
 

@@ -1,4 +1,4 @@
-import { createHmac, createSign } from 'node:crypto';
+import { createHmac, createSecretKey, createSign } from 'node:crypto';
 import { generateKeyPairSync } from 'node:crypto';
 import { CannotDecideError, ConfigurationError, JwtVerifier, jwtVerifierFromEnvironment } from '../../lib';
 import { mintAccessToken } from '../../lib/testing';
@@ -148,8 +148,8 @@ describe('JwtVerifier with a PEM public key (RS256, ES256)', () => {
     await expect(verifier.verify(token, context)).rejects.toMatchObject({ reason: 'algorithm not allowed', check: expect.stringContaining('JWT_ALGORITHMS') });
   });
 
-  it('says expired for an expired RS256 token', async () => {
-    expect(await verifier.verify(rsToken({ expiresInSeconds: -3600 }), context)).toEqual({ outcome: 'expired' });
+  it('says expired for an expired RS256 token, self-evidently an hour past its exp', async () => {
+    expect(await verifier.verify(rsToken({ expiresInSeconds: -3600 }), context)).toEqual({ outcome: 'expired', selfEvident: true });
   });
 
   it('maps claims to the linked user with toLinkedUser', async () => {
@@ -182,6 +182,134 @@ describe('JwtVerifier configuration', () => {
   ])('refuses %s with a ConfigurationError', (_name, create, message) => {
     expect(create).toThrow(ConfigurationError);
     expect(create).toThrow(message);
+  });
+});
+
+describe('JwtVerifier: which rejections are self-evident', () => {
+  const verifier = new JwtVerifier({ secret: SECRET, algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+  const OTHER_SECRET = 'another-secret-that-is-long-enough-for-hs256';
+
+  it('says expired, only suspected, for a token just past its exp (beyond the clock tolerance, within the hour)', async () => {
+    for (const seconds of [-60, -1800, -3590]) {
+      const verdict = await verifier.verify(hsToken({ expiresInSeconds: seconds }), context);
+      expect(verdict).toEqual({ outcome: 'expired' });
+      expect(verdict).not.toHaveProperty('selfEvident');
+    }
+  });
+
+  it('says expired, self-evidently, for a token our own key signed an hour or more past its exp', async () => {
+    for (const seconds of [-3600, -86_400, -365 * 86_400]) {
+      expect(await verifier.verify(hsToken({ expiresInSeconds: seconds }), context)).toEqual({ outcome: 'expired', selfEvident: true });
+    }
+  });
+
+  it('never says self-evident for a bad signature, however long ago the forged token expired', async () => {
+    const forged = hsToken({ key: OTHER_SECRET, expiresInSeconds: -86_400 });
+    expect(await verifier.verify(forged, context)).toEqual({ outcome: 'invalid', reason: 'bad signature' });
+    const pem = new JwtVerifier({ publicKey: rsaPublicPem, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const forgedRs = rsToken({ key: other.privateKey, expiresInSeconds: -86_400 });
+    expect(await pem.verify(forgedRs, context)).toEqual({ outcome: 'invalid', reason: 'bad signature' });
+  });
+
+  it.each([
+    ['malformed', () => 'this is not a jwt'],
+    ['unsigned (alg: none), a day past its exp', () => craftToken({ alg: 'none' }, validClaims({ exp: Date.now() / 1000 - 86_400 }))],
+    ['of an algorithm no key of ours verifies (RS256 against a secret)', () => rsToken({ expiresInSeconds: -86_400 })],
+    ['signed, with exp as a string', () => craftToken({ alg: 'HS256' }, validClaims({ exp: 'long ago' }), hmac)],
+  ])('never says self-evident, nor when its knowledge was had (the check just ran), for a token %s', async (_name, token) => {
+    const verdict = await verifier.verify(token(), context);
+    expect(verdict.outcome).toBe('invalid');
+    expect(verdict).not.toHaveProperty('selfEvident');
+    expect(verdict).not.toHaveProperty('knowledgeAt');
+  });
+
+  it('takes the hour from selfEvidentExpirySeconds: two hours past is suspected with three, self-evident with one', async () => {
+    const token = hsToken({ expiresInSeconds: -7200 });
+    const base = { secret: SECRET, algorithms: ['HS256'] as ['HS256'], issuer: ISSUER, audience: AUDIENCE };
+    const patient = new JwtVerifier({ ...base, selfEvidentExpirySeconds: 10_800 });
+    expect(await patient.verify(token, context)).toEqual({ outcome: 'expired' });
+    const hasty = new JwtVerifier({ ...base, selfEvidentExpirySeconds: 600 });
+    expect(await hasty.verify(token, context)).toEqual({ outcome: 'expired', selfEvident: true });
+  });
+
+  it('still could not decide, never expired, for an hour-old token of another audience (our setting, not the token)', async () => {
+    const token = hsToken({ audience: 'someone-else', expiresInSeconds: -86_400 });
+    await expect(verifier.verify(token, context)).rejects.toMatchObject({ reason: 'audience mismatch' });
+  });
+
+  it.each([
+    ['equal to the clock tolerance', { clockToleranceSeconds: 60, selfEvidentExpirySeconds: 60 }],
+    ['below the clock tolerance', { clockToleranceSeconds: 600, selfEvidentExpirySeconds: 300 }],
+    ['below the default clock tolerance', { selfEvidentExpirySeconds: 5 }],
+    ['not a number', { selfEvidentExpirySeconds: Number.NaN }],
+    ['infinite', { selfEvidentExpirySeconds: Number.POSITIVE_INFINITY }],
+  ])('refuses a selfEvidentExpirySeconds %s with a ConfigurationError', (_name, options) => {
+    const create = () => new JwtVerifier({ secret: SECRET, algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, ...options });
+    expect(create).toThrow(ConfigurationError);
+    expect(create).toThrow(/selfEvidentExpirySeconds must be a number of seconds more than clockToleranceSeconds/);
+  });
+});
+
+describe('JwtVerifier: configurationVersion', () => {
+  const secretOptions = { secret: SECRET, algorithms: ['HS256'] as ['HS256'], issuer: ISSUER, audience: AUDIENCE };
+  const pemOptions = { publicKey: rsaPublicPem, algorithms: ['RS256'] as ['RS256'], issuer: ISSUER, audience: AUDIENCE };
+  const jwksUri = 'https://auth.ride-hailer.test/jwks';
+  const jwksOptions = { jwksUri, algorithms: ['RS256'] as ['RS256'], issuer: ISSUER, audience: AUDIENCE };
+
+  it('is a short hash, the same for the same settings in another instance (another container)', () => {
+    for (const options of [secretOptions, pemOptions, jwksOptions] as const) {
+      const version = new JwtVerifier(options as never).configurationVersion;
+      expect(version).toMatch(/^[0-9a-f]{16}$/);
+      expect(new JwtVerifier({ ...options } as never).configurationVersion).toBe(version);
+    }
+  });
+
+  it('is the same whether a setting is given or left at its default, whatever the order of lists or the form of a key', () => {
+    const version = new JwtVerifier(secretOptions).configurationVersion;
+    const defaults = { clockToleranceSeconds: 5, selfEvidentExpirySeconds: 3600 };
+    expect(new JwtVerifier({ ...secretOptions, ...defaults }).configurationVersion).toBe(version);
+    expect(new JwtVerifier({ ...secretOptions, secret: Buffer.from(SECRET) }).configurationVersion).toBe(version);
+    expect(new JwtVerifier({ ...secretOptions, secret: createSecretKey(Buffer.from(SECRET)) }).configurationVersion).toBe(version);
+    const both = new JwtVerifier({ ...secretOptions, algorithms: ['HS256', 'HS512'], audience: [AUDIENCE, 'other'] });
+    const reordered = new JwtVerifier({ ...secretOptions, algorithms: ['HS512', 'HS256'], audience: ['other', AUDIENCE] });
+    expect(both.configurationVersion).toBe(reordered.configurationVersion);
+    const fromKeyObject = new JwtVerifier({ ...pemOptions, publicKey: rsa.publicKey });
+    expect(fromKeyObject.configurationVersion).toBe(new JwtVerifier(pemOptions).configurationVersion);
+  });
+
+  it('changes when any setting changes', () => {
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
+    const variants: Array<[string, object]> = [
+      ['the secret', { ...secretOptions }],
+      ['another secret', { ...secretOptions, secret: `${SECRET}!` }],
+      ['the public key', { ...pemOptions }],
+      ['another public key', { ...pemOptions, publicKey: other }],
+      ['the JWKS URL', { ...jwksOptions }],
+      ['another JWKS URL', { ...jwksOptions, jwksUri: 'https://staging.ride-hailer.test/jwks' }],
+      ['another issuer', { ...secretOptions, issuer: 'https://staging.ride-hailer.test/' }],
+      ['a second issuer', { ...secretOptions, issuer: [ISSUER, 'https://staging.ride-hailer.test/'] }],
+      ['another audience', { ...secretOptions, audience: 'another-skill' }],
+      ['another algorithm allowlist', { ...secretOptions, algorithms: ['HS256', 'HS384'] }],
+      ['another clock tolerance', { ...secretOptions, clockToleranceSeconds: 30 }],
+      ['another selfEvidentExpirySeconds', { ...secretOptions, selfEvidentExpirySeconds: 7200 }],
+    ];
+    const versions = variants.map(([, options]) => new JwtVerifier(options as never).configurationVersion);
+    expect(new Set(versions).size).toBe(variants.length);
+  });
+
+  it('does not contain the secret, in clear, in base64 or in hex', () => {
+    const version = new JwtVerifier(secretOptions).configurationVersion;
+    const bytes = Buffer.from(SECRET);
+    for (const form of [SECRET, bytes.toString('base64'), bytes.toString('base64url'), bytes.toString('hex')]) {
+      expect(version).not.toContain(form);
+    }
+  });
+
+  it('tells apart two secrets that differ only in their last byte', () => {
+    const a = new JwtVerifier({ ...secretOptions, secret: `${SECRET.slice(0, -1)}a` }).configurationVersion;
+    const b = new JwtVerifier({ ...secretOptions, secret: `${SECRET.slice(0, -1)}b` }).configurationVersion;
+    expect(a).not.toBe(b);
   });
 });
 

@@ -43,7 +43,10 @@ describe('JwtVerifier with a JWKS URL', () => {
   it('says invalid for unknown kids only on a key set fetched after the token was seen, and "could not decide" once the refetches are spent', async () => {
     const v = verifier({ jwksRefetchBurst: 2 });
     await v.verify(rsToken({ keyId: 'key-a' }), context());
-    for (const kid of ['x', 'y']) expect(await v.verify(rsToken({ keyId: kid }), context())).toEqual({ outcome: 'invalid', reason: 'unknown signing key' });
+    for (const kid of ['x', 'y']) {
+      const verdict = await v.verify(rsToken({ keyId: kid }), context());
+      expect(verdict).toEqual({ outcome: 'invalid', reason: 'unknown signing key', knowledgeAt: expect.any(Date) });
+    }
     await expect(v.verify(rsToken({ keyId: 'z' }), context())).rejects.toMatchObject({ name: 'CannotDecideError', reason: 'unknown signing key, key set refresh rate-limited' });
     expect(jwks.requests).toHaveLength(3);
   });
@@ -120,7 +123,7 @@ describe('IntrospectionVerifier', () => {
 
   it.each([
     ['inactive', { active: false }, { outcome: 'invalid', reason: 'inactive' }],
-    ['inactive, with an exp past beyond the clock tolerance, as expired', { active: false, exp: 1000 }, { outcome: 'expired' }],
+    ['inactive, an exp decades past, as self-evidently expired', { active: false, exp: 1000 }, { outcome: 'expired', selfEvident: true }],
     ['inactive, with an exp a second past (within the tolerance), as invalid, not expired', { active: false, exp: Math.floor(Date.now() / 1000) - 1 }, { outcome: 'invalid', reason: 'inactive' }],
     ['a refresh token (token_type refresh_token) as invalid', { ...genuine(), token_type: 'refresh_token' }, { outcome: 'invalid', reason: 'not an access token' }],
     ['an RFC 8693 refresh token type as invalid', { ...genuine(), token_type: 'urn:ietf:params:oauth:token-type:refresh_token' }, { outcome: 'invalid', reason: 'not an access token' }],
@@ -231,7 +234,74 @@ describe('IntrospectionVerifier', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('says expired, only suspected, for a token the server calls inactive minutes past its exp (a clock could be at fault)', async () => {
+    answer.body = { active: false, exp: nowSeconds() - 120 };
+    const verdict = await verifier().verify('opaque-1', context());
+    expect(verdict).toEqual({ outcome: 'expired' });
+    expect(verdict).not.toHaveProperty('selfEvident');
+    answer.body = { active: false, exp: nowSeconds() - 3590 }; // just within the hour
+    expect(await verifier().verify('opaque-1', context())).toEqual({ outcome: 'expired' });
+  });
+
+  it('says self-evidently expired for a token the server calls inactive an hour past its own exp (a wrong server knows none)', async () => {
+    answer.body = { active: false, exp: nowSeconds() - 3600 };
+    expect(await verifier().verify('opaque-1', context())).toEqual({ outcome: 'expired', selfEvident: true });
+    answer.body = { active: false, exp: nowSeconds() - 7200 };
+    expect(await verifier({ selfEvidentExpirySeconds: 10_800 }).verify('opaque-1', context())).toEqual({ outcome: 'expired' });
+    const hasty = verifier({ selfEvidentExpirySeconds: 600 });
+    expect(await hasty.verify('opaque-1', context())).toEqual({ outcome: 'expired', selfEvident: true });
+  });
+
+  it.each([
+    ['a bare active: false (a wrong or staging server answers it for genuine tokens)', { active: false }, {}],
+    ['active: false with an exp still ahead', { active: false, exp: Math.floor(Date.now() / 1000) + 600 }, {}],
+    ['another client\'s token (a wrong INTROSPECTION_CLIENT_IDS answers it for genuine tokens)',
+      { client_id: 'another-client', exp: 1000 }, { clientIds: ['alexa-skill'] }],
+    ['a refresh token', { token_type: 'refresh_token' }, {}],
+  ])('never says self-evident for %s', async (_name, body, extra) => {
+    answer.body = 'active' in body ? body : { ...genuine(), ...body };
+    const verdict = await verifier(extra).verify('opaque-1', context());
+    expect(verdict.outcome).toBe('invalid');
+    expect(verdict).not.toHaveProperty('selfEvident');
+    expect(verdict).not.toHaveProperty('knowledgeAt'); // the server was asked just now
+  });
+
+  it('has a configurationVersion that is the same for the same settings, another for any other, and leaves the client secret out', () => {
+    const settings = {
+      url: 'https://auth.example.test/introspect', clientId: 'skill-api', clientSecret: 'introspection-client-secret-0123456789',
+      clientIds: ['alexa-skill', 'other-skill'], audience: AUDIENCE,
+    };
+    const version = new IntrospectionVerifier(settings).configurationVersion;
+    expect(version).toMatch(/^[0-9a-f]{16}$/);
+    expect(new IntrospectionVerifier({ ...settings }).configurationVersion).toBe(version);
+    const same = (change: object) => new IntrospectionVerifier({ ...settings, ...change }).configurationVersion;
+    expect(same({ clientIds: ['other-skill', 'alexa-skill'] })).toBe(version); // a set
+    expect(same({ clientAuthMethod: 'client_secret_basic', clockToleranceSeconds: 30, selfEvidentExpirySeconds: 3600 })).toBe(version);
+    // A wrong secret is refused by the endpoint (could not decide), never a verdict: not a version of its own.
+    expect(same({ clientSecret: 'introspection-client-secret-0123456788' })).toBe(version);
+    const others = [
+      { url: 'https://staging.example.test/introspect' },
+      { clientId: 'skill-api-2' },
+      { clientIds: ['alexa-skill'] },
+      { clientIds: undefined },
+      { audience: 'another-api' },
+      { audience: undefined },
+      { clientAuthMethod: 'client_secret_post' as const },
+      { clockToleranceSeconds: 60 },
+      { selfEvidentExpirySeconds: 7200 },
+    ];
+    const versions = others.map((change) => new IntrospectionVerifier({ ...settings, ...change }).configurationVersion);
+    expect(new Set([version, ...versions]).size).toBe(others.length + 1);
+    const bytes = Buffer.from(settings.clientSecret);
+    for (const secretForm of [settings.clientSecret, bytes.toString('base64'), bytes.toString('base64url'), bytes.toString('hex')]) {
+      expect(version).not.toContain(secretForm);
+    }
+  });
+
   it('refuses nonsense options', () => {
+    expect(() => verifier({ selfEvidentExpirySeconds: 30 })).toThrow(/selfEvidentExpirySeconds must be .* clockToleranceSeconds \(30\)/);
+    expect(() => verifier({ clockToleranceSeconds: 600, selfEvidentExpirySeconds: 300 })).toThrow(ConfigurationError);
+    expect(() => verifier({ selfEvidentExpirySeconds: Number.NaN })).toThrow(ConfigurationError);
     expect(() => verifier({ clockToleranceSeconds: -1 })).toThrow(ConfigurationError);
     expect(() => verifier({ clientIds: [] })).toThrow(ConfigurationError);
     expect(() => verifier({ maxTokenLength: 0 })).toThrow(ConfigurationError);
@@ -335,6 +405,38 @@ describe('LoginWithAmazonVerifier, against a loopback stand-in for LWA', () => {
     expect(decision).toMatchObject({ outcome: 'undecided', cause: expect.any(VerifierTimeoutError) });
   });
 
+  it('never says self-evident: a wrong LWA_CLIENT_ID makes "another client", invalid_token may be a region or endpoint fault', async () => {
+    const rejections = [];
+    tokenInfo.body = { ...genuine(), aud: 'amzn1.application-oa2-client.someone-else', app_id: 'amzn1.application.someone-else' };
+    rejections.push(await verifier().verify('Atza|token-1', context()));
+    tokenInfo = { status: 400, body: { error: 'invalid_token', error_description: 'The access token has expired' } };
+    rejections.push(await verifier().verify('Atza|token-1', context()));
+    tokenInfo = { status: 400, body: { error: 'invalid_token', error_description: 'The request has an invalid parameter : access_token' } };
+    rejections.push(await verifier().verify('Atza|token-1', context()));
+    tokenInfo = { status: 200, body: { ...genuine(), exp: 0 } };
+    rejections.push(await verifier().verify('Atza|token-1', context()));
+    expect(rejections.map((verdict) => verdict.outcome)).toEqual(['invalid', 'expired', 'invalid', 'expired']);
+    for (const verdict of rejections) expect(verdict).not.toHaveProperty('selfEvident');
+  });
+
+  it('has a configurationVersion over its client ID, app IDs and endpoints: the same for the same, another for any other', () => {
+    const settings = { clientId: CLIENT, appIds: [APP, 'amzn1.application.other'] };
+    const version = new LoginWithAmazonVerifier(settings).configurationVersion;
+    expect(version).toMatch(/^[0-9a-f]{16}$/);
+    expect(new LoginWithAmazonVerifier({ ...settings, appIds: ['amzn1.application.other', APP] }).configurationVersion).toBe(version);
+    const withDefaultUrl = new LoginWithAmazonVerifier({ ...settings, tokenInfoUrl: 'https://api.amazon.com/auth/o2/tokeninfo' });
+    expect(withDefaultUrl.configurationVersion).toBe(version);
+    const others: Array<Partial<LoginWithAmazonVerifierOptions>> = [
+      { clientId: 'amzn1.application-oa2-client.other' },
+      { appIds: [APP] },
+      { appIds: undefined },
+      { tokenInfoUrl: 'https://api.amazon.co.uk/auth/o2/tokeninfo' },
+      { profileUrl: 'https://api.amazon.co.uk/user/profile' },
+    ];
+    const versions = others.map((change) => new LoginWithAmazonVerifier({ ...settings, ...change }).configurationVersion);
+    expect(new Set([version, ...versions]).size).toBe(others.length + 1);
+  });
+
   it('could not decide (throws) on a 5xx', async () => {
     tokenInfo = { status: 503, body: {} };
     await expect(verifier().verify('Atza|token-1', context())).rejects.toBeInstanceOf(AuthorizationServerError);
@@ -426,7 +528,7 @@ describe('CachingVerifier', () => {
     expect(await later).toEqual({ outcome: 'expired' });
     settles[0]({ outcome: 'valid', principal: 'older' }); // the abandoned one settles late: it does not replace the newer verdict
     await new Promise((r) => setImmediate(r));
-    expect(await cache.verify('t', context())).toEqual({ outcome: 'expired' });
+    expect(await cache.verify('t', context())).toEqual({ outcome: 'expired', knowledgeAt: expect.any(Date) });
     expect(settles).toHaveLength(2);
   });
 
@@ -450,13 +552,70 @@ describe('CachingVerifier', () => {
     const verdict = cache.verify('t', context());
     settles[0]({ outcome: 'invalid', reason: 'unknown kid' });
     await verdict;
-    expect(await cache.verify('t', context())).toEqual({ outcome: 'invalid', reason: 'unknown kid' }); // a hit
+    const hit = await cache.verify('t', context());
+    expect(hit).toEqual({ outcome: 'invalid', reason: 'unknown kid', knowledgeAt: expect.any(Date) });
     expect(settles).toHaveLength(1);
     inner.knowledgeVersion = 2;
     const again = cache.verify('t', context());
     expect(settles).toHaveLength(2);
     settles[1]({ outcome: 'valid', principal: 'u' });
     expect(await again).toEqual({ outcome: 'valid', principal: 'u' });
+  });
+
+  it('serves a kept rejection again with the knowledgeAt the inner verifier gave it, however much later it is served', async () => {
+    const fetchedAt = new Date(Date.now() - 120_000); // e.g. the fetch of the key set the failure was proven against
+    const { inner } = counting(() => ({ outcome: 'invalid', reason: 'bad signature', knowledgeAt: fetchedAt }));
+    const cache = new CachingVerifier(inner, { negativeTtlSeconds: 60 });
+    expect(await cache.verify('t', context())).toEqual({ outcome: 'invalid', reason: 'bad signature', knowledgeAt: fetchedAt });
+    await new Promise((r) => setTimeout(r, 20));
+    const served = await cache.verify('t', context());
+    expect(served).toEqual({ outcome: 'invalid', reason: 'bad signature', knowledgeAt: fetchedAt });
+  });
+
+  it('stamps a kept rejection without knowledgeAt with when its verification began, and hands the fresh verdict on untouched', async () => {
+    const { inner, settles } = controlled();
+    const cache = new CachingVerifier(inner, { negativeTtlSeconds: 60 });
+    const began = Date.now();
+    const fresh = cache.verify('t', context());
+    const called = Date.now(); // the inner verification began in between
+    await new Promise((r) => setTimeout(r, 30)); // the inner verification takes a while
+    settles[0]({ outcome: 'expired', selfEvident: true });
+    expect(await fresh).toEqual({ outcome: 'expired', selfEvident: true }); // as the inner verifier gave it
+    await new Promise((r) => setTimeout(r, 20));
+    const served = await cache.verify('t', context());
+    expect(settles).toHaveLength(1); // a hit
+    expect(served).toEqual({ outcome: 'expired', selfEvident: true, knowledgeAt: expect.any(Date) });
+    const knowledgeAt = (served as { knowledgeAt: Date }).knowledgeAt.getTime();
+    expect(knowledgeAt).toBeGreaterThanOrEqual(began);
+    expect(knowledgeAt).toBeLessThanOrEqual(called); // when it began, not when it settled (30 ms later) or was served
+  });
+
+  it('dates the verdict of a caller who joined a pending verification by when that verification began', async () => {
+    const { inner, settles } = controlled();
+    const cache = new CachingVerifier(inner);
+    const first = cache.verify('t', context());
+    const called = Date.now();
+    await new Promise((r) => setTimeout(r, 30));
+    const joined = cache.verify('t', context());
+    settles[0]({ outcome: 'invalid', reason: 'inactive' });
+    expect(await first).toEqual({ outcome: 'invalid', reason: 'inactive' });
+    const verdict = await joined;
+    expect(settles).toHaveLength(1);
+    expect((verdict as { knowledgeAt: Date }).knowledgeAt.getTime()).toBeLessThanOrEqual(called); // not when it joined, 30 ms later
+  });
+
+  it('keeps valid verdicts as they are: no knowledgeAt on an acceptance', async () => {
+    const { inner } = counting(() => ({ outcome: 'valid', principal: 'u' }));
+    const cache = new CachingVerifier(inner);
+    await cache.verify('t', context());
+    expect(await cache.verify('t', context())).toEqual({ outcome: 'valid', principal: 'u' });
+  });
+
+  it('has the configurationVersion of the verifier it caches, and none when that has none', () => {
+    const secret = 'a-test-secret-that-is-long-enough-for-hs256';
+    const jwt = new JwtVerifier({ secret, algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+    expect(new CachingVerifier(jwt).configurationVersion).toBe(jwt.configurationVersion);
+    expect(new CachingVerifier({ verify: async () => ({ outcome: 'expired' }) }).configurationVersion).toBeUndefined();
   });
 
   it('refuses nonsense options', () => {
