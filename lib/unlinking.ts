@@ -174,14 +174,18 @@ export class UnlinkingPolicy {
     let firstNow: boolean;
     let fleet: FleetState;
     try {
-      ({ entry, firstNow } = await withinDeadline(this.#firstRejection(accessToken, reasonClass, now), waitMs));
-      fleet = await withinDeadline(this.#readFleet(now), Math.max(0, waitMs - (Date.now() - now)));
+      fleet = await withinDeadline(this.#readFleet(now), waitMs);
+      if (fleet.provenAt !== undefined) this.#proven = true;
+      // A configuration nothing was accepted under is a fault of its own: its rejections are not
+      // counted in the fleet's rates, which would open the breaker (or raise the usual level) for
+      // the configuration after it.
+      const counted = this.#proven;
+      ({ entry, firstNow } = await withinDeadline(this.#firstRejection(accessToken, reasonClass, now, counted), Math.max(0, waitMs - (Date.now() - now))));
     } catch (error) {
       this.#reportOnce('ledger', reasonClass, () => this.#logLedgerFailure(error));
       return held('ledger');
     }
 
-    if (fleet.provenAt !== undefined) this.#proven = true;
     if (!this.#proven) {
       this.#reportOnce('unproven', '', () => this.#logger.error(
         `account linking: unlinking held: configuration ${this.configurationVersion} has accepted no token anywhere in the fleet yet, ` +
@@ -219,8 +223,8 @@ export class UnlinkingPolicy {
     return { decision, rejection: { kind, reasonClass, fate: 'unlinked' } };
   }
 
-  /** The token's first rejection, as the fleet knows it; recorded (and counted) if this is it. */
-  async #firstRejection(accessToken: string, reasonClass: ReasonClass, now: number): Promise<{ entry: RejectionEntry; firstNow: boolean }> {
+  /** The token's first rejection, as the fleet knows it; recorded (and, if `counted`, counted) if this is it. */
+  async #firstRejection(accessToken: string, reasonClass: ReasonClass, now: number, counted: boolean): Promise<{ entry: RejectionEntry; firstNow: boolean }> {
     const fingerprint = tokenDigest(accessToken).toString('hex');
     const known = this.#entries.get(fingerprint);
     if (known && known.firstRejectedAt + this.confirmAfterMs + REJECTION_MEMORY_MS > now) return { entry: known, firstNow: false };
@@ -234,7 +238,7 @@ export class UnlinkingPolicy {
       );
       entry = recorded.entry;
       firstNow = recorded.first;
-      if (recorded.first) {
+      if (recorded.first && counted) {
         const bucket = bucketStart(now);
         await this.ledger.countRejection(reasonClass, bucket, bucket + this.#countMemoryMs());
       }
@@ -374,7 +378,7 @@ function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 function advice(reasonClass: ReasonClass): string {
   switch (reasonClass) {
     case 'signature':
-      return 'the signing keys: JWT_SECRET or JWT_PUBLIC_KEY against what the authorization server signs with now (a key rotated or added there), or JWKS_URI';
+      return 'the signing keys: JWT_SECRET or JWT_PUBLIC_KEY against what the authorization server signs with now (a key rotated or added there), or JWKS_URI (the right server, and one that publishes the key it signs with)';
     case 'inactive':
       return 'INTROSPECTION_URL (the server that issued the tokens, not a staging one) and its client credentials';
     case 'claims':

@@ -181,6 +181,15 @@ describe('the breaker', () => {
     expect((await container(ledger).review(invalid(), 'fault-1')).rejection.hold).toBe('paused');
   });
 
+  it('does not count the rejections of an unproven configuration: a rolled-back bad deploy leaves the breaker shut', async () => {
+    const ledger = provenFleet();
+    const bad: TokenVerifier<unknown> = { ...versioned, configurationVersion: 'bad-deploy' };
+    for (let i = 0; i < 20; i++) expect((await container(ledger, {}, bad).review(invalid(), `genuine-${i}`)).rejection.hold).toBe('unproven');
+    await container(ledger).review(invalid(), 'dead-token');
+    now = T0 + HOUR;
+    expect((await container(ledger).review(invalid(), 'dead-token')).rejection.fate).toBe('unlinked');
+  });
+
   it('is off with breaker: false', async () => {
     const ledger = provenFleet();
     await rejectMany(ledger, 10, 'fault');
