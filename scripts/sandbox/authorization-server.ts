@@ -51,11 +51,17 @@ export interface AuthorizationServer {
   /**
    * Rotates the signing key while running: a new key (a new `kid`) signs from now on, the previous
    * ones stay published at the JWKS URL (the tokens they signed live on). Sessions, grants, opaque
-   * access tokens and refresh tokens survive it. Sandbox only.
+   * access tokens and refresh tokens survive it. With `publish: false` the new key is not published
+   * (a rotation done wrong: tokens it signs fail every verifier) until {@link publishSigningKeys}.
+   * Sandbox only.
    */
-  rotateSigningKey(): Promise<void>;
-  /** The `kid`s published, the signing one first. */
+  rotateSigningKey(options?: { publish?: boolean }): Promise<void>;
+  /** Publishes every key the server signs with (ends a `rotateSigningKey({ publish: false })` fault). Sandbox only. */
+  publishSigningKeys(): Promise<void>;
+  /** The server's `kid`s, the signing one first (all published but {@link unpublishedKids}). */
   readonly signingKids: readonly string[];
+  /** The `kid`s the server signs with but does not publish at its JWKS URL (a fault). */
+  readonly unpublishedKids: readonly string[];
   /** Makes the server answer (`up`), refuse connections (`down`) or accept requests and never answer them (`hang`). Sandbox only. */
   setAvailability(availability: Availability): Promise<void>;
   readonly availability: Availability;
@@ -135,6 +141,7 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       child.send({ id, command: name, ...args });
     });
   let kids: string[] = options.signingKeys.map((key) => String((key as { kid?: string }).kid));
+  let unpublished: string[] = [];
   let availability: Availability = 'up';
 
   const server: AuthorizationServer = {
@@ -142,13 +149,22 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     get signingKids() {
       return kids;
     },
+    get unpublishedKids() {
+      return unpublished;
+    },
     get availability() {
       return availability;
     },
-    async rotateSigningKey() {
+    async rotateSigningKey({ publish = true } = {}) {
       const next = `sandbox-key-${Date.now().toString(36)}-${commands + 1}`;
-      const answer = await command('rotate', { key: signingKey(next) });
+      const answer = await command('rotate', { key: signingKey(next), publish });
       kids = answer.kids as string[];
+      unpublished = answer.unpublished as string[];
+    },
+    async publishSigningKeys() {
+      const answer = await command('publish');
+      kids = answer.kids as string[];
+      unpublished = answer.unpublished as string[];
     },
     async setAvailability(wanted) {
       if (wanted === availability) return;

@@ -4,6 +4,9 @@
  * GET /console/state, sends requests through POST /console/send, and shows each reply as a short
  * summary (from situations.ts, read from the reply itself) above the formatted JSON, with why it
  * is right, the gate's log lines and metric lines beside it; the request JSON one click away.
+ * A switch turns the request buttons into the unlinking policy's demonstrations (POST
+ * /console/scenario): a dead token held, then confirmed; a fault that opens the breaker. Their story
+ * is told in plain words above the JSON, each request with what the policy made of it.
  * Readable from 320 px wide up: everything wraps, nothing scrolls sideways.
  */
 
@@ -39,6 +42,15 @@ h2{font-size:1.05rem;margin:1.1rem 0 .5rem}
 .badge{display:inline-block;font-size:.8rem;font-weight:700;padding:.05rem .45rem;border-radius:999px;margin-right:.4rem;vertical-align:1px}
 .badge.unlinks{background:#c5221f;color:#fff}
 .badge.kept{background:#188038;color:#fff}
+.badge.held{background:#e37400;color:#fff}
+#decision{margin:.5rem 0;overflow-wrap:anywhere}
+#story{margin:.2rem 0 .8rem;padding:.6rem .8rem;border-radius:6px;background:#f1f5fe;border-left:6px solid #1a73e8;overflow-wrap:anywhere}
+#story[hidden]{display:none}
+#story h3{margin:0 0 .3rem;font-size:1rem}
+#story ol{margin:.2rem 0;padding-left:1.4rem}
+#story li{margin:.2rem 0}
+#story-steps .muted{display:block;font-size:.9rem}
+.policy-note{margin:.2rem 0 .6rem;color:#5b6472;overflow-wrap:anywhere}
 #why{margin:.5rem 0;overflow-wrap:anywhere}
 #alarm{margin:.5rem 0;padding:.4rem .7rem;border-radius:6px;background:#fce8e6;color:#8c1d18;overflow-wrap:anywhere}
 #alarm[hidden]{display:none}
@@ -87,6 +99,10 @@ async function load() {
   radios('token', state.situations.token, 'linked');
   radios('server', state.situations.server, state.situation.server);
   radios('deploy', state.situations.deploy, state.situation.deploy);
+  radios('scenario', state.scenarios, 'single');
+  $('#policy-note').textContent = 'The unlinking policy runs as deployed: a rejection that a fault of ours could produce is held ' +
+    '("try again later", the link kept) until the same token is rejected again ' + state.policy.confirmAfterSeconds + ' s later — ' +
+    (state.policy.deployedConfirmAfterSeconds / 3600) + ' h in a deployed skill. Each skill keeps one ledger, shared by all its containers.';
   const skills = $('#skills');
   for (const [skill, definition] of Object.entries(state.skills)) {
     const card = el('section', { class: 'skill', id: 'skill-' + skill }, el('h3', {}, definition.name), el('p', {}, 'a ' + definition.family));
@@ -105,14 +121,22 @@ async function send(skill, request, title) {
   const buttons = document.querySelectorAll('#skills button');
   buttons.forEach((button) => (button.disabled = true));
   const chosen = situation();
-  $('#status').textContent = 'Sending ' + title + (chosen.server === 'hang' ? ' (a hanging server takes the verifier\\'s 3 s timeout)' : '') + '…';
+  const scenario = document.querySelector('input[name=scenario]:checked').value;
+  $('#status').textContent = scenario === 'single'
+    ? 'Sending ' + title + (chosen.server === 'hang' ? ' (a hanging server takes the verifier\\'s 3 s timeout)' : '') + '…'
+    : 'Running the demonstration on ' + title + ' (it waits the ' + state.policy.confirmAfterSeconds + ' s confirmation delay)…';
   try {
-    const response = await fetch('/console/send', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ skill, request, situation: chosen }),
+    const response = await fetch(scenario === 'single' ? '/console/send' : '/console/scenario', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ skill, request, scenario, situation: chosen }),
     });
-    const exchange = await response.json();
-    if (!response.ok) throw new Error(exchange.error || response.status);
-    show(exchange, title);
+    const answer = await response.json();
+    if (!response.ok) throw new Error(answer.error || response.status);
+    if (scenario === 'single') {
+      show(answer, title);
+    } else {
+      show(answer.exchange, title);
+      showDemo(answer);
+    }
     $('#status').textContent = '';
   } catch (error) {
     $('#status').textContent = 'The sandbox failed: ' + error.message;
@@ -122,9 +146,34 @@ async function send(skill, request, title) {
   }
 }
 
+/** A badge for one reply: unlinks, held by the policy (and why), or the link kept. */
+function badge(unlinks, decision) {
+  if (unlinks) return el('span', { class: 'badge unlinks' }, 'UNLINKS the user');
+  if (decision && decision.held) return el('span', { class: 'badge held' }, 'held: ' + decision.held);
+  return el('span', { class: 'badge kept' }, 'link kept');
+}
+
+/** A demonstration's story, in plain words, above the request it shows in full. */
+function showDemo(demo) {
+  $('#result').dataset.scenario = demo.scenario;
+  $('#story-title').textContent = demo.title;
+  $('#story-lines').replaceChildren(...demo.story.map((line) => el('li', {}, line)));
+  $('#story-steps').replaceChildren(...demo.steps.map((step) => el('li', { 'data-label': step.label, 'data-user': step.user, 'data-unlinks': String(step.unlinks), 'data-held': (step.decision && step.decision.held) || '' },
+    badge(step.unlinks, step.decision), step.label + ' · ' + step.user + ' (' + step.tokenFingerprint + '): ' + step.summary,
+    el('span', { class: 'muted' }, step.decisionText))));
+  $('#story').hidden = false;
+  // The demonstration redeployed the skills: the switches say how they are deployed now.
+  const verification = document.getElementById('verification-' + demo.exchange.situation.verification);
+  if (verification) verification.checked = true;
+  document.getElementById('deploy-correct').checked = true;
+  document.getElementById('server-up').checked = true;
+}
+
 function show(exchange, title) {
   const result = $('#result');
   result.hidden = false;
+  result.dataset.scenario = 'single';
+  $('#story').hidden = true;
   result.dataset.kind = exchange.kind;
   result.dataset.unlinks = String(exchange.unlinks);
   result.dataset.skill = exchange.skill;
@@ -140,6 +189,8 @@ function show(exchange, title) {
     el('span', { class: 'badge ' + (exchange.unlinks ? 'unlinks' : 'kept') }, exchange.unlinks ? 'UNLINKS the user' : 'link kept'),
     exchange.summary,
   );
+  result.dataset.held = (exchange.decision && exchange.decision.held) || '';
+  $('#decision').textContent = 'The gate: ' + exchange.decisionText;
   $('#why').textContent = exchange.why;
   $('#fingerprint').textContent = exchange.tokenFingerprint
     ? (exchange.user + '\\'s token, SHA-256 fingerprint ' + exchange.tokenFingerprint)
@@ -148,10 +199,16 @@ function show(exchange, title) {
   crowd.replaceChildren();
   if (exchange.crowd.length) {
     const unlinked = exchange.crowd.filter((other) => other.unlinks).length;
-    const held = exchange.crowd.filter((other) => other.held).length;
-    crowd.append(el('h4', {}, 'Other users of this deploy: ' + exchange.crowd.length + ' requests, ' + unlinked + ' unlinked, ' + held + ' held by the unlink guard'));
+    const holds = {};
+    for (const other of exchange.crowd) if (other.held) holds[other.held] = (holds[other.held] || 0) + 1;
+    const held = Object.entries(holds).map(([hold, count]) => count + ' held: ' + hold);
+    crowd.append(el('h4', {}, (exchange.crowdLabel || 'Other users of this deploy') + ': ' + exchange.crowd.length + ' requests, ' + unlinked + ' unlinked, ' +
+      (held.length ? held.join(', ') : 'none held by the unlinking policy')));
     const list = el('ul');
-    for (const other of exchange.crowd) list.append(el('li', { 'data-unlinks': String(other.unlinks) }, other.user + ' (' + other.tokenFingerprint + '): ' + (other.unlinks ? 'UNLINKED — ' : '') + other.summary));
+    for (const other of exchange.crowd) {
+      list.append(el('li', { 'data-unlinks': String(other.unlinks), 'data-held': other.held || '' },
+        other.user + ' (' + other.tokenFingerprint + '): ' + (other.unlinks ? 'UNLINKED — ' : other.held ? 'held: ' + other.held + ' — ' : '') + other.summary));
+    }
     crowd.append(list);
   }
   // The ERROR lines an operator would be paged with, from this request or the other users' before it.
@@ -162,7 +219,8 @@ function show(exchange, title) {
   const steps = $('#steps');
   steps.replaceChildren(...exchange.steps.map((step) => el('li', {}, step)));
   $('#steps-block').hidden = exchange.steps.length === 0;
-  const before = (lines, what) => lines.length ? ['# the other users\\' requests before (' + lines.length + ' ' + what + ')', ...lines.map(pretty), '# ' + exchange.user + '\\'s request'] : [];
+  const earlier = exchange.earlierLabel || 'the other users\\' requests before';
+  const before = (lines, what) => lines.length ? ['# ' + earlier + ' (' + lines.length + ' ' + what + ')', ...lines.map(pretty), '# ' + exchange.user + '\\'s request'] : [];
   const log = [...before(exchange.crowdLog, 'lines'), ...exchange.log.map(pretty)];
   const metrics = [...before(exchange.crowdMetrics, 'lines'), ...exchange.metrics.map(pretty)];
   $('#log').textContent = log.length ? log.join('\\n') : '(no log line)';
@@ -198,14 +256,23 @@ export function consolePage(): string {
     <fieldset id="situation-token"><legend>The request carries</legend></fieldset>
     <fieldset id="situation-server"><legend>The authorization server is</legend></fieldset>
     <fieldset id="situation-deploy"><legend>The skills are deployed with</legend></fieldset>
+    <fieldset id="situation-scenario"><legend>The buttons send</legend></fieldset>
   </div>
+  <p id="policy-note" class="policy-note"></p>
   <h2>Send a request, as Alexa would</h2>
   <div class="grid" id="skills"></div>
   <p id="status" class="muted" role="status"></p>
   <section id="result" hidden aria-live="polite">
     <h2 id="result-title"></h2>
     <p id="result-situation" class="muted"></p>
+    <section id="story" hidden>
+      <h3 id="story-title"></h3>
+      <ol id="story-lines"></ol>
+      <h4>Each request, and what the unlinking policy made of it</h4>
+      <ul id="story-steps"></ul>
+    </section>
     <div id="summary"></div>
+    <p id="decision"></p>
     <p id="why"></p>
     <p id="alarm" hidden></p>
     <div id="crowd"></div>

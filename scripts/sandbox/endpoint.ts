@@ -8,6 +8,8 @@
  *   GET  /console                the console page: each skill's requests in each situation
  *   GET  /console/state          the linked user (token fingerprints) and the current deployment, as JSON
  *   POST /console/send           {skill, request, situation}: one exchange (see situations.ts), as JSON
+ *   POST /console/scenario       {skill, request, scenario, situation}: one of the unlinking policy's
+ *                                demonstrations (confirm, breaker) on that skill, as JSON
  *
  * Bad input gets a clear HTTP error and the server keeps serving: 404 unknown path, 405 wrong
  * method, 415 not JSON, 400 malformed JSON or a request the skill refuses, 413 a body over the cap.
@@ -15,7 +17,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fingerprint, MalformedRequestError } from '../../lib';
-import { DEPLOYS, SERVER_SITUATIONS, SKILLS, TOKEN_SITUATIONS, VERIFICATIONS, type Situation, type Situations } from './situations';
+import {
+  CONFIRM_AFTER_SECONDS,
+  DEPLOYED_CONFIRM_AFTER_SECONDS,
+  DEPLOYS,
+  POLICY_SCENARIOS,
+  SERVER_SITUATIONS,
+  SKILLS,
+  TOKEN_SITUATIONS,
+  VERIFICATIONS,
+  type PolicyScenario,
+  type Situation,
+  type Situations,
+} from './situations';
 
 export type SkillHandler = (event: unknown) => Promise<unknown>;
 
@@ -118,12 +132,14 @@ export async function startEndpoint(port = 0): Promise<{ url: string; callbackUr
         situation: situations.situation,
         skills: SKILLS,
         situations: { verification: VERIFICATIONS, token: TOKEN_SITUATIONS, server: SERVER_SITUATIONS, deploy: DEPLOYS },
+        scenarios: POLICY_SCENARIOS,
+        policy: { confirmAfterSeconds: CONFIRM_AFTER_SECONDS, deployedConfirmAfterSeconds: DEPLOYED_CONFIRM_AFTER_SECONDS },
       });
     }
-    if (pathname === '/console/send') {
+    if (pathname === '/console/send' || pathname === '/console/scenario') {
       if (req.method !== 'POST') throw new HttpError(405, 'use POST', { Allow: 'POST' });
       if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'send the body as Content-Type: application/json');
-      let body: { skill?: unknown; request?: unknown; situation?: Partial<Situation> };
+      let body: { skill?: unknown; request?: unknown; scenario?: unknown; situation?: Partial<Situation> };
       try {
         body = JSON.parse(await readBody(req, 16 * 1024));
       } catch (error) {
@@ -132,12 +148,18 @@ export async function startEndpoint(port = 0): Promise<{ url: string; callbackUr
       }
       const situation = checkSituation(body?.situation);
       const skill = String(body?.skill) as keyof typeof SKILLS;
+      const fields = pathname === '/console/send' ? '{skill, request, situation}' : '{skill, request, scenario, situation}';
       if (!(skill in SKILLS) || typeof body.request !== 'string' || !(body.request in SKILLS[skill].requests)) {
-        throw new HttpError(400, 'send {skill, request, situation} with a skill and a request of /console/state');
+        throw new HttpError(400, `send ${fields} with a skill and a request of /console/state`);
       }
-      return json(res, 200, await situations.exchange(skill, body.request, situation));
+      if (pathname === '/console/send') return json(res, 200, await situations.exchange(skill, body.request, situation));
+      const scenario = body.scenario;
+      if (typeof scenario !== 'string' || scenario === 'single' || !(scenario in POLICY_SCENARIOS)) {
+        throw new HttpError(400, `scenario must be one of ${Object.keys(POLICY_SCENARIOS).filter((name) => name !== 'single').join(', ')}`);
+      }
+      return json(res, 200, await situations.demo(scenario as PolicyScenario, { skill, request: body.request }, situation.verification));
     }
-    throw new HttpError(404, 'no such path; the console is GET /console, GET /console/state, POST /console/send');
+    throw new HttpError(404, 'no such path; the console is GET /console, GET /console/state, POST /console/send, POST /console/scenario');
   }
 
   return {

@@ -4,17 +4,35 @@
  *   npm start                 a guided run: link a demo account the way Alexa does, then, with the
  *                             skills deployed for introspection and then for JWTs with the JWKS,
  *                             send each skill a linked request, an expired token, a revoked token,
- *                             a forged token, no token, a token refreshed after a signing key
- *                             rotation, and a request while the authorization server is down; then
- *                             bad deploys (a wrong audience, secret or server) that five users reach
+ *                             a forged token (each dead token twice: held, then confirmed), no
+ *                             token, a token refreshed after a signing key rotation, and a request
+ *                             while the authorization server is down; then the unlinking policy step
+ *                             by step (a suspected rejection held, then confirmed; a fault that opens
+ *                             the breaker); then bad deploys (a wrong audience, secret or server)
+ *                             that five users reach
  *   npm start -- --json       the same, as JSON: each reply with its summary, verdict, log and metric lines
  *   npm start -- --serve      keep it all running, with the console page at http://127.0.0.1:<port>/console
  *   npm start -- --verbose    the skills' log lines on stderr too
+ *
+ * The skills run the unlinking policy as deployed, one in-memory ledger per skill shared by all its
+ * containers (as a fleet shares its table), with a confirmation delay of 2 s instead of 1 h.
  */
 import { parseArgs } from 'node:util';
 import { createJsonLogger, type Environment } from '../../lib';
 import { startSandbox, type Sandbox } from './sandbox';
-import { describeDeploy, isGuardError, SKILLS, type Deploy, type Exchange, type SkillName, type TokenSituation, type Verification } from './situations';
+import {
+  CONFIRM_AFTER_SECONDS,
+  DEPLOYED_CONFIRM_AFTER_SECONDS,
+  describeDeploy,
+  isPolicyError,
+  SKILLS,
+  type Deploy,
+  type Exchange,
+  type PolicyDemo,
+  type SkillName,
+  type TokenSituation,
+  type Verification,
+} from './situations';
 
 /** One request per skill in the guided run. */
 const REQUESTS: Array<{ skill: SkillName; request: string; title: string }> = [
@@ -41,11 +59,45 @@ const BAD_DEPLOYS: Array<{ verification: Verification; deploy: Deploy }> = [
   { verification: 'introspection', deploy: 'wrong-secret' },
 ];
 
+/** The dead tokens of the guided run: each sent a second time once its first rejection can be confirmed. */
+const DEAD: ReadonlySet<TokenSituation> = new Set(['expired', 'revoked', 'forged']);
+/** The title of a dead token's second request, after its own. */
+const AGAIN = ', sent again';
+
 /** What --json prints of one exchange. */
 function record(exchange: Exchange) {
-  const { summary, kind, unlinks, decision, why, tokenFingerprint, reply, log, metrics, steps } = exchange;
-  return { summary, kind, unlinks, decision, why, tokenFingerprint, reply, log, metrics, steps };
+  const { summary, kind, unlinks, decision, decisionText, why, tokenFingerprint, reply, log, metrics, steps } = exchange;
+  return { summary, kind, unlinks, decision, decisionText, why, tokenFingerprint, reply, log, metrics, steps };
 }
+
+/** What --json prints of one demonstration of the policy. */
+function demoRecord(demo: PolicyDemo) {
+  const { title, story, steps, errors, exchange } = demo;
+  return { title, story, steps, errors, exchange: record(exchange) };
+}
+
+/** A guided run's line for one reply: the summary, and the policy's hold if it held the rejection. */
+function line(result: ReturnType<typeof record>): string {
+  const held = result.decision?.held;
+  const hold = held ? `  [held: ${held}${result.decision?.confirmAt ? `, can be confirmed from ${result.decision.confirmAt.slice(11, 23)} UTC` : ''}]` : '';
+  return `${result.unlinks ? '[UNLINKS] ' : ''}${result.summary}${hold}`;
+}
+
+/** A demonstration in one line: how each round of its requests went. */
+function brief(demo: PolicyDemo): string {
+  const rounds = new Map<string, PolicyDemo['steps']>();
+  for (const step of demo.steps) if (step.label !== 'a genuine request first') rounds.set(step.label, [...(rounds.get(step.label) ?? []), step]);
+  return [...rounds].map(([label, steps]) => {
+    const counts = new Map<string, number>();
+    for (const step of steps) {
+      const what = step.unlinks ? 'unlinked' : step.decision?.held ? `held: ${step.decision.held}` : step.decision?.outcome === 'linked' ? 'accepted' : step.kind;
+      counts.set(what, (counts.get(what) ?? 0) + 1);
+    }
+    return `${label}: ${[...counts].map(([what, count]) => `${count} ${what}`).join(', ')}`;
+  }).join(' · ');
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** The environment as --json shows it: secrets redacted. */
 function shown(environment: Environment): Environment {
@@ -53,6 +105,11 @@ function shown(environment: Environment): Environment {
 }
 
 async function main(): Promise<number> {
+  // `npm start -- --json | head`: a reader that stops reading is no failure of the sandbox.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, serve: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, port: { type: 'string', default: '0' } } });
   const logger = values.verbose ? createJsonLogger({ level: 'debug', write: (line) => void process.stderr.write(line) }) : undefined;
   const sandbox = await startSandbox({ port: Number(values.port), logger });
@@ -74,6 +131,10 @@ async function main(): Promise<number> {
 
     let failures = 0;
     const configurations: Record<string, unknown> = {};
+    say(`The unlinking policy runs as deployed, but for its delay: a rejection that a fault of ours could produce is held (the "try again later" reply)`);
+    say(`until the same token is rejected again ${CONFIRM_AFTER_SECONDS} s later (UNLINK_CONFIRM_AFTER_SECONDS=${CONFIRM_AFTER_SECONDS}; a deployed skill waits ${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h by default).`);
+    say('Each skill keeps one ledger of first rejections, shared by all its containers, as a deployed fleet shares its DynamoDB table.');
+    say();
     for (const verification of ['introspection', 'jwt'] as const) {
       const results: Record<string, Record<string, ReturnType<typeof record>>> = {};
       for (const { title, token, server } of CASES) {
@@ -83,18 +144,57 @@ async function main(): Promise<number> {
           (results[skill] ??= {})[title] = record(exchange);
         }
       }
+      // Each dead token's first rejection was held (pending): the same token again, once it can be confirmed.
+      const pending = CASES.filter(({ token }) => DEAD.has(token)).flatMap(({ title, token }) =>
+        REQUESTS.filter(({ skill }) => results[skill][title].decision?.held === 'pending').map((target) => ({ ...target, title, token })));
+      const confirmAt = Math.max(0, ...pending.map(({ skill, title }) => Date.parse(results[skill][title].decision!.confirmAt!)));
+      await sleep(confirmAt - Date.now() + 100);
+      for (const { skill, request, title, token } of pending) {
+        const exchange = await sandbox.situations.exchange(skill, request, { verification, token, server: 'up', deploy: 'correct' });
+        if (exchange.status !== 200) failures++;
+        results[skill][title + AGAIN] = record(exchange);
+      }
       configurations[verification] = { environment: shown(sandbox.environment), ...results };
       say(verification === 'jwt' ? 'Deployed with TOKEN_VERIFIER=jwt: JWT access tokens, verified with the server\'s JWKS' : 'Deployed with TOKEN_VERIFIER=introspection: opaque access tokens, verified at the introspection endpoint');
       for (const { skill, title } of REQUESTS) {
         say(`  ${title}: what Alexa receives`);
-        for (const [situation, result] of Object.entries(results[skill])) say(`    ${situation.padEnd(42)} -> ${result.unlinks ? '[UNLINKS] ' : ''}${result.summary}`);
+        for (const { title: situation } of CASES) {
+          say(`    ${situation.padEnd(42)} -> ${line(results[skill][situation])}`);
+          const again = results[skill][situation + AGAIN];
+          if (again) say(`    ${'  the same token, again after the delay'.padEnd(42)} -> ${line(again)}`);
+        }
       }
       say();
     }
+    say('A dead token\'s first rejection is held (pending): one rejection cannot tell a dead token from a fault of ours. The same token');
+    say(`rejected again after the delay (${CONFIRM_AFTER_SECONDS} s here, ${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h deployed), on fresh knowledge, is confirmed: the unlinking reply.`);
     say('Introspection cannot tell an expired token from a revoked one ("active": false): both are invalid.');
     say('A JWT past its exp is EXPIRED_AUTHORIZATION_CREDENTIAL; a revoked JWT still verifies until it expires.');
     say(`The key rotation: a new kid signs, the old one stays published (${sandbox.authorizationServer.signingKids.join(', ')}); the refreshed token verifies, ada stays linked.`);
     say('With the server down the introspection verifier cannot decide: no unlinking code, no LinkAccount card. The JWT verifier needs no server for keys it has.');
+    say();
+
+    say('The unlinking policy, step by step');
+    const policy: Record<string, unknown> = { confirmAfterSeconds: CONFIRM_AFTER_SECONDS, deployedConfirmAfterSeconds: DEPLOYED_CONFIRM_AFTER_SECONDS };
+    const showDemos = (demos: PolicyDemo[]) => {
+      const records: Record<string, unknown> = {};
+      for (const [index, demo] of demos.entries()) {
+        if (demo.exchange.status !== 200) failures++;
+        records[demo.skill] = demoRecord(demo);
+        if (index === 0) {
+          say(`  ${demo.title}`);
+          demo.story.forEach((text, number) => say(`    ${number + 1}. ${text}`));
+          const errorLine = demo.errors.find((entry) => entry.includes('"hold":"breaker"'));
+          if (errorLine) say(`    ERROR line: ${errorLine}`);
+        } else {
+          say(`  The same on ${SKILLS[demo.skill].name}: ${brief(demo)}`);
+        }
+      }
+      return records;
+    };
+    policy.confirm = showDemos(await sandbox.situations.confirmationDemo(REQUESTS, 'introspection'));
+    say();
+    policy.breaker = showDemos(await sandbox.situations.breakerDemo(REQUESTS));
     say();
 
     const badDeploys: Record<string, unknown> = {};
@@ -109,26 +209,37 @@ async function main(): Promise<number> {
       for (const { skill, request } of REQUESTS) {
         const exchange = await sandbox.situations.exchange(skill, request, { verification, token: 'linked', server: 'up', deploy });
         if (exchange.status !== 200) failures++;
-        const users = [...exchange.crowd, { user: exchange.user ?? 'ada', tokenFingerprint: exchange.tokenFingerprint, summary: exchange.summary, unlinks: exchange.unlinks, held: exchange.decision?.held ?? false }];
+        const users = [
+          ...exchange.crowd,
+          {
+            user: exchange.user ?? 'ada', tokenFingerprint: exchange.tokenFingerprint, summary: exchange.summary, unlinks: exchange.unlinks,
+            ...(exchange.decision?.held ? { held: exchange.decision.held } : {}), decisionText: exchange.decisionText,
+          },
+        ];
         const logs = [...exchange.crowdLog, ...exchange.log];
         const metrics = [...exchange.crowdMetrics, ...exchange.metrics];
-        const errors = logs.filter((line) => line.includes('"level":"ERROR"'));
-        errorLine ??= errors.find(isGuardError) ?? errors[0];
+        const errors = logs.filter((entry) => entry.includes('"level":"ERROR"'));
+        errorLine ??= errors.find(isPolicyError) ?? errors[0];
         metricLine ??= metrics[0];
         const unlinked = users.filter((user) => user.unlinks).length;
-        const held = users.filter((user) => user.held).length;
-        skills[skill] = { users: users.length, unlinked, held, requests: users, errors, metrics };
-        say(`    ${SKILLS[skill].name.padEnd(12)} ${unlinked} of ${users.length} users unlinked, ${held} held by the unlink guard; ada: ${exchange.summary}`);
+        const holds: Record<string, number> = {};
+        for (const user of users) if (user.held) holds[user.held] = (holds[user.held] ?? 0) + 1;
+        const held = Object.values(holds).reduce((sum, count) => sum + count, 0);
+        skills[skill] = { users: users.length, unlinked, held, holds, requests: users, errors, metrics };
+        const heldText = held > 0
+          ? `${Object.entries(holds).map(([hold, count]) => `${count} held: ${hold}`).join(', ')}`
+          : 'none held (the verifier could not decide: no rejection to hold)';
+        say(`    ${SKILLS[skill].name.padEnd(12)} ${unlinked} of ${users.length} users unlinked, ${heldText}; ada: ${exchange.summary}`);
       }
       say(`    ERROR line: ${errorLine ?? '(none)'}`.trimEnd());
       say(`    metric:     ${metricLine ?? '(none)'}`.trimEnd());
       badDeploys[key] = { description, environment: shown(sandbox.environment), ...skills };
     }
     say();
-    say('See each request in each situation, its log line and metric, in a browser: npm start -- --serve');
+    say('See each request in each situation, its log line and metric, and the policy\'s demonstrations, in a browser: npm start -- --serve');
 
     if (values.json) {
-      console.log(JSON.stringify({ linked: sandbox.situations.linked, signingKids: sandbox.authorizationServer.signingKids, configurations, badDeploys }, null, 2));
+      console.log(JSON.stringify({ linked: sandbox.situations.linked, signingKids: sandbox.authorizationServer.signingKids, configurations, policy, badDeploys }, null, 2));
     }
     return failures === 0 ? 0 : 1;
   } finally {

@@ -12,8 +12,8 @@
 //   do; oidc-provider itself always names its keys), for the key-rotation tests.
 //
 // Started with an IPC channel (authorization-server.ts does), it obeys a few sandbox-only commands
-// (see `commands` below): rotate the signing key, go down, hang, come back up. Nothing of this is
-// reachable over HTTP.
+// (see `commands` below): rotate the signing key (published, or not: a fault), publish the keys it
+// signs with, go down, hang, come back up. Nothing of this is reachable over HTTP.
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import Provider from 'oidc-provider';
@@ -98,13 +98,23 @@ provider.proxy = false;
 /** 'up' serves; 'hang' accepts requests and never answers them; 'down' refuses connections. */
 let mode = 'up';
 const hanging = new Set();
-// withoutKid: the JWKS as such a server publishes it, its keys without `kid`.
+/** The kids of keys the server signs with but does not publish (a fault: `rotate` with `publish: false`, until `publish`). */
+const unpublished = new Set();
+// The JWKS as served when oidc-provider's own would not do: without the unpublished keys, and
+// (withoutKid) with no `kid`, as such a server publishes it.
 const publicJwks = () => JSON.stringify({
-  keys: signingKeys.map(({ kid: _kid, alg, use, ...jwk }) => ({ ...createPublicKey(createPrivateKey({ key: jwk, format: 'jwk' })).export({ format: 'jwk' }), alg, use })),
+  keys: signingKeys
+    .filter(({ kid }) => !unpublished.has(kid))
+    .map(({ kid, alg, use, ...jwk }) => ({
+      ...createPublicKey(createPrivateKey({ key: jwk, format: 'jwk' })).export({ format: 'jwk' }),
+      ...(options.withoutKid ? {} : { kid }),
+      alg,
+      use,
+    })),
 });
 listener.on('request', (req, res) => {
   if (mode === 'hang') return void hanging.add(res);
-  if (options.withoutKid && req.method === 'GET' && req.url === '/jwks') {
+  if ((options.withoutKid || unpublished.size > 0) && req.method === 'GET' && req.url === '/jwks') {
     res.writeHead(200, { 'Content-Type': 'application/jwk-set+json' });
     return void res.end(publicJwks());
   }
@@ -118,11 +128,18 @@ const commands = {
   // ones after it (all still published at /jwks: tokens they signed live on), and serves it on the same listener. Both instances
   // share `adapter`: sessions, grants, opaque access tokens and refresh tokens issued before the
   // rotation stay good.
-  async rotate({ key }) {
+  // With `publish: false` the new key signs but is left out of /jwks (a rotation done wrong: the
+  // sandbox's breaker demonstration), until `publish`.
+  async rotate({ key, publish = true }) {
     signingKeys = [key, ...signingKeys];
+    if (!publish) unpublished.add(key.kid);
     provider = new Provider(issuer, configuration(signingKeys));
     provider.proxy = false;
-    return { kids: signingKeys.map((k) => k.kid) };
+    return { kids: signingKeys.map((k) => k.kid), unpublished: [...unpublished] };
+  },
+  async publish() {
+    unpublished.clear();
+    return { kids: signingKeys.map((k) => k.kid), unpublished: [] };
   },
   async hang() {
     mode = 'hang';

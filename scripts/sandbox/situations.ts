@@ -6,6 +6,13 @@
  * embedded authorization server and the skills' configuration, sends one Alexa request, and
  * answers what Alexa would receive with what the gate logged — token fingerprints only.
  *
+ * The skills run the unlinking policy as deployed skills do, through the same environment
+ * (`UNLINK_CONFIRM_AFTER_SECONDS`), with one {@link MemoryUnlinkLedger} per skill that every
+ * deploy and container of that skill shares, as a deployed fleet shares its table. Only the
+ * confirmation delay is short: {@link CONFIRM_AFTER_SECONDS} (a deployed skill waits 1 h by
+ * default). {@link Situations.confirmationDemo} and {@link Situations.breakerDemo} walk through the
+ * policy: a suspected rejection held, then confirmed; a fault that opens the breaker.
+ *
  * The guided run (`npm start`) and the console page (`npm start -- --serve`) both use it.
  */
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
@@ -15,24 +22,28 @@ import jwt from 'jsonwebtoken';
 import {
   createJsonLogger,
   customSkillHandler,
+  DEFAULT_CONFIRM_AFTER_MS,
   fingerprint,
   jwtVerifierFromEnvironment,
+  MemoryUnlinkLedger,
   redact,
   verifierFromEnvironment,
   type Environment,
+  type HoldReason,
   type LinkedUser,
   type Logger,
   type TokenVerifier,
 } from '../../lib';
 import { withAccessToken, withoutAccessToken } from '../../lib/testing';
+import { gateOptionsFromEnvironment } from '../../lambda/environment';
 import { createJukeboxSkill } from '../../lambda/jukebox/skill';
 import { ResourceServerSubscriptions } from '../../lambda/jukebox/subscriptions';
 import { createMyLightsSkill } from '../../lambda/my-lights/skill';
 import { createRideHailerSkill } from '../../lambda/ride-hailer/skill';
-import { explainReply, type ReplyKind } from '../summary';
+import { explainReply, type ReplyExplanation, type ReplyKind } from '../summary';
 import { AUDIENCE, CLIENTS, type AuthorizationServer, type Tokens } from './authorization-server';
 import type { SkillHandler } from './endpoint';
-import { gateExtras, GUARD_ERROR_PREFIX } from './gate-extras';
+import { gateExtras, UNLINKING_HELD_PREFIX } from './gate-extras';
 import type { StagingServer } from './staging-server';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -128,21 +139,51 @@ export interface Situation {
 
 export const DEFAULT_SITUATION: Situation = { verification: 'introspection', token: 'linked', server: 'up', deploy: 'correct' };
 
+/**
+ * The sandbox's confirmation delay, `UNLINK_CONFIRM_AFTER_SECONDS`: a suspected rejection becomes
+ * the unlinking reply when the same token is rejected again at least this long after its first
+ * rejection. Short, so that a demonstration can wait for it; a deployed skill waits
+ * {@link DEPLOYED_CONFIRM_AFTER_SECONDS} by default.
+ */
+export const CONFIRM_AFTER_SECONDS = 2;
+/** What a deployed skill waits by default (`UNLINK_CONFIRM_AFTER_SECONDS` unset): 1 hour. */
+export const DEPLOYED_CONFIRM_AFTER_SECONDS = DEFAULT_CONFIRM_AFTER_MS / 1000;
+
+/** What the console can send: one request in the situation, or one of the policy's demonstrations. */
+export const POLICY_SCENARIOS = {
+  single: 'one request, in the situation above',
+  confirm: `a dead token, sent twice ${CONFIRM_AFTER_SECONDS} s apart: held, then confirmed`,
+  breaker: 'a fault rejects five users\' tokens: the breaker holds their confirmations (JWT)',
+} as const;
+export type PolicyScenario = Exclude<keyof typeof POLICY_SCENARIOS, 'single'>;
+
 /** The gate's verdict on one request, as its log line says it. */
 export interface LoggedDecision {
+  /** What the gate answered: after the unlinking policy (a held rejection is `undecided`). */
   outcome: 'linked' | 'missing' | 'invalid' | 'expired' | 'undecided';
   reason?: string;
-  /** The verdict was held by the unlink guard. */
-  held: boolean;
+  /** The verifier's own verdict when it rejected the token, before the policy. */
+  verdict?: 'invalid' | 'expired';
+  /** Whether no fault of ours could produce the rejection (`self-evident`), or one could (`suspected`). */
+  rejection?: 'self-evident' | 'suspected';
+  /** The rejection's reason class (`signature`, `inactive`, `expired`, ...). */
+  reasonClass?: string;
+  /** Why the unlinking policy held the rejection (the transient reply instead of the unlinking one). */
+  held?: HoldReason;
+  /** For a pending rejection: the earliest a rejection of the same token can confirm it (ISO 8601). */
+  confirmAt?: string;
 }
 
-/** One request of another user of the skill, sent in a bad deploy before the user's own. */
+/** One request of another user of the skill (in a bad deploy, sent before the user's own). */
 export interface CrowdRequest {
   user: string;
   tokenFingerprint: string;
   summary: string;
   unlinks: boolean;
-  held: boolean;
+  /** Why the unlinking policy held this user's rejection, if it did. */
+  held?: HoldReason;
+  /** The gate's decision, in plain words. */
+  decisionText: string;
 }
 
 /** One Alexa request in one situation, and what came of it. */
@@ -167,6 +208,8 @@ export interface Exchange {
   unlinks: boolean;
   /** The gate's verdict, from its log line. */
   decision?: LoggedDecision;
+  /** The gate's verdict in plain words: what the verifier said, and what the unlinking policy made of it. */
+  decisionText: string;
   /** One line: why this answer is the right one. */
   why: string;
   /** The log lines of this request (JSON, as the Lambda would log them): fingerprints, never tokens. */
@@ -175,12 +218,45 @@ export interface Exchange {
   metrics: string[];
   /** What the sandbox did to set the situation up. */
   steps: string[];
-  /** In a bad deploy: the same request of other users, sent first (the guard counts distinct tokens). */
+  /** In a bad deploy: the same request of other users, sent first (their rejections are counted fleet-wide). */
   crowd: CrowdRequest[];
-  /** The log lines of the other users' requests (where the guard's one ERROR line may be). */
+  /** What {@link crowd} is, when it is not the other users of a bad deploy. */
+  crowdLabel?: string;
+  /** The log lines of the requests before this one (the other users'; where the policy's ERROR line may be). */
   crowdLog: string[];
-  /** The metric lines of the other users' requests. */
+  /** The metric lines of the requests before this one. */
   crowdMetrics: string[];
+  /** What the requests before this one were, when not the other users of a bad deploy. */
+  earlierLabel?: string;
+}
+
+/** One request of a policy demonstration. */
+export interface PolicyStep {
+  /** Which request of the story: `a genuine request first`, `first rejection`, `again, after the delay`, `after the fix`. */
+  label: string;
+  user: string;
+  tokenFingerprint: string;
+  summary: string;
+  kind: ReplyKind;
+  unlinks: boolean;
+  decision?: LoggedDecision;
+  decisionText: string;
+}
+
+/** A demonstration of the unlinking policy on one skill: what happened, in plain words, and each request. */
+export interface PolicyDemo {
+  scenario: PolicyScenario;
+  skill: SkillName;
+  request: string;
+  title: string;
+  /** What happened, in plain words, a line each (the console shows it above the JSON). */
+  story: string[];
+  /** Every request, in order. */
+  steps: PolicyStep[];
+  /** The unlinking policy's ERROR lines logged on the way (JSON log lines). */
+  errors: string[];
+  /** The request the console shows in full (reply, log and metric lines), the earlier ones' lines with it. */
+  exchange: Exchange;
 }
 
 /** The token situations the verifier rejects. */
@@ -189,8 +265,16 @@ const REJECTIONS = new Set<TokenSituation>(['expired', 'revoked', 'forged', 'non
 /** Logins of the other users of a skill, whose requests a bad deploy receives too. */
 const CROWD = ['grace', 'alan', 'edsger', 'barbara'];
 
+/** The label of a demonstration's request sent again once it could be confirmed. */
+const AGAIN_LABEL = 'again, after the delay';
+
+/** The user of the breaker demonstration whose token is dead for another reason (it expired). */
+const OTHER_USER = 'hedy';
+
 /** Milliseconds after issue when a short-lived token is past its expiry (and, for a JWT, the 1 s clock tolerance). */
 const EXPIRED_AFTER_MS = 2200;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 interface Deployment {
   verification: Verification;
@@ -204,6 +288,21 @@ interface Capture {
   metrics: string[];
 }
 
+/** One request sent to a skill, and what came of it. */
+interface Heard extends ReplyExplanation {
+  status: number;
+  reply: unknown;
+  log: string[];
+  metrics: string[];
+  decision?: LoggedDecision;
+}
+
+/** A skill and one of its requests: where a demonstration sends its requests. */
+export interface Target {
+  skill: SkillName;
+  request: string;
+}
+
 export interface SituationsOptions {
   authorizationServer: AuthorizationServer;
   staging: StagingServer;
@@ -215,6 +314,8 @@ export interface SituationsOptions {
 
 /** The environment a Lambda function of template.yaml would have, for a verification and a deploy. */
 export function environmentFor(server: AuthorizationServer, staging: StagingServer, verification: Verification, deploy: Deploy): Environment {
+  // The policy as deployed, but for the delay (UNLINK_LEDGER_TABLE unset: the sandbox gives each skill a ledger in memory).
+  const policy: Environment = { UNLINK_CONFIRM_AFTER_SECONDS: String(CONFIRM_AFTER_SECONDS) };
   if (verification === 'jwt') {
     const environment: Environment = {
       TOKEN_VERIFIER: 'jwt',
@@ -224,6 +325,7 @@ export function environmentFor(server: AuthorizationServer, staging: StagingServ
       // 1 s instead of the default 5, so that the sandbox's 1 s tokens are "expired" 2 s after issue
       JWT_CLOCK_TOLERANCE_SECONDS: '1',
       VERIFY_CACHE_TTL_SECONDS: '0',
+      ...policy,
     };
     if (deploy === 'wrong-secret') {
       delete environment.JWKS_URI;
@@ -238,6 +340,7 @@ export function environmentFor(server: AuthorizationServer, staging: StagingServ
     INTROSPECTION_CLIENT_SECRET: deploy === 'wrong-secret' ? 'the-client-secret-of-another-environment' : CLIENTS.introspection.secret,
     INTROSPECTION_AUDIENCE: deploy === 'wrong-audience' ? 'another-skill' : AUDIENCE,
     VERIFY_CACHE_TTL_SECONDS: '0',
+    ...policy,
   };
 }
 
@@ -268,13 +371,25 @@ export class Situations {
   /** One exchange at a time: the log lines and metrics captured belong to it. */
   #queue: Promise<unknown> = Promise.resolve();
 
+  /**
+   * Each skill's unlinking ledger: shared by every deploy and container of the skill, as a deployed
+   * fleet shares its DynamoDB table (first rejections, proven configurations, counts per reason class).
+   */
+  readonly ledgers: Record<SkillName, MemoryUnlinkLedger> = {
+    'ride-hailer': new MemoryUnlinkLedger(),
+    'my-lights': new MemoryUnlinkLedger(),
+    jukebox: new MemoryUnlinkLedger(),
+  };
+
   /** The linked user: the login and the tokens Alexa keeps, per verification. */
   login = 'ada';
   linkedBy: 'sandbox' | 'browser' = 'sandbox';
   readonly #tokens: Partial<Record<Verification, Tokens>> = {};
   readonly #expired: Partial<Record<Verification, { token: string; usableAt: number; login: string }>> = {};
   readonly #revoked: Partial<Record<Verification, { token: string; login: string }>> = {};
-  readonly #crowd: Partial<Record<Verification, Record<string, string>>> = {};
+  /** The forged token of each verification: the same one each time, as a replayed token would be. */
+  readonly #forged: Partial<Record<Verification, { token: string; login: string }>> = {};
+  readonly #crowd: Partial<Record<Verification, Record<string, Tokens>>> = {};
   readonly #forger: KeyObject = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 
   constructor(options: SituationsOptions) {
@@ -322,7 +437,7 @@ export class Situations {
   /** Records an account linked outside the situations (in a browser, by the guided run): from now on its tokens are the linked user's. */
   adoptLink(login: string, verification: Verification, tokens: Tokens, by: 'sandbox' | 'browser'): void {
     if (login !== this.login) {
-      for (const kept of [this.#tokens, this.#expired, this.#revoked]) for (const key of Object.keys(kept)) delete kept[key as Verification];
+      for (const kept of [this.#tokens, this.#expired, this.#revoked, this.#forged]) for (const key of Object.keys(kept)) delete kept[key as Verification];
     }
     this.login = login;
     this.linkedBy = by;
@@ -336,27 +451,54 @@ export class Situations {
 
   /** Sends one request of `skill` in `situation`; one exchange at a time. */
   exchange(skill: SkillName, request: string, situation: Situation): Promise<Exchange> {
-    const next = this.#queue.then(() => this.#exchange(skill, request, situation));
+    return this.#enqueue(() => this.#exchange(skill, request, situation));
+  }
+
+  /**
+   * The policy's first rule, on each target: a genuine request first (the configuration is
+   * proven), then a dead token of the linked user (revoked with introspection, expired with JWTs):
+   * its first rejection is held (`pending`: the transient reply, the link kept); the same token
+   * again once {@link CONFIRM_AFTER_SECONDS} have passed is confirmed: the unlinking reply.
+   */
+  confirmationDemo(targets: Target[], verification: Verification): Promise<PolicyDemo[]> {
+    return this.#enqueue(() => this.#confirmationDemo(targets, verification));
+  }
+
+  /**
+   * The breaker, on each target (JWT): the authorization server signs with a key it does not
+   * publish; five users' refreshed tokens fail the signature check. Their first rejections are
+   * held; their confirmations too, once the fleet has counted them (`breaker`), with the policy's
+   * ERROR line; a user whose token expired (another reason class) is still answered. Then the
+   * server publishes its key and the five are accepted again: nobody was unlinked.
+   */
+  breakerDemo(targets: Target[]): Promise<PolicyDemo[]> {
+    return this.#enqueue(() => this.#breakerDemo(targets));
+  }
+
+  /** One of the policy's demonstrations, on one skill (the console's scenarios). */
+  async demo(scenario: PolicyScenario, target: Target, verification: Verification): Promise<PolicyDemo> {
+    const [demo] = scenario === 'confirm' ? await this.confirmationDemo([target], verification) : await this.breakerDemo([target]);
+    return demo;
+  }
+
+  #enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(work);
     this.#queue = next.catch(() => undefined);
     return next;
   }
 
   async #exchange(skill: SkillName, request: string, situation: Situation): Promise<Exchange> {
-    const definition = (SKILLS[skill]?.requests as Record<string, { event: string }> | undefined)?.[request];
-    if (!definition) throw new RangeError(`no request "${request}" for skill "${skill}"`);
+    const event = this.#event(skill, request);
     const steps: string[] = [];
-    if (situation.verification !== this.#deployment.verification || situation.deploy !== this.#deployment.deploy) {
-      this.#deployment = this.#deploy(situation.verification, situation.deploy);
-      steps.push(`Deployed the skills with ${situation.verification === 'jwt' ? 'TOKEN_VERIFIER=jwt (JWKS)' : 'TOKEN_VERIFIER=introspection'}, ${describeDeploy(situation.verification, situation.deploy)}: fresh containers.`);
-    }
+    this.#deployFor(situation, steps);
 
     // Tokens are linked, revoked and refreshed on a server that answers; then it goes down or hangs if asked.
     if (this.#server.availability !== 'up') await this.#server.setAvailability('up');
     const { token, user } = await this.#tokenFor(situation, steps);
     const crowdTokens = situation.deploy === 'correct' ? [] : await this.#crowdTokens(situation.verification, steps);
     // In production most requests carry genuine tokens: before a rejection in a correct deploy, another
-    // user's accepted request goes first, so that the unlink guard (which holds rejections that come
-    // with no acceptance in between) sees a container that works, as it would.
+    // user's accepted request goes first, so that the configuration is proven (a token accepted under
+    // it in the fleet), as it would be, and the unlinking policy judges the rejection itself.
     const genuine = situation.deploy === 'correct' && situation.server === 'up' && REJECTIONS.has(situation.token)
       ? (await this.#crowdTokens(situation.verification, steps))[0]
       : undefined;
@@ -365,25 +507,248 @@ export class Situations {
       steps.push(`The authorization server is ${SERVER_SITUATIONS[situation.server]}.`);
     }
 
-    const event = JSON.parse(readFileSync(path.join(ROOT, definition.event), 'utf8'));
     if (genuine) {
-      const sent = await this.#send(skill, withAccessToken(event, genuine[1]));
-      steps.push(`${genuine[0]}'s request went first (${parseDecision(sent.log)?.outcome ?? 'no verdict'}): in production most requests carry genuine tokens.`);
+      const heard = await this.#hear(skill, withAccessToken(event, genuine[1]));
+      steps.push(`${genuine[0]}'s request went first (${heard.decision?.outcome ?? 'no verdict'}): in production most requests carry genuine tokens.`);
     }
     const crowd: CrowdRequest[] = [];
     const crowdLog: string[] = [];
     const crowdMetrics: string[] = [];
     for (const [other, otherToken] of crowdTokens) {
-      const sent = await this.#send(skill, withAccessToken(event, otherToken));
-      crowdLog.push(...sent.log);
-      crowdMetrics.push(...sent.metrics);
-      const explained = explainReply(sent.reply);
-      crowd.push({ user: other, tokenFingerprint: fingerprint(otherToken), summary: explained.summary, unlinks: explained.unlinks, held: parseDecision(sent.log)?.held ?? false });
+      const heard = await this.#hear(skill, withAccessToken(event, otherToken));
+      crowdLog.push(...heard.log);
+      crowdMetrics.push(...heard.metrics);
+      crowd.push(crowdRequest(other, otherToken, heard));
     }
     const envelope = token === undefined ? withoutAccessToken(event) : withAccessToken(event, token);
-    const sent = await this.#send(skill, envelope);
-    const explained = explainReply(sent.reply);
-    const decision = parseDecision(sent.log);
+    const heard = await this.#hear(skill, envelope);
+    return this.#toExchange({ skill, request, situation, user, token, envelope, heard, steps, crowd, crowdLog, crowdMetrics });
+  }
+
+  async #confirmationDemo(targets: Target[], verification: Verification): Promise<PolicyDemo[]> {
+    const steps: string[] = [];
+    const situation: Situation = { verification, token: verification === 'jwt' ? 'expired' : 'revoked', server: 'up', deploy: 'correct' };
+    this.#deployFor(situation, steps);
+    if (this.#server.availability !== 'up') await this.#server.setAvailability('up');
+    const genuine = (await this.#linkedTokens(verification, steps)).access_token;
+    // A dead token of the linked user, new: its first rejection is this demonstration's own.
+    let dead: string;
+    if (verification === 'jwt') {
+      const tokens = await this.#server.link(this.login, CLIENT_OF.jwt.shortLived);
+      steps.push(`Linked ${this.login} with a client whose JWTs live ${tokens.expires_in} s, and waited ${EXPIRED_AFTER_MS / 1000} s: a token past its expiry (Alexa could not refresh it).`);
+      await sleep(EXPIRED_AFTER_MS);
+      dead = tokens.access_token;
+    } else {
+      const tokens = await this.#server.link(this.login, CLIENT_OF.introspection.linked);
+      await this.#server.revoke(tokens.access_token, CLIENT_OF.introspection.linked);
+      steps.push(`Linked ${this.login} again and revoked that token at the revocation endpoint: a dead token.`);
+      dead = tokens.access_token;
+    }
+    const runs = targets.map((target) => ({ ...target, event: this.#event(target.skill, target.request), steps: [] as PolicyStep[], earlier: { log: [] as string[], metrics: [] as string[] } }));
+    for (const run of runs) {
+      const heard = await this.#hear(run.skill, withAccessToken(run.event, genuine));
+      run.earlier.log.push(...heard.log);
+      run.earlier.metrics.push(...heard.metrics);
+      run.steps.push(policyStep('a genuine request first', this.login, genuine, heard));
+    }
+    for (const run of runs) {
+      const heard = await this.#hear(run.skill, withAccessToken(run.event, dead));
+      run.earlier.log.push(...heard.log);
+      run.earlier.metrics.push(...heard.metrics);
+      run.steps.push(policyStep('first rejection', this.login, dead, heard));
+    }
+    const waited = await this.#waitForConfirmations(runs.flatMap((run) => run.steps), steps);
+    const demos: PolicyDemo[] = [];
+    for (const run of runs) {
+      const envelope = withAccessToken(run.event, dead);
+      const heard = await this.#hear(run.skill, envelope);
+      const again = policyStep(AGAIN_LABEL, this.login, dead, heard);
+      run.steps.push(again);
+      const exchange = this.#toExchange({
+        skill: run.skill, request: run.request, situation, user: this.login, token: dead, envelope, heard, steps,
+        crowdLog: run.earlier.log, crowdMetrics: run.earlier.metrics, earlierLabel: 'the requests before: a genuine one, then this token\'s first rejection',
+      });
+      const [, first] = run.steps;
+      const errors = [...run.earlier.log, ...heard.log].filter(isPolicyError);
+      demos.push({
+        scenario: 'confirm',
+        skill: run.skill,
+        request: run.request,
+        title: `A suspected rejection, held then confirmed: ${SKILLS[run.skill].name}, ${verification === 'jwt' ? `${this.login}'s JWT past its expiry` : `${this.login}'s token revoked at the authorization server`}`,
+        story: [
+          `${this.login}'s token is dead: ${verification === 'jwt' ? 'it expired, and Alexa could not refresh it' : 'it was revoked at the authorization server'}. ` +
+            `A genuine request went first, so this configuration is proven (${describeDecision(run.steps[0].decision)}).`,
+          `First request with the dead token: ${storyOf(first, this.login)}`,
+          `The same token ${waited} s later: ${storyOf(again, this.login)}`,
+          `The delay is ${CONFIRM_AFTER_SECONDS} s in the sandbox (UNLINK_CONFIRM_AFTER_SECONDS=${CONFIRM_AFTER_SECONDS}); a deployed skill waits ${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h by default, ` +
+            'long enough for a fault of ours to show itself, and about the life of a token Alexa refreshes before it sends it.',
+        ],
+        steps: run.steps,
+        errors,
+        exchange,
+      });
+    }
+    return demos;
+  }
+
+  async #breakerDemo(targets: Target[]): Promise<PolicyDemo[]> {
+    const steps: string[] = [];
+    const situation: Situation = { verification: 'jwt', token: 'linked', server: 'up', deploy: 'correct' };
+    this.#deployFor(situation, steps);
+    if (this.#server.availability !== 'up') await this.#server.setAvailability('up');
+    const linked = await this.#linkedTokens('jwt', steps);
+    const crowd = await this.#crowdGrants('jwt', steps);
+    // Another user's token, signed with a published key before the fault, and left to expire: a dead token of another reason class.
+    const other = await this.#server.link(OTHER_USER, CLIENT_OF.jwt.shortLived);
+    const otherUsableAt = Date.now() + EXPIRED_AFTER_MS;
+    steps.push(`Linked ${OTHER_USER} with a client whose JWTs live ${other.expires_in} s: her token expires (another reason class, expired).`);
+
+    const runs = targets.map((target) => ({ ...target, event: this.#event(target.skill, target.request), steps: [] as PolicyStep[], earlier: { log: [] as string[], metrics: [] as string[] } }));
+    const send = async (run: (typeof runs)[number], label: string, user: string, token: string) => {
+      const heard = await this.#hear(run.skill, withAccessToken(run.event, token));
+      run.earlier.log.push(...heard.log);
+      run.earlier.metrics.push(...heard.metrics);
+      const step = policyStep(label, user, token, heard);
+      run.steps.push(step);
+      return { heard, step };
+    };
+    for (const run of runs) await send(run, 'a genuine request first', this.login, linked.access_token);
+
+    await this.#server.rotateSigningKey({ publish: false });
+    const kid = this.#server.unpublishedKids[0] ?? this.#server.signingKids[0];
+    steps.push(`The fault: the authorization server signs with a new key, ${kid}, and does not publish it at its JWKS URL.`);
+    const users: Array<{ login: string; token: string }> = [];
+    const featured: Array<{ heard: Heard; envelope: unknown; token: string; run: (typeof runs)[number]; log: string[]; metrics: string[] }> = [];
+    const others: Array<Array<{ login: string; token: string; heard: Heard }>> = runs.map(() => []);
+    let waited = 0;
+    try {
+      // Alexa refreshes each user's token before it sends it: every new one is signed with the key nobody can find.
+      for (const [login, tokens] of Object.entries(crowd)) {
+        const refreshed = await this.#server.refresh(tokens.refresh_token!, CLIENT_OF.jwt.linked);
+        crowd[login] = { ...refreshed, refresh_token: refreshed.refresh_token ?? tokens.refresh_token };
+        users.push({ login, token: refreshed.access_token });
+      }
+      const refreshed = await this.#server.refresh(linked.refresh_token!, CLIENT_OF.jwt.linked);
+      this.#tokens.jwt = { ...refreshed, refresh_token: refreshed.refresh_token ?? linked.refresh_token };
+      users.push({ login: this.login, token: refreshed.access_token });
+      steps.push(`Alexa refreshed the tokens of ${users.map((user) => user.login).join(', ')}: each is signed with ${kid}.`);
+
+      for (const run of runs) for (const user of users) await send(run, 'first rejection', user.login, user.token);
+      await sleep(otherUsableAt - Date.now());
+      for (const run of runs) await send(run, 'first rejection', OTHER_USER, other.access_token);
+
+      waited = await this.#waitForConfirmations(runs.flatMap((run) => run.steps), steps);
+      this.#deployment = this.#deploy('jwt', 'correct');
+      steps.push('New containers took the next requests: a container reads the fleet\'s ledger at most once a minute (new ones at once); the sandbox compresses that minute as it does the hour.');
+      for (const [index, run] of runs.entries()) {
+        for (const user of users.slice(0, -1)) others[index].push({ login: user.login, token: user.token, heard: (await send(run, AGAIN_LABEL, user.login, user.token)).heard });
+        others[index].push({ login: OTHER_USER, token: other.access_token, heard: (await send(run, AGAIN_LABEL, OTHER_USER, other.access_token)).heard });
+      }
+      for (const run of runs) {
+        const token = users.at(-1)!.token;
+        const envelope = withAccessToken(run.event, token);
+        const heard = await this.#hear(run.skill, envelope);
+        run.steps.push(policyStep(AGAIN_LABEL, this.login, token, heard));
+        featured.push({ heard, envelope, token, run, log: [...run.earlier.log], metrics: [...run.earlier.metrics] });
+        run.earlier.log.push(...heard.log);
+        run.earlier.metrics.push(...heard.metrics);
+      }
+    } finally {
+      await this.#server.publishSigningKeys();
+    }
+    steps.push(`The fix: the authorization server publishes ${kid}.`);
+    const accepted: number[] = [];
+    for (const run of runs) {
+      let count = 0;
+      for (const user of users) if ((await send(run, 'after the fix', user.login, user.token)).heard.decision?.outcome === 'linked') count++;
+      accepted.push(count);
+    }
+
+    const faulted = new Set(users.map((user) => fingerprint(user.token)));
+    return featured.map(({ heard, envelope, token, run, log, metrics }, index) => {
+      const exchange = this.#toExchange({
+        skill: run.skill, request: run.request, situation, user: this.login, token, envelope, heard, steps,
+        crowd: others[index].map(({ login, token: otherToken, heard: otherHeard }) => crowdRequest(login, otherToken, otherHeard)),
+        crowdLabel: `The other users, again ${waited} s later`,
+        crowdLog: log, crowdMetrics: metrics,
+        earlierLabel: 'the requests before: a genuine one, the first rejections, the other users again',
+      });
+      const first = run.steps.filter((step) => step.label === 'first rejection');
+      const again = run.steps.filter((step) => step.label === AGAIN_LABEL);
+      const firstFault = first.filter((step) => faulted.has(step.tokenFingerprint));
+      const againFault = again.filter((step) => faulted.has(step.tokenFingerprint));
+      const otherFirst = first.find((step) => step.user === OTHER_USER);
+      const otherAgain = again.find((step) => step.user === OTHER_USER);
+      const errors = run.earlier.log.filter(isPolicyError);
+      const breakerError = errors.map(parseLine).find((entry) => entry?.hold === 'breaker');
+      return {
+        scenario: 'breaker' as const,
+        skill: run.skill,
+        request: run.request,
+        title: `A fault opens the breaker: ${SKILLS[run.skill].name}, five users' tokens signed with a key the skill cannot find`,
+        story: [
+          `The fault: the authorization server signs with a new key (${kid}) that it has not published. Every refreshed token fails the signature check: ` +
+            `${users.length} users' tokens rejected for one reason (signature) — a fault to fix, not ${users.length} dead tokens.`,
+          `Their first requests: ${tally(firstFault)}.${firstFault.some((step) => step.unlinks) ? '' : ' Each user gets the "try again later" reply and keeps the link.'}`,
+          `The same tokens ${waited} s later, when they could be confirmed: ${tally(againFault)}` +
+            (breakerError
+              ? ` — the fleet counted ${breakerError.recentTokens} tokens first rejected for ${breakerError.reasonClass} in the last 30 min, against a usual ${breakerError.usualTokens}: the breaker is open for ${breakerError.reasonClass}, and their confirmations wait.`
+              : '.'),
+          breakerError
+            ? `The policy's ERROR line, once per container, tells the operator what to check: "${String(breakerError.message).slice(UNLINKING_HELD_PREFIX.length).trim()}"`
+            : 'The policy logged no breaker ERROR line here.',
+          `${OTHER_USER}'s token is dead for another reason (expired): the breaker does not hold it. ` +
+            `First: ${otherFirst ? heldOrAnswered(otherFirst) : 'not sent'}; ${waited} s later: ${otherAgain ? heldOrAnswered(otherAgain) : 'not sent'}.`,
+          `The fix: the server publishes ${kid}, and the same ${users.length} tokens are accepted: ${accepted[index]} of ${users.length} linked. ` +
+            `Nobody was unlinked by the fault (${againFault.filter((step) => step.unlinks).length + firstFault.filter((step) => step.unlinks).length} unlinking replies).`,
+        ],
+        steps: run.steps,
+        errors,
+        exchange,
+      };
+    });
+  }
+
+  /** Waits until every pending step can be confirmed (at least the delay); answers how long it waited, in whole seconds. */
+  async #waitForConfirmations(steps: PolicyStep[], record: string[]): Promise<number> {
+    const started = Date.now();
+    const until = Math.max(started + CONFIRM_AFTER_SECONDS * 1000, ...steps.map((step) => (step.decision?.confirmAt ? Date.parse(step.decision.confirmAt) : 0)));
+    await sleep(until - Date.now() + 100);
+    const waited = Math.round((Date.now() - started) / 100) / 10;
+    record.push(`Waited ${waited} s: the confirmation delay (UNLINK_CONFIRM_AFTER_SECONDS=${CONFIRM_AFTER_SECONDS} here; ${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h by default in a deployed skill).`);
+    return waited;
+  }
+
+  /** Deploys the skills for `situation` if they are deployed otherwise: fresh containers, the same ledgers. */
+  #deployFor(situation: Situation, steps: string[]): void {
+    if (situation.verification === this.#deployment.verification && situation.deploy === this.#deployment.deploy) return;
+    this.#deployment = this.#deploy(situation.verification, situation.deploy);
+    steps.push(`Deployed the skills with ${situation.verification === 'jwt' ? 'TOKEN_VERIFIER=jwt (JWKS)' : 'TOKEN_VERIFIER=introspection'}, ${describeDeploy(situation.verification, situation.deploy)}: fresh containers, each skill's ledger kept.`);
+  }
+
+  #event(skill: SkillName, request: string): unknown {
+    const definition = (SKILLS[skill]?.requests as Record<string, { event: string }> | undefined)?.[request];
+    if (!definition) throw new RangeError(`no request "${request}" for skill "${skill}"`);
+    return JSON.parse(readFileSync(path.join(ROOT, definition.event), 'utf8'));
+  }
+
+  #toExchange(args: {
+    skill: SkillName;
+    request: string;
+    situation: Situation;
+    user?: string;
+    token?: string;
+    envelope: unknown;
+    heard: Heard;
+    steps: string[];
+    crowd?: CrowdRequest[];
+    crowdLabel?: string;
+    crowdLog?: string[];
+    crowdMetrics?: string[];
+    earlierLabel?: string;
+  }): Exchange {
+    const { skill, request, situation, user, token, envelope, heard, steps } = args;
+    const { status, reply, summary, kind, unlinks, decision, log, metrics } = heard;
     return {
       skill,
       request,
@@ -392,21 +757,26 @@ export class Situations {
       user,
       tokenFingerprint: token === undefined ? null : fingerprint(token),
       requestJson: redactToken(envelope, token),
-      status: sent.status,
-      reply: sent.reply,
-      ...explained,
+      status,
+      reply,
+      summary,
+      kind,
+      unlinks,
       decision,
-      why: why(situation, decision, explained.kind, skill),
-      log: sent.log,
-      metrics: sent.metrics,
+      decisionText: describeDecision(decision),
+      why: why(situation, decision, kind, skill),
+      log,
+      metrics,
       steps,
-      crowd,
-      crowdLog,
-      crowdMetrics,
+      crowd: args.crowd ?? [],
+      ...(args.crowdLabel ? { crowdLabel: args.crowdLabel } : {}),
+      crowdLog: args.crowdLog ?? [],
+      crowdMetrics: args.crowdMetrics ?? [],
+      ...(args.earlierLabel ? { earlierLabel: args.earlierLabel } : {}),
     };
   }
 
-  async #send(skill: SkillName, event: unknown): Promise<{ status: number; reply: unknown; log: string[]; metrics: string[] }> {
+  async #hear(skill: SkillName, event: unknown): Promise<Heard> {
     this.#capture = { log: [], metrics: [] };
     const capture = this.#capture;
     let status = 200;
@@ -418,26 +788,29 @@ export class Situations {
       reply = { error: (error as Error).message };
     }
     await new Promise((resolve) => setImmediate(resolve)); // log lines written as the reply settles
-    return { status, reply, log: capture.log, metrics: capture.metrics };
+    return { status, reply, log: capture.log, metrics: capture.metrics, ...explainReply(reply), decision: parseDecision(capture.log) };
+  }
+
+  /** The linked user's tokens for `verification`, linked as Alexa does if there are none yet. */
+  async #linkedTokens(verification: Verification, steps: string[]): Promise<Tokens> {
+    const client = CLIENT_OF[verification].linked;
+    if (!this.#tokens[verification]) {
+      this.#tokens[verification] = await this.#server.link(this.login, client);
+      steps.push(`Linked ${this.login} as Alexa does (client ${CLIENTS[client].id}): ${verification === 'jwt' ? 'a JWT' : 'an opaque'} access token.`);
+    }
+    return this.#tokens[verification]!;
   }
 
   async #tokenFor(situation: Situation, steps: string[]): Promise<{ token?: string; user?: string }> {
     const { verification } = situation;
     const clients = CLIENT_OF[verification];
-    const linked = async () => {
-      if (!this.#tokens[verification]) {
-        this.#tokens[verification] = await this.#server.link(this.login, clients.linked);
-        steps.push(`Linked ${this.login} as Alexa does (client ${CLIENTS[clients.linked].id}): ${verification === 'jwt' ? 'a JWT' : 'an opaque'} access token.`);
-      }
-      return this.#tokens[verification]!;
-    };
     switch (situation.token) {
       case 'none':
         return {};
       case 'linked':
-        return { token: (await linked()).access_token, user: this.login };
+        return { token: (await this.#linkedTokens(verification, steps)).access_token, user: this.login };
       case 'rotated': {
-        const tokens = await linked();
+        const tokens = await this.#linkedTokens(verification, steps);
         await this.#server.rotateSigningKey();
         const [signing, previous] = this.#server.signingKids;
         steps.push(`Rotated the signing key: ${signing} signs from now on${previous ? `, ${previous} is still published` : ''}.`);
@@ -457,7 +830,7 @@ export class Situations {
         const wait = expired.usableAt - Date.now();
         if (wait > 0) {
           steps.push(`Waited ${(wait / 1000).toFixed(1)} s for the token to expire.`);
-          await new Promise((resolve) => setTimeout(resolve, wait));
+          await sleep(wait);
         }
         return { token: expired.token, user: this.login };
       }
@@ -478,31 +851,42 @@ export class Situations {
         return { token: revoked.token, user: this.login };
       }
       case 'forged': {
-        // Opaque tokens cannot be forged, only guessed: a random one, as long as the server's.
-        if (verification === 'introspection') return { token: randomBytes(32).toString('base64url'), user: `${this.login} (forged)` };
-        // A JWT claiming to be the linked user, with the server's own kid, signed with another key.
-        const forged = jwt.sign({ sub: this.login, scope: 'rides', client_id: CLIENTS.jwt.id }, this.#forger, {
-          algorithm: 'RS256',
-          keyid: this.#server.signingKids[0],
-          issuer: this.#server.issuer,
-          audience: AUDIENCE,
-          expiresIn: 3600,
-        });
-        return { token: forged, user: `${this.login} (forged)` };
+        let forged = this.#forged[verification];
+        if (!forged || forged.login !== this.login) {
+          // Opaque tokens cannot be forged, only guessed: a random one, as long as the server's.
+          // A JWT claims to be the linked user, with the server's own kid, signed with another key.
+          const token = verification === 'introspection'
+            ? randomBytes(32).toString('base64url')
+            : jwt.sign({ sub: this.login, scope: 'rides', client_id: CLIENTS.jwt.id }, this.#forger, {
+              algorithm: 'RS256',
+              keyid: this.#server.signingKids[0],
+              issuer: this.#server.issuer,
+              audience: AUDIENCE,
+              expiresIn: 3600,
+            });
+          forged = this.#forged[verification] = { token, login: this.login };
+          steps.push(verification === 'introspection' ? 'Guessed a token: random, as long as the server\'s.' : `Forged a JWT for ${this.login}, with the server's kid, signed with another key.`);
+        }
+        return { token: forged.token, user: `${this.login} (forged)` };
       }
     }
   }
 
-  async #crowdTokens(verification: Verification, steps: string[]): Promise<Array<[string, string]>> {
+  /** The other users' grants (linked on first use), per login. */
+  async #crowdGrants(verification: Verification, steps: string[]): Promise<Record<string, Tokens>> {
     const crowd = (this.#crowd[verification] ??= {});
     const linked: string[] = [];
     for (const login of CROWD) {
       if (crowd[login]) continue;
-      crowd[login] = (await this.#server.link(login, CLIENT_OF[verification].linked)).access_token;
+      crowd[login] = await this.#server.link(login, CLIENT_OF[verification].linked);
       linked.push(login);
     }
     if (linked.length > 0) steps.push(`Linked ${linked.join(', ')}: other users of the skills.`);
-    return Object.entries(crowd);
+    return crowd;
+  }
+
+  async #crowdTokens(verification: Verification, steps: string[]): Promise<Array<[string, string]>> {
+    return Object.entries(await this.#crowdGrants(verification, steps)).map(([login, tokens]) => [login, tokens.access_token]);
   }
 
   #deploy(verification: Verification, deploy: Deploy): Deployment {
@@ -517,18 +901,113 @@ export class Situations {
       },
     });
     const extras = gateExtras((line) => void this.#capture.metrics.push(line.trimEnd()));
-    const options = { verifier, logger, ...extras };
+    // The gate options every example Lambda reads from its environment (UNLINK_CONFIRM_AFTER_SECONDS, ...),
+    // with the skill's own ledger where a deployed function has UNLINK_LEDGER_TABLE.
+    const gate = gateOptionsFromEnvironment(environment);
+    const options = (skill: SkillName) => ({
+      verifier,
+      logger,
+      ...extras,
+      ...gate,
+      unlinking: gate.unlinking === false ? (false as const) : { ...gate.unlinking, ledger: this.ledgers[skill] },
+    });
     return {
       verification,
       deploy,
       environment,
       skills: {
-        'ride-hailer': customSkillHandler(createRideHailerSkill(options), { logger }),
-        'my-lights': createMyLightsSkill(options).lambda(),
-        jukebox: createJukeboxSkill({ ...options, subscriptions: new ResourceServerSubscriptions(this.#subscriptionsUrl) }).lambda(),
+        'ride-hailer': customSkillHandler(createRideHailerSkill(options('ride-hailer')), { logger }),
+        'my-lights': createMyLightsSkill(options('my-lights')).lambda(),
+        jukebox: createJukeboxSkill({ ...options('jukebox'), subscriptions: new ResourceServerSubscriptions(this.#subscriptionsUrl) }).lambda(),
       },
     };
   }
+}
+
+function crowdRequest(user: string, token: string, heard: Heard): CrowdRequest {
+  return {
+    user,
+    tokenFingerprint: fingerprint(token),
+    summary: heard.summary,
+    unlinks: heard.unlinks,
+    ...(heard.decision?.held ? { held: heard.decision.held } : {}),
+    decisionText: describeDecision(heard.decision),
+  };
+}
+
+function policyStep(label: string, user: string, token: string, heard: Heard): PolicyStep {
+  return {
+    label,
+    user,
+    tokenFingerprint: fingerprint(token),
+    summary: heard.summary,
+    kind: heard.kind,
+    unlinks: heard.unlinks,
+    ...(heard.decision ? { decision: heard.decision } : {}),
+    decisionText: describeDecision(heard.decision),
+  };
+}
+
+/** How a set of requests went, in a few words: `5 held: pending`, `0 unlinked, 5 held: breaker`. */
+function tally(steps: PolicyStep[]): string {
+  const unlinked = steps.filter((step) => step.unlinks).length;
+  const holds = new Map<string, number>();
+  for (const step of steps) if (step.decision?.held) holds.set(step.decision.held, (holds.get(step.decision.held) ?? 0) + 1);
+  const accepted = steps.filter((step) => step.decision?.outcome === 'linked').length;
+  return [
+    `${unlinked} of ${steps.length} unlinked`,
+    ...[...holds].map(([hold, count]) => `${count} held: ${hold}`),
+    ...(accepted ? [`${accepted} accepted`] : []),
+  ].join(', ');
+}
+
+/** One request of a story, in plain words. */
+function heldOrAnswered(step: PolicyStep): string {
+  if (step.unlinks) return `answered with the unlinking reply (${step.summary})`;
+  if (step.decision?.held) return `held: ${step.decision.held}, the link kept`;
+  return step.summary;
+}
+
+/** One request of the confirmation story, in plain words. */
+function storyOf(step: PolicyStep, user: string): string {
+  const decision = step.decision;
+  if (decision?.held === 'pending') {
+    return `the verifier rejected it (${decision.verdict === 'invalid' ? `invalid, ${decision.reasonClass}` : 'expired'}), but one rejection is no proof: ${faultLike(decision.reasonClass)}. ` +
+      `Held: pending — ${user} gets the "try again later" reply (${step.summary}) and keeps the link; ` +
+      `the decision line says it can be confirmed from ${clock(decision.confirmAt)}.`;
+  }
+  if (step.unlinks && decision?.rejection === 'suspected') {
+    return `rejected again, on fresh knowledge, after the delay: confirmed. The unlinking reply (${step.summary}): Alexa drops the link and asks ${user} to link again.`;
+  }
+  if (decision?.held === 'breaker') {
+    return `held: breaker — this skill's ledger counted too many tokens first rejected for ${decision.reasonClass} in the last 30 min ` +
+      `(a bad deploy's rejections count too), so the policy suspects a fault and holds every ${decision.reasonClass} rejection: ${step.summary}. ` +
+      'It resumes when the rate is back under its threshold, or when an operator releases the class.';
+  }
+  return `${describeDecision(decision)} Reply: ${step.summary}.`;
+}
+
+/** What fault of ours would produce a rejection of this class for genuine tokens, in a few words. */
+function faultLike(reasonClass: string | undefined): string {
+  switch (reasonClass) {
+    case 'inactive':
+      return 'an INTROSPECTION_URL of another server would say "active": false of every genuine token too';
+    case 'signature':
+      return 'a key rotated at the server, or a JWKS_URI of another server, would fail every genuine token too';
+    case 'expired':
+      return 'a clock some minutes off would make fresh tokens look expired too';
+    case 'malformed':
+      return 'a verifier that does not fit the server\'s tokens would find every genuine token malformed too';
+    case 'claims':
+      return 'a client list or audience that misses the server\'s clients would reject every genuine token too';
+    default:
+      return 'a fault of ours could produce it for genuine tokens too';
+  }
+}
+
+/** An ISO time as people read it in the sandbox: `12:00:02.345 UTC`. */
+function clock(iso: string | undefined): string {
+  return iso ? `${iso.slice(11, 23)} UTC` : 'later';
 }
 
 function keyIdOf(token: string): string | undefined {
@@ -546,33 +1025,91 @@ function redactToken(envelope: unknown, token: string | undefined): unknown {
   return JSON.parse(JSON.stringify(redacted).split(token).join(`[redacted sha256:${fingerprint(token)}]`));
 }
 
+function parseLine(line: string): Record<string, unknown> | undefined {
+  try {
+    const entry = JSON.parse(line);
+    return typeof entry === 'object' && entry !== null ? entry : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const HOLDS = new Set(['pending', 'unproven', 'breaker', 'paused', 'ledger']);
+
 /** The gate's decision for one request, read from its log line. */
 export function parseDecision(log: string[]): LoggedDecision | undefined {
   for (const line of log) {
-    let entry: Record<string, unknown>;
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (typeof entry.outcome !== 'string' || !String(entry.message).startsWith('account linking:')) continue;
+    const entry = parseLine(line);
+    if (!entry || typeof entry.outcome !== 'string' || !String(entry.message).startsWith('account linking:')) continue;
     return {
       outcome: entry.outcome as LoggedDecision['outcome'],
       ...(typeof entry.reason === 'string' ? { reason: entry.reason } : {}),
-      held: entry.heldByGuard === true,
+      ...(entry.verdict === 'invalid' || entry.verdict === 'expired' ? { verdict: entry.verdict } : {}),
+      ...(entry.rejection === 'self-evident' || entry.rejection === 'suspected' ? { rejection: entry.rejection } : {}),
+      ...(typeof entry.reasonClass === 'string' ? { reasonClass: entry.reasonClass } : {}),
+      ...(typeof entry.held === 'string' && HOLDS.has(entry.held) ? { held: entry.held as HoldReason } : {}),
+      ...(typeof entry.confirmAt === 'string' ? { confirmAt: entry.confirmAt } : {}),
     };
   }
   return undefined;
 }
 
-/** Whether a log line is the unlink guard's ERROR. */
-export const isGuardError = (line: string): boolean => line.includes(`"message":"${GUARD_ERROR_PREFIX}`);
+/** Whether a log line is one of the unlinking policy's ERROR lines (unproven, breaker, paused, ledger). */
+export const isPolicyError = (line: string): boolean => line.includes(`"message":"${UNLINKING_HELD_PREFIX}`);
+
+/** A gate decision in plain words: what the verifier said, and what the unlinking policy made of it. */
+export function describeDecision(decision: LoggedDecision | undefined): string {
+  if (!decision) return 'no gate decision: the request needs no linked user';
+  const verdict = decision.verdict ? `rejected (${decision.verdict === 'invalid' ? `invalid, ${decision.reasonClass}` : 'expired'}; ${decision.rejection ?? 'suspected'})` : '';
+  switch (decision.held) {
+    case 'pending':
+      return `${verdict} — held: pending. A suspected rejection waits for the same token to be rejected again: it can be confirmed from ${clock(decision.confirmAt)} ` +
+        `(${CONFIRM_AFTER_SECONDS} s after its first rejection here; ${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h in a deployed skill). The link is kept.`;
+    case 'unproven':
+      return `${verdict} — held: unproven. No token has been accepted under this configuration anywhere in the fleet: no rejection is answered. The link is kept.`;
+    case 'breaker':
+      return `${verdict} — held: breaker. Too many tokens first rejected for ${decision.reasonClass} across the fleet: a fault is suspected, confirmations wait. The link is kept.`;
+    case 'paused':
+      return `${verdict} — held: paused. An operator paused every confirmation. The link is kept.`;
+    case 'ledger':
+      return `${verdict} — held: ledger. The fleet's ledger could not be read: we cannot know. The link is kept.`;
+  }
+  switch (decision.outcome) {
+    case 'linked':
+      return 'accepted: the token identifies a linked user';
+    case 'missing':
+      return 'no token: the user has not linked';
+    case 'invalid':
+    case 'expired':
+      return decision.rejection === 'self-evident'
+        ? `${verdict} — answered at once: no fault of ours can produce it, and the configuration is proven. The unlinking reply.`
+        : `${verdict} — confirmed: the same token rejected again, on fresh knowledge, after the delay. The unlinking reply.`;
+    case 'undecided':
+      return `could not decide${decision.reason ? ` (${decision.reason})` : ''}: no proof either way. The link is kept.`;
+  }
+}
 
 /** One line: why the answer is the right one, from the gate's verdict and the situation. */
 export function why(situation: Situation, decision: LoggedDecision | undefined, kind: ReplyKind, skill: SkillName): string {
   const jwtMode = situation.verification === 'jwt';
   if (!decision) {
     return kind === 'answered' ? 'The gate let the request through (it needs no linked user).' : 'The request never reached a verdict (see the reply).';
+  }
+  const confirmed = decision.rejection === 'self-evident'
+    ? 'No fault of ours can produce this rejection, and this configuration is proven: answered at once. '
+    : `Rejected again, on fresh knowledge, at least ${CONFIRM_AFTER_SECONDS} s after its first rejection in the fleet (${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h deployed): confirmed. `;
+  switch (decision.held) {
+    case 'pending':
+      return `The verifier rejected it (${decision.reasonClass}), but one rejection is no proof: ${faultLike(decision.reasonClass)}. ` +
+        `The unlinking policy holds it until the same token is rejected again from ${clock(decision.confirmAt)}; meanwhile the user hears "try again later" and keeps the link.`;
+    case 'unproven':
+      return 'No token has been accepted under this configuration anywhere in the fleet: the unlinking policy holds every rejection (held: unproven), so a bad deploy unlinks nobody. Its ERROR line tells the operator what to check.';
+    case 'breaker':
+      return `The breaker is open for ${decision.reasonClass}: the fleet's first rejections of that class are out of line with their usual level, which points at a fault, not at the users. Confirmations wait; the ERROR line says what to check.`;
+    case 'paused':
+      return 'An operator paused every confirmation in the ledger\'s control item: rejections get the transient reply until it is resumed.';
+    case 'ledger':
+      return 'The unlinking ledger could not be read or written in time: no rejection can be confirmed, so the link is kept.';
   }
   switch (decision.outcome) {
     case 'linked': {
@@ -587,20 +1124,19 @@ export function why(situation: Situation, decision: LoggedDecision | undefined, 
         ? 'No token: the user has not linked. Discover answers an empty list, nothing to unlink.'
         : 'No token at all: the user never linked. Asking them to link is right.';
     case 'expired':
-      return 'The token\'s exp is past, beyond the clock tolerance: proof about this very token, so the unlinking reply is right.';
+      return `${confirmed}The token's exp is past, beyond the clock tolerance: the unlinking reply is right.`;
     case 'invalid': {
-      if (situation.deploy !== 'correct') return `Rejected (${decision.reason ?? 'invalid'}) by a wrongly configured skill: every user gets this — the bad deploy unlinks them. The unlink guard exists to stop this.`;
-      if (situation.token === 'expired') return 'Introspection answers "active": false for an expired token as for a revoked one: proof that it is no good, so invalid.';
-      if (situation.token === 'revoked') return 'The authorization server says the token is inactive: proof about this token, the link goes.';
+      if (situation.deploy !== 'correct') return `${confirmed}Rejected (${decision.reason ?? 'invalid'}) by a wrongly configured skill that had accepted tokens before: this is what the policy is there to stop.`;
+      if (situation.token === 'expired') return `${confirmed}Introspection answers "active": false for an expired token as for a revoked one: invalid.`;
+      if (situation.token === 'revoked') return `${confirmed}The authorization server says the token is inactive: the link goes.`;
       if (situation.token === 'forged') {
-        return jwtMode
+        return confirmed + (jwtMode
           ? `The signature fails against the server's keys, fetched fresh (${decision.reason ?? 'invalid'}): a forged token is refused.`
-          : 'The authorization server knows no such token ("active": false): a guessed token is refused.';
+          : 'The authorization server knows no such token ("active": false): a guessed token is refused.');
       }
-      return `The verifier proved the token bad (${decision.reason ?? 'invalid'}).`;
+      return `${confirmed}The verifier proved the token bad (${decision.reason ?? 'invalid'}).`;
     }
     case 'undecided':
-      if (decision.held) return 'The unlink guard held this rejection: distinct tokens rejected and none accepted in this container point at the configuration, not the users. The link is kept; the ERROR line and the metric tell the operator.';
       if (situation.server === 'down') return 'The authorization server is unreachable: the verifier cannot decide, and an outage is no proof. The link is kept.';
       if (situation.server === 'hang') return 'The verifier ran out of time (the server never answered): no proof, so the link is kept.';
       if (situation.deploy !== 'correct') return 'A setting of ours is wrong (see the ERROR line): "could not decide", never an unlink.';

@@ -3,15 +3,17 @@
  * a person links an account, then sends each skill a request in each situation; the summary the
  * page shows is checked against the reply the endpoint really returned, every unlinking reply is
  * marked, no token is ever on the page, and nothing runs off the right edge at 1000 or 400 px.
- * It writes docs/sandbox-console.png, the README's screenshot.
+ * The unlinking policy's demonstrations (a dead token held, then confirmed; a fault that opens the
+ * breaker) are told in plain words above the JSON. It writes docs/sandbox-console.png, the
+ * README's screenshot (My Lights confirming a JWT past its exp: EXPIRED_AUTHORIZATION_CREDENTIAL).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { fingerprint } from '../../lib';
-import { GUARD_ERROR_PREFIX } from '../../scripts/sandbox/gate-extras';
+import { UNLINKING_HELD_PREFIX } from '../../scripts/sandbox/gate-extras';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox/sandbox';
-import { SKILLS, type Situation, type SkillName } from '../../scripts/sandbox/situations';
+import { SKILLS, type PolicyDemo, type PolicyScenario, type Situation, type SkillName } from '../../scripts/sandbox/situations';
 import { explainReply } from '../../scripts/summary';
 import { describeIf } from '../support/describe-if';
 import { ROOT } from '../support/invoke-cli';
@@ -60,19 +62,45 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
 
   /** Sets the switches, presses a request's button, and answers the JSON the endpoint returned. */
   async function send(skill: SkillName, request: string, situation: Situation): Promise<any> {
+    await page.check('#scenario-single');
+    return press(skill, request, situation, 'single', '/console/send');
+  }
+
+  /** Sets the switches to one of the policy's demonstrations, presses a request's button, and answers the demonstration. */
+  async function demo(scenario: PolicyScenario, skill: SkillName, request: string, situation: Situation): Promise<PolicyDemo> {
+    await page.check(`#scenario-${scenario}`);
+    return press(skill, request, situation, scenario, '/console/scenario');
+  }
+
+  async function press(skill: SkillName, request: string, situation: Situation, scenario: string, path: string): Promise<any> {
     for (const [name, value] of Object.entries(situation)) await page.check(`#${name}-${value}`);
     const [response] = await Promise.all([
-      page.waitForResponse((r) => r.url().endsWith('/console/send'), { timeout: 20_000 }),
+      page.waitForResponse((r) => r.url().endsWith(path), { timeout: 30_000 }),
       page.click(`#skill-${skill} button[data-request="${request}"]`),
     ]);
     expect(response.status()).toBe(200);
-    const exchange = await response.json();
-    await page.waitForFunction(([s, r]) => {
+    const answer = await response.json();
+    await page.waitForFunction(([s, r, c]) => {
       const document = (globalThis as any).document; // (this runs in the page)
       const result = document.querySelector('#result');
-      return !result.hidden && result.dataset.skill === s && result.dataset.request === r && !document.querySelector('#skills button').disabled;
-    }, [skill, request]);
-    return exchange;
+      return !result.hidden && result.dataset.skill === s && result.dataset.request === r && result.dataset.scenario === c && !document.querySelector('#skills button').disabled;
+    }, [skill, request, scenario]);
+    return answer;
+  }
+
+  /** The elements that run off either edge, and the page's scroll width against its width. */
+  async function overflow(): Promise<{ scrollWidth: number; clientWidth: number; wide: string[] }> {
+    return page.evaluate(() => {
+      const { document, innerWidth } = globalThis as any; // (this runs in the page)
+      const root = document.scrollingElement;
+      const wide = ([...document.querySelectorAll('body *')] as any[])
+        .filter((element) => {
+          const box = element.getBoundingClientRect();
+          return box.width > 0 && (box.right > innerWidth + 0.5 || box.left < -0.5);
+        })
+        .map((element) => `${element.tagName.toLowerCase()}#${element.id}`);
+      return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide };
+    });
   }
 
   it('links an account through the login and consent pages, and the linked page leads to the console', async () => {
@@ -100,6 +128,39 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
     expect(await page.textContent('#fingerprint')).toContain(`grace's token, SHA-256 fingerprint ${fingerprint(browserToken)}`);
     expect(await page.getAttribute('#result', 'data-unlinks')).toBe('false');
   });
+
+  // Before the other situations: a bad deploy's rejections count in the skill's ledger too, and open its breaker for their class for 30 min.
+  it('(a) and (b): shows a dead token held as pending, with when it can be confirmed, then its confirmation: the unlinking reply', async () => {
+    const shown = await demo('confirm', 'ride-hailer', 'order-ride', { verification: 'introspection', token: 'linked', server: 'up', deploy: 'correct' });
+    const [genuine, first, again] = shown.steps;
+    expect(genuine.decision?.outcome).toBe('linked');
+    expect(first.decision).toEqual(expect.objectContaining({ outcome: 'undecided', rejection: 'suspected', held: 'pending', confirmAt: expect.any(String) }));
+    expect(first.kind).toBe('transient');
+    expect(again.unlinks).toBe(true);
+    expect(again.tokenFingerprint).toBe(first.tokenFingerprint);
+    expect(shown.exchange.reply).toBeLinkAccountResponse();
+
+    // Above the JSON, in plain words: the story, and each request with what the policy made of it.
+    expect(await page.isVisible('#story')).toBe(true);
+    const story = (await page.textContent('#story-lines'))!;
+    expect(story).toContain('Held: pending');
+    expect(story).toContain('"try again later"');
+    expect(story).toContain(`can be confirmed from ${first.decision!.confirmAt!.slice(11, 23)} UTC`);
+    expect(story).toContain('confirmed');
+    expect(story).toContain('a deployed skill waits 1 h by default');
+    const pending = page.locator('#story-steps li[data-label="first rejection"]');
+    expect(await pending.getAttribute('data-held')).toBe('pending');
+    expect(await pending.textContent()).toContain('held: pending');
+    expect(await pending.textContent()).toContain('Please try again in a little while');
+    expect(await page.locator('#story-steps li[data-label="again, after the delay"]').getAttribute('data-unlinks')).toBe('true');
+    // The request shown in full is the confirmation: marked as unlinking, both decision lines in the log.
+    expect(await page.textContent('#summary .badge')).toBe('UNLINKS the user');
+    expect(await page.textContent('#decision')).toContain('confirmed');
+    const log = (await page.textContent('#log'))!;
+    expect(log).toContain('"held": "pending"');
+    expect(log).toContain('"confirmAt"');
+    expect(JWT_PATTERN.test((await page.textContent('body'))!)).toBe(false);
+  }, 60_000);
 
   it('shows, for each skill in each situation, the summary of the reply the skill really gave, and marks every reply that unlinks', async () => {
     const seen = new Set<string>();
@@ -162,15 +223,57 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
     for (const other of exchange.crowd) expect(crowd).toContain(other.tokenFingerprint);
   });
 
-  // Issue #13's unlink guard: this runs once the gate has it (the sandbox detects it).
-  it(`shows a bad deploy held by the unlink guard: the user kept linked, the guard's ERROR line as the alarm`, async () => {
+  it('shows a bad deploy held as unproven: nobody unlinked, the policy\'s ERROR line as the alarm', async () => {
     const exchange = await send('my-lights', 'turn-on', { verification: 'jwt', token: 'linked', server: 'up', deploy: 'wrong-server' });
-    // (the guard holds after at most 3 distinct rejections; the user's is the fifth)
     expect(exchange.unlinks).toBe(false);
-    expect(exchange.decision.held).toBe(true);
+    expect(exchange.decision.held).toBe('unproven');
+    expect(exchange.crowd.map((other: any) => other.held)).toEqual(['unproven', 'unproven', 'unproven', 'unproven']);
     expect(await page.getAttribute('#result', 'data-unlinks')).toBe('false');
-    expect(await page.textContent('#alarm')).toContain(GUARD_ERROR_PREFIX);
+    expect(await page.getAttribute('#result', 'data-held')).toBe('unproven');
+    expect(await page.textContent('#crowd')).toContain('4 requests, 0 unlinked, 4 held: unproven');
+    expect(await page.textContent('#decision')).toContain('held: unproven');
+    expect(await page.textContent('#alarm')).toContain(`${UNLINKING_HELD_PREFIX} configuration`);
   });
+
+  it('offers the policy\'s demonstrations as a switch of the buttons, and says what a deployed skill waits', async () => {
+    expect(await page.textContent('#situation-scenario')).toContain('held, then confirmed');
+    expect(await page.textContent('#situation-scenario')).toContain('the breaker holds their confirmations');
+    expect(await page.textContent('#policy-note')).toContain('2 s later — 1 h in a deployed skill');
+  });
+
+  it('(c) shows a fault opening the breaker: confirmations held, the ERROR line, another class still answered, nobody unlinked', async () => {
+    const shown = await demo('breaker', 'my-lights', 'turn-on', { verification: 'jwt', token: 'linked', server: 'up', deploy: 'correct' });
+    const faulted = ['grace', 'alan', 'edsger', 'barbara', 'ada'];
+    const again = shown.steps.filter((step) => step.label === 'again, after the delay');
+    for (const step of again.filter((each) => faulted.includes(each.user))) {
+      expect({ user: step.user, held: step.decision?.held, unlinks: step.unlinks }).toEqual({ user: step.user, held: 'breaker', unlinks: false });
+    }
+    const hedy = again.find((step) => step.user === 'hedy')!;
+    expect({ unlinks: hedy.unlinks, reasonClass: hedy.decision?.reasonClass }).toEqual({ unlinks: true, reasonClass: 'expired' });
+    expect(shown.steps.filter((step) => step.label === 'after the fix').map((step) => step.decision?.outcome)).toEqual(Array(5).fill('linked'));
+    expect(shown.exchange.reply).toBeAlexaErrorResponse('INTERNAL_ERROR');
+
+    // On the page: the story, the breaker's badges, the other users, the policy's ERROR line as the alarm.
+    const story = (await page.textContent('#story-lines'))!;
+    expect(story).toMatch(/0 of 5 unlinked, 5 held: breaker/);
+    expect(story).toMatch(/the breaker is open for signature/);
+    expect(story).toContain('hedy\'s token is dead for another reason (expired)');
+    expect(story).toMatch(/5 of 5 linked\. Nobody was unlinked by the fault/);
+    expect(await page.locator('#story-steps li[data-label="again, after the delay"][data-held="breaker"]').count()).toBe(5);
+    expect(await page.getAttribute('#result', 'data-held')).toBe('breaker');
+    expect(await page.getAttribute('#result', 'data-unlinks')).toBe('false');
+    expect(await page.textContent('#decision')).toContain('held: breaker');
+    expect(await page.textContent('#crowd')).toMatch(/The other users, again [\d.]+ s later: 5 requests, 1 unlinked, 4 held: breaker/);
+    const alarm = (await page.textContent('#alarm'))!;
+    expect(alarm).toMatch(/account linking: unlinking held: \d+ distinct tokens first rejected for signature across the fleet/);
+    expect(alarm).toContain('Check: the signing keys');
+    expect(await page.isChecked('#verification-jwt')).toBe(true);
+    const text = (await page.textContent('body'))!;
+    expect(JWT_PATTERN.test(text)).toBe(false);
+    const { wide, scrollWidth, clientWidth } = await overflow();
+    expect(wide).toEqual([]);
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+  }, 60_000);
 
   it('puts the request Alexa sent one click away, its token replaced by the fingerprint', async () => {
     const exchange = await send('my-lights', 'accept-grant', { verification: 'jwt', token: 'linked', server: 'up', deploy: 'correct' });
@@ -184,30 +287,28 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
 
   it.each([1000, 400])('runs nothing off the right edge at %i px, and writes the screenshot', async (width) => {
     await page.setViewportSize({ width, height: 900 });
-    await send('my-lights', 'turn-on', { verification: 'jwt', token: 'expired', server: 'up', deploy: 'correct' });
+    // My Lights and a JWT past its exp, sent twice: held, then confirmed with EXPIRED_AUTHORIZATION_CREDENTIAL
+    // (once, at the first width: the same page then reflows at the next).
+    if (width === 1000) {
+      const shown = await demo('confirm', 'my-lights', 'turn-on', { verification: 'jwt', token: 'linked', server: 'up', deploy: 'correct' });
+      expect(shown.steps[1].decision?.held).toBe('pending');
+    }
+    expect(await page.getAttribute('#result', 'data-scenario')).toBe('confirm');
     expect(await page.textContent('#summary')).toContain('EXPIRED_AUTHORIZATION_CREDENTIAL');
+    expect(await page.textContent('#summary .badge')).toBe('UNLINKS the user');
+    expect(await page.isVisible('#story')).toBe(true);
     if (!(await page.isVisible('#request-json'))) await page.click('#result details summary');
-    const overflow = await page.evaluate(() => {
-      const { document, innerWidth } = globalThis as any; // (this runs in the page)
-      const root = document.scrollingElement;
-      const wide = ([...document.querySelectorAll('body *')] as any[])
-        .filter((element) => {
-          const box = element.getBoundingClientRect();
-          return box.width > 0 && (box.right > innerWidth + 0.5 || box.left < -0.5);
-        })
-        .map((element) => `${element.tagName.toLowerCase()}#${element.id}`);
-      return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide };
-    });
-    expect(overflow.wide).toEqual([]);
-    expect(overflow.scrollWidth).toBeLessThanOrEqual(overflow.clientWidth);
-    await page.click('#result details summary'); // closed again: the screenshot shows the reply and the log
+    const { wide, scrollWidth, clientWidth } = await overflow();
+    expect(wide).toEqual([]);
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+    await page.click('#result details summary'); // closed again: the screenshot shows the story, the reply and the log
     if (width === 1000) {
       mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
       await page.screenshot({ path: path.join(ROOT, 'docs', 'sandbox-console.png'), fullPage: true });
     } else {
       await page.screenshot({ path: path.join(ROOT, 'test', 'e2e', `.sandbox-console-${width}.png`), fullPage: true });
     }
-  }, 30_000);
+  }, 60_000);
 
   it('keeps the link and index pages within 400 px too', async () => {
     await page.setViewportSize({ width: 400, height: 900 });

@@ -1,7 +1,8 @@
 /**
  * npm start, the local account-linking sandbox: its guided run (introspection and JWT deploys, a
- * key rotation, bad deploys), its local endpoint's answers to bad input, and a person linking an
- * account through its login page in headless Chromium. The console page: sandbox-console.test.ts.
+ * key rotation, the unlinking policy's demonstrations, bad deploys), its local endpoint's answers to
+ * bad input, and a person linking an account through its login page in headless Chromium. The
+ * console page: sandbox-console.test.ts.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { promisify } from 'node:util';
 import { fingerprint } from '../../lib';
 import { launchRequest } from '../../lib/testing';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox/sandbox';
-import { GUARD_ERROR_PREFIX } from '../../scripts/sandbox/gate-extras';
+import { UNLINKING_HELD_PREFIX } from '../../scripts/sandbox/gate-extras';
 import { describeIf } from '../support/describe-if';
 import { ROOT } from '../support/invoke-cli';
 
@@ -22,6 +23,11 @@ const SKILL_NAMES = ['ride-hailer', 'my-lights', 'jukebox'] as const;
 /** A JWT, anywhere in a text. */
 const JWT_PATTERN = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
 
+/** When the decision line of a request's log was written (ms since the epoch). */
+function loggedAtOf(log: string[]): number {
+  return Date.parse(log.map((line) => JSON.parse(line)).find((line: any) => line.outcome).timestamp);
+}
+
 /** `npm start -- --json`, run once for every suite of this file that reads it. */
 let guidedRun: Promise<any> | undefined;
 const runGuided = () =>
@@ -32,7 +38,9 @@ describe('npm start, the guided run', () => {
   beforeAll(async () => {
     run = await runGuided();
   }, 100_000);
-  const reply = (verification: string, skill: string, title: string) => run.configurations[verification][skill][title].reply;
+  const result = (verification: string, skill: string, title: string) => run.configurations[verification][skill][title];
+  const reply = (verification: string, skill: string, title: string) => result(verification, skill, title).reply;
+  const loggedAt = (entry: any) => loggedAtOf(entry.log);
 
   it.each(['introspection', 'jwt'])('links ada, and with %s every skill answers her linked request from its domain handler', (verification) => {
     expect(reply(verification, 'ride-hailer', 'linked').response.outputSpeech.ssml).toContain('a car is on its way');
@@ -41,24 +49,70 @@ describe('npm start, the guided run', () => {
   });
 
   it.each([
+    ['introspection', 'token expired (past its 2 s TTL)', 'token expired', 'inactive'],
+    ['introspection', 'token revoked', 'token revoked at the authorization server', 'inactive'],
+    ['introspection', 'forged token', 'forged token', 'inactive'],
+    ['jwt', 'forged token', 'forged token', 'signature'],
+    ['jwt', 'token expired (past its 1 s TTL)', 'token expired', 'expired'],
+  ])('with %s, holds "%s" the first time: pending, the transient reply, and when it can be confirmed', (verification, _name, title, reasonClass) => {
+    expect(reply(verification, 'ride-hailer', title)).toBeTryLaterResponse();
+    expect(reply(verification, 'my-lights', title)).toBeAlexaErrorResponse('INTERNAL_ERROR');
+    expect(reply(verification, 'jukebox', title)).toBeMusicErrorResponse('INTERNAL_ERROR');
+    for (const skill of SKILL_NAMES) {
+      const first = result(verification, skill, title);
+      expect({ skill, unlinks: first.unlinks, decision: first.decision }).toEqual({
+        skill,
+        unlinks: false,
+        decision: expect.objectContaining({ outcome: 'undecided', rejection: 'suspected', reasonClass, held: 'pending', confirmAt: expect.any(String) }),
+      });
+      // The decision line says when: the sandbox's delay (2 s) after the token's first rejection.
+      const wait = Date.parse(first.decision.confirmAt) - loggedAt(first);
+      expect({ skill, wait: wait > 1000 && wait <= 2000 }).toEqual({ skill, wait: true });
+      expect(first.decisionText).toContain('held: pending');
+      expect(first.why).toContain('try again later');
+    }
+  });
+
+  it.each([
     ['introspection', 'token expired (past its 2 s TTL)', 'token expired'],
     ['introspection', 'token revoked', 'token revoked at the authorization server'],
     ['introspection', 'forged token', 'forged token'],
-    ['introspection', 'no token', 'no token (not linked)'],
     ['jwt', 'forged token', 'forged token'],
-    ['jwt', 'no token', 'no token (not linked)'],
-  ])('with %s, answers "%s" with a LinkAccount card or INVALID_AUTHORIZATION_CREDENTIAL', (verification, _name, title) => {
+  ])('with %s, confirms "%s" when the same token is rejected again after the delay: a LinkAccount card or INVALID_AUTHORIZATION_CREDENTIAL', (verification, _name, title) => {
+    const again = `${title}, sent again`;
+    expect(reply(verification, 'ride-hailer', again)).toBeLinkAccountResponse();
+    expect(reply(verification, 'my-lights', again)).toBeAlexaErrorResponse('INVALID_AUTHORIZATION_CREDENTIAL');
+    expect(reply(verification, 'jukebox', again)).toBeMusicErrorResponse('INVALID_AUTHORIZATION_CREDENTIAL');
+    for (const skill of SKILL_NAMES) {
+      const confirmed = result(verification, skill, again);
+      expect(confirmed.tokenFingerprint).toBe(result(verification, skill, title).tokenFingerprint);
+      expect(confirmed.decision).toEqual(expect.objectContaining({ outcome: 'invalid', rejection: 'suspected' }));
+      expect(confirmed.decision.held).toBeUndefined();
+      expect(loggedAt(confirmed)).toBeGreaterThanOrEqual(Date.parse(result(verification, skill, title).decision.confirmAt));
+      expect(confirmed.why).toContain('confirmed');
+    }
+  });
+
+  it.each(['introspection', 'jwt'])('with %s, answers no token at once with a LinkAccount card or INVALID_AUTHORIZATION_CREDENTIAL (nothing to hold)', (verification) => {
+    const title = 'no token (not linked)';
     expect(reply(verification, 'ride-hailer', title)).toBeLinkAccountResponse();
     expect(reply(verification, 'my-lights', title)).toBeAlexaErrorResponse('INVALID_AUTHORIZATION_CREDENTIAL');
     expect(reply(verification, 'jukebox', title)).toBeMusicErrorResponse('INVALID_AUTHORIZATION_CREDENTIAL');
+    expect(run.configurations[verification]['ride-hailer'][`${title}, sent again`]).toBeUndefined();
   });
 
-  it('with JWTs, answers a JWT past its exp with EXPIRED_AUTHORIZATION_CREDENTIAL in every family that has it', () => {
-    expect(reply('jwt', 'ride-hailer', 'token expired')).toBeLinkAccountResponse();
-    expect(reply('jwt', 'ride-hailer', 'token expired').response.outputSpeech.ssml).toContain('has expired');
-    expect(reply('jwt', 'my-lights', 'token expired')).toBeAlexaErrorResponse('EXPIRED_AUTHORIZATION_CREDENTIAL');
-    expect(reply('jwt', 'jukebox', 'token expired')).toBeMusicErrorResponse('EXPIRED_AUTHORIZATION_CREDENTIAL');
-    expect(run.configurations.jwt['my-lights']['token expired'].decision.outcome).toBe('expired');
+  it('with JWTs, confirms a JWT past its exp with EXPIRED_AUTHORIZATION_CREDENTIAL in every family that has it', () => {
+    const again = 'token expired, sent again';
+    expect(reply('jwt', 'ride-hailer', again)).toBeLinkAccountResponse();
+    expect(reply('jwt', 'ride-hailer', again).response.outputSpeech.ssml).toContain('has expired');
+    expect(reply('jwt', 'my-lights', again)).toBeAlexaErrorResponse('EXPIRED_AUTHORIZATION_CREDENTIAL');
+    expect(reply('jwt', 'jukebox', again)).toBeMusicErrorResponse('EXPIRED_AUTHORIZATION_CREDENTIAL');
+    expect(run.configurations.jwt['my-lights'][again].decision.outcome).toBe('expired');
+  });
+
+  it('keeps a revoked JWT linked (it verifies until it expires): nothing to hold or confirm', () => {
+    expect(reply('jwt', 'ride-hailer', 'token revoked at the authorization server').response.outputSpeech.ssml).toContain('a car is on its way');
+    expect(run.configurations.jwt['ride-hailer']['token revoked at the authorization server, sent again']).toBeUndefined();
   });
 
   it.each(['introspection', 'jwt'])('with %s, keeps ada linked after the signing key is rotated and her token refreshed', (verification) => {
@@ -118,30 +172,144 @@ describe('npm start, the guided run', () => {
     expect(stdout).toContain('Linking "ada" the way Alexa does:');
     expect(stdout).toContain('Deployed with TOKEN_VERIFIER=jwt');
     expect(stdout).toContain('My Lights (smart home), TurnOn: what Alexa receives');
+    // (a) and (b): a dead token held, with when it can be confirmed, then confirmed; what a deployed skill waits
+    expect(stdout).toMatch(/token revoked at the authorization server +-> apology, no card .*\[held: pending, can be confirmed from \d\d:\d\d:\d\d\.\d{3} UTC\]/);
+    expect(stdout).toMatch(/the same token, again after the delay +-> \[UNLINKS\] LinkAccount card/);
+    expect(stdout).toContain('a deployed skill waits 1 h by default');
+    expect(stdout).toContain('The unlinking policy, step by step');
+    expect(stdout).toMatch(/Held: pending — ada gets the "try again later" reply .* can be confirmed from/);
+    // (c): the breaker, its ERROR line, the other class answered, the fix
+    expect(stdout).toMatch(/0 of 5 unlinked, 5 held: breaker/);
+    expect(stdout).toMatch(/ERROR line: \{"level":"ERROR","message":"account linking: unlinking held: \d+ distinct tokens first rejected for signature/);
+    expect(stdout).toMatch(/hedy's token is dead for another reason \(expired\): the breaker does not hold it\..* answered with the unlinking reply/);
+    expect(stdout).toMatch(/5 of 5 linked\. Nobody was unlinked by the fault/);
     expect(stdout).toContain('Bad deploys:');
+    expect(stdout).toMatch(/JWKS_URI of a staging server[^]*My Lights +0 of 5 users unlinked, 5 held: unproven/);
   }, 100_000);
 });
 
-// Issue #13's unlink guard and metrics: these run once the gate has them (the sandbox detects them).
-describe('npm start, a bad deploy behind the unlink guard', () => {
+describe('npm start, the unlinking policy step by step', () => {
+  let run: any;
+  beforeAll(async () => {
+    run = await runGuided();
+  }, 100_000);
+  const FAULTED = ['grace', 'alan', 'edsger', 'barbara', 'ada'];
+  const steps = (demo: any, label: string) => demo.steps.filter((step: any) => step.label === label);
+
+  it('says what the sandbox waits, and what a deployed skill waits', () => {
+    expect(run.policy.confirmAfterSeconds).toBe(2);
+    expect(run.policy.deployedConfirmAfterSeconds).toBe(3600);
+    expect(run.configurations.jwt.environment.UNLINK_CONFIRM_AFTER_SECONDS).toBe('2');
+  });
+
+  it('(a) holds a dead token\'s first rejection: pending, the transient reply, and when it can be confirmed', () => {
+    for (const skill of SKILL_NAMES) {
+      const demo = run.policy.confirm[skill];
+      const [genuine, first] = demo.steps;
+      expect(genuine.decision.outcome).toBe('linked');
+      expect({ skill, first }).toEqual({
+        skill,
+        first: expect.objectContaining({
+          label: 'first rejection', user: 'ada', unlinks: false, kind: 'transient',
+          decision: expect.objectContaining({ outcome: 'undecided', verdict: 'invalid', rejection: 'suspected', reasonClass: 'inactive', held: 'pending', confirmAt: expect.any(String) }),
+        }),
+      });
+      expect(demo.story.join('\n')).toContain(`can be confirmed from ${first.decision.confirmAt.slice(11, 23)} UTC`);
+      expect(demo.story.join('\n')).toContain('"try again later"');
+    }
+  });
+
+  it('(b) confirms it when the same token is rejected again after the delay: the unlinking reply', () => {
+    for (const skill of SKILL_NAMES) {
+      const demo = run.policy.confirm[skill];
+      const [, first, again] = demo.steps;
+      expect(again).toEqual(expect.objectContaining({ label: 'again, after the delay', tokenFingerprint: first.tokenFingerprint, unlinks: true }));
+      expect(again.decision).toEqual(expect.objectContaining({ outcome: 'invalid', rejection: 'suspected', reasonClass: 'inactive' }));
+      expect(demo.exchange.tokenFingerprint).toBe(first.tokenFingerprint);
+      expect(loggedAtOf(demo.exchange.log)).toBeGreaterThanOrEqual(Date.parse(first.decision.confirmAt));
+      expect(demo.story.join('\n')).toContain('confirmed');
+    }
+    expect(run.policy.confirm['ride-hailer'].exchange.reply).toBeLinkAccountResponse();
+    expect(run.policy.confirm['my-lights'].exchange.reply).toBeAlexaErrorResponse('INVALID_AUTHORIZATION_CREDENTIAL');
+    expect(run.policy.confirm.jukebox.exchange.reply).toBeMusicErrorResponse('INVALID_AUTHORIZATION_CREDENTIAL');
+  });
+
+  it('(c) holds the confirmations of a fault\'s rejections with the breaker, and unlinks none of the five users', () => {
+    for (const skill of SKILL_NAMES) {
+      const demo = run.policy.breaker[skill];
+      const faulted = (label: string) => steps(demo, label).filter((step: any) => FAULTED.includes(step.user));
+      expect(faulted('first rejection')).toHaveLength(5);
+      for (const step of faulted('first rejection')) expect({ skill, step: step.decision }).toEqual({ skill, step: expect.objectContaining({ verdict: 'invalid', reasonClass: 'signature', held: 'pending' }) });
+      expect(faulted('again, after the delay')).toHaveLength(5);
+      for (const step of faulted('again, after the delay')) {
+        expect({ skill, user: step.user, unlinks: step.unlinks, held: step.decision.held, reasonClass: step.decision.reasonClass })
+          .toEqual({ skill, user: step.user, unlinks: false, held: 'breaker', reasonClass: 'signature' });
+      }
+      expect(demo.steps.filter((step: any) => FAULTED.includes(step.user) && step.unlinks)).toEqual([]);
+      // the featured request: ada's confirmation, held by the breaker, counted in the metrics
+      expect(demo.exchange.decision).toEqual(expect.objectContaining({ outcome: 'undecided', held: 'breaker', reasonClass: 'signature' }));
+      expect(demo.exchange.unlinks).toBe(false);
+      const metric = JSON.parse(demo.exchange.metrics[0]);
+      expect({ HeldByBreaker: metric.HeldByBreaker, Hold: metric.Hold, ConfirmedRejections: metric.ConfirmedRejections }).toEqual({ HeldByBreaker: 1, Hold: 'breaker', ConfirmedRejections: 0 });
+      // the fix: the key published, the same tokens accepted
+      expect(steps(demo, 'after the fix').map((step: any) => step.decision.outcome)).toEqual(['linked', 'linked', 'linked', 'linked', 'linked']);
+    }
+    expect(run.policy.breaker['my-lights'].exchange.reply).toBeAlexaErrorResponse('INTERNAL_ERROR');
+  });
+
+  it('(c) logs the policy\'s ERROR line with the counts and what to check', () => {
+    for (const skill of SKILL_NAMES) {
+      const errors = run.policy.breaker[skill].errors.map((line: string) => JSON.parse(line));
+      const breaker = errors.find((entry: any) => entry.hold === 'breaker');
+      expect(breaker).toEqual(expect.objectContaining({ level: 'ERROR', reasonClass: 'signature', recentTokens: expect.any(Number), usualTokens: 0 }));
+      expect(breaker.recentTokens).toBeGreaterThanOrEqual(5);
+      expect(breaker.message).toMatch(new RegExp(`^${UNLINKING_HELD_PREFIX} ${breaker.recentTokens} distinct tokens first rejected for signature .* Check: the signing keys`));
+      expect(run.policy.breaker[skill].story.join('\n')).toContain(`the fleet counted ${breaker.recentTokens} tokens first rejected for signature`);
+      expect(JSON.stringify(errors)).not.toMatch(JWT_PATTERN);
+    }
+  });
+
+  it('(c) still answers a user whose token is dead for another reason (expired) while the breaker holds signature', () => {
+    for (const skill of SKILL_NAMES) {
+      const demo = run.policy.breaker[skill];
+      const [first] = steps(demo, 'first rejection').filter((step: any) => step.user === 'hedy');
+      const [again] = steps(demo, 'again, after the delay').filter((step: any) => step.user === 'hedy');
+      expect({ skill, first: first.decision.held, reasonClass: first.decision.reasonClass }).toEqual({ skill, first: 'pending', reasonClass: 'expired' });
+      expect({ skill, again: again.unlinks, held: again.decision.held }).toEqual({ skill, again: true, held: undefined });
+      expect(again.summary).toMatch(skill === 'ride-hailer' ? /LinkAccount card/ : /EXPIRED_AUTHORIZATION_CREDENTIAL/);
+    }
+  });
+});
+
+describe('npm start, a bad deploy under the unlinking policy', () => {
   let run: any;
   beforeAll(async () => {
     run = await runGuided();
   }, 100_000);
 
-  // Issue #13: the guard holds after at most 3 distinct rejections with no acceptance (its goal: from the first).
-  it('unlinks at most 3 of the five users in any bad deploy, in any family, and never the fifth', () => {
+  it('unlinks none of the five users in any bad deploy, in any family', () => {
     for (const [name, deploy] of Object.entries<any>(run.badDeploys)) {
       for (const skill of SKILL_NAMES) {
-        const { requests, unlinked } = deploy[skill];
-        expect({ deploy: name, skill, atMostThree: unlinked <= 3, fifthUnlinked: requests[4].unlinks }).toEqual({ deploy: name, skill, atMostThree: true, fifthUnlinked: false });
+        expect({ deploy: name, skill, unlinked: deploy[skill].unlinked, unlinks: deploy[skill].requests.some((request: any) => request.unlinks) })
+          .toEqual({ deploy: name, skill, unlinked: 0, unlinks: false });
       }
     }
   });
 
-  it('logs the guard\'s ERROR line where the verifier rejected everybody', () => {
+  it('holds every rejection of a deploy that never accepted a token: held: unproven', () => {
+    for (const name of ['jwt, wrong-server', 'introspection, wrong-server']) {
+      for (const skill of SKILL_NAMES) {
+        const { requests, holds } = run.badDeploys[name][skill];
+        expect({ name, skill, holds, held: requests.map((request: any) => request.held) }).toEqual({ name, skill, holds: { unproven: 5 }, held: Array(5).fill('unproven') });
+      }
+    }
+  });
+
+  it('logs the policy\'s ERROR line where the verifier rejected everybody', () => {
     const errors = run.badDeploys['introspection, wrong-server']['my-lights'].errors.join('\n');
-    expect(errors).toContain(GUARD_ERROR_PREFIX);
+    expect(errors).toContain(UNLINKING_HELD_PREFIX);
+    expect(errors).toContain('"hold":"unproven"');
+    expect(errors).toContain('Check: INTROSPECTION_URL');
     expect(errors).not.toMatch(JWT_PATTERN);
   });
 });
@@ -175,6 +343,7 @@ describe('the sandbox\'s local endpoint, given bad input', () => {
     ['a console request in an unknown situation', () => post('/console/send', JSON.stringify({ skill: 'jukebox', request: 'initiate', situation: { verification: 'jwt', token: 'stolen', server: 'up', deploy: 'correct' } })), 400, 'situation.token must be one of'],
     ['a console request for an unknown request', () => post('/console/send', JSON.stringify({ skill: 'jukebox', request: 'launch', situation: { verification: 'jwt', token: 'linked', server: 'up', deploy: 'correct' } })), 400, '{skill, request, situation}'],
     ['a console request with GET', () => post('/console/send', '', 'application/json', 'GET'), 405, 'POST'],
+    ['a console scenario that does not exist', () => post('/console/scenario', JSON.stringify({ skill: 'jukebox', request: 'initiate', scenario: 'meltdown', situation: { verification: 'jwt', token: 'linked', server: 'up', deploy: 'correct' } })), 400, 'scenario must be one of confirm, breaker'],
   ])('answers %s with a clear HTTP error, and keeps serving', async (_name, send, status, message) => {
     const response = await send();
     expect(response.status).toBe(status);
