@@ -215,7 +215,11 @@ export class UnlinkingPolicy {
     }
     if (kind === 'self-evident') return { decision, rejection: { kind, reasonClass, fate: 'unlinked' } };
 
-    const confirmAt = entry.firstRejectedAt + this.confirmAfterMs;
+    // A token first rejected while the breaker was open for its class was rejected during a fault:
+    // its wait starts when the breaker closed (and it is held while the breaker stays open).
+    const waitFrom = this.#afterOpenRun(fleet, reasonClass, entry.firstRejectedAt, now);
+    if (waitFrom === undefined) return held('breaker');
+    const confirmAt = waitFrom + this.confirmAfterMs;
     // Fresh knowledge: a verdict that names none was just taken for this request, a later one than
     // the first rejection; one that names it (a key set's fetch, a cached verdict) must be newer.
     const fresh = !firstNow && (decision.knowledgeAt === undefined || decision.knowledgeAt.getTime() > entry.firstRejectedAt);
@@ -241,6 +245,9 @@ export class UnlinkingPolicy {
       if (recorded.first && counted) {
         const bucket = bucketStart(now);
         await this.ledger.countRejection(reasonClass, bucket, bucket + this.#countMemoryMs());
+        // What this container counted is part of what it knows of the fleet at once, not a minute later.
+        const known = this.#fleet?.state.counts;
+        if (known) (known[bucket] ??= {})[reasonClass] = (known[bucket][reasonClass] ?? 0) + 1;
       }
     }
     this.#entries.delete(fingerprint);
@@ -318,10 +325,25 @@ export class UnlinkingPolicy {
         const key = `${reasonClass}#${start}`;
         if (this.#marked.has(key)) continue;
         this.#marked.add(key);
+        const marked = (fleet.open[start] ??= []);
+        if (!marked.includes(reasonClass)) marked.push(reasonClass);
         Promise.resolve(this.ledger.markOpen(reasonClass, start, start + this.#countMemoryMs())).catch(() => this.#marked.delete(key));
       }
     }
     return { recent, usual, threshold };
+  }
+
+  /**
+   * When the run of buckets marked open for `reasonClass` that holds `firstRejectedAt` ended (the
+   * start of the first bucket after it not marked open), or `firstRejectedAt` itself when its
+   * bucket was not marked; undefined while the run lasts to now.
+   */
+  #afterOpenRun(fleet: FleetState, reasonClass: ReasonClass, firstRejectedAt: number, now: number): number | undefined {
+    if (!this.#breaker) return firstRejectedAt;
+    let start = bucketStart(firstRejectedAt);
+    if (!fleet.open[start]?.includes(reasonClass)) return firstRejectedAt;
+    while (fleet.open[start]?.includes(reasonClass)) start += LEDGER_BUCKET_MS;
+    return start > now ? undefined : start;
   }
 
   #reportOnce(hold: HoldReason, reasonClass: string, log: () => void): void {

@@ -162,12 +162,31 @@ describe('the breaker', () => {
     expect((await container(ledger).review(invalid(), 'first-0')).rejection.fate).toBe('unlinked');
   });
 
-  it('closes when the rate is back to normal, and confirms what waited', async () => {
+  it('closes when the rate is back to normal; a token first rejected while it was open waits confirmAfterMs from when it closed', async () => {
     const ledger = provenFleet();
+    for (let h = 0; h < 24; h++) {
+      now = T0 + h * HOUR;
+      await rejectMany(ledger, 1, `usual-${h}`);
+    }
+    const start = T0 + 24 * HOUR;
+    now = start;
     await rejectMany(ledger, 10, 'fault');
     expect((await container(ledger).review(invalid(), 'fault-0')).rejection.hold).toBe('breaker');
-    now = T0 + 2 * HOUR;
+    // An hour later the breaker is shut, but the fault's tokens (long-lived ones, say) were first
+    // rejected during it: their wait began when it closed.
+    now = start + HOUR;
+    const waiting = await container(ledger).review(invalid(), 'fault-0');
+    expect(waiting.rejection).toMatchObject({ fate: 'held', hold: 'pending' });
+    expect(waiting.rejection.confirmAt).toBeGreaterThan(start + HOUR);
+    now = waiting.rejection.confirmAt!;
     expect((await container(ledger).review(invalid(), 'fault-0')).rejection.fate).toBe('unlinked');
+  });
+
+  it('counts a container\'s own first rejections at once, without waiting for its next read of the fleet', async () => {
+    const ledger = provenFleet();
+    const { review } = container(ledger, { confirmAfterMs: 0 });
+    for (let i = 0; i < 6; i++) await review(invalid(), `b-${i}`);
+    for (let i = 0; i < 6; i++) expect((await review(invalid(), `b-${i}`)).rejection.hold).toBe('breaker');
   });
 
   it('lets a class go when an operator releases it, and holds everything while they pause', async () => {
