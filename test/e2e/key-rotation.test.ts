@@ -2,9 +2,12 @@
  * Key rotation end to end: oidc-provider rotates its signing keys (restarted on the same port with
  * another key list, as a server publishes a new JWKS) while a warm built Ride Hailer Lambda keeps
  * serving, and every genuine user stays linked. A key withdrawn from the JWKS stops being trusted
- * once the key set the container holds is older than JWKS_MAX_AGE_SECONDS.
+ * once the key set the container holds is older than JWKS_MAX_AGE_SECONDS: a suspected rejection,
+ * answered with the unlinking reply when the token is rejected again, on a key set fetched since,
+ * UNLINK_CONFIRM_AFTER_SECONDS (here 1) later.
  *
  * The verdict cache is off (VERIFY_CACHE_TTL_SECONDS=0) so that every invocation asks the verifier.
+ * Each container keeps its unlinking ledger in memory (UNLINK_LEDGER_TABLE empty: a fleet of one).
  */
 import path from 'node:path';
 import { DEFAULT_SPEECH } from '../../lib';
@@ -29,7 +32,8 @@ async function container(server: AuthorizationServer, extra: Record<string, stri
     build: !built,
     envVars: {
       RideHailerFunction: {
-        SKILL_ID: '', TOKEN_VERIFIER: 'jwt', JWKS_URI: server.jwksUri, JWT_ISSUER: server.issuer, JWT_AUDIENCE: AUDIENCE, VERIFY_CACHE_TTL_SECONDS: '0', ...extra,
+        SKILL_ID: '', TOKEN_VERIFIER: 'jwt', JWKS_URI: server.jwksUri, JWT_ISSUER: server.issuer, JWT_AUDIENCE: AUDIENCE, VERIFY_CACHE_TTL_SECONDS: '0',
+        UNLINK_LEDGER_TABLE: '', UNLINK_CONFIRM_AFTER_SECONDS: '1', ...extra,
       },
     },
   });
@@ -83,7 +87,10 @@ describe('a warm Lambda while the authorization server rotates its signing keys'
     const after = (await server.link('ada-4')).access_token;
     expect(headerOf(after).kid).toBe(headerOf(before).kid);
     expect(await launch(fn, after)).toBe('welcome');
-    // the key that signed it is no longer published: proof, on a key set fetched after the token was seen
+    // the key that signed it is no longer published: rejected on a key set fetched after the token was seen,
+    // suspected (a JWKS_URI of another server would do the same), so held until rejected again a second later
+    expect(await launch(fn, before)).toBe('apology without card');
+    await sleep(1100);
     expect(await launch(fn, before)).toBe('LinkAccount card');
   });
 
@@ -111,6 +118,8 @@ describe('a warm Lambda while the authorization server rotates its signing keys'
 
     await rotate({ signingKeys: [signingKey('key-b')] });
     await sleep(2200);
+    expect(await launch(fn, signedByA)).toBe('apology without card'); // suspected: held until confirmed
+    await sleep(1100);
     expect(await launch(fn, signedByA)).toBe('LinkAccount card');
     expect(fn.logs()).toMatch(/"outcome":"invalid".*"reason":"unknown signing key"|"reason":"unknown signing key".*"outcome":"invalid"/);
     expect(await launch(fn, (await server.link('ada-8')).access_token)).toBe('welcome');
