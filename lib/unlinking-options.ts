@@ -51,13 +51,15 @@ export interface BreakerOptions {
   minTokens?: number;
   /**
    * ...and at least this many times the class's usual count for a window (its mean over the
-   * previous `baselineMs`, leaving out buckets in which the breaker was open).
+   * previous `baselineMs`, leaving out buckets in which the breaker was open while they are at
+   * most three quarters of it).
    * @default 3
    */
   factor?: number;
   /**
-   * How far back the usual level is taken from, in ms.
-   * @default 86400000 (24 hours)
+   * How far back the usual level is taken from, in ms (a multiple of 10 minutes, at most 7 days).
+   * A fault that has lasted three quarters of it becomes part of the usual level.
+   * @default 172800000 (48 hours: a fault left alone for a day does not become the usual level)
    */
   baselineMs?: number;
 }

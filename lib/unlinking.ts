@@ -36,8 +36,8 @@ export const DEFAULT_BREAKER_WINDOW_MS = 1_800_000;
 export const DEFAULT_BREAKER_MIN_TOKENS = 5;
 /** Default of {@link BreakerOptions.factor}. */
 export const DEFAULT_BREAKER_FACTOR = 3;
-/** Default of {@link BreakerOptions.baselineMs}: 24 hours. */
-export const DEFAULT_BREAKER_BASELINE_MS = 86_400_000;
+/** Default of {@link BreakerOptions.baselineMs}: 48 hours. */
+export const DEFAULT_BREAKER_BASELINE_MS = 172_800_000;
 /** The time buckets first rejections are counted in, fleet-wide: 10 minutes. */
 export const LEDGER_BUCKET_MS = 600_000;
 /** How long a container trusts what it read of the fleet (proof, breaker, pause) before reading again: 1 minute. */
@@ -176,10 +176,11 @@ export class UnlinkingPolicy {
     try {
       fleet = await withinDeadline(this.#readFleet(now), waitMs);
       if (fleet.provenAt !== undefined) this.#proven = true;
-      // A configuration nothing was accepted under is a fault of its own: its rejections are not
-      // counted in the fleet's rates, which would open the breaker (or raise the usual level) for
-      // the configuration after it.
-      const counted = this.#proven;
+      // The fleet's rates count suspected rejections under a proven configuration only: a
+      // configuration nothing was accepted under is a fault of its own (counting its rejections would
+      // open the breaker, or raise the usual level, for the configuration after it), and a
+      // self-evident rejection is no sign of a fault.
+      const counted = this.#proven && kind === 'suspected';
       ({ entry, firstNow } = await withinDeadline(this.#firstRejection(accessToken, reasonClass, now, counted), Math.max(0, waitMs - (Date.now() - now))));
     } catch (error) {
       this.#reportOnce('ledger', reasonClass, () => this.#logLedgerFailure(error));
@@ -202,6 +203,8 @@ export class UnlinkingPolicy {
       ));
       return held('paused');
     }
+    // No fault of ours produces a self-evident rejection: the breaker, which looks for faults, neither counts nor holds it.
+    if (kind === 'self-evident') return { decision, rejection: { kind, reasonClass, fate: 'unlinked' } };
     const breaker = this.#breakerOpen(fleet, reasonClass, now);
     if (breaker) {
       this.#reportOnce('breaker', reasonClass, () => this.#logger.error(
@@ -213,7 +216,6 @@ export class UnlinkingPolicy {
       ));
       return held('breaker');
     }
-    if (kind === 'self-evident') return { decision, rejection: { kind, reasonClass, fate: 'unlinked' } };
 
     // A token first rejected while the breaker was open for its class was rejected during a fault:
     // its wait starts when the breaker closed (and it is held while the breaker stays open).
@@ -290,9 +292,11 @@ export class UnlinkingPolicy {
    * least `minTokens` and `factor` times the class's usual count per window, and no operator
    * released the class. The usual count is the mean over the baseline since the fleet's history
    * began (`since`, else the first bucket with data), leaving out buckets in which a container saw
-   * the breaker open, so that a fault does not become the usual level. An open breaker marks the
-   * window's buckets (once per container) — except while the fleet has less than a window of
-   * history (it is learning its usual level; marking then would keep it from ever learning it).
+   * the breaker open, so that a fault does not become the usual level — unless they are more than
+   * three quarters of the history, when the mean is over all of it (a breaker that opened while a
+   * new fleet's traffic grew, or a fault older than most of the baseline, is not held open for
+   * ever). An open breaker marks the window's buckets that are themselves out of line (once per
+   * container), except while the fleet has less than a window of history (it is learning).
    */
   #breakerOpen(fleet: FleetState, reasonClass: ReasonClass, now: number): { recent: number; usual: number; threshold: number } | undefined {
     const options = this.#breaker;
@@ -300,28 +304,37 @@ export class UnlinkingPolicy {
     if ((fleet.released[reasonClass] ?? 0) > now) return undefined;
     const windowStart = bucketStart(now - options.windowMs) + LEDGER_BUCKET_MS;
     const rangeStart = bucketStart(windowStart - options.baselineMs);
-    const firstWithData = Object.keys(fleet.counts).map(Number).filter((start) => start >= rangeStart).sort((a, b) => a - b)[0];
-    const historyStart = Math.max(rangeStart, bucketStart(Math.min(fleet.since ?? Infinity, firstWithData ?? Infinity, windowStart)));
+    let firstWithData = Infinity;
+    for (const key in fleet.counts) {
+      const start = Number(key);
+      if (start >= rangeStart && start < firstWithData) firstWithData = start;
+    }
+    const historyStart = Math.max(rangeStart, bucketStart(Math.min(fleet.since ?? Infinity, firstWithData, windowStart)));
     let recent = 0;
-    let baseline = 0;
-    let baselineBuckets = 0;
-    const windowBuckets: number[] = [];
-    for (let start = historyStart; start <= now; start += LEDGER_BUCKET_MS) {
+    let unmarked = 0;
+    let unmarkedBuckets = 0;
+    let all = 0;
+    let allBuckets = 0;
+    for (let start = historyStart; start < windowStart; start += LEDGER_BUCKET_MS) {
       const count = fleet.counts[start]?.[reasonClass] ?? 0;
-      if (start >= windowStart) {
-        recent += count;
-        windowBuckets.push(start);
-      } else if (!fleet.open[start]?.includes(reasonClass)) {
-        baseline += count;
-        baselineBuckets++;
+      all += count;
+      allBuckets++;
+      if (!fleet.open[start]?.includes(reasonClass)) {
+        unmarked += count;
+        unmarkedBuckets++;
       }
     }
-    const learning = windowStart - historyStart < options.windowMs;
-    const usual = baselineBuckets === 0 ? 0 : (baseline / baselineBuckets) * (options.windowMs / LEDGER_BUCKET_MS);
+    for (let start = windowStart; start <= now; start += LEDGER_BUCKET_MS) recent += fleet.counts[start]?.[reasonClass] ?? 0;
+    const [baseline, buckets] = unmarkedBuckets * 4 >= allBuckets ? [unmarked, unmarkedBuckets] : [all, allBuckets];
+    const bucketsPerWindow = options.windowMs / LEDGER_BUCKET_MS;
+    const usual = buckets === 0 ? 0 : (baseline / buckets) * bucketsPerWindow;
     const threshold = Math.max(options.minTokens, options.factor * usual);
     if (recent < threshold) return undefined;
+    const learning = windowStart - historyStart < options.windowMs;
     if (!learning) {
-      for (const start of windowBuckets) {
+      const outOfLine = (options.factor * usual) / bucketsPerWindow;
+      for (let start = windowStart; start <= now; start += LEDGER_BUCKET_MS) {
+        if ((fleet.counts[start]?.[reasonClass] ?? 0) <= outOfLine) continue;
         const key = `${reasonClass}#${start}`;
         if (this.#marked.has(key)) continue;
         this.#marked.add(key);

@@ -209,6 +209,14 @@ describe('the breaker', () => {
     expect((await container(ledger).review(invalid(), 'dead-token')).rejection.fate).toBe('unlinked');
   });
 
+  it('neither counts nor holds self-evident rejections: no fault of ours produces them', async () => {
+    const ledger = provenFleet();
+    for (let i = 0; i < 20; i++) expect((await container(ledger).review(expired({ selfEvident: true }), `long-dead-${i}`)).rejection.fate).toBe('unlinked');
+    await container(ledger).review(expired(), 'just-expired');
+    now = T0 + HOUR;
+    expect((await container(ledger).review(expired(), 'just-expired')).rejection.fate).toBe('unlinked');
+  });
+
   it('is off with breaker: false', async () => {
     const ledger = provenFleet();
     await rejectMany(ledger, 10, 'fault');
