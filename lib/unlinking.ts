@@ -295,8 +295,9 @@ export class UnlinkingPolicy {
    * the breaker open, so that a fault does not become the usual level — unless they are more than
    * three quarters of the history, when the mean is over all of it (a breaker that opened while a
    * new fleet's traffic grew, or a fault older than most of the baseline, is not held open for
-   * ever). An open breaker marks the window's buckets that are themselves out of line (once per
-   * container), except while the fleet has less than a window of history (it is learning).
+   * ever). Once open, it stays open until the window holds less than half the threshold. An open
+   * breaker marks the window's buckets that are above the usual level (once per container), except
+   * while the fleet has less than a window of history (it is learning).
    */
   #breakerOpen(fleet: FleetState, reasonClass: ReasonClass, now: number): { recent: number; usual: number; threshold: number } | undefined {
     const options = this.#breaker;
@@ -329,12 +330,15 @@ export class UnlinkingPolicy {
     const bucketsPerWindow = options.windowMs / LEDGER_BUCKET_MS;
     const usual = buckets === 0 ? 0 : (baseline / buckets) * bucketsPerWindow;
     const threshold = Math.max(options.minTokens, options.factor * usual);
-    if (recent < threshold) return undefined;
+    // Once open, it stays open until the window falls under half the threshold (no flapping on noise).
+    let wasOpen = false;
+    for (let start = windowStart - LEDGER_BUCKET_MS; start <= now && !wasOpen; start += LEDGER_BUCKET_MS) wasOpen = !!fleet.open[start]?.includes(reasonClass);
+    if (recent < (wasOpen ? threshold / 2 : threshold)) return undefined;
     const learning = windowStart - historyStart < options.windowMs;
     if (!learning) {
-      const outOfLine = (options.factor * usual) / bucketsPerWindow;
+      const aboveUsual = usual / bucketsPerWindow;
       for (let start = windowStart; start <= now; start += LEDGER_BUCKET_MS) {
-        if ((fleet.counts[start]?.[reasonClass] ?? 0) <= outOfLine) continue;
+        if ((fleet.counts[start]?.[reasonClass] ?? 0) <= aboveUsual) continue;
         const key = `${reasonClass}#${start}`;
         if (this.#marked.has(key)) continue;
         this.#marked.add(key);
@@ -347,16 +351,22 @@ export class UnlinkingPolicy {
   }
 
   /**
-   * When the run of buckets marked open for `reasonClass` that holds `firstRejectedAt` ended (the
-   * start of the first bucket after it not marked open), or `firstRejectedAt` itself when its
-   * bucket was not marked; undefined while the run lasts to now.
+   * When the fault that `firstRejectedAt` fell in ended: the end of the first whole window of
+   * (complete) buckets after it that no container marked open for `reasonClass`; `firstRejectedAt`
+   * itself when its bucket was not marked; undefined while no such window has passed.
    */
   #afterOpenRun(fleet: FleetState, reasonClass: ReasonClass, firstRejectedAt: number, now: number): number | undefined {
     if (!this.#breaker) return firstRejectedAt;
-    let start = bucketStart(firstRejectedAt);
-    if (!fleet.open[start]?.includes(reasonClass)) return firstRejectedAt;
-    while (fleet.open[start]?.includes(reasonClass)) start += LEDGER_BUCKET_MS;
-    return start > now ? undefined : start;
+    const first = bucketStart(firstRejectedAt);
+    if (!fleet.open[first]?.includes(reasonClass)) return firstRejectedAt;
+    // The fault is over once a whole window of buckets after it was not marked open.
+    const quietNeeded = this.#breaker.windowMs / LEDGER_BUCKET_MS;
+    let quiet = 0;
+    for (let start = first + LEDGER_BUCKET_MS; start + LEDGER_BUCKET_MS <= now; start += LEDGER_BUCKET_MS) {
+      quiet = fleet.open[start]?.includes(reasonClass) ? 0 : quiet + 1;
+      if (quiet === quietNeeded) return start + LEDGER_BUCKET_MS;
+    }
+    return undefined;
   }
 
   #reportOnce(hold: HoldReason, reasonClass: string, log: () => void): void {
