@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { AlexaGrant, AlexaGrantStore, AlexaGrantVersion } from './directive/accept-grant';
 import { ConfigurationError } from './errors';
-import type { FleetState, RejectionEntry, UnlinkLedger } from './unlink-ledger';
+import type { FleetState, RecordedRejection, RejectionEntry, UnlinkLedger } from './unlink-ledger';
 
 /** Where {@link DynamoDbAlexaGrantStore} keeps the grants. */
 export interface DynamoDbGrantStoreOptions {
@@ -182,7 +182,7 @@ export class DynamoDbUnlinkLedger implements UnlinkLedger {
    * consistent GetItem returns it (`first: false`). An entry past its `expiresAt` is overwritten as
    * if absent.
    */
-  async recordRejection(entry: RejectionEntry, expiresAt: number): ReturnType<UnlinkLedger['recordRejection']> {
+  async recordRejection(entry: RejectionEntry, expiresAt: number): Promise<RecordedRejection> {
     const key = rejectionKey(entry.fingerprint, entry.configurationVersion);
     const item: Record<string, AttributeValue> = {
       pk: { S: key },

@@ -51,7 +51,7 @@ export {
   type RejectionReview,
   type UnlinkingReview,
 } from './unlinking';
-export { MemoryUnlinkLedger, type UnlinkLedger, type RejectionEntry, type FleetState } from './unlink-ledger';
+export { MemoryUnlinkLedger, type UnlinkLedger, type RejectionEntry, type RecordedRejection, type LedgerOperations, type FleetState } from './unlink-ledger';
 export {
   emfMetrics,
   powertoolsMetrics,

@@ -20,6 +20,22 @@ export interface RejectionEntry {
   firstRejectedAt: number;
 }
 
+/** What {@link UnlinkLedger.recordRejection} answers. */
+export interface RecordedRejection {
+  /** The entry the fleet holds for the token now: the one given, or an earlier one. */
+  entry: RejectionEntry;
+  /** Whether the given entry was recorded: this was the token's first rejection in the fleet. */
+  first: boolean;
+}
+
+/** The requests a ledger has made so far, as a table would charge them. */
+export interface LedgerOperations {
+  /** Reads (a batch read counts once per call). */
+  reads: number;
+  /** Writes (conditional or not). */
+  writes: number;
+}
+
 /** What the fleet knows now, read in one go by {@link UnlinkLedger.readFleet}. */
 export interface FleetState {
   /** When a token was first accepted under the configuration version asked about, if ever (ms since the epoch). */
@@ -56,7 +72,7 @@ export interface UnlinkLedger {
    * — `entry` itself, or the earlier one. `expiresAt` (ms since the epoch) is when the entry may
    * be forgotten.
    */
-  recordRejection(entry: RejectionEntry, expiresAt: number): Promise<{ entry: RejectionEntry; first: boolean }>;
+  recordRejection(entry: RejectionEntry, expiresAt: number): Promise<RecordedRejection>;
   /** The entry stored for this token fingerprint and configuration version, if any. */
   getRejection(fingerprint: string, configurationVersion: string): Promise<RejectionEntry | undefined>;
   /** Adds 1 to the count of first rejections of `reasonClass` in the bucket starting at `bucketStart`. */
@@ -91,9 +107,9 @@ export class MemoryUnlinkLedger implements UnlinkLedger {
   #paused = false;
   readonly #released = new Map<string, number>();
   /** The reads and writes made so far (what a table would be charged for). */
-  readonly operations = { reads: 0, writes: 0 };
+  readonly operations: LedgerOperations = { reads: 0, writes: 0 };
 
-  async recordRejection(entry: RejectionEntry, expiresAt: number): Promise<{ entry: RejectionEntry; first: boolean }> {
+  async recordRejection(entry: RejectionEntry, expiresAt: number): Promise<RecordedRejection> {
     this.operations.writes++;
     const key = rejectionKey(entry.fingerprint, entry.configurationVersion);
     const stored = this.#live(key);
