@@ -85,7 +85,7 @@ describe('template.yaml', () => {
     const everyFamily = ['Family=custom', 'Family=directive', 'Family=music'];
 
     it('holds the alarms of the unlinking policy, and no longer the unlink guard\'s', () => {
-      expect(alarms.map(([id]) => id).sort()).toEqual(['SuspectedRejectionsAnomalyAlarm', 'UndecidedRateAlarm', 'UnlinkingBreakerAlarm', 'UnlinkingUnprovenAlarm']);
+      expect(alarms.map(([id]) => id).sort()).toEqual(['UndecidedRateAlarm', 'UnlinkingBreakerAlarm', 'UnlinkingUnprovenAlarm']);
       expect(JSON.stringify(template.Resources)).not.toContain('HeldByGuard');
     });
 
@@ -100,12 +100,15 @@ describe('template.yaml', () => {
       expect(alarm.Properties.AlarmDescription).toMatch(/reason class/);
     });
 
-    it('alarms when rejections are held under a configuration no token was accepted under, at half of at least 5 decisions in 10 minutes (UnlinkingUnprovenAlarm)', () => {
+    it('alarms when rejections are held under a configuration no token was accepted under, with nothing accepted or at half of 5 decisions in 10 minutes (UnlinkingUnprovenAlarm)', () => {
       const alarm = template.Resources.UnlinkingUnprovenAlarm;
       expect(alarm.Properties).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 50, EvaluationPeriods: 1, DatapointsToAlarm: 1, TreatMissingData: 'notBreaching' });
-      expect(families(alarm)).toEqual({ Decisions: everyFamily, HeldUnproven: everyFamily });
+      const linked = everyFamily.map((family) => `${family},Outcome=linked,ReasonClass=none`);
+      expect(families(alarm)).toEqual({ Decisions: [...everyFamily, ...linked], HeldUnproven: everyFamily });
       for (const q of queriesOf(alarm).filter((q) => q.MetricStat)) expect(q.MetricStat).toMatchObject({ Period: 600, Stat: 'Sum' });
-      expect(queriesOf(alarm).filter((q) => q.ReturnData)).toEqual([expect.objectContaining({ Expression: 'IF(decisions >= 5, 100 * heldUnproven / decisions, 0)' })]);
+      expect(queriesOf(alarm).filter((q) => q.ReturnData)).toEqual([
+        expect.objectContaining({ Expression: 'IF(heldUnproven >= 1 AND linked == 0, 100, IF(decisions >= 5, 100 * heldUnproven / decisions, 0))' }),
+      ]);
       expect(alarm.Properties.AlarmDescription).toContain('account linking: unlinking held');
     });
 
@@ -116,16 +119,6 @@ describe('template.yaml', () => {
       expect(query(alarm, 'heldRejections').Expression).toBe('FILL(heldRejectionsc, 0) + FILL(heldRejectionsd, 0) + FILL(heldRejectionsm, 0)');
       const result = queriesOf(alarm).filter((q) => q.ReturnData);
       expect(result).toEqual([expect.objectContaining({ Expression: 'IF(decisions >= 10, 100 * (undecided - heldRejections) / decisions, 0)' })]);
-    });
-
-    it('alarms when suspected rejections stay above their anomaly-detection band for 15 minutes (SuspectedRejectionsAnomalyAlarm)', () => {
-      const alarm = template.Resources.SuspectedRejectionsAnomalyAlarm;
-      expect(alarm.Properties).toMatchObject({ ComparisonOperator: 'GreaterThanUpperThreshold', ThresholdMetricId: 'band', EvaluationPeriods: 3, DatapointsToAlarm: 3 });
-      expect(alarm.Properties).not.toHaveProperty('Threshold');
-      expect(families(alarm)).toEqual({ SuspectedRejections: everyFamily });
-      for (const q of queriesOf(alarm).filter((q) => q.MetricStat)) expect(q.MetricStat).toMatchObject({ Period: 300, Stat: 'Sum' });
-      expect(query(alarm, 'suspected')).toMatchObject({ Expression: 'FILL(suspectedc, 0) + FILL(suspectedd, 0) + FILL(suspectedm, 0)', ReturnData: true });
-      expect(query(alarm, 'band')).toMatchObject({ Expression: 'ANOMALY_DETECTION_BAND(suspected, 4)', ReturnData: true });
     });
 
     /** Why an alarm would fire on a raw count above a static threshold, if it would; a rate (a division) or a band is fine. */

@@ -55,7 +55,7 @@ function seedOf(label: string): number {
 
 function spec(profile: ProfileName, fault: FaultName, deadShare: number, extra: Partial<ScenarioSpec> = {}): ScenarioSpec {
   const base = { profile, fault, deadShare, ...(fault === 'partial' ? { share: extra.share ?? 0.5 } : {}) };
-  const label = scenarioLabel(base) + (extra.deadBacklog ? ' backlog' : '');
+  const label = scenarioLabel({ ...base, ...(extra.tokenLifeMs !== undefined ? { tokenLifeMs: extra.tokenLifeMs } : {}) }) + (extra.deadBacklog ? ' backlog' : '');
   return { ...base, durationMs: fault === 'none' ? NONE_DURATION[profile] : FAULT_DURATION[profile], seed: seedOf(label), ...extra };
 }
 

@@ -71,7 +71,17 @@ export interface ScenarioResult {
     selfEvidentNotRecognised: number;
   };
   rejections: { total: number; selfEvident: number; suspected: number; unlinked: number; held: Record<string, number>; byClass: Record<string, number> };
-  alarms: { noFault: AlarmWindow[]; noFaultHours: number; fault: AlarmWindow[]; firstAlarmMinutes?: number; busiestUnprovenWindow: number; busiestBreakerWindow: number };
+  alarms: {
+    noFault: AlarmWindow[];
+    noFaultHours: number;
+    fault: AlarmWindow[];
+    /** Minutes from the fault's start to the end of the first alarming window. */
+    firstAlarmMinutes?: number;
+    /** Minutes from the fault's first rejected request (its traffic) to the end of the first alarming window. */
+    firstAlarmAfterTrafficMinutes?: number;
+    busiestUnprovenWindow: number;
+    busiestBreakerWindow: number;
+  };
   /** The share of users the fault hits (declared, or measured: the share of genuine requests rejected while it lasts). */
   usersHit: number;
   usersHitMeasured: boolean;
@@ -134,10 +144,14 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
   const alarms = new AlarmWindows();
   const clock = new VirtualClock(start);
   let last: GateMetricEvent | undefined;
+  /** The first rejection after the fault's start: when the fault's traffic began, for "alarmed within 10 minutes of traffic". */
+  let firstRejectionAfterFault: number | undefined;
   const metrics = {
     record(event: GateMetricEvent) {
       last = event;
-      alarms.record(clock.now, rejectionOf(event));
+      const rejection = rejectionOf(event);
+      if (rejection && firstRejectionAfterFault === undefined && clock.now >= faultStart) firstRejectionAfterFault = clock.now;
+      alarms.record(clock.now, rejection, event.outcome === 'linked');
     },
   };
   const fleet = new Fleet(initialConfig, { ledger, logger, metrics, rng: rng.fork() });
@@ -275,6 +289,9 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
       noFaultHours: Math.max(0, noFaultTo - noFaultFrom) / HOUR_MS,
       fault: faultAlarms,
       ...(faultAlarms.length > 0 ? { firstAlarmMinutes: (faultAlarms[0]!.end - faultStart) / 60_000 } : {}),
+      ...(faultAlarms.length > 0 && firstRejectionAfterFault !== undefined
+        ? { firstAlarmAfterTrafficMinutes: Math.max(0, (faultAlarms[0]!.end - firstRejectionAfterFault) / 60_000) }
+        : {}),
       busiestUnprovenWindow: alarms.busiestWindow('unproven', faultStart, end),
       busiestBreakerWindow: alarms.busiestWindow('breaker', faultStart, end),
     },
