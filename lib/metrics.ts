@@ -186,34 +186,37 @@ export function emfMetrics(options: EmfMetricsOptions = {}): GateMetrics {
   const fixedKeys = fixed.map(([key]) => key);
   const dimensionSets = [[...fixedKeys, 'Family'], [...fixedKeys, 'Family', 'Outcome', 'ReasonClass']];
   const rejectionNames = [names.rejections, names.suspectedRejections, names.confirmedRejections, names.heldRejections, names.heldByBreaker, names.heldUnproven];
-  const counts = [names.decisions, names.undecided, names.unlinkingReplies, ...rejectionNames].map((Name) => ({ Name, Unit: 'Count' }));
+  const count = (Name: string) => ({ Name, Unit: 'Count' });
+  const counts = [names.decisions, names.undecided, names.unlinkingReplies].map(count);
+  const latencyMetric = { Name: names.verificationLatency, Unit: 'Milliseconds' };
   // What every line of a kind holds, serialised once: from after the timestamp to before the family.
+  // A rejection's line declares the rejection counts too; other lines leave them out (the alarms
+  // FILL a missing datapoint with 0), so that an accepted request's line stays as short as before.
   const constant = (metrics: object[]) =>
     `,"CloudWatchMetrics":${JSON.stringify([{ Namespace: namespace, Dimensions: dimensionSets, Metrics: metrics }])}}` +
     fixed.map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`).join('') +
     ',"Family":';
-  const withLatency = constant([...counts, { Name: names.verificationLatency, Unit: 'Milliseconds' }]);
+  const withLatency = constant([...counts, latencyMetric]);
   const withoutLatency = constant(counts);
+  const ofRejection = constant([...counts, ...rejectionNames.map(count), latencyMetric]);
   const [decisions, undecided, unlinkingReplies, latency] = [names.decisions, names.undecided, names.unlinkingReplies, names.verificationLatency].map((name) => JSON.stringify(name));
   const rejectionKeys = rejectionNames.map((name) => JSON.stringify(name));
-  // A decision that is no rejection (the warm path): its rejection counts are a constant.
-  const noRejection = rejectionKeys.map((key) => `,${key}:0`).join('');
   const rejectionCounts = (rejection: RejectionReview) => {
     const held = rejection.fate === 'held';
     const values = [1, rejection.kind === 'suspected' ? 1 : 0, rejection.kind === 'suspected' && !held ? 1 : 0, held ? 1 : 0, rejection.hold === 'breaker' ? 1 : 0, rejection.hold === 'unproven' ? 1 : 0];
-    return rejectionKeys.map((key, i) => `,${key}:${values[i]}`).join('');
+    return rejectionKeys.map((key, i) => `,${key}:${values[i]}`).join('') + (rejection.hold ? `,"Hold":${JSON.stringify(rejection.hold)}` : '');
   };
   return {
     record(event) {
       const hadToken = event.outcome !== 'missing';
+      const { rejection } = event;
       // The same JSON object as JSON.stringify({ _aws, ...fixed, Family, Outcome, ReasonClass, RequestType, counts, latency }) writes.
       write(
-        `{"_aws":{"Timestamp":${Date.now()}${hadToken ? withLatency : withoutLatency}${JSON.stringify(event.family)}` +
+        `{"_aws":{"Timestamp":${Date.now()}${rejection ? ofRejection : hadToken ? withLatency : withoutLatency}${JSON.stringify(event.family)}` +
           `,"Outcome":${JSON.stringify(event.outcome)},"ReasonClass":${JSON.stringify(event.reasonClass)},"RequestType":${JSON.stringify(event.requestType)}` +
           `,${decisions}:1,${undecided}:${event.outcome === 'undecided' ? 1 : 0}` +
           `,${unlinkingReplies}:${event.outcome === 'invalid' || event.outcome === 'expired' ? 1 : 0}` +
-          `${event.rejection ? rejectionCounts(event.rejection) : noRejection}` +
-          `${event.rejection?.hold ? `,"Hold":${JSON.stringify(event.rejection.hold)}` : ''}` +
+          `${rejection ? rejectionCounts(rejection) : ''}` +
           `${hadToken ? `,${latency}:${JSON.stringify(event.latencyMs)}` : ''}}\n`,
       );
     },

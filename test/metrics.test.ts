@@ -82,6 +82,23 @@ describe('emfMetrics', () => {
   });
 });
 
+describe('emfMetrics declares only what a line holds', () => {
+  it('gives every metric a line declares a number, and declares the rejection counts on rejections only', () => {
+    const { metrics, parsed } = emf();
+    metrics.record(event());
+    metrics.record(event({ outcome: 'missing', reasonClass: 'missing', latencyMs: 0 }));
+    metrics.record(event({ outcome: 'invalid', reasonClass: 'signature', rejection: { kind: 'suspected', reasonClass: 'signature', fate: 'unlinked' } }));
+    metrics.record(event({ outcome: 'expired', reasonClass: 'expired', rejection: { kind: 'self-evident', reasonClass: 'expired', fate: 'unlinked' } }));
+    const lines = parsed();
+    for (const line of lines) {
+      for (const { Name } of line._aws.CloudWatchMetrics[0].Metrics) expect({ Name, value: typeof line[Name] }).toEqual({ Name, value: 'number' });
+    }
+    expect(lines.map((line) => 'Rejections' in line)).toEqual([false, false, true, true]);
+    expect(lines[2]).toMatchObject({ Rejections: 1, SuspectedRejections: 1, ConfirmedRejections: 1, HeldRejections: 0, UnlinkingReplies: 1 });
+    expect(lines[3]).toMatchObject({ Rejections: 1, SuspectedRejections: 0, ConfirmedRejections: 0, UnlinkingReplies: 1 });
+  });
+});
+
 describe('emfMetrics writes each line as one JSON object, whatever the request type holds', () => {
   it.each([
     ['with a token', event({ requestType: 'Weird"Type\\with\nnewline\u2028and ツ', outcome: 'expired', reasonClass: 'expired', latencyMs: 12.5 }), { VerificationLatency: 12.5 }],
@@ -94,11 +111,10 @@ describe('emfMetrics writes each line as one JSON object, whatever the request t
     expect(Object.keys(aws)).toEqual(['Timestamp', 'CloudWatchMetrics']);
     expect(Math.abs(aws.Timestamp - Date.now())).toBeLessThan(5000);
     expect(aws.CloudWatchMetrics[0].Namespace).toBe('Ns"1');
-    expect(aws.CloudWatchMetrics[0].Metrics).toHaveLength(decision.outcome === 'missing' ? 9 : 10);
+    expect(aws.CloudWatchMetrics[0].Metrics).toHaveLength(decision.outcome === 'missing' ? 3 : 4); // no rejection: its counts left out
     expect(fields).toEqual({
       Service: 'ride "hailer"', Stage: 'prod', Family: 'custom', Outcome: decision.outcome, ReasonClass: decision.reasonClass,
-      RequestType: decision.requestType, Decisions: 1, Undecided: 0, UnlinkingReplies: decision.outcome === 'expired' ? 1 : 0,
-      Rejections: 0, SuspectedRejections: 0, ConfirmedRejections: 0, HeldRejections: 0, HeldByBreaker: 0, HeldUnproven: 0, ...latency,
+      RequestType: decision.requestType, Decisions: 1, Undecided: 0, UnlinkingReplies: decision.outcome === 'expired' ? 1 : 0, ...latency,
     });
   });
 
