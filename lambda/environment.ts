@@ -44,9 +44,37 @@ export function gateOptionsFromEnvironment(env: Environment = process.env): Pick
   return options;
 }
 
+/** Work waiting for the current invocation's reply to be on its way (see {@link replyFirst}). */
+const waitingForReply: Array<() => void> = [];
+
+/** Resolves once the current invocation's reply is on its way, or after a second where no {@link replyFirst} handler runs. */
+function afterReply(): Promise<void> {
+  return new Promise((resolve) => {
+    waitingForReply.push(resolve);
+    setTimeout(resolve, 1000).unref();
+  });
+}
+
 /**
- * The DynamoDB ledger, with the AWS SDK loaded on its first use (a rejection, or the first
- * acceptance's proof) rather than at cold start.
+ * An example function's Lambda handler, with the work it deferred until its reply (the unlinking
+ * ledger's first proof, which loads the AWS SDK) let go once the handler has answered — on the next
+ * turn of the event loop, when the runtime has sent the reply.
+ */
+export function replyFirst<E, C, R>(handler: (event: E, context: C) => Promise<R>): (event: E, context: C) => Promise<R> {
+  return async (event, context) => {
+    try {
+      return await handler(event, context);
+    } finally {
+      const waiting = waitingForReply.splice(0);
+      if (waiting.length > 0) setImmediate(() => waiting.forEach((resolve) => resolve()));
+    }
+  };
+}
+
+/**
+ * The DynamoDB ledger, with the AWS SDK loaded on its first use rather than at cold start: a
+ * rejection, or the proof a container writes at its first acceptance — which waits until the
+ * request's reply is on its way ({@link replyFirst}), so that loading the SDK never delays it.
  */
 function dynamoDbLedger(tableName: string): UnlinkLedger {
   let ledger: Promise<UnlinkLedger> | undefined;
@@ -56,7 +84,10 @@ function dynamoDbLedger(tableName: string): UnlinkLedger {
     getRejection: async (...args) => (await load()).getRejection(...args),
     countRejection: async (...args) => (await load()).countRejection(...args),
     markOpen: async (...args) => (await load()).markOpen(...args),
-    prove: async (...args) => (await load()).prove(...args),
+    prove: async (...args) => {
+      if (!ledger) await afterReply();
+      return (await load()).prove(...args);
+    },
     readFleet: async (...args) => (await load()).readFleet(...args),
   };
 }

@@ -4,7 +4,7 @@
  * message that names it.
  */
 import { ConfigurationError, createJsonLogger, verifierFromEnvironment } from '../../lib';
-import { gateOptionsFromEnvironment } from '../environment';
+import { gateOptionsFromEnvironment, replyFirst } from '../environment';
 import { createJukeboxSkill } from './skill';
 import { ResourceServerSubscriptions } from './subscriptions';
 
@@ -21,4 +21,4 @@ const skill = createJukeboxSkill({
 }).create();
 
 /** An async (event, context) handler, as nodejs24.x requires; the skill never rejects. */
-export const handler = async (event: unknown, context: unknown) => skill.invoke(event, context);
+export const handler = replyFirst(async (event: unknown, context: unknown) => skill.invoke(event, context));

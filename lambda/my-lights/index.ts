@@ -9,7 +9,7 @@
  */
 import { ConfigurationError, createJsonLogger, verifierFromEnvironment, type AlexaGrant, type AlexaGrantStore, type AlexaGrantVersion } from '../../lib';
 import type { DynamoDbAlexaGrantStore } from '../../lib/dynamodb';
-import { gateOptionsFromEnvironment } from '../environment';
+import { gateOptionsFromEnvironment, replyFirst } from '../environment';
 import { createMyLightsSkill } from './skill';
 
 const logger = createJsonLogger();
@@ -70,4 +70,4 @@ const skill = createMyLightsSkill({
 }).create();
 
 /** An async (event, context) handler, as nodejs24.x requires; the skill never rejects. */
-export const handler = async (event: unknown, context: unknown) => skill.invoke(event, context);
+export const handler = replyFirst(async (event: unknown, context: unknown) => skill.invoke(event, context));

@@ -4,7 +4,7 @@
  * message that names it.
  */
 import { ConfigurationError, createJsonLogger, customSkillHandler, verifierFromEnvironment } from '../../lib';
-import { gateOptionsFromEnvironment } from '../environment';
+import { gateOptionsFromEnvironment, replyFirst } from '../environment';
 import { createRideHailerSkill } from './skill';
 
 const logger = createJsonLogger();
@@ -16,7 +16,7 @@ function voiceLinkingFromEnvironment(raw = process.env.VOICE_LINKING?.trim().toL
   throw new ConfigurationError('VOICE_LINKING must be "true" or "false"');
 }
 
-export const handler = customSkillHandler(
+export const handler = replyFirst(customSkillHandler(
   createRideHailerSkill({
     verifier: verifierFromEnvironment(),
     logger,
@@ -25,4 +25,4 @@ export const handler = customSkillHandler(
     ...gateOptionsFromEnvironment(),
   }),
   { logger },
-);
+));
