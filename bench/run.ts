@@ -125,9 +125,9 @@ async function warmPath(): Promise<void> {
   }
   table(['family', 'floor: bare + crypto.verify', 'by hand: aws-jwt-verify', 'by hand: jose', 'gate, uncached RS256', 'gate, cached verdict',
     'gate / aws-jwt-verify', 'gate / floor', 'aws-jwt-verify / floor', 'jose / aws-jwt-verify', 'gate cached / aws-jwt-verify'], rows);
-  line('What the gate\'s parts cost, uncached RS256: "quiet" writes nothing (logger silent, metrics off), "bare" also has no unlink guard (both options exist once the guard and metrics are merged; before that, these rows equal the gate with a silent logger).');
+  line('What the gate\'s parts cost, uncached RS256: "quiet" writes nothing (logger silent, metrics off), "bare" also has no unlinking policy (`unlinking: false`).');
   line();
-  table(['family', 'gate writes to stdout per request', 'gate, quiet', 'gate, bare', 'gate / gate quiet (= what writing costs)', 'gate quiet / gate bare (= the guard)', 'gate quiet / aws-jwt-verify', 'gate bare / aws-jwt-verify'], parts);
+  table(['family', 'gate writes to stdout per request', 'gate, quiet', 'gate, bare', 'gate / gate quiet (= what writing costs)', 'gate quiet / gate bare (= the policy)', 'gate quiet / aws-jwt-verify', 'gate bare / aws-jwt-verify'], parts);
   line('Every cell is the median time of one `invoke` of a warm skill (min–max over rounds). "Floor" and "by hand" are the skills of bench/fixtures/hand-*.ts: bare ask-sdk-core (custom) or ask-sdk-runtime (directive, music) with a request interceptor that reads the family\'s token and checks it (the floor: one `crypto.verify`, no claims; aws-jwt-verify and jose: signature, `iss`, `aud`, `exp`). "Gate" is the same one-handler skill behind the toolkit\'s gate and `JwtVerifier` (bench/fixtures/gated-*.ts) with its defaults, as in a Lambda function (\`AWS_LAMBDA_FUNCTION_NAME\` is set): it writes its decision line (and whatever else it writes by default, e.g. metrics) to stdout, which the bench counts and drops. "Cached verdict" is `CachingVerifier` in front: the second request with the same token costs no signature check. All of it is one minified esbuild bundle (bench/warm.ts) run by plain `node`, contenders interleaved round by round; a ratio is the median (min–max) over rounds of the two contenders\' times in the same round.');
   line();
 }

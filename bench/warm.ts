@@ -55,7 +55,7 @@ async function main(): Promise<void> {
       gate: gated(family, gateVerifier(false)),
       // Nothing written: no decision line, no metrics (`metrics` is an option once the gate counts decisions).
       gateQuiet: gated(family, gateVerifier(false), { logger: silent, ...({ metrics: false } as GateExtras) }),
-      // ... and no unlink guard (`unlinkGuard` is an option once the gate has one).
+      // ... and no unlinking policy (`unlinking: false`).
       gateBare: gated(family, gateVerifier(false), { logger: silent, ...({ metrics: false, unlinking: false } as GateExtras) }),
       gateCached: gated(family, gateVerifier(true)),
     };
