@@ -45,10 +45,12 @@ export function customRequestType(envelope: unknown): string {
   if (!isObject(envelope.request)) throw new MalformedRequestError('the request envelope has no "request" object');
   const type = envelope.request.type;
   if (typeof type !== 'string' || type === '') throw new MalformedRequestError('"request.type" is not a non-empty string');
-  for (const key of ['context', 'session'] as const) {
-    const part = envelope[key];
-    if (part !== undefined && part !== null && !isObject(part)) throw new MalformedRequestError(`"${key}" is not an object`);
-  }
+  const session = envelope.session;
+  if (session !== undefined && session !== null && !isObject(session)) throw new MalformedRequestError('"session" is not an object');
+  // Alexa sends every custom request with its context and System: without them ask-sdk-core would
+  // fail on the request, and the gate could not tell a user without a token from a broken envelope.
+  if (!isObject(envelope.context)) throw new MalformedRequestError('the request envelope has no "context" object');
+  if (!isObject(envelope.context.System)) throw new MalformedRequestError('"context.System" is not an object');
   return type;
 }
 
@@ -73,6 +75,12 @@ export function resolveCustomAccessToken(envelope: unknown, options: CustomResol
     throw error;
   }
   const root = envelope as Json;
+  // Every request but SkillAccountLinked carries the user in context.System, linked or not: without
+  // it, the envelope is malformed, not a user without a token (whose reply is the LinkAccount card).
+  const system = (root.context as Json).System as Json; // an object: customRequestType checked it
+  if (requestType !== SKILL_ACCOUNT_LINKED && !isObject(system.user)) {
+    return { status: 'malformed', reason: '"context.System.user" is not an object' };
+  }
   const candidates: Array<keyof typeof CUSTOM_TOKEN_PATHS> =
     requestType === SKILL_ACCOUNT_LINKED
       ? ['skillAccountLinked']

@@ -6,8 +6,10 @@
  * - `directive.endpoint.scope.token` for every other directive (controllers, ReportState, video,
  *   meetings), whatever the scope's `type` (`BearerToken`, `BearerTokenWithPartition`).
  *
- * No scope, or a scope without `token`, is no token. A token that is not a non-empty string, or a
- * scope that is not an object, is a malformed directive.
+ * A scope without `token` is no token; so is a Discover or AcceptGrant without its scope or grantee.
+ * A directive to an endpoint without its `endpoint` or `endpoint.scope` (Alexa always sends both),
+ * a token that is not a non-empty string, or a scope that is not an object, is a malformed directive
+ * (`INVALID_DIRECTIVE`), never a missing token.
  */
 import type { TokenResolution } from '../gate';
 import { isObject } from '../json';
@@ -44,6 +46,12 @@ export function resolveDirectiveAccessToken(directive: Directive): TokenResoluti
     : isAcceptGrant(directive)
       ? [directive.payload, 'grantee', DIRECTIVE_TOKEN_PATHS.acceptGrant]
       : [directive.endpoint, 'scope', DIRECTIVE_TOKEN_PATHS.endpoint];
+  if (path === DIRECTIVE_TOKEN_PATHS.endpoint) {
+    // Alexa sends every directive to an endpoint with the endpoint and its scope: without them the
+    // directive is malformed, not a user without a token (which would unlink them).
+    if (!isObject(holder)) return { status: 'malformed', reason: 'the directive has no "endpoint" object' };
+    if (holder.scope === undefined || holder.scope === null) return { status: 'malformed', reason: 'the directive\'s endpoint has no "scope" object' };
+  }
   const scope = isObject(holder) ? holder[key] : undefined;
   if (scope === undefined || scope === null) return { status: 'absent' };
   if (!isObject(scope)) return { status: 'malformed', reason: `"${path.slice(0, -'.token'.length)}" is not an object` };

@@ -6,7 +6,7 @@ import type { DirectiveEnvelope } from '../directive/envelope';
 
 /** What the directive helpers put in a directive. */
 export interface DirectiveOptions {
-  /** The access token, where Alexa puts it for this directive (omitted: not linked). */
+  /** The access token, where Alexa puts it for this directive (omitted: a scope without a token). */
   accessToken?: string;
   /** The endpoint's ID. Default: `endpoint-001`. */
   endpointId?: string;
@@ -25,7 +25,8 @@ export function endpointDirective(namespace: string, name: string, options: Dire
     directive: {
       header: { namespace, name, messageId: randomUUID(), ...(correlationToken ? { correlationToken } : {}), payloadVersion: '3' },
       endpoint: {
-        ...(options.accessToken !== undefined ? { scope: { type: 'BearerToken', token: options.accessToken } } : {}),
+        // Alexa always sends the scope; a user with no token has none in it.
+        scope: { type: 'BearerToken', ...(options.accessToken !== undefined ? { token: options.accessToken } : {}) },
         endpointId: options.endpointId ?? 'endpoint-001',
         ...(options.cookie ? { cookie: options.cookie } : {}),
       },

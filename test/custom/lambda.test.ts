@@ -26,7 +26,9 @@ describe('customSkillHandler', () => {
     ['an envelope without request', { version: '1.0', context: {} }, 'no "request" object'],
     ['a music envelope', { header: { namespace: 'Alexa.Media.Search' }, payload: {} }, 'no "request" object'],
     ['a request whose type is a number', { request: { type: 7 } }, '"request.type" is not a non-empty string'],
-    ['a context that is a number', { context: 3, request: { type: 'LaunchRequest' } }, '"context" is not an object'],
+    ['a context that is a number', { context: 3, request: { type: 'LaunchRequest' } }, 'no "context" object'],
+    ['an envelope without context', { version: '1.0', request: { type: 'LaunchRequest' } }, 'no "context" object'],
+    ['a context whose System is an array', { context: { System: [] }, request: { type: 'LaunchRequest' } }, '"context.System" is not an object'],
   ])('rejects %s with a MalformedRequestError that says why, and logs the reason', async (_name, event, reason) => {
     const { handler, logger } = handlerWithSkillId();
     const invocation = handler(event);

@@ -30,7 +30,6 @@ describe('resolveCustomAccessToken', () => {
     ['omitted', launchRequest()],
     ['null', { ...launchRequest(), session: null, context: { System: { user: { accessToken: null } } } }],
     ['the empty string', launchRequest({ accessToken: '' })],
-    ['in a context without System', { request: { type: 'LaunchRequest' }, context: {} }],
   ])('says absent for a token that is %s', (_name, envelope) => {
     expect(resolveCustomAccessToken(envelope)).toEqual({ status: 'absent' });
   });
@@ -39,6 +38,11 @@ describe('resolveCustomAccessToken', () => {
     ['a number', { request: { type: 'LaunchRequest' }, context: { System: { user: { accessToken: 1 } } } }, '"context.System.user.accessToken" is not a string'],
     ['inside a user that is a string', { request: { type: 'LaunchRequest' }, context: { System: { user: 'u' } } }, '"context.System.user" is not an object'],
     ['in an envelope that is not an object', 'nope', 'the request envelope is not a JSON object'],
+    // Alexa sends context, System and user with every custom request: without them the envelope is broken, not unlinked.
+    ['in an envelope without context', { request: { type: 'LaunchRequest' } }, 'the request envelope has no "context" object'],
+    ['in a context without System', { request: { type: 'LaunchRequest' }, context: {} }, '"context.System" is not an object'],
+    ['in a System that is an array', { request: { type: 'LaunchRequest' }, context: { System: [] } }, '"context.System" is not an object'],
+    ['in a System without user', { request: { type: 'LaunchRequest' }, context: { System: {} } }, '"context.System.user" is not an object'],
   ])('says malformed for a token %s', (_name, envelope, reason) => {
     expect(resolveCustomAccessToken(envelope)).toEqual({ status: 'malformed', reason });
   });

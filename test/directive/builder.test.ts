@@ -86,6 +86,19 @@ describeWithSmartHomeSchema('bad input to a directive skill', () => {
     expect(reply).toMatchSmartHomeSchema();
   });
 
+  it.each([
+    ['no endpoint', (event: any) => void delete event.directive.endpoint],
+    ['an endpoint without scope', (event: any) => void delete event.directive.endpoint.scope],
+  ])('answers a controller directive with %s with INVALID_DIRECTIVE, never an unlinking code (Alexa always sends both)', async (_name, strip) => {
+    const { invoke, logger } = skill();
+    const event = powerControllerDirective('TurnOn', { accessToken: hsToken() }) as any;
+    strip(event);
+    const reply = await invoke(event);
+    expect(reply.event.payload.type).toBe('INVALID_DIRECTIVE');
+    expect(reply).toMatchSmartHomeSchema();
+    expect(JSON.parse(logger.lines[0])).toMatchObject({ level: 'error', message: 'account linking: malformed request' });
+  });
+
   it('answers a malformed AcceptGrant with ACCEPT_GRANT_FAILED, the only error AcceptGrant has', async () => {
     const { invoke } = skill();
     const event = acceptGrantDirective() as any;

@@ -116,6 +116,8 @@ describe('bad input to a music skill', () => {
     ['a payload without requestContext', { header: { namespace: 'Alexa.Media.Search', name: 'GetPlayableContent' }, payload: {} }],
     ['a header whose name is a number', { header: { namespace: 'Alexa.Media.Search', name: 3 }, payload: { requestContext: {} } }],
     ['a user that is a string', { header: { namespace: 'Alexa.Media.Search', name: 'GetPlayableContent' }, payload: { requestContext: { user: 'me' } } }],
+    // Alexa sends the user with every request, linked or not: without it the request is broken, not unlinked.
+    ['a requestContext without user', { header: { namespace: 'Alexa.Media.Search', name: 'GetPlayableContent' }, payload: { requestContext: { location: {} } } }],
   ])('answers %s with INVALID_DIRECTIVE', async (_name, event) => {
     const { invoke, logger } = gatedSkill();
     const reply = await invoke(event);
