@@ -20,7 +20,7 @@ import {
   VerifierTimeoutError,
 } from './errors';
 import { attachLinkedAccount, LinkedAccount, type HasRequestAttributes } from './linked-account';
-import { describeError, findCause, fingerprint, redact, type Logger, loggableReason } from './logging';
+import { describeError, findCause, fingerprint, redact, redactReason, type Logger, loggableReason } from './logging';
 import { defaultGateMetrics, noMetrics, reasonClassOf, type GateMetrics } from './metrics';
 import { UnlinkingPolicy, type RejectionReview, type UnlinkingOptions } from './unlinking';
 import type { RejectionEvidence, SkillFamily, TokenVerdict, TokenVerifier, VerificationContext } from './verification/verifier';
@@ -198,7 +198,7 @@ async function verifyWithDeadline<P>(
     await undefined;
     const first = settled as typeof settled; // (assigned by the reaction above)
     if (first && 'error' in first) throw first.error;
-    if (first) return toDecision<P>(first.value);
+    if (first) return toDecision<P>(first.value, accessToken);
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const timeout = new VerifierTimeoutError(budgetMs);
@@ -208,7 +208,7 @@ async function verifyWithDeadline<P>(
     });
     // Whichever settles first wins. (On an event loop stalled past the deadline, a verdict that
     // arrived in the meantime may win: it is a real verdict, only late, and it is used.)
-    return toDecision<P>(await Promise.race([verdict, timedOut]));
+    return toDecision<P>(await Promise.race([verdict, timedOut]), accessToken);
   } catch (error) {
     if (error instanceof AccountLinkingError) return { outcome: 'undecided', cause: error };
     return { outcome: 'undecided', cause: new VerifierFailedError('The token verifier failed', { cause: error }) };
@@ -237,7 +237,7 @@ class LazyAbort {
 }
 
 /** Checks that a verifier's answer is a {@link TokenVerdict}; throws {@link InvalidVerdictError} if not. */
-function toDecision<P>(verdict: TokenVerdict<P> | unknown): GateDecision<P> {
+function toDecision<P>(verdict: TokenVerdict<P> | unknown, accessToken: string): GateDecision<P> {
   if (typeof verdict !== 'object' || verdict === null) {
     throw new InvalidVerdictError('The token verifier answered something that is not a verdict object');
   }
@@ -254,7 +254,8 @@ function toDecision<P>(verdict: TokenVerdict<P> | unknown): GateDecision<P> {
       return { outcome: 'linked', linkedUser: answer.principal as P, ...(expiresAt ? { expiresAt } : {}) };
     }
     case 'invalid':
-      return { outcome: 'invalid', reason: typeof answer.reason === 'string' ? answer.reason : 'unspecified', ...evidence(answer) };
+      // The reason is the verifier's text: the token is taken out of it before anything sees it.
+      return { outcome: 'invalid', reason: typeof answer.reason === 'string' ? redactReason(answer.reason, accessToken) : 'unspecified', ...evidence(answer) };
     case 'expired':
       return { outcome: 'expired', ...evidence(answer) };
     default:

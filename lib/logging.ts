@@ -69,6 +69,18 @@ export function loggableReason(reason: string): string {
   return oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine;
 }
 
+/**
+ * A verifier's `reason` with the request's access token taken out of it, before anything logs it or
+ * hands it on: the token itself, any piece of it of 8 characters or more, and any run of 24 or more
+ * token-like characters (base64url, JWT dots, `+/=~`) become `[redacted]`. A custom verifier's reason
+ * is untrusted text: it may quote the token it rejected.
+ */
+export function redactReason(reason: string, accessToken: string): string {
+  return String(reason).replace(/[A-Za-z0-9._~+/=-]{8,}/g, (word) =>
+    word.length >= 24 || accessToken.includes(word) || word.includes(accessToken) ? '[redacted]' : word,
+  );
+}
+
 /** Options of {@link createJsonLogger}. */
 export interface JsonLoggerOptions {
   /** Lowest level written. Default: `$LOG_LEVEL`, else `info`. */

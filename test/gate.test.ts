@@ -22,6 +22,18 @@ describe('decide', () => {
     expect(await decide(found, verifier(async () => ({ outcome: 'expired' })), options)).toEqual({ outcome: 'expired' });
   });
 
+  it.each([
+    ['the whole token', (token: string) => `unknown token ${token}`],
+    ['a piece of it', (token: string) => `no session for ${token.slice(4, 16)} here`],
+    ['a long credential-like run', () => `rejected ${'A1b2C3d4'.repeat(4)}`],
+  ])('takes %s out of a verifier\'s reason before anything sees it', async (_name, reasonOf) => {
+    const token = 'k3Jd9xQ2mP7vL0sZ8wT5yR1nB4cF6gH2';
+    const decision = await decide({ ...found, accessToken: token }, verifier(async () => ({ outcome: 'invalid', reason: reasonOf(token) })), options);
+    expect(decision).toEqual({ outcome: 'invalid', reason: expect.stringContaining('[redacted]') });
+    const reason = (decision as { reason: string }).reason;
+    for (let i = 0; i + 8 <= token.length; i++) expect(reason).not.toContain(token.slice(i, i + 8));
+  });
+
   it('hands the verifier the family, a deadline and a live abort signal', async () => {
     let seen: VerificationContext | undefined;
     await decide(found, verifier(async (_token, context) => { seen = context; return { outcome: 'expired' }; }), { family: 'music', budgetMs: 1000 });
@@ -184,6 +196,6 @@ describe('a custom verifier\'s reason in the decision line', () => {
     const reason = String(lines.find((l) => l.outcome === 'invalid')?.reason);
     expect(reason).not.toContain('\n');
     expect(reason.length).toBeLessThanOrEqual(60);
-    expect(reason.startsWith('rejected because x')).toBe(true);
+    expect(reason).toBe('rejected because [redacted]'); // a run of 24 token-like characters or more is taken out
   });
 });

@@ -2,7 +2,7 @@
  * Smart home, video and meetings directives for tests and local runs, shaped as Alexa sends them.
  */
 import { randomUUID } from 'node:crypto';
-import type { DirectiveEnvelope } from '../directive/envelope';
+import type { DirectiveEnvelope, Scope } from '../directive/envelope';
 
 /** What the directive helpers put in a directive. */
 export interface DirectiveOptions {
@@ -25,8 +25,9 @@ export function endpointDirective(namespace: string, name: string, options: Dire
     directive: {
       header: { namespace, name, messageId: randomUUID(), ...(correlationToken ? { correlationToken } : {}), payloadVersion: '3' },
       endpoint: {
-        // Alexa always sends the scope; a user with no token has none in it.
-        scope: { type: 'BearerToken', ...(options.accessToken !== undefined ? { token: options.accessToken } : {}) },
+        // Alexa always sends the scope; a user with no token has none in it (a shape the Scope type, which
+        // describes what Alexa sends a linked user, does not allow: hence the cast).
+        scope: (options.accessToken !== undefined ? { type: 'BearerToken', token: options.accessToken } : { type: 'BearerToken' }) as Scope,
         endpointId: options.endpointId ?? 'endpoint-001',
         ...(options.cookie ? { cookie: options.cookie } : {}),
       },
