@@ -137,6 +137,13 @@ export class LoginWithAmazonVerifier implements TokenVerifier<AmazonLinkedUser> 
     }
     if (info.status !== 200 || !isObject(info.body)) throw new AuthorizationServerError(`LWA tokeninfo answered ${info.status}`, { status: info.status });
     const tokenInfo = info.body;
+    // Only a tokeninfo answer about this token is proof about it: a 200 with an `error`, or with
+    // neither `aud` nor `app_id`, is something else (a proxy, an error page) and says nothing.
+    if (tokenInfo.error !== undefined || (typeof tokenInfo.aud !== 'string' && typeof tokenInfo.app_id !== 'string')) {
+      throw new CannotDecideError('LWA tokeninfo answer unreadable', 'LWA tokeninfo answered 200 with a body that is no tokeninfo answer (an error, or no aud and no app_id): check LWA_TOKENINFO_URL', {
+        cause: new AuthorizationServerError('LWA tokeninfo answered 200 without a tokeninfo body', { status: 200 }),
+      });
+    }
     const { clientId, appIds } = this.#options;
     const appId = typeof tokenInfo.app_id === 'string' ? tokenInfo.app_id : undefined;
     const ours = tokenInfo.aud === clientId || (appId !== undefined && (appId === clientId || appIds.includes(appId)));

@@ -360,6 +360,14 @@ describe('LoginWithAmazonVerifier, against a loopback stand-in for LWA', () => {
     expect(await verifier().verify('Atza|token-1', context())).toEqual({ outcome: 'invalid', reason: 'issued to another client' });
   });
 
+  it.each([
+    ['an error object', { error: 'invalid_token' }],
+    ['a user with neither aud nor app_id', { user_id: 'amzn1.account.AE' }],
+  ])('cannot decide on a 200 whose body is not a tokeninfo answer (%s): only an answer about this token is proof', async (_name, body) => {
+    tokenInfo = { status: 200, body };
+    await expect(verifier().verify('Atza|token-1', context())).rejects.toMatchObject({ code: 'ERR_CANNOT_DECIDE', reason: 'LWA tokeninfo answer unreadable' });
+  });
+
   it('takes a configured client ID that is the security profile\'s app ID as the app ID: its tokens match by app_id', async () => {
     expect((await verifier({ clientId: APP }).verify('Atza|token-1', context())).outcome).toBe('valid');
   });
