@@ -12,7 +12,6 @@
  * | `active: false` (no `exp`, or one not past beyond the tolerance) | invalid (`inactive`) | suspected (c) |
  * | affirmed, with a `token_type` of another kind (a refresh token, an ID token) | invalid (`not an access token`) | suspected (d) |
  * | affirmed, issued to a client not among `clientIds` | invalid (`issued to another client`) | suspected (e) |
- * | affirmed, without the `token_type` or the `aud` a genuine token confirmed in this container | invalid | suspected (f) |
  *
  * The kind is what the unlinking policy reads ({@link RejectionEvidence}): *self-evident* only
  * where no configuration, key or clock fault of ours can produce the verdict, *suspected* (held
@@ -23,23 +22,20 @@
  * - (b) a server's or a Lambda's clock some minutes off produces it for a token Alexa has just refreshed;
  * - (c) a wrong or staging `INTROSPECTION_URL` answers `active: false` for every genuine token;
  * - (d) the kind is the server's word read by our lists: a server that names its access tokens oddly does so for all;
- * - (e) a wrong `INTROSPECTION_CLIENT_IDS` produces it for every genuine token;
- * - (f) one token's confirmation does not rule out a server whose genuine tokens differ among themselves.
+ * - (e) a wrong `INTROSPECTION_CLIENT_IDS` produces it for every genuine token.
  *
  * In more detail:
  *
  * - **Invalid / expired** only on what the server says of this token: `active: false` (expired
  *   when its `exp` is past by more than the clock tolerance), or an affirmed token that is not an
  *   access token for this skill: a `token_type` that names another kind of token (a refresh token,
- *   an ID token), a `client_id` not among `clientIds`, or, once this container has seen the server
- *   answer a genuine token the way the settings expect, a token without that shape (another `aud`,
- *   no `token_type` where access tokens carry one: oidc-provider's refresh tokens, say).
+ *   an ID token), or a `client_id` not among `clientIds`. Only an answer about this token is proof
+ *   about it: what other tokens' answers showed (a `token_type`, an `aud`) never is.
  * - **Could not decide** ({@link CannotDecideError}, or {@link AuthorizationServerError}) for
  *   everything about us or about the request: our credentials refused (401/403, `invalid_client`),
  *   a request-level error (400), 429, 5xx, timeouts, a malformed body; an `aud` not as configured
- *   before the setting has been confirmed by a genuine token (the token is the
- *   server's, the setting is ours: a typo in `INTROSPECTION_AUDIENCE` must never unlink every
- *   user); an affirmed token without `sub`/`username`; an affirmed token whose `exp` is past by our
+ *   (the token is the server's, the setting is ours: a typo in `INTROSPECTION_AUDIENCE` must never
+ *   unlink every user); an affirmed token without `sub`/`username`; an affirmed token whose `exp` is past by our
  *   clock beyond the tolerance (the server's clock and ours disagree); an unknown `token_type`; a
  *   token longer than `maxTokenLength`.
  */
@@ -94,8 +90,8 @@ export interface IntrospectionVerifierOptions<P> {
   /** How the skill authenticates. Default: `client_secret_basic`. */
   clientAuthMethod?: 'client_secret_basic' | 'client_secret_post';
   /**
-   * If set, the token's `aud` must name one of these. A mismatch is "could not decide" until a
-   * token in this container has matched (the setting is then confirmed), invalid after.
+   * If set, the token's `aud` must name one of these. A mismatch is "could not decide" (the setting
+   * may be ours to fix), whatever other tokens showed.
    */
   audience?: string | string[];
   /**
@@ -208,8 +204,6 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
    */
   readonly configurationVersion: string;
   readonly #accessTokenTypes: Set<string>;
-  /** What genuine tokens have shown of this server's answers in this container: the settings that a token confirmed. */
-  readonly #confirmed = { audience: false, tokenType: false };
 
   constructor(options: IntrospectionVerifierOptions<P>) {
     if (!URL.canParse(options.url)) throw new ConfigurationError('IntrospectionVerifier url is not a URL');
@@ -262,13 +256,13 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
     }
 
     // The server affirmed the token. What it says of its kind and its client is proof about this
-    // token; what differs from our settings is proof only once a genuine token confirmed them.
+    // token; what it leaves out, or what differs from our settings, is not (only an answer about
+    // this token is proof about it, never what other tokens' answers showed).
     const tokenType = typeof response.token_type === 'string' ? response.token_type.toLowerCase() : undefined;
     if (tokenType !== undefined && NON_ACCESS_TOKEN_TYPES.includes(tokenType)) return { outcome: 'invalid', reason: 'not an access token' };
     if (tokenType !== undefined && !this.#accessTokenTypes.has(tokenType)) {
       throw new CannotDecideError('unknown token type', 'the introspection endpoint answers a token_type this verifier does not know; if it names the server\'s access tokens, add it to the accessTokenTypes option of the IntrospectionVerifier');
     }
-    if (tokenType === undefined && this.#confirmed.tokenType) return { outcome: 'invalid', reason: 'not an access token' };
 
     // Another client's token is not an access token for this skill: proof about the token, as a
     // refresh token is. (A typo in clientIds makes every token "another client's": the gate's unlink
@@ -279,7 +273,8 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
     }
     const audience = this.#audience;
     if (audience && ![response.aud].flat().some((aud) => typeof aud === 'string' && audience.includes(aud))) {
-      if (this.#confirmed.audience) return { outcome: 'invalid', reason: 'wrong audience' };
+      // What the server said of another token is no proof about this one: an audience that differs
+      // (by a trailing slash, say) may be ours to fix, whatever genuine tokens showed before.
       throw new CannotDecideError('introspection audience mismatch', 'INTROSPECTION_AUDIENCE (audience): the introspection endpoint affirmed a token whose aud is not the configured audience; set the aud the server gives the skill\'s access tokens (if it does, the token was not one of them, a refresh token say: it was refused, and nobody was unlinked)');
     }
     if (pastExp) {
@@ -290,8 +285,6 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
       throw new CannotDecideError('introspection response without subject', 'the introspection endpoint affirmed a token (active: true) without naming its user (sub or username): configure the authorization server to include sub in introspection responses, or map the user with toLinkedUser');
     }
 
-    if (tokenType !== undefined) this.#confirmed.tokenType = true;
-    if (audience) this.#confirmed.audience = true;
     return { outcome: 'valid', principal: linkedUser, ...(exp !== undefined && exp <= 8.64e15 ? { expiresAt: new Date(exp) } : {}) };
   }
 
