@@ -50,7 +50,7 @@ export type TokenResolution =
     };
 
 /**
- * The gate's verdict on one request, the table of DESIGN.md in one type. Switch on `outcome`:
+ * The gate's verdict on one request: the reply table of every family in one type. Switch on `outcome`:
  * only `invalid` and `expired` may become an unlinking reply, and only on proof; `undecided` is
  * always the family's transient reply.
  */

@@ -1,7 +1,7 @@
 /**
  * The built Jukebox Lambda, run through `npm run invoke` with each file in events/jukebox, against
  * the demo resource server on loopback: it serves what the linked user's subscription allows, and
- * answers every gate verdict as DESIGN.md's table says. Replies are checked against the music schema.
+ * answers every gate verdict as the README's reply table says. Replies are checked against the music schema.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 /**
  * The built My Lights Lambda, run through `npm run invoke` with each file in events/my-lights,
- * answers as DESIGN.md's table says, and every reply validates against Amazon's smart home schema.
+ * answers as the README's reply table says, and every reply validates against Amazon's smart home schema.
  */
 import { mintAccessToken } from '../../lib/testing';
 import { invokeCli, localEnvironment } from '../support/invoke-cli';

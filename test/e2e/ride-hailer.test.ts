@@ -1,6 +1,6 @@
 /**
  * The built Lambda, run through `npm run invoke` (the CLI of scripts/invoke.ts) with each file
- * in events/, answers as the DESIGN.md table says; through the real aws-lambda-ric where it is
+ * in events/, answers as the README's reply table says; through the real aws-lambda-ric where it is
  * installed, and through the plain runner too.
  */
 import { mintAccessToken } from '../../lib/testing';
