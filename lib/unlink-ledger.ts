@@ -88,6 +88,9 @@ export interface UnlinkLedger {
   readFleet(configurationVersion: string, bucketStarts: readonly number[]): Promise<FleetState>;
 }
 
+/** The most first rejections a {@link MemoryUnlinkLedger} keeps (about 20 MB at most). */
+const MAX_MEMORY_REJECTIONS = 100_000;
+
 /**
  * An {@link UnlinkLedger} in this process's memory: the ledger of one container. What it loses,
  * against a shared table: a token first rejected in another container starts its wait again here;
@@ -115,6 +118,9 @@ export class MemoryUnlinkLedger implements UnlinkLedger {
     const stored = this.#live(key);
     if (stored) return { entry: stored, first: false };
     this.#rejections.set(key, { entry: { ...entry }, expiresAt });
+    // Bounded, whatever a flood of distinct forged tokens does: the oldest first rejections go first
+    // (a token forgotten here starts its wait again: a later answer, never a false one).
+    if (this.#rejections.size > MAX_MEMORY_REJECTIONS) this.#rejections.delete(this.#rejections.keys().next().value as string);
     return { entry: { ...entry }, first: true };
   }
 

@@ -253,6 +253,15 @@ describe('what it writes and logs', () => {
     expect(logger.text()).not.toContain('secret-token-text');
   });
 
+  it('keeps a memory ledger bounded under a flood of distinct tokens: 100,000 first rejections at most, the oldest forgotten first', async () => {
+    const ledger = new MemoryUnlinkLedger();
+    const entry = (i: number) => ({ fingerprint: `fp-${i}`, configurationVersion: 'v1', reasonClass: 'signature', firstRejectedAt: T0 });
+    for (let i = 0; i <= 100_000; i++) await ledger.recordRejection(entry(i), T0 + HOUR);
+    expect(await ledger.getRejection('fp-0', 'v1')).toBeUndefined();
+    expect(await ledger.getRejection('fp-1', 'v1')).toMatchObject({ fingerprint: 'fp-1' });
+    expect(await ledger.getRejection('fp-100000', 'v1')).toMatchObject({ fingerprint: 'fp-100000' });
+  });
+
   it('costs the warm accepted path no ledger I/O after its first proof', async () => {
     const ledger = new MemoryUnlinkLedger();
     const { policy } = container(ledger);
