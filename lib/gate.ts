@@ -417,7 +417,12 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
       }
       if (!spec.isGated(input, requestType)) return;
       if (logger.debugEnabled) {
-        logger.debug('account linking: request', { family, requestType, request: redact((input as { requestEnvelope?: unknown }).requestEnvelope) });
+        // A debug dump never fails a request: an envelope too deep (or too odd) to copy or serialise is named, not logged.
+        try {
+          logger.debug('account linking: request', { family, requestType, request: redact((input as { requestEnvelope?: unknown }).requestEnvelope) });
+        } catch (error) {
+          logger.debug('account linking: request (not logged: it cannot be copied or serialised)', { family, requestType, errorName: (error as { name?: unknown })?.name });
+        }
       }
 
       const resolution = spec.resolve(input);

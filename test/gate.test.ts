@@ -199,3 +199,24 @@ describe('a custom verifier\'s reason in the decision line', () => {
     expect(reason).toBe('rejected because [redacted]'); // a run of 24 token-like characters or more is taken out
   });
 });
+
+describe('the debug dump of a request', () => {
+  it('never fails a request: an envelope nested 10,000 levels deep is named, not logged, and the linked user is served', async () => {
+    const { SkillBuilders } = await import('ask-sdk-core');
+    const { createJsonLogger, JwtVerifier, withAccountLinking } = await import('../lib');
+    const { launchRequest, mintAccessToken } = await import('../lib/testing');
+    const secret = 'a-test-secret-that-is-long-enough-for-hs256';
+    const lines: string[] = [];
+    const logger = createJsonLogger({ level: 'debug', write: (line) => void lines.push(line) });
+    const jwt = new JwtVerifier({ secret, algorithms: ['HS256'], issuer: 'https://issuer.test/', audience: 'skill' });
+    const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwt, logger, unlinking: false, metrics: false })
+      .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('served').getResponse() }).create();
+    const envelope = launchRequest({ accessToken: mintAccessToken({ key: secret, issuer: 'https://issuer.test/', audience: 'skill', subject: 'u' }) }) as any;
+    let deep: Record<string, unknown> = {};
+    envelope.request.deep = deep;
+    for (let i = 0; i < 10_000; i++) deep = (deep.next = {}) as Record<string, unknown>;
+    const reply = await skill.invoke(envelope);
+    expect(JSON.stringify(reply.response.outputSpeech)).toContain('served');
+    expect(lines.some((line) => line.includes('not logged: it cannot be copied or serialised'))).toBe(true);
+  });
+});
