@@ -58,7 +58,7 @@ export interface JwksKey {
 
 /** A key set as fetched: its keys and when the fetch that got it began. */
 export interface KeySet {
-  /** The usable signing keys (`use` absent or `sig`, a key type Node can read); others are left out. */
+  /** The usable signing keys (`use` absent or `sig`, `key_ops` absent or with `verify`, a key type Node can read); others are left out. */
   readonly keys: readonly JwksKey[];
   /** `Date.now()` when the fetch that brought this set began: it knows of nothing signed after that. */
   readonly fetchedAt: number;
@@ -209,7 +209,9 @@ export class JwksKeySet {
     const keys: JwksKey[] = [];
     const seen: string[] = [];
     for (const jwk of body.keys) {
+      // A key published for another use (`use` other than `sig`, `key_ops` without `verify`) verifies nothing, as in jose.
       if (!isObject(jwk) || (jwk.use !== undefined && jwk.use !== 'sig')) continue;
+      if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) continue;
       try {
         const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
         if (key.type !== 'public') continue;

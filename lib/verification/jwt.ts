@@ -418,12 +418,13 @@ function defaultLinkedUser(claims: JwtClaims): JwtLinkedUser | undefined {
   return typeof claims.sub === 'string' && claims.sub !== '' ? { subject: claims.sub, claims } : undefined;
 }
 
-/** The keys to try: those with the token's `kid` (else those without any `kid`), that fit its `alg`. */
+/**
+ * The keys to try, as jose picks them: with a `kid`, only the keys of that `kid`; without one, every
+ * key; of those, the ones that fit the token's `alg` (and name no other `alg`).
+ */
 function candidateKeys(keys: readonly JwksKey[], alg: string, kid: string | undefined): JwksKey[] {
   const fits = (key: JwksKey) => (key.alg === undefined || key.alg === alg) && keyFitsAlgorithm(key.key, alg);
-  if (kid === undefined) return keys.filter(fits);
-  const named = keys.filter((key) => key.kid === kid);
-  return (named.length > 0 ? named : keys.filter((key) => key.kid === undefined)).filter(fits);
+  return keys.filter((key) => (kid === undefined || key.kid === kid) && fits(key));
 }
 
 /**
@@ -462,11 +463,14 @@ function isBase64url(part: string): boolean {
   return part.length % 4 !== 1 && /^[A-Za-z0-9_-]+$/.test(part);
 }
 
-/** A base64url part as JSON; undefined if it is not strict base64url or not JSON. */
+/** Decodes UTF-8 strictly: bytes that are not UTF-8 throw (as jose refuses them), never become U+FFFD. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** A base64url part as JSON; undefined if it is not strict base64url, not UTF-8, or not JSON. */
 function json(part: string): unknown {
   if (!isBase64url(part)) return undefined;
   try {
-    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return JSON.parse(strictUtf8.decode(Buffer.from(part, 'base64url')));
   } catch {
     return undefined;
   }

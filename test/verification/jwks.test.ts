@@ -337,3 +337,44 @@ describe('JwksKeySet', () => {
     expect(set.keys.map((key) => key.kid)).toEqual(['key-a']);
   });
 });
+
+describe('JwtVerifier with a JWKS picks keys as jose does', () => {
+  let server: Loopback;
+  let keys: object[];
+  beforeEach(async () => {
+    server = await startLoopback((_req, res) => json(res, 200, { keys }));
+  });
+  afterEach(() => server.close());
+  const verifier = () => new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
+
+  it.each([
+    ['key_ops without verify', { key_ops: ['encrypt'] }],
+    ['key_ops that is not a list', { key_ops: 'verify' }],
+    ['use enc', { use: 'enc' }],
+  ])('never verifies with a key published for another use (%s)', async (_name, extra) => {
+    keys = [jwk(A.publicKey, 'key-a', extra), jwk(B.publicKey, 'key-b')];
+    expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe('invalid');
+  });
+
+  it('verifies with a key whose key_ops include verify', async () => {
+    keys = [jwk(A.publicKey, 'key-a', { key_ops: ['verify'] })];
+    expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
+  });
+
+  it('does not try a token whose kid is absent from the set against the set\'s keys without kid', async () => {
+    keys = [jwk(A.publicKey)];
+    const v = verifier();
+    expect(await v.verify(token(A.privateKey, 'key-elsewhere'), context())).toEqual(rejected('unknown signing key'));
+    expect(await outcome(v.verify(token(A.privateKey), context()))).toBe('valid'); // no kid: every key is tried
+  });
+
+  it('refuses a signed payload that is not UTF-8, as malformed', async () => {
+    keys = [jwk(A.publicKey, 'key-a')];
+    const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'key-a', typ: 'JWT' })).toString('base64url');
+    const claims = `{"iss":"${ISSUER}","aud":"${AUDIENCE}","sub":"\u00ff","exp":${Math.floor(Date.now() / 1000) + 600}}`;
+    const bytes = Buffer.from(claims, 'latin1'); // \u00ff as one byte 0xff: not UTF-8
+    const payload = bytes.toString('base64url');
+    const signature = sign('sha256', Buffer.from(`${header}.${payload}`), A.privateKey).toString('base64url');
+    expect(await outcome(verifier().verify(`${header}.${payload}.${signature}`, context()))).toBe('invalid');
+  });
+});
