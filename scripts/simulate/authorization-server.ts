@@ -7,27 +7,26 @@ export const JWKS_URI = 'https://auth.simulated.example/.well-known/jwks.json';
 /** An access token's life by default, as the token response's `expires_in` tells Alexa. */
 export const TOKEN_LIFE_MS = 3_600_000;
 /**
- * The RSA modulus of the simulated keys. A 2048-bit signature costs ~0.4 ms, and every request of
- * the million profile needs a new token; a 512-bit key is signed and verified by the same code
- * (RSASSA-PKCS1-v1_5 with SHA-256; the verifier sets no minimum size) at a seventh of the cost.
- * Only the simulation's speed depends on it, never a verdict.
+ * The simulated server's public keys are ECDSA P-256 (ES256): a signature costs a few tens of
+ * microseconds, where an RSA 2048 one costs ~0.4 ms, and every request of the million profile needs
+ * a new token. The verifier's code path is the same for both (a public key or a JWKS); only the
+ * simulation's speed depends on the choice, never a verdict.
  */
-export const RSA_BITS = 512;
 
 /** A key the server signs with (and what a skill would be configured with to verify it). */
 export interface SigningKey {
-  /** A name for the reports: `secret-a`, `rsa-a`, ... */
+  /** A name for the reports: `secret-a`, `es-a`, ... */
   name: string;
-  alg: 'HS256' | 'RS256';
-  /** The `kid` put in the header (RS256 keys only). */
+  alg: 'HS256' | 'ES256';
+  /** The `kid` put in the header (ES256 keys only). */
   kid?: string;
   /** The key that signs. */
   signer: KeyObject;
   /** HS256: the shared secret, as the skill is configured with it. */
   secret?: string;
-  /** RS256: the public key in PEM, as `JWT_PUBLIC_KEY` would hold it. */
+  /** ES256: the public key in PEM, as `JWT_PUBLIC_KEY` would hold it. */
   publicPem?: string;
-  /** RS256: the public key as a JWK, as the JWKS publishes it. */
+  /** ES256: the public key as a JWK, as the JWKS publishes it. */
   jwk?: JsonWebKey;
 }
 
@@ -35,27 +34,27 @@ function secretKey(name: string, secret: string): SigningKey {
   return { name, alg: 'HS256', signer: createSecretKey(Buffer.from(secret)), secret };
 }
 
-function rsaKey(name: string, kid: string): SigningKey {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: RSA_BITS });
+function ecKey(name: string, kid: string): SigningKey {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
     name,
-    alg: 'RS256',
+    alg: 'ES256',
     kid,
     signer: createPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' })),
     publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' },
+    jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig' },
   };
 }
 
-/** Every key a scenario may use, made once per process (RSA key generation is the slow part). */
+/** Every key a scenario may use, made once per process (key generation is the slow part). */
 export interface Keyring {
   secretA: SigningKey;
   /** A wholly wrong secret: what a bad deploy puts in `JWT_SECRET`. */
   secretWrong: SigningKey;
-  rsaA: SigningKey;
-  rsaB: SigningKey;
+  keyA: SigningKey;
+  keyB: SigningKey;
   /** A public key of nobody's: what a bad deploy puts in `JWT_PUBLIC_KEY`. */
-  rsaWrong: SigningKey;
+  keyWrong: SigningKey;
 }
 
 let keyring: Keyring | undefined;
@@ -63,9 +62,9 @@ export function keys(): Keyring {
   return (keyring ??= {
     secretA: secretKey('secret-a', 'simulated-secret-a-that-is-long-enough-for-hs256'),
     secretWrong: secretKey('secret-wrong', 'simulated-secret-WRONG-that-is-long-enough-for-hs256'),
-    rsaA: rsaKey('rsa-a', 'key-a'),
-    rsaB: rsaKey('rsa-b', 'key-b'),
-    rsaWrong: rsaKey('rsa-wrong', 'key-wrong'),
+    keyA: ecKey('es-a', 'key-a'),
+    keyB: ecKey('es-b', 'key-b'),
+    keyWrong: ecKey('es-wrong', 'key-wrong'),
   });
 }
 
@@ -130,7 +129,7 @@ export class AuthorizationServer {
     const header = { alg: key.alg, typ: 'JWT', ...(key.kid ? { kid: key.kid } : {}) };
     const payload = { iss: ISSUER, aud: AUDIENCE, sub: token.subject, iat: token.iat, exp: token.exp, jti: `t${token.serial}` };
     const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}`;
-    const signature = key.alg === 'HS256' ? createHmac('sha256', key.signer).update(input).digest() : sign('sha256', Buffer.from(input), key.signer);
+    const signature = key.alg === 'HS256' ? createHmac('sha256', key.signer).update(input).digest() : sign('sha256', Buffer.from(input), { key: key.signer, dsaEncoding: 'ieee-p1363' });
     this.minted++;
     return (token.jwt = `${input}.${signature.toString('base64url')}`);
   }

@@ -54,27 +54,27 @@ export function faultPlan(name: FaultName, share = 0.5): FaultPlan {
       };
     case 'wrong-key':
       return {
-        name, label: 'wrong-key', usersHit: 1, description: 'RS256: a deploy with a wrong public key (every container replaced)',
-        setup: (server) => ((server.signingKeyFor = () => k.rsaA), { kind: 'public-key', key: k.rsaA }),
-        start: () => ({ kind: 'public-key', key: k.rsaWrong }),
+        name, label: 'wrong-key', usersHit: 1, description: 'ES256: a deploy with a wrong public key (every container replaced)',
+        setup: (server) => ((server.signingKeyFor = () => k.keyA), { kind: 'public-key', key: k.keyA }),
+        start: () => ({ kind: 'public-key', key: k.keyWrong }),
       };
     case 'partial':
       return {
         name, share, label: `partial ${formatShare(share)}`, usersHit: share,
         description: `the server signs ${formatShare(share)} of users' tokens with key B; a deploy replaces the JWKS (A and B) by a static key A`,
         setup: (server) => {
-          server.signingKeyFor = (user) => (inShare(user, share) ? k.rsaB : k.rsaA);
-          server.published = [k.rsaA, k.rsaB];
+          server.signingKeyFor = (user) => (inShare(user, share) ? k.keyB : k.keyA);
+          server.published = [k.keyA, k.keyB];
           return { kind: 'jwks' };
         },
-        start: () => ({ kind: 'public-key', key: k.rsaA }),
+        start: () => ({ kind: 'public-key', key: k.keyA }),
       };
     case 'rotated-key':
       return {
-        name, label: 'rotated-key', usersHit: 1, description: 'RS256: the server signs with a new key from the fault on; the skill keeps the old static key',
-        setup: (server) => ((server.signingKeyFor = () => k.rsaA), { kind: 'public-key', key: k.rsaA }),
+        name, label: 'rotated-key', usersHit: 1, description: 'ES256: the server signs with a new key from the fault on; the skill keeps the old static key',
+        setup: (server) => ((server.signingKeyFor = () => k.keyA), { kind: 'public-key', key: k.keyA }),
         start: (server) => {
-          server.signingKeyFor = () => k.rsaB;
+          server.signingKeyFor = () => k.keyB;
           return undefined;
         },
       };
@@ -93,15 +93,15 @@ export function faultPlan(name: FaultName, share = 0.5): FaultPlan {
         name, label: 'stale-jwks', usersHit: 1,
         description: 'JWKS: the server rotates to a new kid; its JWKS URL answers a stale copy without it for 15 min',
         setup: (server) => {
-          server.signingKeyFor = () => k.rsaA;
-          server.published = [k.rsaA];
+          server.signingKeyFor = () => k.keyA;
+          server.published = [k.keyA];
           return { kind: 'jwks' };
         },
         start: (server, now) => {
           server.staleCopy = [...server.published];
-          server.published = [k.rsaA, k.rsaB];
+          server.published = [k.keyA, k.keyB];
           server.staleUntil = now + STALE_JWKS_MS;
-          server.signingKeyFor = () => k.rsaB;
+          server.signingKeyFor = () => k.keyB;
           return undefined;
         },
       };

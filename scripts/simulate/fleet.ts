@@ -30,9 +30,9 @@ export function makeVerifier(config: VerifierConfig): JwtVerifier {
     case 'secret':
       return new JwtVerifier({ ...common, secret: config.key.secret!, algorithms: ['HS256'] });
     case 'public-key':
-      return new JwtVerifier({ ...common, publicKey: config.key.publicPem!, algorithms: ['RS256'] });
+      return new JwtVerifier({ ...common, publicKey: config.key.publicPem!, algorithms: ['ES256'] });
     case 'jwks':
-      return new JwtVerifier({ ...common, jwksUri: JWKS_URI, algorithms: ['RS256'] });
+      return new JwtVerifier({ ...common, jwksUri: JWKS_URI, algorithms: ['ES256'] });
   }
 }
 

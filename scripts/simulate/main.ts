@@ -9,8 +9,8 @@
  * - Each request is a smart home directive (Alexa.PowerController.TurnOn) to a directive skill built
  *   with directiveSkillBuilder + withAccountLinking and a JwtVerifier: the library's public API. The
  *   unlinking reply (INVALID_/EXPIRED_AUTHORIZATION_CREDENTIAL) is read from the skill's answer.
- * - Access tokens are JWTs with a 1 h life (HS256, or RS256 with a 512-bit RSA key, only because
- *   2048-bit signing would cost the million profile minutes); Alexa refreshes a token at a request
+ * - Access tokens are JWTs with a 1 h life by default (HS256, or ES256 with a P-256 key, cheaper to
+ *   sign than RSA 2048 for the million profile); Alexa refreshes a token at a request
  *   when it is within 60 s of the expiry it was told, by the true clock.
  * - Dead links: a share of users (at least one when the share is not 0) dies at a uniform time over
  *   the whole run; Alexa keeps sending the last token until an unlinking reply, after which the

@@ -1,6 +1,5 @@
 /** The report: the assumptions, one table of the scenarios, notes on what the policy did, and the goals met or missed. */
 import { BREAKER_ALARM, UNPROVEN_ALARM } from './alarms';
-import { RSA_BITS } from './authorization-server';
 import { IDLE_REAP_MS, RECYCLE_MS, REQUEST_MS } from './fleet';
 import { ISSUER_CLOCK_BEHIND_MS, STALE_JWKS_MS } from './faults';
 import type { ScenarioResult } from './scenario';
@@ -14,7 +13,7 @@ export function assumptions(): string[] {
   return [
     `Users: ${profiles}; each user's requests are a Poisson process (simulated as two superposed streams, users whose link dies and the others, the user drawn uniformly in each). The SuspectedRejections anomaly alarm of the template is not emulated.`,
     'Every request is Alexa.PowerController.TurnOn to a directive skill built with directiveSkillBuilder + withAccountLinking and a JwtVerifier (issuer/audience fixed); the reply is the outcome.',
-    `Tokens: JWT with a 1 h life (HS256 with a secret, or RS256 with a ${RSA_BITS}-bit RSA key — smaller than 2048 bits only to make signing cheap; the verifier takes the same path, no verdict depends on it). Alexa refreshes a token at a request when it is within 60 s of the expiry it was told (true clock).`,
+    `Tokens: JWT with a 1 h life by default (HS256 with a secret, or ES256 with a P-256 key: cheaper to sign than RSA 2048, on the same verifier path; no verdict depends on it). Alexa refreshes a token at a request when it is within 60 s of the expiry it was told (true clock).`,
     'Dead links: the given share of users (at least 1 when the share is not 0) dies at a uniform time over the whole run (warm-up included); Alexa then sends the last token forever, until an unlinking reply (then the user sends nothing more). The wait is from the token\'s first rejected request to that reply. A genuine user who gets an unlinking reply is counted and sends nothing more either.',
     'Backlog (every fault scenario, where the warm-up is to give the breaker a steady usual level, and the rows marked backlog): links also died before the run, at the same rate; those not asked since are dead at the start (age exponential with a user\'s mean gap between requests), as in a fleet long running.',
     `Lambda: a request goes to the most recently used idle warm container, else a cold one (a new verifier and skill; the ledger is the one shared MemoryUnlinkLedger, standing for the table). Idle containers are reaped after U(${IDLE_REAP_MS[0] / 60000}, ${IDLE_REAP_MS[1] / 60000}) min, recycled U(${RECYCLE_MS[0] / 3_600_000}, ${RECYCLE_MS[1] / 3_600_000}) h after they start; a request keeps its container busy U(${REQUEST_MS[0]}, ${REQUEST_MS[1]}) ms (a request is processed at its arrival time; concurrent requests only take other containers). getRemainingTimeInMillis() = 8000.`,
