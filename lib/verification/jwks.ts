@@ -15,6 +15,12 @@
  *   cooldown, instead of fetching per request. Meanwhile the last good key set serves while it is
  *   within its maximum age; past it, every token is "could not decide" ({@link CannotDecideError}
  *   `key set unavailable`, with the {@link AuthorizationServerError} as its cause).
+ * - **Fresh copies, dated by their content.** A refetch asks for a fresh copy (`Cache-Control:
+ *   no-cache`), and a set's `fetchedAt` is when its content was current: the fetch's start less the
+ *   answer's `Age`, so a CDN's 15-minute-old copy is 15 minutes old. Its `Date` is kept too, so a
+ *   verifier can tell a copy older than the token it judges (both dated by the server's clock).
+ * - **No weak keys.** An RSA key under {@link MIN_RSA_BITS} bits is left out and listed in
+ *   {@link KeySet.weak}, so a token it would check is "could not decide", never accepted.
  * - Concurrent fetches are one request.
  *
  * Node's own `crypto.createPublicKey({ format: 'jwk' })` turns JWKs into keys: no JWKS library.
@@ -56,12 +62,20 @@ export interface JwksKey {
   readonly key: KeyObject;
 }
 
-/** A key set as fetched: its keys and when the fetch that got it began. */
+/** A key set as fetched: its keys and how current its content is. */
 export interface KeySet {
   /** The usable signing keys (`use` absent or `sig`, `key_ops` absent or with `verify`, a key type Node can read); others are left out. */
   readonly keys: readonly JwksKey[];
-  /** `Date.now()` when the fetch that brought this set began: it knows of nothing signed after that. */
+  /** Signing keys left out as too weak to trust (RSA under {@link MIN_RSA_BITS} bits): a token they would check is no one's proof. */
+  readonly weak: readonly Omit<JwksKey, 'key'>[];
+  /**
+   * `Date.now()` when this set's content was last known current: the start of the fetch that
+   * brought it, less the answer's `Age` (a cache's copy is as old as it says). It knows of nothing
+   * signed after that.
+   */
   readonly fetchedAt: number;
+  /** The answer's `Date` header (ms since the epoch, by the server's clock), if it had a valid one. */
+  readonly datedAt?: number;
   /** After this `Date.now()`, the set is not trusted any more. */
   readonly expiresAt: number;
 }
@@ -75,6 +89,14 @@ const MIN_CACHE_CONTROL_AGE_MS = 10_000;
 const FIRST_BACKOFF_MS = 1000;
 
 const CURVES: Record<string, string> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1' };
+
+/** The smallest RSA modulus trusted, in bits (RFC 7518 §3.3; jose refuses smaller keys too): a 512-bit key can be factored. */
+export const MIN_RSA_BITS = 2048;
+
+/** Whether `key` is an RSA (or RSA-PSS) key under {@link MIN_RSA_BITS} bits. */
+export function isWeakRsaKey(key: KeyObject): boolean {
+  return (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS;
+}
 
 /** Whether `key` can verify a signature made with `alg` (RS*, PS*: an RSA key; ES*: an EC key on the algorithm's curve; HS*: a secret). */
 export function keyFitsAlgorithm(key: KeyObject, alg: string): boolean {
@@ -148,7 +170,7 @@ export class JwksKeySet {
     if (this.#set && this.#set.fetchedAt >= since && Date.now() < this.#set.expiresAt) return this.#set;
     if (this.#fetching) return this.refresh(since, context); // another caller started one meanwhile
     if (Date.now() < this.#retryAt || !this.#spend()) return undefined;
-    return this.#settle(this.#fetch(), context);
+    return this.#settle(this.#fetch(true), context);
   }
 
   /** Takes one refetch from the budget, if it has one: `burst` at most, one more per cooldown. */
@@ -179,9 +201,10 @@ export class JwksKeySet {
     return new CannotDecideError('key set unavailable', `the JWKS endpoint (JWKS_URI ${this.uri}) gave no usable key set: ${what}`, { cause });
   }
 
-  #fetch(): Promise<KeySet> {
+  /** Starts the one fetch; `fresh` asks caches between us and the server for a fresh copy. */
+  #fetch(fresh = false): Promise<KeySet> {
     const startedAt = Date.now();
-    const promise = this.#load(startedAt).then(
+    const promise = this.#load(startedAt, fresh).then(
       (set) => {
         this.#failures = 0;
         this.#retryAt = Number.NEGATIVE_INFINITY;
@@ -201,12 +224,14 @@ export class JwksKeySet {
     return fetching.promise;
   }
 
-  async #load(startedAt: number): Promise<KeySet> {
+  async #load(startedAt: number, fresh: boolean): Promise<KeySet> {
     // No caller's signal: the fetch is shared (fetchJson's own timeout, DEFAULT_HTTP_TIMEOUT_MS, bounds it).
-    const { status, body, headers } = await fetchJson('The JWKS endpoint', this.uri, { headers: { Accept: 'application/json' } });
+    const request: Record<string, string> = fresh ? { Accept: 'application/json', 'Cache-Control': 'no-cache', Pragma: 'no-cache' } : { Accept: 'application/json' };
+    const { status, body, headers } = await fetchJson('The JWKS endpoint', this.uri, { headers: request });
     if (status !== 200) throw new AuthorizationServerError(`The JWKS endpoint answered ${status}`, { status });
     if (!isObject(body) || !Array.isArray(body.keys)) throw new AuthorizationServerError('The JWKS endpoint answered no key set', { status });
     const keys: JwksKey[] = [];
+    const weak: Omit<JwksKey, 'key'>[] = [];
     const seen: string[] = [];
     for (const jwk of body.keys) {
       // A key published for another use (`use` other than `sig`, `key_ops` without `verify`) verifies nothing, as in jose.
@@ -217,20 +242,36 @@ export class JwksKeySet {
         if (key.type !== 'public') continue;
         const kid = typeof jwk.kid === 'string' ? jwk.kid : undefined;
         const alg = typeof jwk.alg === 'string' ? jwk.alg : undefined;
-        keys.push({ key, ...(kid !== undefined ? { kid } : {}), ...(alg !== undefined ? { alg } : {}) });
+        const named = { ...(kid !== undefined ? { kid } : {}), ...(alg !== undefined ? { alg } : {}) };
         seen.push(JSON.stringify([kid, alg, key.export({ format: 'jwk' })]));
+        if (isWeakRsaKey(key)) weak.push(named);
+        else keys.push({ key, ...named });
       } catch {
         // a key Node cannot read (another kty, a private key) is left out
       }
     }
-    if (keys.length === 0) throw new AuthorizationServerError('The JWKS endpoint answered no usable signing key', { status });
+    if (keys.length === 0) {
+      const why = weak.length > 0 ? `: its RSA keys are under ${MIN_RSA_BITS} bits, too weak to trust` : '';
+      throw new AuthorizationServerError(`The JWKS endpoint answered no usable signing key${why}`, { status });
+    }
     const fingerprint = seen.sort().join('\n');
     if (fingerprint !== this.#fingerprint) {
       this.#fingerprint = fingerprint;
       this.#version += 1;
     }
-    const set: KeySet = { keys, fetchedAt: startedAt, expiresAt: startedAt + this.#lifetime(headers?.get('cache-control') ?? null) };
-    if (!this.#set || this.#set.fetchedAt <= startedAt) this.#set = set;
+    // The content is as old as a cache says (`Age`, in seconds, RFC 9111 §5.1): its knowledge, and its life, start then.
+    const age = Number(headers?.get('age') ?? '');
+    const currentAt = startedAt - (Number.isFinite(age) && age > 0 ? age * 1000 : 0);
+    const date = Date.parse(headers?.get('date') ?? '');
+    const set: KeySet = {
+      keys,
+      weak,
+      fetchedAt: currentAt,
+      ...(Number.isFinite(date) ? { datedAt: date } : {}),
+      expiresAt: Math.max(startedAt + Math.min(MIN_CACHE_CONTROL_AGE_MS, this.#maxAgeMs), currentAt + this.#lifetime(headers?.get('cache-control') ?? null)),
+    };
+    // A cache's older copy does not replace a newer set still in its life.
+    if (!this.#set || this.#set.fetchedAt <= set.fetchedAt || this.#set.expiresAt <= Date.now()) this.#set = set;
     return set;
   }
 

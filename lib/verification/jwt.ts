@@ -48,7 +48,7 @@ import {
 } from 'node:crypto';
 import { CannotDecideError, ConfigurationError } from '../errors';
 import { isObject } from '../json';
-import { JwksKeySet, keyFitsAlgorithm, type JwksKey } from './jwks';
+import { JwksKeySet, MIN_RSA_BITS, isWeakRsaKey, keyFitsAlgorithm, type JwksKey, type KeySet } from './jwks';
 import type { LinkedUser, RejectionEvidence, TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
 /** The JWS algorithms a shared secret verifies (HMAC with SHA-256/384/512, RFC 7518 §3.2). */
@@ -318,22 +318,29 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
 
   /**
    * The signature against the published keys the token's `kid` and `alg` point to (with no `kid`:
-   * every key that fits the `alg`). A failure is proof only against a key set fetched after the
-   * token was seen; otherwise the set is refetched, if the budget allows, and tried again.
+   * every key that fits the `alg`). A failure is proof only against a key set whose content is
+   * newer than the token ({@link provesAbout}); otherwise the set is refetched, if the budget
+   * allows, and tried again. A token a weak key (RSA under 2048 bits) could have signed is "could not decide".
    */
   async #checkWithJwks(token: string, { alg, kid }: Parsed, seenAt: number, context?: VerificationContext): Promise<SignatureCheck> {
     const jwks = this.#jwks!;
     let set = await jwks.current(context);
-    for (;;) {
+    for (let refreshed = false; ; refreshed = true) {
       const candidates = candidateKeys(set.keys, alg, kid);
       for (const candidate of candidates) {
         const checked = checkSignature(token, candidate.key, alg);
         if (checked.outcome === 'signed' || checked.reason !== 'bad signature') return checked;
       }
-      const reason = candidates.length === 0 ? 'unknown signing key' : 'bad signature';
-      // Proven against this key set: the knowledge the verdict rests on is its fetch (a cache may serve it later).
-      if (set.fetchedAt >= seenAt) return { outcome: 'invalid', reason, knowledgeAt: new Date(set.fetchedAt) };
       if (!wellFormed(token)) return { outcome: 'invalid', reason: 'malformed' };
+      if (/^(RS|PS)/.test(alg) && set.weak.some((key) => (kid === undefined || key.kid === kid) && (key.alg === undefined || key.alg === alg))) {
+        throw new CannotDecideError('weak signing key', `the key set at JWKS_URI (${jwks.uri}) holds RSA keys under ${MIN_RSA_BITS} bits, which JwtVerifier does not trust (they can be factored; jose refuses them too), and tokens are signed with them: have the authorization server sign with an RSA key of ${MIN_RSA_BITS} bits or more`);
+      }
+      const reason = candidates.length === 0 ? 'unknown signing key' : 'bad signature';
+      // Proven against this key set: the knowledge the verdict rests on is its content (a cache may serve it later).
+      if (provesAbout(set, seenAt, token)) return { outcome: 'invalid', reason, knowledgeAt: new Date(set.fetchedAt) };
+      if (refreshed) {
+        throw new CannotDecideError(`${reason}, key set copy stale`, `the JWKS endpoint (JWKS_URI ${jwks.uri}) answered a refetch with a copy older than the token it was asked about (by its Age or Date headers): check that caches in front of it honour Cache-Control: no-cache`);
+      }
       const fresher = await jwks.refresh(seenAt, context);
       if (!fresher) {
         throw new CannotDecideError(`${reason}, key set refresh rate-limited`, `tokens are signed by keys the key set at JWKS_URI (${jwks.uri}) held a while ago does not confirm, and its refetches are spent for now; if this persists, check that JWKS_URI is the authorization server that issues the tokens`);
@@ -449,6 +456,20 @@ function parse(token: string): Parsed | { outcome: 'invalid'; reason: string } {
 }
 
 /** Three base64url parts, the second a JSON object: checked before a JWKS refetch, so that garbage never costs one. */
+/**
+ * Whether a key set's content is newer than a token, so that its not holding the token's key is
+ * proof: its content was current after the token was seen (by this Lambda's clock, less the
+ * answer's `Age`), and, when both carry a date, the answer's `Date` is not before the token's `iat` (both
+ * by the server's clocks; `iat` unverified, so a forged one can only make the verdict "could not decide").
+ */
+function provesAbout(set: KeySet, seenAt: number, token: string): boolean {
+  if (set.fetchedAt < seenAt) return false;
+  if (set.datedAt === undefined) return true;
+  const claims = json(token.split('.')[1] ?? '');
+  const iat = isObject(claims) ? claims.iat : undefined;
+  return typeof iat !== 'number' || !Number.isFinite(iat) || set.datedAt >= Math.floor(iat) * 1000; // Date is whole seconds
+}
+
 function wellFormed(token: string): boolean {
   const parts = token.split('.');
   return parts.length === 3 && parts.every(isBase64url) && isObject(json(parts[1]));
@@ -603,6 +624,9 @@ function toKeyObject(options: JwtSecretOptions<unknown> | JwtPublicKeyOptions<un
     throw new ConfigurationError('JwtVerifier publicKey is not a PEM public key', { cause });
   }
   if (key.type !== 'public') throw new ConfigurationError('JwtVerifier publicKey must be a public key');
+  if (isWeakRsaKey(key)) {
+    throw new ConfigurationError(`JwtVerifier publicKey is an RSA key of ${key.asymmetricKeyDetails?.modulusLength} bits: RSA keys under ${MIN_RSA_BITS} bits can be factored (jose refuses them too); use the authorization server's key of ${MIN_RSA_BITS} bits or more`);
+  }
   const fitting = algorithmsForKey(key);
   if (!algorithms.some((algorithm) => fitting.includes(algorithm as AsymmetricAlgorithm))) {
     throw new ConfigurationError(

@@ -338,6 +338,109 @@ describe('JwksKeySet', () => {
   });
 });
 
+describe('JwtVerifier with a JWKS: weak keys', () => {
+  const Weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  let server: Loopback;
+  let keys: object[];
+  beforeEach(async () => {
+    server = await startLoopback((_req, res) => json(res, 200, { keys }));
+  });
+  afterEach(() => server.close());
+  const verifier = () => new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
+
+  it('leaves an RSA key under 2048 bits out of the set, and cannot decide for a token it signed (never valid)', async () => {
+    keys = [jwk(Weak.publicKey, 'weak'), jwk(A.publicKey, 'key-a')];
+    const v = verifier();
+    expect(await outcome(v.verify(token(Weak.privateKey, 'weak'), context()))).toBe('could not decide: weak signing key');
+    expect(await outcome(v.verify(token(Weak.privateKey), context()))).toBe('could not decide: weak signing key'); // no kid: the weak key could have signed it
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
+    const set = await new JwksKeySet(`${server.url}/jwks`).current();
+    expect(set.keys.map((key) => key.kid)).toEqual(['key-a']);
+    expect(set.weak).toEqual([{ kid: 'weak' }]);
+  });
+
+  it('tells the operator why, without the token, when a token of a weak key comes', async () => {
+    keys = [jwk(Weak.publicKey, 'weak'), jwk(A.publicKey, 'key-a')];
+    const weakToken = token(Weak.privateKey, 'weak');
+    const error = await verifier().verify(weakToken, context()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CannotDecideError);
+    expect((error as Error).message).toMatch(/RSA keys under 2048 bits/);
+    expect((error as Error).message).not.toContain(weakToken);
+  });
+
+  it('has no usable key set when every key is weak, and says so', async () => {
+    keys = [jwk(Weak.publicKey, 'weak')];
+    const error = await verifier().verify(token(Weak.privateKey, 'weak'), context()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CannotDecideError);
+    expect((error as CannotDecideError).reason).toBe('key set unavailable');
+    expect((error as Error).message).toMatch(/under 2048 bits/);
+  });
+});
+
+describe('JwtVerifier with a JWKS: a cached copy is as old as its content', () => {
+  let server: Loopback;
+  let keys: object[];
+  let headers: Record<string, string>;
+  beforeEach(async () => {
+    headers = {};
+    server = await startLoopback((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', ...headers });
+      res.end(JSON.stringify({ keys }));
+    });
+  });
+  afterEach(() => server.close());
+  const verifier = () => new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
+
+  it('asks for a fresh copy when it refetches (Cache-Control: no-cache), not on its routine fetch', async () => {
+    keys = [jwk(A.publicKey, 'key-a')];
+    const v = verifier();
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
+    keys = [jwk(B.publicKey, 'key-b')];
+    expect(await outcome(v.verify(token(B.privateKey, 'key-b'), context()))).toBe('valid');
+    expect(server.requests.map((request) => request.headers['cache-control'])).toEqual([undefined, 'no-cache']);
+  });
+
+  it('cannot decide for a new kid when the refetch brings a 15-minute-old copy (Age: 900) without it, and proves it invalid on a fresh one', async () => {
+    keys = [jwk(A.publicKey, 'key-a')];
+    headers = { Age: '900' };
+    const v = verifier();
+    expect(await outcome(v.verify(token(B.privateKey, 'key-b'), context()))).toBe('could not decide: unknown signing key, key set copy stale');
+    headers = {};
+    expect(await v.verify(token(B.privateKey, 'key-b'), context())).toEqual(rejected('unknown signing key'));
+  });
+
+  it('dates a set by its content: fetchedAt is the fetch less the answer\'s Age, and its Date is kept', async () => {
+    keys = [jwk(A.publicKey, 'key-a')];
+    const date = new Date(Math.floor(Date.now() / 1000) * 1000 - 600_000);
+    headers = { Age: '60', Date: date.toUTCString() };
+    const before = Date.now();
+    const set = await new JwksKeySet(`${server.url}/jwks`).current();
+    expect(set.fetchedAt).toBeGreaterThanOrEqual(before - 60_000);
+    expect(set.fetchedAt).toBeLessThanOrEqual(Date.now() - 60_000);
+    expect(set.datedAt).toBe(date.getTime());
+  });
+
+  it('cannot decide when the copy\'s Date is older than the token\'s iat (a cache that sends no Age), and proves it invalid once it is not', async () => {
+    keys = [jwk(A.publicKey, 'key-a')];
+    headers = { Date: new Date(Date.now() - 900_000).toUTCString() };
+    const v = verifier();
+    const newToken = token(B.privateKey, 'key-b');
+    expect(await outcome(v.verify(newToken, context()))).toBe('could not decide: unknown signing key, key set copy stale');
+    headers = { Date: new Date().toUTCString() };
+    expect(await v.verify(newToken, context())).toEqual(rejected('unknown signing key'));
+  });
+
+  it('keeps proving a token issued long before the copy invalid, whatever the copy\'s Date', async () => {
+    keys = [jwk(A.publicKey, 'key-a')];
+    headers = { Date: new Date(Date.now() - 900_000).toUTCString() };
+    const now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now - 3_600_000); // issued an hour ago
+    const old = token(B.privateKey, 'key-b');
+    clock.mockRestore();
+    expect(await verifier().verify(old, context())).toEqual(rejected('unknown signing key'));
+  });
+});
+
 describe('JwtVerifier with a JWKS picks keys as jose does', () => {
   let server: Loopback;
   let keys: object[];

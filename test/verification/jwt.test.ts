@@ -163,6 +163,7 @@ describe('JwtVerifier with a PEM public key (RS256, ES256)', () => {
 
 describe('JwtVerifier configuration', () => {
   const base = { issuer: ISSUER, audience: AUDIENCE };
+  const weakRsaPem = (bits: number) => generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
   it.each([
     ['no issuer', () => new JwtVerifier({ ...base, issuer: '', secret: SECRET, algorithms: ['HS256'] }), /issuer/],
@@ -177,6 +178,8 @@ describe('JwtVerifier configuration', () => {
     ['an EC P-256 key with only ES384 allowed (another curve)', () => new JwtVerifier({ ...base, publicKey: ecPublicPem, algorithms: ['ES384'] }), /EC P-256 key, which cannot verify ES384/],
     ['an RSA key with only ES256 allowed', () => new JwtVerifier({ ...base, publicKey: rsaPublicPem, algorithms: ['ES256'] }), /an RSA key, which cannot verify ES256; allow RS256 or RS384/],
     ['an Ed25519 key', () => new JwtVerifier({ ...base, publicKey: generateKeyPairSync('ed25519').publicKey, algorithms: ['RS256'] }), /use an RSA or EC/],
+    ['a 1024-bit RSA key (it can be factored)', () => new JwtVerifier({ ...base, publicKey: weakRsaPem(1024), algorithms: ['RS256'] }), /RSA key of 1024 bits: RSA keys under 2048 bits can be factored/],
+    ['a 512-bit RSA key', () => new JwtVerifier({ ...base, publicKey: weakRsaPem(512), algorithms: ['RS256'] }), /RSA key of 512 bits/],
     ['a JWKS refetch burst of 0', () => new JwtVerifier({ ...base, jwksUri: 'http://127.0.0.1:1/jwks', algorithms: ['RS256'], jwksRefetchBurst: 0 }), /refetchBurst/],
     ['a JWKS maximum age of 0', () => new JwtVerifier({ ...base, jwksUri: 'http://127.0.0.1:1/jwks', algorithms: ['RS256'], jwksMaxAgeMs: 0 }), /maxAgeMs/],
   ])('refuses %s with a ConfigurationError', (_name, create, message) => {
