@@ -4,7 +4,7 @@
  * ({@link DynamoDbAlexaGrantStore}) and the fleet's {@link UnlinkLedger} ({@link DynamoDbUnlinkLedger}).
  *
  * The grant store keeps one item per linked user: `userId` (the partition key, a string),
- * `accessToken`, `refreshToken`, `expiresAt` (epoch ms), `grantCodeHash`. Keep the table encrypted
+ * `accessToken`, `refreshToken`, `expiresAt` (epoch ms), `grantCodeHash`, `grantedAt` (epoch ms). Keep the table encrypted
  * at rest (template.yaml does).
  *
  * @module ask-sdk-account-linking/dynamodb
@@ -42,12 +42,29 @@ export class DynamoDbAlexaGrantStore implements AlexaGrantStore {
   async get(userId: string): Promise<AlexaGrant | undefined> {
     const { Item } = await this.#client.send(new GetItemCommand({ TableName: this.#table, Key: { userId: { S: userId } }, ConsistentRead: true }));
     if (!Item?.accessToken?.S || !Item.refreshToken?.S || !Item.expiresAt?.N || !Item.grantCodeHash?.S) return undefined;
-    return { accessToken: Item.accessToken.S, refreshToken: Item.refreshToken.S, expiresAt: Number(Item.expiresAt.N), grantCodeHash: Item.grantCodeHash.S };
+    return {
+      accessToken: Item.accessToken.S,
+      refreshToken: Item.refreshToken.S,
+      expiresAt: Number(Item.expiresAt.N),
+      grantCodeHash: Item.grantCodeHash.S,
+      grantedAt: Number(Item.grantedAt?.N ?? 0), // an item stored before grantedAt existed is older than any new grant
+    };
   }
 
-  /** Stores `grant` for `userId`, replacing what was there. */
-  async put(userId: string, grant: AlexaGrant): Promise<void> {
-    await this.#client.send(new PutItemCommand({ TableName: this.#table, Item: item(userId, grant) }));
+  /** A PutItem with a ConditionExpression: no grant stored, or one with a `grantedAt` not after this one's. */
+  async putIfNewer(userId: string, grant: AlexaGrant): Promise<boolean> {
+    try {
+      await this.#client.send(new PutItemCommand({
+        TableName: this.#table,
+        Item: item(userId, grant),
+        ConditionExpression: 'attribute_not_exists(userId) OR attribute_not_exists(grantedAt) OR grantedAt <= :grantedAt',
+        ExpressionAttributeValues: { ':grantedAt': { N: String(grant.grantedAt) } },
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** A PutItem with a ConditionExpression on the stored refresh token and grant code hash. */
@@ -74,6 +91,7 @@ function item(userId: string, grant: AlexaGrant): Record<string, AttributeValue>
     refreshToken: { S: grant.refreshToken },
     expiresAt: { N: String(grant.expiresAt) },
     grantCodeHash: { S: grant.grantCodeHash },
+    grantedAt: { N: String(grant.grantedAt) },
   };
 }
 

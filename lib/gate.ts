@@ -425,9 +425,9 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
         }
       }
 
+      const started = Date.now();
       const resolution = spec.resolve(input);
       if (resolution.status === 'malformed') throw malformed(resolution.reason, requestType);
-      const started = Date.now();
       const budgetMs = verificationBudget(spec.timeoutMs, input.context);
       const verdict = await decide(resolution, spec.verifier, { family, budgetMs });
       const latencyMs = Date.now() - started;
@@ -455,7 +455,7 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
 
       if (decision.outcome !== 'linked') throw new GateShortCircuitError(family, requestType, decision);
       if (resolution.status === 'found') {
-        attachLinkedAccount(input, new LinkedAccount(decision.linkedUser, resolution.accessToken, resolution.path, decision.expiresAt));
+        attachLinkedAccount(input, new LinkedAccount(decision.linkedUser, resolution.accessToken, resolution.path, decision.expiresAt, new Date(started)));
       }
     },
   };

@@ -32,6 +32,8 @@ export class LinkedAccount<P> {
     readonly tokenPath: string,
     /** When the access token stops being valid, if the verifier said. */
     readonly expiresAt?: Date,
+    /** When the request reached the gate, before its token was verified (AcceptGrant dates its grant by it). */
+    readonly receivedAt: Date = new Date(),
   ) {
     this.#accessToken = accessToken;
   }
@@ -46,9 +48,9 @@ export class LinkedAccount<P> {
     return fingerprint(this.#accessToken);
   }
 
-  /** What `JSON.stringify` shows: `user`, `tokenPath`, `tokenFingerprint`, `expiresAt`; not the token. */
+  /** What `JSON.stringify` shows: `user`, `tokenPath`, `tokenFingerprint`, `expiresAt`, `receivedAt`; not the token. */
   toJSON(): Record<string, unknown> {
-    return { user: this.user, tokenPath: this.tokenPath, tokenFingerprint: this.tokenFingerprint, expiresAt: this.expiresAt };
+    return { user: this.user, tokenPath: this.tokenPath, tokenFingerprint: this.tokenFingerprint, expiresAt: this.expiresAt, receivedAt: this.receivedAt };
   }
 
   /** What `console.log` and `util.inspect` show: the same fields as {@link LinkedAccount.toJSON}, not the token. */

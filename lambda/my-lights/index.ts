@@ -28,8 +28,8 @@ class LazyDynamoDbAlexaGrantStore implements AlexaGrantStore {
     return (await this.#load()).get(userId);
   }
 
-  async put(userId: string, grant: AlexaGrant): Promise<void> {
-    return (await this.#load()).put(userId, grant);
+  async putIfNewer(userId: string, grant: AlexaGrant): Promise<boolean> {
+    return (await this.#load()).putIfNewer(userId, grant);
   }
 
   async putIfUnchanged(userId: string, grant: AlexaGrant, expected: AlexaGrantVersion): Promise<boolean> {

@@ -8,6 +8,9 @@
  * - Grant codes are single-use: a second delivery of the same AcceptGrant finds the grant stored
  *   (by a SHA-256 of the code) and succeeds without a second exchange; concurrent deliveries in one
  *   container are one exchange.
+ * - The newest grant wins: a grant is dated by when its AcceptGrant reached the skill (the gate's
+ *   `receivedAt`, before any verification or exchange), and stored only if no later one is, so an
+ *   older grant whose exchange was slow never replaces a newer one.
  * - {@link AlexaEventGatewayTokens} hands out a valid access token for the Alexa event gateway,
  *   refreshing through LWA when it has expired (concurrent refreshes coalesced, the new refresh
  *   token stored).
@@ -15,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { AuthorizationServerError, ConfigurationError, GrantRefusedError, NoAlexaGrantError } from '../errors';
 import { verificationBudget } from '../gate';
-import { getLinkedUser } from '../linked-account';
+import { findLinkedAccount, getLinkedUser } from '../linked-account';
 import { isObject } from '../json';
 import { describeError, type Logger } from '../logging';
 import { DEFAULT_HTTP_TIMEOUT_MS, fetchJson } from '../verification/http';
@@ -35,6 +38,11 @@ export interface AlexaGrant {
   expiresAt: number;
   /** SHA-256 (hex) of the grant code they came from: a second delivery of it is recognised. */
   grantCodeHash: string;
+  /**
+   * Epoch milliseconds when the AcceptGrant that brought the grant reached the skill: of two grants,
+   * the later one is kept. A refresh keeps it. 0 for a grant stored before this field existed.
+   */
+  grantedAt: number;
 }
 
 /** What a conditional write expects the stored grant still to be: the one it was derived from. */
@@ -44,8 +52,12 @@ export type AlexaGrantVersion = Pick<AlexaGrant, 'refreshToken' | 'grantCodeHash
 export interface AlexaGrantStore {
   /** The user's stored grant, or `undefined` if AcceptGrant never succeeded for them. */
   get(userId: string): Promise<AlexaGrant | undefined>;
-  /** Replaces the user's grant (AcceptGrant: the newest grant always wins). */
-  put(userId: string, grant: AlexaGrant): Promise<void>;
+  /**
+   * Stores `grant` unless the stored one came from a later AcceptGrant (a larger `grantedAt`),
+   * atomically; answers whether it wrote. AcceptGrant stores its grant this way, so the newest
+   * grant wins whatever order the exchanges end in.
+   */
+  putIfNewer(userId: string, grant: AlexaGrant): Promise<boolean>;
   /**
    * Replaces the user's grant only if the stored one is still `expected` (same refresh token and
    * grant code hash), atomically; answers whether it wrote. A refresh stores its tokens this way,
@@ -62,8 +74,11 @@ export class MemoryAlexaGrantStore implements AlexaGrantStore {
   async get(userId: string): Promise<AlexaGrant | undefined> {
     return this.grants.get(userId);
   }
-  async put(userId: string, grant: AlexaGrant): Promise<void> {
+  async putIfNewer(userId: string, grant: AlexaGrant): Promise<boolean> {
+    const stored = this.grants.get(userId);
+    if (stored && stored.grantedAt > grant.grantedAt) return false;
     this.grants.set(userId, { ...grant });
+    return true;
   }
   async putIfUnchanged(userId: string, grant: AlexaGrant, expected: AlexaGrantVersion): Promise<boolean> {
     const stored = this.grants.get(userId);
@@ -86,7 +101,7 @@ export interface LwaClientCredentials {
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Posts a token request to LWA; answers the new grant (without its code hash). */
-async function tokenRequest(credentials: LwaClientCredentials, form: Record<string, string>, signal: AbortSignal): Promise<Omit<AlexaGrant, 'grantCodeHash'>> {
+async function tokenRequest(credentials: LwaClientCredentials, form: Record<string, string>, signal: AbortSignal): Promise<Omit<AlexaGrant, 'grantCodeHash' | 'grantedAt'>> {
   const body = new URLSearchParams({ ...form, client_id: credentials.clientId, client_secret: credentials.clientSecret });
   const { status, body: answer } = await fetchJson('The LWA token endpoint', credentials.tokenUrl ?? LWA_TOKEN_URL, {
     method: 'POST',
@@ -132,9 +147,9 @@ export function acceptGrantHandler<
   const userIdOf = options.userIdOf ?? ((user: P) => (user as { subject: string }).subject);
   const inFlight = new Map<string, Promise<void>>();
 
-  const exchangeAndStore = async (userId: string, code: string, codeHash: string, signal: AbortSignal) => {
+  const exchangeAndStore = async (userId: string, code: string, codeHash: string, grantedAt: number, signal: AbortSignal) => {
     if ((await options.store.get(userId))?.grantCodeHash === codeHash) return; // delivered before: already exchanged
-    let grant: Omit<AlexaGrant, 'grantCodeHash'>;
+    let grant: Omit<AlexaGrant, 'grantCodeHash' | 'grantedAt'>;
     try {
       grant = await tokenRequest(options.credentials, { grant_type: 'authorization_code', code }, signal);
     } catch (error) {
@@ -142,7 +157,8 @@ export function acceptGrantHandler<
       if (error instanceof GrantRefusedError && (await options.store.get(userId))?.grantCodeHash === codeHash) return;
       throw error;
     }
-    await options.store.put(userId, { ...grant, grantCodeHash: codeHash });
+    // False when a later AcceptGrant's grant is stored: it stays, and this (older) one is answered as accepted.
+    await options.store.putIfNewer(userId, { ...grant, grantCodeHash: codeHash, grantedAt });
   };
 
   return async (input) => {
@@ -152,11 +168,12 @@ export function acceptGrantHandler<
     try {
       // The gate's verifier yields the P this handler was declared with (its userIdOf takes it).
       const userId = userIdOf(getLinkedUser(input) as P);
+      const grantedAt = findLinkedAccount(input)?.receivedAt.getTime() ?? Date.now();
       const key = `${userId}\u0000${codeHash}`;
       let work = inFlight.get(key);
       if (!work) {
         const signal = AbortSignal.timeout(Math.max(1, verificationBudget(options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS, input.context)));
-        work = exchangeAndStore(userId, code, codeHash, signal).finally(() => inFlight.delete(key));
+        work = exchangeAndStore(userId, code, codeHash, grantedAt, signal).finally(() => inFlight.delete(key));
         inFlight.set(key, work);
       }
       await work;
@@ -212,7 +229,7 @@ export class AlexaEventGatewayTokens {
   async #refresh(userId: string, grant: AlexaGrant): Promise<string | undefined> {
     const signal = AbortSignal.timeout(Math.max(1, verificationBudget(this.options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS)));
     const fresh = await tokenRequest(this.options.credentials, { grant_type: 'refresh_token', refresh_token: grant.refreshToken }, signal);
-    const written = await this.options.store.putIfUnchanged(userId, { ...fresh, grantCodeHash: grant.grantCodeHash }, grant);
+    const written = await this.options.store.putIfUnchanged(userId, { ...fresh, grantCodeHash: grant.grantCodeHash, grantedAt: grant.grantedAt }, grant);
     return written ? fresh.accessToken : undefined;
   }
 }

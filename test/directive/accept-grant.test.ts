@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { AddressInfo } from 'node:net';
 import {
   acceptGrantHandler, AlexaEventGatewayTokens, directiveSkillBuilder, MemoryAlexaGrantStore, NoAlexaGrantError, withAccountLinking, type AlexaEvent, type AlexaGrantStore,
@@ -107,7 +107,7 @@ describeWithSmartHomeSchema('AcceptGrant with the grant code exchanged and store
   it('answers ACCEPT_GRANT_FAILED when the store cannot write', async () => {
     const failing: AlexaGrantStore = {
       get: async () => undefined,
-      put: async () => { throw new Error('ProvisionedThroughputExceededException'); },
+      putIfNewer: async () => { throw new Error('ProvisionedThroughputExceededException'); },
       putIfUnchanged: async () => { throw new Error('ProvisionedThroughputExceededException'); },
     };
     const reply = await skill(failing).invoke(acceptGrantDirective(hsToken(), 'code-store'));
@@ -136,6 +136,49 @@ describeWithSmartHomeSchema('AcceptGrant with the grant code exchanged and store
     expect(lwa.exchanges).toBe(before + 1);
   });
 
+  it('keeps the newest grant when an older AcceptGrant\'s exchange ends after a newer one\'s', async () => {
+    for (const store of [await dynamoStore(), new MemoryAlexaGrantStore()]) {
+      const { invoke } = skill(store);
+      let releaseOlder = () => {};
+      const olderHeld = new Promise<void>((resolve) => { releaseOlder = resolve; });
+      const fast = lwa.server.route;
+      // the older grant's exchange answers only after the newer one is stored
+      lwa.server.route = async (req, res) => {
+        if (new URLSearchParams(req.body).get('code')?.startsWith('code-older')) await olderHeld;
+        await fast(req, res);
+      };
+      try {
+        const suffix = store instanceof MemoryAlexaGrantStore ? 'memory' : 'dynamodb';
+        const older = invoke(acceptGrantDirective(hsToken(), `code-older-${suffix}`));
+        await new Promise((resolve) => setTimeout(resolve, 20)); // Alexa sends the newer grant later
+        const newer = await invoke(acceptGrantDirective(hsToken(), `code-newer-${suffix}`));
+        expect(newer.event.header.name).toBe('AcceptGrant.Response');
+        const storedNewer = await store.get('rider-42');
+        releaseOlder();
+        expect((await older).event.header.name).toBe('AcceptGrant.Response'); // accepted: the user is linked, with the newer grant
+        expect(await store.get('rider-42')).toEqual(storedNewer);
+      } finally {
+        releaseOlder();
+        lwa.server.route = fast;
+      }
+    }
+  });
+
+  it('stores a grant only if no later one is stored (DynamoDB and memory stores), and takes the place of one stored before grantedAt existed', async () => {
+    const grant = (grantedAt: number, name: string) => ({ accessToken: `Atza|${name}`, refreshToken: `Atzr|${name}`, expiresAt: 1, grantCodeHash: name, grantedAt });
+    for (const store of [await dynamoStore(), new MemoryAlexaGrantStore()]) {
+      expect(await store.putIfNewer('u5', grant(200, 'newer'))).toBe(true);
+      expect(await store.putIfNewer('u5', grant(100, 'older'))).toBe(false);
+      expect(await store.get('u5')).toEqual(grant(200, 'newer'));
+      expect(await store.putIfNewer('u5', grant(300, 'newest'))).toBe(true);
+      expect(await store.get('u5')).toEqual(grant(300, 'newest'));
+    }
+    const store = await dynamoStore();
+    await client.send(new PutItemCommand({ TableName: `alexa-grants-${table}`, Item: { userId: { S: 'u6' }, accessToken: { S: 'Atza|v1' }, refreshToken: { S: 'Atzr|v1' }, expiresAt: { N: '1' }, grantCodeHash: { S: 'v1' } } }));
+    expect(await store.get('u6')).toMatchObject({ grantCodeHash: 'v1', grantedAt: 0 });
+    expect(await store.putIfNewer('u6', grant(1, 'now'))).toBe(true);
+  });
+
   it('answers ACCEPT_GRANT_FAILED for a directive without a grant code, without asking LWA', async () => {
     const before = lwa.exchanges;
     const directive = acceptGrantDirective(hsToken()) as any;
@@ -149,13 +192,13 @@ describe('AlexaEventGatewayTokens', () => {
   const credentials = () => ({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: `${lwa.server.url}/auth/o2/token` });
 
   it('refuses, at construction, a grant store without putIfUnchanged (a refresh could overwrite a newer AcceptGrant)', () => {
-    const store = { get: async () => undefined, put: async () => undefined } as unknown as MemoryAlexaGrantStore;
+    const store = { get: async () => undefined, putIfNewer: async () => true } as unknown as MemoryAlexaGrantStore;
     expect(() => new AlexaEventGatewayTokens({ credentials: credentials(), store })).toThrow(/putIfUnchanged/);
   });
 
   it('hands out the stored token while it is valid, without asking LWA', async () => {
     const store = await dynamoStore();
-    await store.put('u1', { accessToken: 'Atza|still-good', refreshToken: 'Atzr|r0', expiresAt: Date.now() + 600_000, grantCodeHash: 'h' });
+    await store.putIfNewer('u1', { accessToken: 'Atza|still-good', refreshToken: 'Atzr|r0', expiresAt: Date.now() + 600_000, grantCodeHash: 'h', grantedAt: 1 });
     const before = lwa.exchanges;
     expect(await new AlexaEventGatewayTokens({ credentials: credentials(), store }).accessTokenFor('u1')).toBe('Atza|still-good');
     expect(lwa.exchanges).toBe(before);
@@ -163,26 +206,26 @@ describe('AlexaEventGatewayTokens', () => {
 
   it('refreshes an expired token once for concurrent callers, and stores the new refresh token', async () => {
     const store = await dynamoStore();
-    await store.put('u2', { accessToken: 'Atza|old', refreshToken: 'Atzr|refresh-to-use', expiresAt: Date.now() - 1000, grantCodeHash: 'h' });
+    await store.putIfNewer('u2', { accessToken: 'Atza|old', refreshToken: 'Atzr|refresh-to-use', expiresAt: Date.now() - 1000, grantCodeHash: 'h', grantedAt: 1 });
     const tokens = new AlexaEventGatewayTokens({ credentials: credentials(), store });
     const before = lwa.exchanges;
     const handedOut = await Promise.all(Array.from({ length: 5 }, () => tokens.accessTokenFor('u2')));
     expect(new Set(handedOut).size).toBe(1);
     expect(handedOut[0]).toMatch(/^Atza\|gateway-/);
     expect(lwa.exchanges).toBe(before + 1);
-    expect(await store.get('u2')).toMatchObject({ accessToken: handedOut[0], refreshToken: expect.stringMatching(/^Atzr\|refresh-\d+$/), grantCodeHash: 'h' });
+    expect(await store.get('u2')).toMatchObject({ accessToken: handedOut[0], refreshToken: expect.stringMatching(/^Atzr\|refresh-\d+$/), grantCodeHash: 'h', grantedAt: 1 });
   });
 
   it('never overwrites a newer AcceptGrant that landed while it was refreshing, and hands out the newer grant\'s token', async () => {
     const store = await dynamoStore();
-    await store.put('u3', { accessToken: 'Atza|old', refreshToken: 'Atzr|refresh-before-regrant', expiresAt: Date.now() - 1000, grantCodeHash: 'old-grant' });
-    const newer = { accessToken: 'Atza|from-the-new-grant', refreshToken: 'Atzr|new-grant', expiresAt: Date.now() + 3_600_000, grantCodeHash: 'new-grant' };
+    await store.putIfNewer('u3', { accessToken: 'Atza|old', refreshToken: 'Atzr|refresh-before-regrant', expiresAt: Date.now() - 1000, grantCodeHash: 'old-grant', grantedAt: 1 });
+    const newer = { accessToken: 'Atza|from-the-new-grant', refreshToken: 'Atzr|new-grant', expiresAt: Date.now() + 3_600_000, grantCodeHash: 'new-grant', grantedAt: 2 };
     // the new AcceptGrant is stored while LWA answers the refresh of the old grant
     const racing: AlexaGrantStore = {
       get: (userId) => store.get(userId),
-      put: (userId, grant) => store.put(userId, grant),
+      putIfNewer: (userId, grant) => store.putIfNewer(userId, grant),
       putIfUnchanged: async (userId, grant, expected) => {
-        await store.put('u3', newer);
+        await store.putIfNewer('u3', newer);
         return store.putIfUnchanged(userId, grant, expected);
       },
     };
@@ -192,11 +235,11 @@ describe('AlexaEventGatewayTokens', () => {
   });
 
   it('writes a refreshed grant only over the grant it came from (DynamoDB and memory stores)', async () => {
-    const grant = { accessToken: 'Atza|a', refreshToken: 'Atzr|a', expiresAt: 1, grantCodeHash: 'h' };
+    const grant = { accessToken: 'Atza|a', refreshToken: 'Atzr|a', expiresAt: 1, grantCodeHash: 'h', grantedAt: 1 };
     const next = { ...grant, accessToken: 'Atza|b', refreshToken: 'Atzr|b' };
     for (const store of [await dynamoStore(), new MemoryAlexaGrantStore()]) {
       expect(await store.putIfUnchanged('u4', next, grant)).toBe(false); // nothing stored yet
-      await store.put('u4', grant);
+      await store.putIfNewer('u4', grant);
       expect(await store.putIfUnchanged('u4', next, { ...grant, grantCodeHash: 'other' })).toBe(false);
       expect(await store.get('u4')).toEqual(grant);
       expect(await store.putIfUnchanged('u4', next, grant)).toBe(true);

@@ -8,7 +8,7 @@ describeWithSmartHomeSchema('My Lights\' ChangeReport', () => {
     const gateway = await startLoopback((_req, res) => { res.writeHead(202); res.end(); });
     try {
       const store = new MemoryAlexaGrantStore();
-      await store.put('rider-42', { accessToken: 'Atza|gateway-token', refreshToken: 'Atzr|r', expiresAt: Date.now() + 600_000, grantCodeHash: 'h' });
+      await store.putIfNewer('rider-42', { accessToken: 'Atza|gateway-token', refreshToken: 'Atzr|r', expiresAt: Date.now() + 600_000, grantCodeHash: 'h', grantedAt: Date.now() });
       const tokens = new AlexaEventGatewayTokens({ credentials: { clientId: 'c', clientSecret: 's', tokenUrl: 'http://127.0.0.1:1/token' }, store });
       const status = await sendChangeReport({ tokens, userId: 'rider-42', endpointId: 'light-kitchen', powerState: 'ON', gatewayUrl: `${gateway.url}/v3/events` });
       expect(status).toBe(202);
