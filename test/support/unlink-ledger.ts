@@ -82,13 +82,17 @@ export async function waitForProof(ledger: LedgerServer, table: string, timeoutM
 /**
  * The copy of the SAM template at `templatePath` described above, written as JSON (which the
  * template reader parses as YAML) to `.aws-sam/e2e-unlink-ledger/<name>.json`; its path.
+ * `variables` are declared too (empty), for a test to set (e.g. `LWA_TOKEN_URL`).
  */
-export function templateWithLedgerAccess(templatePath: string, name: string): string {
+export function templateWithLedgerAccess(templatePath: string, name: string, variables: readonly string[] = []): string {
   const template = yamlParse(readFileSync(templatePath, 'utf8')) as Record<string, any>;
   const globals = ((template.Globals ??= {}).Function ??= {});
   globals.Environment = {
     ...globals.Environment,
-    Variables: { ...globals.Environment?.Variables, AWS_ENDPOINT_URL_DYNAMODB: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
+    Variables: {
+      ...globals.Environment?.Variables, AWS_ENDPOINT_URL_DYNAMODB: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '',
+      ...Object.fromEntries(variables.map((variable) => [variable, ''])),
+    },
   };
   const codeUri = (uri: unknown) => (typeof uri === 'string' ? path.resolve(path.dirname(templatePath), uri) : uri);
   if (globals.CodeUri !== undefined) globals.CodeUri = codeUri(globals.CodeUri);
