@@ -79,6 +79,11 @@ export interface AuthorizationServerOptions {
   redirectUris?: string[];
   /** Publish the keys without `kid` and sign access tokens without one (some servers do). Default: false. */
   withoutKid?: boolean;
+  /**
+   * Refresh tokens rotate at every refresh; the one just replaced still works for this many
+   * seconds (Alexa may retry a refresh whose answer it lost). Default: 120.
+   */
+  refreshTokenReuseGraceSeconds?: number;
 }
 
 /**
@@ -95,10 +100,12 @@ export async function restartWithSigningKeys(
 }
 
 export async function startAuthorizationServer(options: AuthorizationServerOptions): Promise<AuthorizationServer> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'provider.mjs'), JSON.stringify(options)], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'provider.mjs')], {
+    // the options (private signing keys among them) go on stdin, not the command line `ps` shows;
     // the IPC channel carries the sandbox-only commands of provider.mjs (rotate, down, hang, up)
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
   });
+  child.stdin!.end(JSON.stringify(options));
   const issuer = await new Promise<string>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`the authorization server did not start: ${output}`)), 20_000);

@@ -6,8 +6,15 @@
 // tests start it as a child process (oidc-provider is ESM) and stop it; it prints one line,
 // "READY <issuer>", when it listens.
 //
-//   node authorization-server.mjs '<json options>'
-//   options: { port, accessTokenTtl, signingKeys: [jwk, ...], redirectUris: [...], withoutKid }  (the first key signs)
+//   node provider.mjs < options.json
+//   options: { port, accessTokenTtl, signingKeys: [jwk, ...], redirectUris: [...], withoutKid, refreshTokenReuseGraceSeconds }
+//   (the first key signs). Read from stdin, never the command line: the signing keys are private,
+//   and a command line is visible to every user of the machine (`ps`).
+//
+// Refresh tokens as Alexa needs them: issued with every code (offline_access), rotated at every
+// refresh, and the one just replaced still honoured for refreshTokenReuseGraceSeconds (default
+// 120 s): Alexa may retry a refresh whose answer it lost, and a server that treats that reuse as
+// theft (oidc-provider's default revokes the whole grant) unlinks the user.
 //   withoutKid: publish the keys without `kid` and sign access tokens without one (as some servers
 //   do; oidc-provider itself always names its keys), for the key-rotation tests.
 //
@@ -19,7 +26,12 @@ import http from 'node:http';
 import Provider from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 
-const options = JSON.parse(process.argv[2] ?? '{}');
+const options = JSON.parse(await readStdin());
+async function readStdin() {
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  return text.trim() === '' ? '{}' : text;
+}
 const port = options.port ?? 0;
 
 export const ALEXA_REDIRECT_URIS = [
@@ -49,7 +61,22 @@ const issuer = `http://127.0.0.1:${listener.address().port}`;
 // login sessions, grants and tokens survive a key rotation (which builds a new instance, below).
 // (oidc-provider's default in-memory adapter would give each instance a store of its own.)
 const cookieKeys = [randomBytes(32).toString('base64url')];
-const adapter = createMemoryAdapter();
+const REUSE_GRACE_SECONDS = options.refreshTokenReuseGraceSeconds ?? 120;
+const memory = createMemoryAdapter();
+// A refresh token consumed (rotated) less than REUSE_GRACE_SECONDS ago is found as not yet consumed,
+// so its reuse gets fresh tokens instead of the grant's revocation.
+const adapter = (model) => {
+  const inner = memory(model);
+  if (model !== 'RefreshToken') return inner;
+  return Object.assign(Object.create(Object.getPrototypeOf(inner)), inner, {
+    async find(id) {
+      const payload = await inner.find(id);
+      if (!payload?.consumed || Date.now() / 1000 - payload.consumed >= REUSE_GRACE_SECONDS) return payload;
+      const { consumed: _withinGrace, ...rest } = payload;
+      return rest;
+    },
+  });
+};
 
 const configuration = (signingKeys) => ({
   adapter,
@@ -87,6 +114,7 @@ const configuration = (signingKeys) => ({
     },
   },
   issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+  rotateRefreshToken: true,
   ttl: { AccessToken: (_ctx, _token, client) => accessTokenTtl(client) },
   ...(options.withoutKid ? { formats: { customizers: { jwt: (_ctx, _token, jwt) => void (jwt.header = { kid: undefined }) } } } : {}),
 });

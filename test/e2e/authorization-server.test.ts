@@ -36,6 +36,32 @@ const turnOn = (env: string, token: string) => invokeCli('MyLightsFunction', 'ev
 // The server's access tokens carry no name claim: the skill greets without one.
 const WELCOME = '<speak>Welcome to Ride Hailer. Where would you like to go?</speak>';
 
+describe('the sandbox\'s authorization server, as a process', () => {
+  it('takes its private signing keys on stdin, never on the command line other users can read', async () => {
+    const server = await startAuthorizationServer({ signingKeys: [keyA], refreshTokenReuseGraceSeconds: 0 });
+    try {
+      const { execFileSync } = await import('node:child_process');
+      const commandLines = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+      expect(commandLines).toContain('provider.mjs');
+      expect(commandLines).not.toContain(String(keyA.d));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('revokes the grant on the reuse of a rotated refresh token past the grace (oidc-provider\'s default, which unlinks Alexa users)', async () => {
+    const server = await startAuthorizationServer({ signingKeys: [keyA], refreshTokenReuseGraceSeconds: 0 });
+    try {
+      const linked = await server.link('grace-0');
+      const rotated = await server.refresh(linked.refresh_token!);
+      await expect(server.refresh(linked.refresh_token!)).rejects.toThrow(/invalid_grant/);
+      await expect(server.refresh(rotated.refresh_token!)).rejects.toThrow(/invalid_grant/); // the whole grant is gone
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('a linked account on a real authorization server', () => {
   let server: AuthorizationServer;
   beforeAll(async () => {
@@ -72,6 +98,17 @@ describe('a linked account on a real authorization server', () => {
     const refreshed = await server.refresh(linked.refresh_token!);
     expect(refreshed.access_token).not.toBe(linked.access_token);
     expect((await launch(jwks(server), refreshed.access_token)).reply.response.outputSpeech.ssml).toBe(WELCOME);
+  });
+
+  it('rotates refresh tokens as Alexa needs: a new one at every refresh, the one it replaced still good within the grace', async () => {
+    const linked = await server.link('ada-6');
+    const first = await server.refresh(linked.refresh_token!);
+    expect(first.refresh_token).toEqual(expect.any(String));
+    expect(first.refresh_token).not.toBe(linked.refresh_token);
+    // Alexa lost the answer and tries again with the old refresh token: no revocation of the grant
+    const retried = await server.refresh(linked.refresh_token!);
+    expect((await launch(jwks(server), retried.access_token)).reply.response.outputSpeech.ssml).toBe(WELCOME);
+    expect((await server.refresh(first.refresh_token!)).access_token).toEqual(expect.any(String));
   });
 
   it('treats a revoked token as invalid: LinkAccount card, INVALID_AUTHORIZATION_CREDENTIAL', async () => {
