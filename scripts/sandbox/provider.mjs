@@ -140,8 +140,22 @@ const publicJwks = () => JSON.stringify({
       use,
     })),
 });
+// oidc-provider's login and consent pages import a web font from fonts.googleapis.com: the sandbox
+// stays on loopback, so HTML answers go out without that import (the pages fall back to sans-serif).
+const WEB_FONT_IMPORT = /@import url\(https:\/\/fonts\.googleapis\.com[^)]*\);?/g;
+function withoutWebFonts(res) {
+  const end = res.end.bind(res);
+  res.end = (chunk, ...rest) => {
+    if ((typeof chunk === 'string' || Buffer.isBuffer(chunk)) && String(res.getHeader('content-type') ?? '').startsWith('text/html')) {
+      chunk = chunk.toString().replace(WEB_FONT_IMPORT, '');
+      if (res.hasHeader('content-length')) res.setHeader('content-length', Buffer.byteLength(chunk));
+    }
+    return end(chunk, ...rest);
+  };
+}
 listener.on('request', (req, res) => {
   if (mode === 'hang') return void hanging.add(res);
+  withoutWebFonts(res);
   if ((options.withoutKid || unpublished.size > 0) && req.method === 'GET' && req.url === '/jwks') {
     res.writeHead(200, { 'Content-Type': 'application/jwk-set+json' });
     return void res.end(publicJwks());

@@ -45,6 +45,8 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
   let page: Page;
   /** The access token Alexa keeps from the browser link: never on the page. */
   let browserToken: string;
+  /** Every URL the browser asked for that is not on loopback (the sandbox stays on this machine). */
+  const offLoopback: string[] = [];
 
   beforeAll(async () => {
     const { chromium } = await import('playwright-core');
@@ -54,6 +56,10 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    page.on('request', (request) => {
+      const { protocol, hostname } = new URL(request.url());
+      if (!['data:', 'about:'].includes(protocol) && hostname !== '127.0.0.1' && hostname !== 'localhost') offLoopback.push(request.url());
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -119,6 +125,7 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
     await page.waitForSelector('body[data-ready="true"]');
     expect(await page.textContent('#linked-user')).toContain('Linked: grace (in the browser)');
     expect(await page.textContent('#linked-user')).toContain(fingerprint(browserToken));
+    expect(offLoopback).toEqual([]); // the login page asks no font server, nor anything else off this machine
   });
 
   it('sends the browser-linked token, and the skill answers grace as linked', async () => {
