@@ -1,0 +1,250 @@
+/**
+ * `ask-sdk-account-linking verdict`: what a skill configured by these environment variables would
+ * answer to this access token — the verdict, its reason, the reply of each skill family, and what
+ * to change — without printing the token.
+ */
+import { SkillBuilders } from 'ask-sdk-core';
+import { withAccountLinking } from '../account-linking';
+import { directiveSkillBuilder } from '../directive';
+import { CannotDecideError, ConfigurationError } from '../errors';
+import { fingerprint, redactReason, type Logger } from '../logging';
+import { musicSkillBuilder } from '../music';
+import { getPlayableContentRequest, launchRequest, powerControllerDirective } from '../testing';
+import { verifierFromEnvironment } from '../verification/environment';
+import type { TokenVerdict, TokenVerifier } from '../verification/verifier';
+
+/** What the command reads and writes: the process's, or a test's. */
+export interface CommandIo {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The whole of standard input, when the token is to be read from it. */
+  readStdin(): Promise<string>;
+  readFile(path: string): Promise<string>;
+  write(text: string): void;
+  writeError(text: string): void;
+}
+
+/** The verdict and the replies, as `--json` prints them. */
+export interface VerdictReport {
+  /** A short SHA-256 fingerprint of the token (never the token). */
+  tokenFingerprint: string;
+  verifier: string;
+  outcome: 'valid' | 'invalid' | 'expired' | 'could not decide';
+  reason?: string;
+  /** For invalid or expired: whether no fault of ours could produce it (answered at once) or it is suspected (confirmed later). */
+  rejection?: 'self-evident' | 'suspected';
+  /** For valid: the linked user's subject. */
+  subject?: string;
+  expiresAt?: string;
+  /** What to change or check, in an operator's words. */
+  check?: string;
+  /** The reply of each family once the verdict stands (for a rejection: once the unlinking policy confirms it). */
+  replies: { custom: string; directive: string; music: string };
+  /** For a rejection: what a deployed skill answers until the unlinking policy confirms it. */
+  untilConfirmed?: { custom: string; directive: string; music: string };
+}
+
+const USAGE = `Usage: ask-sdk-account-linking verdict [options]
+
+Says what a skill configured by the environment would answer to an access token.
+The token is read from --token-file, or standard input; --token also works, but a
+command line is kept in the shell's history and shown by ps.
+
+Options:
+  --token-file <file>   read the access token from a file
+  --token <token>       the access token itself (prefer a file or standard input)
+  --env-file <file>     environment variables as JSON, over the process's own: a flat
+                        object, or SAM's --env-vars format with --function
+  --function <id>       the function whose variables to take from a SAM env-vars file
+  --json                print the report as JSON
+  --help                print this
+
+Exit code: 0 valid, 1 invalid or expired, 2 could not decide, 64 a usage error.
+`;
+
+/** Runs the command; answers its exit code. */
+export async function verdictCommand(io: CommandIo): Promise<number> {
+  let options: Options;
+  try {
+    options = parseOptions(io.argv);
+  } catch (error) {
+    io.writeError(`${(error as Error).message}\n\n${USAGE}`);
+    return 64;
+  }
+  if (options.help) {
+    io.write(USAGE);
+    return 0;
+  }
+  let token: string;
+  let env: Record<string, string | undefined>;
+  try {
+    env = { ...io.env, ...(options.envFile !== undefined ? environmentFrom(await io.readFile(options.envFile), options.functionId) : {}) };
+    token = (options.token ?? (options.tokenFile !== undefined ? await io.readFile(options.tokenFile) : await io.readStdin())).trim();
+    if (token === '') throw new UsageError('No access token: give --token-file, standard input or --token');
+  } catch (error) {
+    io.writeError(`${error instanceof UsageError || error instanceof ConfigurationError ? error.message : `Could not read the input: ${(error as Error).message}`}\n`);
+    return 64;
+  }
+  let verifier: TokenVerifier<unknown>;
+  try {
+    verifier = verifierFromEnvironment(env);
+  } catch (error) {
+    io.writeError(`The verifier cannot be built from these variables: ${redactReason((error as Error).message, token)}\n`);
+    return 64;
+  }
+  const report = await judge(token, verifier, env);
+  io.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : describe(report));
+  return report.outcome === 'valid' ? 0 : report.outcome === 'could not decide' ? 2 : 1;
+}
+
+/** The verdict on `token`, and the replies each family's gate gives on it. */
+export async function judge(token: string, verifier: TokenVerifier<unknown>, env: Readonly<Record<string, string | undefined>> = {}): Promise<VerdictReport> {
+  const kind = env.TOKEN_VERIFIER?.trim() || 'jwt';
+  const base = { tokenFingerprint: fingerprint(token), verifier: `TOKEN_VERIFIER=${kind}` };
+  let verdict: TokenVerdict<unknown>;
+  try {
+    verdict = await verifier.verify(token, { family: 'custom', signal: AbortSignal.timeout(5000), deadline: new Date(Date.now() + 5000) });
+  } catch (error) {
+    const decided = error instanceof CannotDecideError;
+    const report: VerdictReport = {
+      ...base,
+      outcome: 'could not decide',
+      reason: decided ? error.reason : `${(error as Error)?.name ?? 'Error'}: ${redactReason(String((error as Error)?.message ?? error), token)}`,
+      check: decided ? redactReason(error.check, token) : 'The verifier failed: read the reason, and the verifier\'s settings',
+      replies: await replies(token, () => Promise.reject(error)),
+    };
+    return report;
+  }
+  const settled = () => Promise.resolve(verdict);
+  if (verdict.outcome === 'valid') {
+    const subject = (verdict.principal as { subject?: unknown } | undefined)?.subject;
+    return {
+      ...base,
+      outcome: 'valid',
+      ...(typeof subject === 'string' ? { subject } : {}),
+      ...(verdict.expiresAt ? { expiresAt: verdict.expiresAt.toISOString() } : {}),
+      replies: await replies(token, settled),
+    };
+  }
+  return {
+    ...base,
+    outcome: verdict.outcome,
+    ...(verdict.outcome === 'invalid' ? { reason: redactReason(verdict.reason, token) } : {}),
+    rejection: verdict.selfEvident ? 'self-evident' : 'suspected',
+    check: verdict.selfEvident
+      ? 'No fault of ours can produce this verdict: the user must link again.'
+      : 'A fault of ours (a setting, a key, a clock) could produce this verdict too: a deployed skill answers it only once the unlinking policy confirms it. If genuine users get it, compare the verifier\'s settings with the authorization server\'s.',
+    replies: await replies(token, settled),
+    untilConfirmed: await replies(token, () => Promise.reject(new CannotDecideError('held', 'held by the unlinking policy'))),
+  };
+}
+
+/** Each family's reply when its gate's verifier answers `verify()`. */
+async function replies(token: string, verify: () => Promise<TokenVerdict<unknown>>): Promise<VerdictReport['replies']> {
+  const verifier: TokenVerifier<unknown> = { verify };
+  const options = { verifier, unlinking: false as const, metrics: false as const, logger: SILENT };
+  const custom = withAccountLinking(SkillBuilders.custom(), options)
+    .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('(your handlers run)').getResponse() })
+    .create();
+  const directive = withAccountLinking(directiveSkillBuilder().withLogger(SILENT), options)
+    .addDirectiveHandler('Alexa.PowerController', 'TurnOn', (input) => input.reply.response())
+    .create();
+  const music = withAccountLinking(musicSkillBuilder().withLogger(SILENT), options)
+    .addMusicHandler('Alexa.Media.Search', 'GetPlayableContent', () => ({ header: { name: 'GetPlayableContent.Response' }, payload: {} }) as never)
+    .create();
+  return {
+    custom: describeCustom(await custom.invoke(launchRequest({ accessToken: token }))),
+    directive: describeEvent(await directive.invoke(powerControllerDirective('TurnOn', { accessToken: token }))),
+    music: describeEvent(await music.invoke(getPlayableContentRequest([{ type: 'MEDIA_TYPE', value: 'STATION' }], { accessToken: token }))),
+  };
+}
+
+function describeCustom(envelope: unknown): string {
+  const response = (envelope as { response?: { card?: { type?: string }; outputSpeech?: { ssml?: string } } }).response ?? {};
+  const speech = response.outputSpeech?.ssml?.replace(/<\/?speak>/g, '') ?? '';
+  if (speech === '(your handlers run)') return 'your handlers run, with the linked user';
+  return `${response.card?.type === 'LinkAccount' ? 'a LinkAccount card and ' : 'no card, '}the speech "${speech}"`;
+}
+
+function describeEvent(envelope: unknown): string {
+  const message = envelope as { event?: { header?: { name?: string }; payload?: { type?: string } }; header?: { name?: string }; payload?: { type?: string } };
+  const header = message.event?.header ?? message.header;
+  const payload = message.event?.payload ?? message.payload;
+  if (header?.name === 'ErrorResponse') return `ErrorResponse ${payload?.type}`;
+  return 'your handlers run, with the linked user';
+}
+
+/** The report as text, one thing a line. */
+export function describe(report: VerdictReport): string {
+  const lines = [
+    `token ${report.tokenFingerprint} (fingerprint), verified by ${report.verifier}`,
+    `verdict: ${report.outcome}${report.reason ? ` (${report.reason})` : ''}${report.rejection ? `, ${report.rejection}` : ''}`,
+  ];
+  if (report.subject) lines.push(`linked user: ${report.subject}${report.expiresAt ? `, token expires ${report.expiresAt}` : ''}`);
+  lines.push(report.untilConfirmed ? 'replies, once the unlinking policy confirms the rejection:' : 'replies:');
+  lines.push(...familyLines(report.replies));
+  if (report.untilConfirmed) {
+    lines.push(report.rejection === 'self-evident'
+      ? 'until a token is accepted under this configuration somewhere in the fleet (then at once):'
+      : 'until then (the same token rejected again, on fresh knowledge, after the confirmation delay):');
+    lines.push(...familyLines(report.untilConfirmed));
+  }
+  if (report.check) lines.push(`what to check: ${report.check}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function familyLines(replies: VerdictReport['replies']): string[] {
+  return [`  custom skill:                  ${replies.custom}`, `  smart home, video, meetings:   ${replies.directive}`, `  music:                         ${replies.music}`];
+}
+
+interface Options {
+  token?: string;
+  tokenFile?: string;
+  envFile?: string;
+  functionId?: string;
+  json: boolean;
+  help: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseOptions(argv: readonly string[]): Options {
+  const options: Options = { json: false, help: false };
+  const valued = { '--token': 'token', '--token-file': 'tokenFile', '--env-file': 'envFile', '--function': 'functionId' } as const;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    if (flag === '--json') options.json = true;
+    else if (flag === '--help' || flag === '-h') options.help = true;
+    else if (flag in valued) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`${flag} needs a value`);
+      options[valued[flag as keyof typeof valued]] = value;
+    } else if (flag === '-') continue; // standard input, the default
+    else throw new UsageError(`Unknown option ${flag.startsWith('-') ? flag : '(an argument)'}`);
+  }
+  if (options.token !== undefined && options.tokenFile !== undefined) throw new UsageError('Give the token once: --token or --token-file');
+  return options;
+}
+
+/** The variables of an env file: a flat object, or SAM's `{ "Parameters": {...}, "<LogicalId>": {...} }` with `functionId`. */
+function environmentFrom(text: string, functionId: string | undefined): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UsageError('The env file is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError('The env file is not a JSON object');
+  const file = parsed as Record<string, unknown>;
+  const nested = Object.values(file).some((entry) => typeof entry === 'object' && entry !== null);
+  if (!nested) return strings(file);
+  if (functionId === undefined) throw new UsageError(`The env file is in SAM's format: say which function with --function (${Object.keys(file).filter((key) => key !== 'Parameters').join(', ')})`);
+  if (typeof file[functionId] !== 'object' || file[functionId] === null) throw new UsageError(`The env file has no function ${functionId}`);
+  return { ...strings(file.Parameters ?? {}), ...strings(file[functionId]) };
+}
+
+function strings(entries: unknown): Record<string, string> {
+  return Object.fromEntries(Object.entries(entries as Record<string, unknown>).filter(([, value]) => typeof value === 'string' || typeof value === 'number').map(([key, value]) => [key, String(value)]));
+}
+
+const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
