@@ -16,7 +16,7 @@ async function main(args: string[]): Promise<number> {
   const [logicalId, ...rest] = args;
   if (!logicalId || logicalId.startsWith('-')) {
     process.stderr.write(`${USAGE}\n`);
-    return 64;
+    return 2;
   }
   let template = 'template.yaml';
   let envVars: EnvVarsFile | undefined;
@@ -27,7 +27,7 @@ async function main(args: string[]): Promise<number> {
       const value = inline ?? rest[++i];
       if (value === undefined) {
         process.stderr.write(`${flag} needs a value\n${USAGE}\n`);
-        return 64;
+        return 2;
       }
       if (flag === '--template') template = value;
       else envVars = JSON.parse(await readFile(value, 'utf8')) as EnvVarsFile;
@@ -56,6 +56,6 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(`verdict: ${(error as Error)?.message ?? error}\n`);
-    process.exitCode = 64;
+    process.exitCode = 2;
   },
 );

@@ -3,6 +3,7 @@
  * answer to this access token — the verdict, its reason, the reply of each skill family, and what
  * to change — without printing the token.
  */
+import { readFile } from 'node:fs/promises';
 import { SkillBuilders } from 'ask-sdk-core';
 import { withAccountLinking } from '../account-linking';
 import { directiveSkillBuilder } from '../directive';
@@ -12,9 +13,10 @@ import { musicSkillBuilder } from '../music';
 import { getPlayableContentRequest, launchRequest, powerControllerDirective } from '../testing';
 import { verifierFromEnvironment } from '../verification/environment';
 import type { TokenVerdict, TokenVerifier } from '../verification/verifier';
+import type { CommandIo } from './commands';
 
-/** What the command reads and writes: the process's, or a test's. */
-export interface CommandIo {
+/** What the command reads and writes: the process's, or a test's (files included). */
+export interface VerdictIo {
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The whole of standard input, when the token is to be read from it. */
@@ -44,6 +46,11 @@ export interface VerdictReport {
   untilConfirmed?: { custom: string; directive: string; music: string };
 }
 
+/** The exit code of a usage error (as every subcommand's). */
+const USAGE_ERROR = 2;
+/** The exit code of "could not decide". */
+const COULD_NOT_DECIDE = 3;
+
 const USAGE = `Usage: ask-sdk-account-linking verdict [options]
 
 Says what a skill configured by the environment would answer to an access token.
@@ -59,17 +66,22 @@ Options:
   --json                print the report as JSON
   --help                print this
 
-Exit code: 0 valid, 1 invalid or expired, 2 could not decide, 64 a usage error.
+Exit code: 0 valid, 1 invalid or expired, 2 a usage error, 3 could not decide.
 `;
 
+/** The subcommand, as `ask-sdk-account-linking verdict` runs it. */
+export function run(args: readonly string[], io: CommandIo): Promise<number> {
+  return verdictCommand({ argv: args, env: io.env, readStdin: io.readStdin, readFile: (file) => readFile(file, 'utf8'), write: io.stdout, writeError: io.stderr });
+}
+
 /** Runs the command; answers its exit code. */
-export async function verdictCommand(io: CommandIo): Promise<number> {
+export async function verdictCommand(io: VerdictIo): Promise<number> {
   let options: Options;
   try {
     options = parseOptions(io.argv);
   } catch (error) {
     io.writeError(`${(error as Error).message}\n\n${USAGE}`);
-    return 64;
+    return USAGE_ERROR;
   }
   if (options.help) {
     io.write(USAGE);
@@ -83,18 +95,18 @@ export async function verdictCommand(io: CommandIo): Promise<number> {
     if (token === '') throw new UsageError('No access token: give --token-file, standard input or --token');
   } catch (error) {
     io.writeError(`${error instanceof UsageError || error instanceof ConfigurationError ? error.message : `Could not read the input: ${(error as Error).message}`}\n`);
-    return 64;
+    return USAGE_ERROR;
   }
   let verifier: TokenVerifier<unknown>;
   try {
     verifier = verifierFromEnvironment(env);
   } catch (error) {
     io.writeError(`The verifier cannot be built from these variables: ${redactReason((error as Error).message, token)}\n`);
-    return 64;
+    return USAGE_ERROR;
   }
   const report = await judge(token, verifier, env);
   io.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : describe(report));
-  return report.outcome === 'valid' ? 0 : report.outcome === 'could not decide' ? 2 : 1;
+  return report.outcome === 'valid' ? 0 : report.outcome === 'could not decide' ? COULD_NOT_DECIDE : 1;
 }
 
 /** The verdict on `token`, and the replies each family's gate gives on it. */

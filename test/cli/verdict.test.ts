@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { judge, verdictCommand, type CommandIo } from '../../lib/cli/verdict';
+import { judge, verdictCommand, type VerdictIo } from '../../lib/cli/verdict';
+import { runCommand } from '../../lib/cli/commands';
 import { mintAccessToken } from '../../lib/testing';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -17,7 +18,7 @@ const mint = (options: { key?: string; issuer?: string; expiresInSeconds?: numbe
 async function run(argv: string[], input: { stdin?: string; files?: Record<string, string>; env?: Record<string, string> } = {}) {
   let stdout = '';
   let stderr = '';
-  const io: CommandIo = {
+  const io: VerdictIo = {
     argv,
     env: input.env ?? ENV,
     readStdin: async () => input.stdin ?? '',
@@ -66,10 +67,10 @@ describe('ask-sdk-account-linking verdict', () => {
     expect(stdout).not.toContain(token);
   });
 
-  it('says could not decide, with what to change, for a genuine token of another issuer, and exits 2', async () => {
+  it('says could not decide, with what to change, for a genuine token of another issuer, and exits 3', async () => {
     const token = mint({ issuer: 'https://staging.auth.example.test/' });
     const { code, stdout } = await run(['--json'], { stdin: token });
-    expect(code).toBe(2);
+    expect(code).toBe(3);
     const report = JSON.parse(stdout);
     expect(report).toMatchObject({ outcome: 'could not decide', reason: 'issuer mismatch', check: expect.stringContaining('JWT_ISSUER') });
     expect(report.replies).toEqual({ custom: expect.stringMatching(/^no card/), directive: 'ErrorResponse INTERNAL_ERROR', music: 'ErrorResponse INTERNAL_ERROR' });
@@ -80,7 +81,7 @@ describe('ask-sdk-account-linking verdict', () => {
     const files = { 'env.json': JSON.stringify({ Parameters: {}, RideHailerFunction: ENV, OtherFunction: { JWT_ISSUER: 'https://other.example/' } }), 't': token };
     expect((await run(['--env-file', 'env.json', '--function', 'RideHailerFunction', '--token-file', 't'], { files, env: {} })).code).toBe(0);
     const unnamed = await run(['--env-file', 'env.json', '--token-file', 't'], { files, env: {} });
-    expect(unnamed.code).toBe(64);
+    expect(unnamed.code).toBe(2);
     expect(unnamed.stderr).toMatch(/--function \(RideHailerFunction, OtherFunction\)/);
   });
 
@@ -88,18 +89,26 @@ describe('ask-sdk-account-linking verdict', () => {
     ['no token', [], {}, /No access token/],
     ['an unknown option', ['--tokne', 'x'], {}, /Unknown option --tokne/],
     ['two tokens', ['--token', 'a', '--token-file', 'b'], {}, /Give the token once/],
-  ])('refuses %s with a usage error (exit 64)', async (_name, argv, input, message) => {
+  ])('refuses %s with a usage error (exit 2)', async (_name, argv, input, message) => {
     const { code, stderr } = await run(argv, input);
-    expect(code).toBe(64);
+    expect(code).toBe(2);
     expect(stderr).toMatch(message);
   });
 
   it('says which variable is wrong when the verifier cannot be built, without the token', async () => {
     const token = mint();
     const { code, stderr } = await run(['--token', token], { env: { TOKEN_VERIFIER: 'jwt', JWT_SECRET: 'short' } });
-    expect(code).toBe(64);
+    expect(code).toBe(2);
     expect(stderr).toMatch(/cannot be built/);
     expect(stderr).not.toContain(token);
+  });
+
+  it('runs as the package command\'s verdict subcommand', async () => {
+    let stdout = '';
+    const token = mint();
+    const code = await runCommand(['verdict', '--json'], { env: ENV, readStdin: async () => token, stdout: (text) => void (stdout += text), stderr: () => {} });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ outcome: 'valid', subject: 'rider-42' });
   });
 
   it('never prints the token, even when a custom verifier\'s reason quotes it', async () => {

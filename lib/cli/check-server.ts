@@ -1,0 +1,212 @@
+/**
+ * `ask-sdk-account-linking check-server`: tries the authorization server the way Alexa will and the
+ * way the skill's verifier will, and says for each finding what Alexa would do and what to change.
+ * Exit 0: nothing unlinks users or breaks linking; 1: something does; 2: the check could not run
+ * (usage, configuration). See docs/check-server.md.
+ *
+ * Secrets come from the environment (ALEXA_CLIENT_SECRET) and from files or stdin (the refresh
+ * token, the grant code), never from the command line, and never appear in what it prints.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigurationError } from '../errors';
+import type { Environment } from '../verification/environment';
+import type { CommandIo } from './commands';
+import { reportOf, renderJson, renderText, Secrets } from './findings';
+import { runServerChecks, type ServerCheckConfig } from './server-checks';
+
+export const USAGE = `Usage: ask-sdk-account-linking check-server [options]
+
+Tries the authorization server the way Alexa will (HTTPS on 443, a publicly trusted certificate,
+the redirect URIs, the token endpoint's answers and answer time, a refresh, the old refresh token
+used again) and the way the skill's verifier will (the access token through the verifier the
+environment configures). Exit 0: no finding unlinks users or breaks linking; 1: one does; 2: the
+check could not run.
+
+Options:
+  --json                      the report as JSON (for CI)
+  --env-file <file.json>      variables from a JSON file: {"NAME": "value"}, or the SAM format
+                              ({"Function": {...}, "Parameters": {...}}) with --function <name>;
+                              the file wins over the environment
+  --function <name>           which function of a SAM env file
+  --refresh-token-file <file> a refresh token of one real link (- for stdin); also OAUTH_REFRESH_TOKEN_FILE
+  --code-file <file>          or an unused grant code of one real link, exchanged as Alexa does (- for stdin);
+                              also OAUTH_AUTHORIZATION_CODE_FILE
+  --code-redirect-uri <uri>   the redirect_uri the code was issued for (default: the first of ALEXA_REDIRECT_URIS)
+  --reuse-after <seconds>     how long after a refresh the old refresh token is used again (default 2)
+  -h, --help                  this text
+
+Environment: OAUTH_ISSUER, OAUTH_AUTHORIZATION_URL, OAUTH_TOKEN_URL, ALEXA_CLIENT_ID,
+ALEXA_CLIENT_SECRET, ALEXA_CLIENT_AUTH_METHOD (client_secret_basic | client_secret_post),
+ALEXA_REDIRECT_URIS, ALEXA_SCOPES, and the skill's verifier variables (TOKEN_VERIFIER, JWT_*,
+JWKS_URI, INTROSPECTION_*, LWA_*). NODE_EXTRA_CA_CERTS trusts a private CA (a rehearsal).
+`;
+
+interface Options {
+  json: boolean;
+  envFile?: string;
+  functionName?: string;
+  refreshTokenFile?: string;
+  codeFile?: string;
+  codeRedirectUri?: string;
+  reuseAfterSeconds: number;
+  help: boolean;
+}
+
+export async function run(args: readonly string[], io: CommandIo): Promise<number> {
+  let options: Options;
+  let config: ServerCheckConfig;
+  const secrets = new Secrets();
+  try {
+    options = parseArguments(args);
+    if (options.help) {
+      io.stdout(USAGE);
+      return 0;
+    }
+    const env = environmentOf(options, io.env);
+    config = await configFrom(env, options, io);
+  } catch (error) {
+    io.stderr(`check-server: ${secrets.redact((error as Error).message)}\n\n${error instanceof UsageError ? USAGE : 'See --help and docs/check-server.md.\n'}`);
+    return 2;
+  }
+  try {
+    const { tokenUrl, findings } = await runServerChecks(config, secrets);
+    const report = reportOf(tokenUrl, findings);
+    io.stdout(options.json ? renderJson(report, secrets) : renderText(report, secrets));
+    return report.exitCode;
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    io.stderr(`check-server: ${secrets.redact(error.message)}\n`);
+    return 2;
+  }
+}
+
+class UsageError extends Error {}
+
+function parseArguments(args: readonly string[]): Options {
+  const options: Options = { json: false, reuseAfterSeconds: 2, help: false };
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i];
+    const valueOf = () => {
+      const value = args[i + 1];
+      if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new UsageError(`${arg} needs a value`);
+      i += 1;
+      return value;
+    };
+    switch (arg) {
+      case '--json': options.json = true; break;
+      case '-h': case '--help': options.help = true; break;
+      case '--env-file': options.envFile = valueOf(); break;
+      case '--function': options.functionName = valueOf(); break;
+      case '--refresh-token-file': options.refreshTokenFile = valueOf(); break;
+      case '--code-file': options.codeFile = valueOf(); break;
+      case '--code-redirect-uri': options.codeRedirectUri = valueOf(); break;
+      case '--reuse-after': {
+        const value = valueOf();
+        const seconds = Number(value);
+        if (!/^\d+(\.\d+)?$/.test(value) || seconds > 600) throw new UsageError('--reuse-after takes a number of seconds, 0 to 600');
+        options.reuseAfterSeconds = seconds;
+        break;
+      }
+      default:
+        // A token or secret pasted as an argument is not echoed back.
+        throw new UsageError(arg.startsWith('-') ? `Unknown option ${arg}` : 'Unexpected argument (secrets and tokens go in files or stdin, never on the command line)');
+    }
+  }
+  return options;
+}
+
+/** The environment, with an --env-file's variables winning over it. */
+function environmentOf(options: Options, env: Environment): Environment {
+  if (options.envFile === undefined) {
+    if (options.functionName !== undefined) throw new UsageError('--function goes with --env-file');
+    return env;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(options.envFile, 'utf8'));
+  } catch (error) {
+    throw new ConfigurationError(`--env-file ${options.envFile} is not a readable JSON file (${(error as NodeJS.ErrnoException).code ?? 'not JSON'})`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigurationError(`--env-file ${options.envFile} is not a JSON object`);
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  const nested = entries.some(([, value]) => value !== null && typeof value === 'object');
+  let variables: Record<string, unknown>;
+  if (nested) {
+    if (options.functionName === undefined) throw new UsageError(`--env-file ${options.envFile} has one object per function: choose one with --function <name>`);
+    const fn = (parsed as Record<string, unknown>)[options.functionName];
+    if (fn === null || typeof fn !== 'object') throw new ConfigurationError(`--env-file ${options.envFile} has no function ${options.functionName}`);
+    const shared = (parsed as Record<string, unknown>).Parameters;
+    variables = { ...(shared !== null && typeof shared === 'object' ? shared : {}), ...(fn as object) };
+  } else {
+    variables = parsed as Record<string, unknown>;
+  }
+  const fromFile: Environment = {};
+  for (const [name, value] of Object.entries(variables)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') fromFile[name] = String(value);
+  }
+  return { ...env, ...fromFile };
+}
+
+async function configFrom(env: Environment, options: Options, io: CommandIo): Promise<ServerCheckConfig> {
+  const value = (name: string) => {
+    const raw = env[name];
+    return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+  };
+  const required = (name: string, what: string) => {
+    const found = value(name);
+    if (found === undefined) throw new ConfigurationError(`Set ${name}: ${what}`);
+    return found;
+  };
+  const list = (name: string, separator: RegExp) => (value(name) ?? '').split(separator).map((item) => item.trim()).filter(Boolean);
+
+  const issuer = value('OAUTH_ISSUER');
+  const tokenUrl = value('OAUTH_TOKEN_URL');
+  const authorizationUrl = value('OAUTH_AUTHORIZATION_URL');
+  if (issuer === undefined && tokenUrl === undefined) {
+    throw new ConfigurationError('Set OAUTH_TOKEN_URL (the console\'s Access Token URI) and OAUTH_AUTHORIZATION_URL, or OAUTH_ISSUER for discovery');
+  }
+  for (const name of ['OAUTH_ISSUER', 'OAUTH_TOKEN_URL', 'OAUTH_AUTHORIZATION_URL']) {
+    const url = value(name);
+    if (url !== undefined && !URL.canParse(url)) throw new ConfigurationError(`${name} is not a URL`);
+  }
+  const clientAuthMethod = value('ALEXA_CLIENT_AUTH_METHOD') ?? 'client_secret_basic';
+  if (clientAuthMethod !== 'client_secret_basic' && clientAuthMethod !== 'client_secret_post') {
+    throw new ConfigurationError('ALEXA_CLIENT_AUTH_METHOD must be client_secret_basic (the console\'s HTTP Basic) or client_secret_post (credentials in the request body)');
+  }
+  const redirectUris = list('ALEXA_REDIRECT_URIS', /,/);
+  for (const uri of redirectUris) if (!URL.canParse(uri)) throw new ConfigurationError('ALEXA_REDIRECT_URIS holds something that is not a URL');
+
+  const refreshTokenFile = options.refreshTokenFile ?? value('OAUTH_REFRESH_TOKEN_FILE');
+  const codeFile = options.codeFile ?? value('OAUTH_AUTHORIZATION_CODE_FILE');
+  if (refreshTokenFile === '-' && codeFile === '-') throw new UsageError('Only one of the refresh token and the grant code can come from stdin');
+  const refreshToken = refreshTokenFile === undefined ? undefined : await readSecret(refreshTokenFile, 'refresh token', io);
+  const authorizationCode = codeFile === undefined ? undefined : await readSecret(codeFile, 'grant code', io);
+
+  return {
+    ...(issuer !== undefined ? { issuer } : {}),
+    ...(authorizationUrl !== undefined ? { authorizationUrl } : {}),
+    ...(tokenUrl !== undefined ? { tokenUrl } : {}),
+    clientId: required('ALEXA_CLIENT_ID', 'the client ID Alexa uses at the authorization server (the console\'s Your Client ID)'),
+    clientSecret: required('ALEXA_CLIENT_SECRET', 'the client secret Alexa uses at the authorization server (the console\'s Your Secret)'),
+    clientAuthMethod,
+    redirectUris,
+    scopes: list('ALEXA_SCOPES', /[,\s]+/),
+    ...(refreshToken !== undefined ? { refreshToken } : {}),
+    ...(authorizationCode !== undefined ? { authorizationCode } : {}),
+    ...(options.codeRedirectUri !== undefined ? { codeRedirectUri: options.codeRedirectUri } : {}),
+    reuseAfterMs: options.reuseAfterSeconds * 1000,
+    verifierEnvironment: env,
+  };
+}
+
+async function readSecret(file: string, what: string, io: CommandIo): Promise<string> {
+  let text: string;
+  try {
+    text = file === '-' ? await io.readStdin() : readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(`The ${what} file ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const secret = text.trim();
+  if (secret === '' || /\s/.test(secret)) throw new ConfigurationError(`The ${what} ${file === '-' ? 'on stdin' : `file ${file}`} must hold the ${what} alone, on one line`);
+  return secret;
+}
