@@ -19,8 +19,10 @@
  *   no-cache`), and a set's `fetchedAt` is when its content was current: the fetch's start less the
  *   answer's `Age`, so a CDN's 15-minute-old copy is 15 minutes old. Its `Date` is kept too, so a
  *   verifier can tell a copy older than the token it judges (both dated by the server's clock).
- * - **No weak keys.** An RSA key under {@link MIN_RSA_BITS} bits is left out and listed in
- *   {@link KeySet.weak}, so a token it would check is "could not decide", never accepted.
+ * - **No weak or unusable keys.** An RSA key under {@link MIN_RSA_BITS} bits, and a signing key
+ *   published in a form jose would not use (`key_ops` other than `["verify"]`, a private part, a
+ *   malformed `ext` or `alg`), is left out and listed in {@link KeySet.leftOut}: a token it would
+ *   check is "could not decide", never accepted, and never proof against the token either.
  * - Concurrent fetches are one request.
  *
  * Node's own `crypto.createPublicKey({ format: 'jwk' })` turns JWKs into keys: no JWKS library.
@@ -38,18 +40,18 @@ export interface JwksOptions {
    * How many refetches an unknown `kid` or a failed signature may trigger back to back, before the
    * cooldown applies. Default: 3 (a rotation needs one; a few spare absorb a burst of new tokens).
    */
-  refetchBurst?: number;
+  refetchBurst?: number | undefined;
   /**
    * After the burst, one more refetch per this many ms. Failed fetches count. Default: 30000 ms
    * (a flood of random `kid`s costs at most 3 requests, then 2 a minute).
    */
-  cooldownMs?: number;
+  cooldownMs?: number | undefined;
   /**
    * The longest a fetched key set is trusted, in ms; a `Cache-Control: max-age` in the JWKS answer
    * shortens it (down to 10 s, or `maxAgeMs` if that is less). Default: 300000 ms (5 minutes: a
    * withdrawn key is refused at most 5 minutes later; a healthy server is asked once per 5 minutes).
    */
-  maxAgeMs?: number;
+  maxAgeMs?: number | undefined;
 }
 
 /** One usable signing key of a key set. */
@@ -62,12 +64,22 @@ export interface JwksKey {
   readonly key: KeyObject;
 }
 
+/** A signing key of a key set left out, and why. */
+export interface LeftOutKey {
+  /** The key's `kid`, if the server published one. */
+  readonly kid?: string;
+  /** The key's `alg`, if the server published one. */
+  readonly alg?: string;
+  /** `weak`: an RSA key under {@link MIN_RSA_BITS} bits; `unusable`: published in a form jose would not use (see the module documentation). */
+  readonly why: 'weak' | 'unusable';
+}
+
 /** A key set as fetched: its keys and how current its content is. */
 export interface KeySet {
-  /** The usable signing keys (`use` absent or `sig`, `key_ops` absent or with `verify`, a key type Node can read); others are left out. */
+  /** The usable signing keys (`use` absent or `sig`, `key_ops` absent or `["verify"]`, public, a key type Node can read: see `verifiesSignatures`); others are left out. */
   readonly keys: readonly JwksKey[];
-  /** Signing keys left out as too weak to trust (RSA under {@link MIN_RSA_BITS} bits): a token they would check is no one's proof. */
-  readonly weak: readonly Omit<JwksKey, 'key'>[];
+  /** Signing keys left out, too weak to trust or published in a form not to use: a token they would check is no one's proof. */
+  readonly leftOut: readonly LeftOutKey[];
   /**
    * `Date.now()` when this set's content was last known current: the start of the fetch that
    * brought it, less the answer's `Age` (a cache's copy is as old as it says). It knows of nothing
@@ -113,7 +125,7 @@ export class JwksKeySet {
   /** The content of the current set, to tell a refresh that changed something from one that did not. */
   #fingerprint = '';
   #version = 0;
-  #fetching?: { startedAt: number; promise: Promise<KeySet> };
+  #fetching: { startedAt: number; promise: Promise<KeySet> } | undefined;
   /** Refetches the budget still allows now (a token bucket). */
   #budget: number;
   #budgetCheckedAt = Date.now();
@@ -231,27 +243,33 @@ export class JwksKeySet {
     if (status !== 200) throw new AuthorizationServerError(`The JWKS endpoint answered ${status}`, { status });
     if (!isObject(body) || !Array.isArray(body.keys)) throw new AuthorizationServerError('The JWKS endpoint answered no key set', { status });
     const keys: JwksKey[] = [];
-    const weak: Omit<JwksKey, 'key'>[] = [];
+    const leftOut: LeftOutKey[] = [];
     const seen: string[] = [];
+    // jose refuses a whole key set with a member that is not a JSON object ("JSON Web Key Set malformed"): so do we.
+    if (!body.keys.every(isObject)) throw new AuthorizationServerError('The JWKS endpoint answered a key set with a member that is not a JSON object', { status });
     for (const jwk of body.keys) {
-      // A key published for another use (`use` other than `sig`, `key_ops` without `verify`) verifies nothing, as in jose.
-      if (!isObject(jwk) || (jwk.use !== undefined && jwk.use !== 'sig')) continue;
-      if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) continue;
+      const kid = typeof jwk.kid === 'string' ? jwk.kid : undefined;
+      const alg = typeof jwk.alg === 'string' ? jwk.alg : undefined;
+      const named = { ...(kid !== undefined ? { kid } : {}), ...(alg !== undefined ? { alg } : {}) };
+      const usability = signingUsability(jwk);
+      if (usability === 'another use') continue;
+      if (usability === 'unusable') {
+        leftOut.push({ ...named, why: 'unusable' });
+        seen.push(JSON.stringify(['unusable', kid, alg]));
+        continue;
+      }
       try {
         const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
         if (key.type !== 'public') continue;
-        const kid = typeof jwk.kid === 'string' ? jwk.kid : undefined;
-        const alg = typeof jwk.alg === 'string' ? jwk.alg : undefined;
-        const named = { ...(kid !== undefined ? { kid } : {}), ...(alg !== undefined ? { alg } : {}) };
         seen.push(JSON.stringify([kid, alg, key.export({ format: 'jwk' })]));
-        if (isWeakRsaKey(key)) weak.push(named);
+        if (isWeakRsaKey(key)) leftOut.push({ ...named, why: 'weak' });
         else keys.push({ key, ...named });
       } catch {
-        // a key Node cannot read (another kty, a private key) is left out
+        // a key Node cannot read (another kty) is left out
       }
     }
     if (keys.length === 0) {
-      const why = weak.length > 0 ? `: its RSA keys are under ${MIN_RSA_BITS} bits, too weak to trust` : '';
+      const why = leftOut.length > 0 ? `: its signing keys are ${leftOut.some((key) => key.why === 'weak') ? `RSA keys under ${MIN_RSA_BITS} bits, too weak to trust` : 'published in a form not to use (key_ops, ext, alg or a private part)'}` : '';
       throw new AuthorizationServerError(`The JWKS endpoint answered no usable signing key${why}`, { status });
     }
     const fingerprint = seen.sort().join('\n');
@@ -265,7 +283,7 @@ export class JwksKeySet {
     const date = Date.parse(headers?.get('date') ?? '');
     const set: KeySet = {
       keys,
-      weak,
+      leftOut,
       fetchedAt: currentAt,
       ...(Number.isFinite(date) ? { datedAt: date } : {}),
       expiresAt: Math.max(startedAt + Math.min(MIN_CACHE_CONTROL_AGE_MS, this.#maxAgeMs), currentAt + this.#lifetime(headers?.get('cache-control') ?? null)),
@@ -284,6 +302,24 @@ export class JwksKeySet {
     if (!maxAge) return this.#maxAgeMs;
     return Math.min(this.#maxAgeMs, Math.max(floor, Number(maxAge[1]) * 1000));
   }
+}
+
+/**
+ * Whether a published JWK is a signing key we use, as jose (and WebCrypto, which imports it there)
+ * decides. `another use`: `use` other than `sig`, or `key_ops` without `verify` (an encryption key,
+ * say: not a candidate at all). `unusable`: meant to verify, but `key_ops` is not exactly
+ * `["verify"]`, `ext` is not a boolean, `alg` is not a string, or its private part (`d`) is
+ * published (then it proves nothing about who signed).
+ */
+function signingUsability(jwk: Record<string, unknown>): 'signing' | 'another use' | 'unusable' {
+  if (jwk.use !== undefined && jwk.use !== 'sig') return 'another use';
+  if (jwk.key_ops !== undefined) {
+    if (!Array.isArray(jwk.key_ops) || !jwk.key_ops.includes('verify')) return 'another use';
+    if (jwk.key_ops.length !== 1) return 'unusable';
+  }
+  if (jwk.ext !== undefined && typeof jwk.ext !== 'boolean') return 'unusable';
+  if (jwk.alg !== undefined && typeof jwk.alg !== 'string') return 'unusable';
+  return jwk.d === undefined ? 'signing' : 'unusable';
 }
 
 function positive(value: number, name: string, integer = false): number {

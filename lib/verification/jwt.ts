@@ -94,7 +94,7 @@ interface CommonJwtOptions<P> {
   /** The `aud` the token must carry (one of them, if a list). */
   audience: string | [string, ...string[]];
   /** Seconds of clock skew accepted on `exp` and `nbf`. Default: 5. */
-  clockToleranceSeconds?: number;
+  clockToleranceSeconds?: number | undefined;
   /**
    * How long past its `exp`, in seconds, an expired token is *self-evidently* expired
    * (`selfEvident: true`, see {@link RejectionEvidence}): a verdict no fault of ours can produce,
@@ -111,18 +111,18 @@ interface CommonJwtOptions<P> {
    *
    * @default 3600
    */
-  selfEvidentExpirySeconds?: number;
+  selfEvidentExpirySeconds?: number | undefined;
   /**
    * Longer tokens are not parsed, and "could not decide" (a policy of ours, not proof about the
    * token). Default: 8192 characters.
    */
-  maxTokenLength?: number;
+  maxTokenLength?: number | undefined;
   /**
    * The linked user handed to domain handlers, from the verified claims.
    * Default: `{ subject: claims.sub, claims }`. A verified token in which it finds no user is
    * "could not decide" (the server vouched for the token without naming its user).
    */
-  toLinkedUser?: (claims: JwtClaims) => P | undefined;
+  toLinkedUser?: ((claims: JwtClaims) => P | undefined) | undefined;
 }
 
 /** A {@link JwtVerifier} on a shared secret: tokens signed with HS256/384/512. */
@@ -132,9 +132,9 @@ export interface JwtSecretOptions<P> extends CommonJwtOptions<P> {
   /** The algorithms accepted (required: no default allowlist for a secret). */
   algorithms: [HmacAlgorithm, ...HmacAlgorithm[]];
   /** Not with a secret: exactly one of `secret`, `publicKey` and `jwksUri`. */
-  publicKey?: never;
+  publicKey?: undefined;
   /** Not with a secret: exactly one of `secret`, `publicKey` and `jwksUri`. */
-  jwksUri?: never;
+  jwksUri?: undefined;
 }
 
 /** A {@link JwtVerifier} on the authorization server's public key (RS*, PS*, ES*). */
@@ -144,9 +144,9 @@ export interface JwtPublicKeyOptions<P> extends CommonJwtOptions<P> {
   /** At least one must fit the key: RS* or PS* for an RSA key, ES256/384/512 for an EC key on P-256/384/521. */
   algorithms: [AsymmetricAlgorithm, ...AsymmetricAlgorithm[]];
   /** Not with a public key: exactly one of `secret`, `publicKey` and `jwksUri`. */
-  secret?: never;
+  secret?: undefined;
   /** Not with a public key: exactly one of `secret`, `publicKey` and `jwksUri`. */
-  jwksUri?: never;
+  jwksUri?: undefined;
 }
 
 /** A {@link JwtVerifier} on the keys the authorization server publishes at its JWKS URL. */
@@ -156,18 +156,18 @@ export interface JwtJwksOptions<P> extends CommonJwtOptions<P> {
   /** The algorithms accepted (required); a published key is used only for those it fits (and its own `alg`, if it names one). */
   algorithms: [AsymmetricAlgorithm, ...AsymmetricAlgorithm[]];
   /** Refetches an unknown `kid` or a failed signature may trigger back to back. Default: 3. */
-  jwksRefetchBurst?: number;
+  jwksRefetchBurst?: number | undefined;
   /** After that burst, one more refetch per this many ms (failed fetches count). Default: 30000 ms. */
-  jwksCooldownMs?: number;
+  jwksCooldownMs?: number | undefined;
   /**
    * The longest a fetched key set is trusted (shortened by the JWKS answer's `Cache-Control: max-age`,
    * not below 10 s). Default: 300000 ms, so a withdrawn key is refused within 5 minutes.
    */
-  jwksMaxAgeMs?: number;
+  jwksMaxAgeMs?: number | undefined;
   /** Not with a JWKS: exactly one of `secret`, `publicKey` and `jwksUri`. */
-  secret?: never;
+  secret?: undefined;
   /** Not with a JWKS: exactly one of `secret`, `publicKey` and `jwksUri`. */
-  publicKey?: never;
+  publicKey?: undefined;
 }
 
 /**
@@ -320,7 +320,7 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
    * The signature against the published keys the token's `kid` and `alg` point to (with no `kid`:
    * every key that fits the `alg`). A failure is proof only against a key set whose content is
    * newer than the token ({@link provesAbout}); otherwise the set is refetched, if the budget
-   * allows, and tried again. A token a weak key (RSA under 2048 bits) could have signed is "could not decide".
+   * allows, and tried again. A token a key left out of the set (weak, or published in a form not to use) could have signed is "could not decide".
    */
   async #checkWithJwks(token: string, { alg, kid }: Parsed, seenAt: number, context?: VerificationContext): Promise<SignatureCheck> {
     const jwks = this.#jwks!;
@@ -332,12 +332,18 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
         if (checked.outcome === 'signed' || checked.reason !== 'bad signature') return checked;
       }
       if (!wellFormed(token)) return { outcome: 'invalid', reason: 'malformed' };
-      if (/^(RS|PS)/.test(alg) && set.weak.some((key) => (kid === undefined || key.kid === kid) && (key.alg === undefined || key.alg === alg))) {
-        throw new CannotDecideError('weak signing key', `the key set at JWKS_URI (${jwks.uri}) holds RSA keys under ${MIN_RSA_BITS} bits, which JwtVerifier does not trust (they can be factored; jose refuses them too), and tokens are signed with them: have the authorization server sign with an RSA key of ${MIN_RSA_BITS} bits or more`);
-      }
       const reason = candidates.length === 0 ? 'unknown signing key' : 'bad signature';
       // Proven against this key set: the knowledge the verdict rests on is its content (a cache may serve it later).
-      if (provesAbout(set, seenAt, token)) return { outcome: 'invalid', reason, knowledgeAt: new Date(set.fetchedAt) };
+      if (provesAbout(set, seenAt, token)) {
+        const leftOut = set.leftOut.find((key) => (kid === undefined || key.kid === kid) && (key.alg === undefined || key.alg === alg) && (key.why !== 'weak' || /^(RS|PS)/.test(alg)));
+        if (leftOut?.why === 'weak') {
+          throw new CannotDecideError('weak signing key', `the key set at JWKS_URI (${jwks.uri}) holds RSA keys under ${MIN_RSA_BITS} bits, which JwtVerifier does not trust (they can be factored; jose refuses them too), and tokens are signed with them: have the authorization server sign with an RSA key of ${MIN_RSA_BITS} bits or more`);
+        }
+        if (leftOut) {
+          throw new CannotDecideError('unusable signing key', `the key set at JWKS_URI (${jwks.uri}) publishes a signing key in a form JwtVerifier (and jose) will not use — key_ops other than ["verify"], ext not a boolean, alg not a string, or its private part — and tokens name it: publish the public key alone, with key_ops ["verify"] or none`);
+        }
+        return { outcome: 'invalid', reason, knowledgeAt: new Date(set.fetchedAt) };
+      }
       if (refreshed) {
         throw new CannotDecideError(`${reason}, key set copy stale`, `the JWKS endpoint (JWKS_URI ${jwks.uri}) answered a refetch with a copy older than the token it was asked about (by its Age or Date headers): check that caches in front of it honour Cache-Control: no-cache`);
       }
@@ -363,10 +369,12 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
     if (!audiences.some((audience) => this.#audiences.includes(audience as string))) {
       throw new CannotDecideError('audience mismatch', audienceMismatch(this.#audiences, audiences));
     }
-    const now = Date.now() / 1000;
-    if (claims.exp !== undefined && now >= claims.exp + this.#clockTolerance) {
+    // The clock in whole seconds, and the comparisons written as jose writes them: a fractional `nbf`
+    // less than a second beyond the tolerance is "could not decide" here too, never valid where jose refuses it.
+    const now = Math.floor(Date.now() / 1000);
+    if (claims.exp !== undefined && claims.exp <= now - this.#clockTolerance) {
       // Self-evident only an hour (selfEvidentExpirySeconds) past exp, on a token our own key signed: see the module table, (f) and (g).
-      return now >= claims.exp + this.#selfEvidentExpiry ? { outcome: 'expired', selfEvident: true } : { outcome: 'expired' };
+      return claims.exp <= now - this.#selfEvidentExpiry ? { outcome: 'expired', selfEvident: true } : { outcome: 'expired' };
     }
     // nbf, and iat, ahead of our clock beyond the tolerance: the issuer's clock and ours disagree. That
     // is no proof about the token (the server just signed it), so "could not decide", never invalid.
@@ -485,7 +493,7 @@ function isBase64url(part: string): boolean {
 }
 
 /** Decodes UTF-8 strictly: bytes that are not UTF-8 throw (as jose refuses them), never become U+FFFD. */
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true }); // a leading byte order mark is skipped, as jose's decoder does
 
 /** A base64url part as JSON; undefined if it is not strict base64url, not UTF-8, or not JSON. */
 function json(part: string): unknown {

@@ -356,7 +356,7 @@ describe('JwtVerifier with a JWKS: weak keys', () => {
     expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
     const set = await new JwksKeySet(`${server.url}/jwks`).current();
     expect(set.keys.map((key) => key.kid)).toEqual(['key-a']);
-    expect(set.weak).toEqual([{ kid: 'weak' }]);
+    expect(set.leftOut).toEqual([{ kid: 'weak', why: 'weak' }]);
   });
 
   it('tells the operator why, without the token, when a token of a weak key comes', async () => {
@@ -457,6 +457,24 @@ describe('JwtVerifier with a JWKS picks keys as jose does', () => {
   ])('never verifies with a key published for another use (%s)', async (_name, extra) => {
     keys = [jwk(A.publicKey, 'key-a', extra), jwk(B.publicKey, 'key-b')];
     expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe('invalid');
+  });
+
+  it.each([
+    ['key_ops naming sign besides verify (a public key imports for verify only)', { key_ops: ['verify', 'sign'] }],
+    ['key_ops naming verify twice', { key_ops: ['verify', 'verify'] }],
+    ['an ext that is not a boolean', { ext: 'true' }],
+    ['an alg that is not a string', { alg: 5 }],
+    ['its private half published', A.privateKey.export({ format: 'jwk' })],
+  ])('never verifies with a key jose would not use either (%s), and cannot decide for its tokens rather than call them forged', async (_name, extra) => {
+    keys = [jwk(A.publicKey, 'key-a', extra), jwk(B.publicKey, 'key-b')];
+    expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe('could not decide: unusable signing key');
+    expect(await outcome(verifier().verify(token(C.privateKey, 'key-a'), context()))).toBe('could not decide: unusable signing key');
+    expect(await outcome(verifier().verify(token(B.privateKey, 'key-b'), context()))).toBe('valid');
+  });
+
+  it('could not decide, as jose refuses the whole key set, when a member of the set is not an object', async () => {
+    keys = [jwk(A.publicKey, 'key-a'), 'key-b' as unknown as object];
+    expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe('could not decide: key set unavailable');
   });
 
   it('verifies with a key whose key_ops include verify', async () => {

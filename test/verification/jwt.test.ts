@@ -71,6 +71,18 @@ describe('JwtVerifier with a shared secret (HS256)', () => {
     expect((await verifier.verify(hsToken({ notBeforeSeconds: 3 }), context)).outcome).toBe('valid');
   });
 
+  it('reads the clock in whole seconds, as jose does: an nbf a fraction of a second beyond the tolerance could not decide, never valid', async () => {
+    const second = Math.floor(Date.now() / 1000);
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(second * 1000 + 700);
+    try {
+      const token = craftToken({ alg: 'HS256' }, validClaims({ nbf: second + 5.5 }), hmac); // jose: 5.5 > 0 + 5, not yet valid
+      await expect(verifier.verify(token, context)).rejects.toMatchObject({ reason: 'token not yet valid' });
+      expect((await verifier.verify(craftToken({ alg: 'HS256' }, validClaims({ nbf: second + 5 }), hmac), context)).outcome).toBe('valid');
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it('forgives an iat a few seconds ahead of our clock, and could not decide beyond the tolerance (the issuer\'s clock, not the token)', async () => {
     const now = Math.floor(Date.now() / 1000);
     expect((await verifier.verify(craftToken({ alg: 'HS256' }, validClaims({ iat: now + 3 }), hmac), context)).outcome).toBe('valid');
