@@ -24,7 +24,7 @@ export interface DynamoDbGrantStoreOptions {
    * The client the table is reached with.
    * @default a client for the Lambda's own region and credentials
    */
-  client?: DynamoDBClient;
+  client?: DynamoDBClient | undefined;
 }
 
 /** An {@link AlexaGrantStore} on a DynamoDB table: one item per linked user, read consistently. */
@@ -110,7 +110,7 @@ export interface DynamoDbUnlinkLedgerOptions {
    * The client the table is reached with.
    * @default a client for the Lambda's own region and credentials
    */
-  client?: DynamoDBClient;
+  client?: DynamoDBClient | undefined;
 }
 
 /** The most keys one BatchGetItem may ask for. */

@@ -110,13 +110,13 @@ export class AuthorizationServerError extends AccountLinkingError {
   override readonly name = 'AuthorizationServerError';
   readonly code = 'ERR_AUTHORIZATION_SERVER';
 
-  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+  constructor(message: string, options?: { cause?: unknown; status?: number | undefined }) {
     super(message, options);
     this.status = options?.status;
   }
 
   /** The HTTP status it answered, if it answered. */
-  readonly status?: number;
+  readonly status?: number | undefined;
 }
 
 /**

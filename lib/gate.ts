@@ -319,9 +319,9 @@ export interface CommonGateOptions<P> {
   /** Decides whether an access token identifies a user of the service. Required. */
   verifier: TokenVerifier<P>;
   /** The most the verifier may take, in ms; less when the Lambda has less time left. Default: 3000. */
-  verificationTimeoutMs?: number;
+  verificationTimeoutMs?: number | undefined;
   /** Where the gate logs its decisions. Default: JSON lines on stdout at `$LOG_LEVEL` (runtime builders: the builder's logger). */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /**
    * The unlinking policy ({@link UnlinkingPolicy}): which `invalid` and `expired` verdicts become
    * unlinking replies. A self-evident rejection is answered once the configuration is proven; a
@@ -331,13 +331,13 @@ export interface CommonGateOptions<P> {
    * replies; never a deployed skill).
    * @default on, with a ledger of this gate's own and {@link UnlinkingOptions}' defaults
    */
-  unlinking?: UnlinkingOptions | false;
+  unlinking?: UnlinkingOptions | false | undefined;
   /**
    * Where every gate decision is counted ({@link GateMetrics}): `emfMetrics()`, `powertoolsMetrics(metrics)`
    * or your own; `false` for none. Default: CloudWatch EMF lines on stdout in a Lambda function
    * (`$AWS_LAMBDA_FUNCTION_NAME` set), none elsewhere (tests, scripts), so other programs' stdout stays theirs.
    */
-  metrics?: GateMetrics | false;
+  metrics?: GateMetrics | false | undefined;
 }
 
 /**
@@ -374,9 +374,9 @@ export interface GateSpec<I> {
   /** Where the token is, for this request. */
   resolve(input: I): TokenResolution;
   /** The unlinking policy's options, or `false` for none. Default: on. */
-  unlinking?: UnlinkingOptions | false;
+  unlinking?: UnlinkingOptions | false | undefined;
   /** Where decisions are counted, or `false` for nowhere. Default: {@link defaultGateMetrics}. */
-  metrics?: GateMetrics | false;
+  metrics?: GateMetrics | false | undefined;
 }
 
 export interface GateInput extends HasRequestAttributes {

@@ -14,7 +14,7 @@ import { AccountLinkingError } from './errors';
  */
 export interface Logger {
   /** When true, the gate also logs each request envelope, redacted, at debug level. */
-  readonly debugEnabled?: boolean;
+  readonly debugEnabled?: boolean | undefined;
   /** Detail for a developer: the redacted envelope, a verifier's own messages. */
   debug(message: string, fields?: Record<string, unknown>): void;
   /** The one line per gated request (its decision), and what went as it should. */
@@ -84,9 +84,9 @@ export function redactReason(reason: string, accessToken: string): string {
 /** Options of {@link createJsonLogger}. */
 export interface JsonLoggerOptions {
   /** Lowest level written. Default: `$LOG_LEVEL`, else `info`. */
-  level?: LogLevel;
+  level?: LogLevel | undefined;
   /** Where lines go. Default: `process.stdout.write` (one JSON object a line, as CloudWatch likes). */
-  write?: (line: string) => void;
+  write?: ((line: string) => void) | undefined;
 }
 
 /** One JSON object a line: `{"level","message","timestamp",...fields}`. */

@@ -160,14 +160,14 @@ export interface EmfMetricsOptions {
    * (`AccountLinking`): one place for the gate's metrics of every skill of an account; give each
    * stack its own where several deploy to one account.
    */
-  namespace?: string;
+  namespace?: string | undefined;
   /** Where each EMF line goes. Default: `process.stdout.write`, one JSON object a line, as Lambda's log capture expects. */
-  write?: (line: string) => void;
+  write?: ((line: string) => void) | undefined;
   /**
    * Fixed dimensions added to every dimension set, e.g. `{ Service: 'ride-hailer' }`. Keep them
    * fixed per function (low cardinality). Default: none.
    */
-  dimensions?: Record<string, string>;
+  dimensions?: Record<string, string> | undefined;
 }
 
 /**

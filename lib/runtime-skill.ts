@@ -187,12 +187,13 @@ export class RuntimeSkillBuilder<E, O, I extends RuntimeHandlerInput<E>> {
     const gate = installed && installed.options.logger === undefined && installed.logger !== logger
       ? this.runtimeFamily.createGate(installed.options, logger)
       : installed?.gate;
+    const errorMapper = gate ? gateErrorsFirst(gate.errorHandler, own.errorMapper) : own.errorMapper;
     const dispatcher = new GenericRequestDispatcher<I, O>({
       requestMappers: [...own.requestMappers, ...fallback.requestMappers],
       handlerAdapters: own.handlerAdapters,
       requestInterceptors: [...(gate ? [gate.requestInterceptor] : []), ...(own.requestInterceptors ?? [])],
       responseInterceptors: own.responseInterceptors ?? [],
-      errorMapper: gate ? gateErrorsFirst(gate.errorHandler, own.errorMapper) : own.errorMapper,
+      ...(errorMapper ? { errorMapper } : {}),
     });
 
     return {

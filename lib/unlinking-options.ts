@@ -12,7 +12,7 @@ export interface UnlinkingOptions {
    * @default a {@link MemoryUnlinkLedger} of this gate alone (what it loses is said there: give a
    * deployed skill a `DynamoDbUnlinkLedger` from `ask-sdk-account-linking/dynamodb`)
    */
-  ledger?: UnlinkLedger;
+  ledger?: UnlinkLedger | undefined;
   /**
    * A suspected rejection becomes an unlinking reply only when the same token is rejected again,
    * on fresh knowledge, at least this long after its first rejection anywhere in the fleet, in ms.
@@ -21,19 +21,19 @@ export interface UnlinkingOptions {
    * issuer clock a few minutes off, and about the life of an access token, which Alexa refreshes
    * before it sends it — so a genuine user's token is seldom seen rejected twice that far apart)
    */
-  confirmAfterMs?: number;
+  confirmAfterMs?: number | undefined;
   /**
    * The version of the configuration the verdicts rest on; a new one is unproven until a token is
    * accepted under it somewhere in the fleet.
    * @default the verifier's `configurationVersion`, else `unversioned`
    */
-  configurationVersion?: string;
+  configurationVersion?: string | undefined;
   /**
    * The breaker: confirmations of a reason class stop while the fleet's first rejections of that
    * class are out of line with their usual level. `false` turns it off.
    * @default on, with {@link BreakerOptions}' defaults
    */
-  breaker?: BreakerOptions | false;
+  breaker?: BreakerOptions | false | undefined;
 }
 
 /** When the breaker opens for a reason class (the gate option `unlinking.breaker`). */
@@ -42,24 +42,24 @@ export interface BreakerOptions {
    * The window the fleet's recent first rejections are counted over, in ms.
    * @default 1800000 (30 minutes)
    */
-  windowMs?: number;
+  windowMs?: number | undefined;
   /**
    * The breaker opens when the window holds at least this many distinct tokens first rejected
    * for one reason class...
    * @default 5
    */
-  minTokens?: number;
+  minTokens?: number | undefined;
   /**
    * ...and at least this many times the class's usual count for a window (its mean over the
    * previous `baselineMs`, leaving out buckets in which the breaker was open while they are at
    * most three quarters of it).
    * @default 3
    */
-  factor?: number;
+  factor?: number | undefined;
   /**
    * How far back the usual level is taken from, in ms (a multiple of 10 minutes, at most 7 days).
    * A fault that has lasted three quarters of it becomes part of the usual level.
    * @default 172800000 (48 hours: a fault left alone for a day does not become the usual level)
    */
-  baselineMs?: number;
+  baselineMs?: number | undefined;
 }

@@ -96,7 +96,7 @@ export class UnlinkingPolicy {
   readonly configurationVersion: string;
   /** The ledger, given or this gate's own. */
   readonly ledger: UnlinkLedger;
-  readonly #breaker: Required<BreakerOptions> | undefined;
+  readonly #breaker: ResolvedBreakerOptions | undefined;
   readonly #logger: Logger;
   readonly #family: SkillFamily;
   /** First rejections this container knows of: fingerprint → entry (the ledger's, never changed once written). */
@@ -385,7 +385,10 @@ export class UnlinkingPolicy {
   }
 }
 
-function breakerOptions(options: BreakerOptions): Required<BreakerOptions> {
+/** Breaker options with every default filled in. */
+type ResolvedBreakerOptions = { [K in keyof BreakerOptions]-?: Exclude<BreakerOptions[K], undefined> };
+
+function breakerOptions(options: BreakerOptions): ResolvedBreakerOptions {
   const resolved = {
     windowMs: options.windowMs ?? DEFAULT_BREAKER_WINDOW_MS,
     minTokens: options.minTokens ?? DEFAULT_BREAKER_MIN_TOKENS,

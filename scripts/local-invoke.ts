@@ -35,7 +35,7 @@ export interface InvokeOptions {
   logicalId: string;
   event: unknown;
   /** The `--env-vars` file of `sam local invoke`: `{"<LogicalId>": {...}, "Parameters": {...}}`. */
-  envVars?: EnvVarsFile;
+  envVars?: EnvVarsFile | undefined;
   /** `ric`: aws-lambda-ric (fails if absent); `node`: the plain runner; `auto` (default): ric where installed. */
   runtime?: 'auto' | 'ric' | 'node';
   /** Where the function's own output (stdout and stderr) goes. Default: this process's stderr. */

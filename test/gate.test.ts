@@ -126,7 +126,7 @@ describe('verificationBudget', () => {
 
 describe('a verifier that cannot decide for a reason about us', () => {
   const logged = () => {
-    const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
+    const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> | undefined }> = [];
     const at = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, fields });
     return { lines, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
   };

@@ -20,7 +20,7 @@ const logger = createJsonLogger();
  * starts (every directive but AcceptGrant) never touch the store.
  */
 class LazyDynamoDbAlexaGrantStore implements AlexaGrantStore {
-  #store?: Promise<DynamoDbAlexaGrantStore>;
+  #store: Promise<DynamoDbAlexaGrantStore> | undefined;
 
   constructor(private readonly tableName: string) {}
 

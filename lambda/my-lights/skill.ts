@@ -75,7 +75,7 @@ export interface MyLightsOptions extends DirectiveGateOptions<LinkedUser> {
    * keeps the event-gateway tokens (for ChangeReports). Without them, AcceptGrant is acknowledged
    * once the grantee token checks out, and the skill cannot send proactive events.
    */
-  acceptGrant?: { credentials: LwaClientCredentials; store: AlexaGrantStore };
+  acceptGrant?: { credentials: LwaClientCredentials; store: AlexaGrantStore } | undefined;
 }
 
 export function createMyLightsSkill(options: MyLightsOptions) {

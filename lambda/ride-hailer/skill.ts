@@ -120,7 +120,7 @@ function catchAll(logger: Logger): ErrorHandler {
 export interface RideHailerOptions extends Omit<CustomGateOptions<LinkedUser>, 'verifier' | 'logger'> {
   verifier: TokenVerifier<LinkedUser>;
   logger: Logger;
-  skillId?: string;
+  skillId?: string | undefined;
 }
 
 export function createRideHailerSkill(options: RideHailerOptions) {

@@ -40,16 +40,16 @@ export const DEFAULT_PUBLIC_REQUEST_TYPES: readonly string[] = [
 
 export interface CustomGateOptions<P> extends CommonGateOptions<P> {
   /** Intents that bypass the gate. Default: {@link DEFAULT_PUBLIC_INTENTS}. */
-  publicIntents?: readonly string[];
+  publicIntents?: readonly string[] | undefined;
   /** Request types that bypass the gate. Default: {@link DEFAULT_PUBLIC_REQUEST_TYPES}. SessionEndedRequest always does. */
-  publicRequestTypes?: readonly string[];
+  publicRequestTypes?: readonly string[] | undefined;
   /** Prefer `context.System.person.accessToken` (a recognised voice profile's own link). Default: false. */
-  preferPersonToken?: boolean;
+  preferPersonToken?: boolean | undefined;
   /**
    * What the gate says, per locale (`de-DE`) or language (`de`), one message at a time. Default:
    * the built-in texts of all 17 custom-skill locales ({@link GATE_SPEECH}), English elsewhere.
    */
-  speech?: SpeechByLocale;
+  speech?: SpeechByLocale | undefined;
   /**
    * Voice-forward account linking (services that sign in with Login with Amazon, and "Allow users
    * to link their account to your skill using voice" on in the developer console): a Launch or
@@ -59,7 +59,7 @@ export interface CustomGateOptions<P> extends CommonGateOptions<P> {
    * invalid or expired token, and when voice linking comes back without a link). Default: false,
    * since Alexa supports it only for Login with Amazon.
    */
-  voiceLinking?: boolean;
+  voiceLinking?: boolean | undefined;
 }
 
 interface CustomGate {

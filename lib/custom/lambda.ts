@@ -17,19 +17,19 @@ import { customRequestType } from './resolve';
  */
 export interface LambdaContext {
   /** The request ID of this invocation. */
-  readonly awsRequestId?: string;
+  readonly awsRequestId?: string | undefined;
   /** The name of the Lambda function. */
-  readonly functionName?: string;
+  readonly functionName?: string | undefined;
   /** The version of the function being run. */
-  readonly functionVersion?: string;
+  readonly functionVersion?: string | undefined;
   /** The ARN used to invoke the function, with its alias or version if any. */
-  readonly invokedFunctionArn?: string;
+  readonly invokedFunctionArn?: string | undefined;
   /** The memory configured for the function, in MB, as a string (as Lambda gives it). */
-  readonly memoryLimitInMB?: string;
+  readonly memoryLimitInMB?: string | undefined;
   /** The CloudWatch Logs group of the function. */
-  readonly logGroupName?: string;
+  readonly logGroupName?: string | undefined;
   /** The CloudWatch Logs stream of this execution environment. */
-  readonly logStreamName?: string;
+  readonly logStreamName?: string | undefined;
   /** Milliseconds left before Lambda times the invocation out. */
   getRemainingTimeInMillis?(): number;
 }

@@ -31,7 +31,7 @@ export const SKILL_ACCOUNT_LINKED = 'AlexaSkillEvent.SkillAccountLinked';
 /** Where the custom-skill resolver looks first. */
 export interface CustomResolveOptions {
   /** Prefer the recognised person's own linked token over the account holder's. Default: false. */
-  preferPersonToken?: boolean;
+  preferPersonToken?: boolean | undefined;
 }
 
 type Json = Record<string, unknown>;

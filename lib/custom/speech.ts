@@ -21,7 +21,7 @@ export interface GateSpeech {
 }
 
 /** Speech per locale (`en-US`) or language (`en`); a locale's texts fall back to its language's, then to English. */
-export type SpeechByLocale = Record<string, Partial<GateSpeech>>;
+export type SpeechByLocale = Record<string, { [K in keyof GateSpeech]?: GateSpeech[K] | undefined }>;
 
 /** The locales Alexa custom skills can be published in. */
 export const CUSTOM_SKILL_LOCALES = [
@@ -152,7 +152,7 @@ export function speechFor(locale: string | undefined, overrides: SpeechByLocale 
 }
 
 /** The messages of an override that are texts: an `undefined` (or non-string) one keeps the text beneath it. */
-function texts(override: Partial<GateSpeech> | undefined): Partial<GateSpeech> {
+function texts(override: SpeechByLocale[string] | undefined): Partial<GateSpeech> {
   if (override === undefined || override === null) return {};
   const kept: Partial<GateSpeech> = {};
   for (const key of ['linkAccount', 'relinkAccount', 'tryLater'] as const) {

@@ -95,7 +95,7 @@ export interface LwaClientCredentials {
   /** The secret of `clientId`, from the developer console's Permissions page. Never logged, never in an error message. */
   clientSecret: string;
   /** The token endpoint; change it only to test against a stand-in. Default: {@link LWA_TOKEN_URL}. */
-  tokenUrl?: string;
+  tokenUrl?: string | undefined;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -126,11 +126,11 @@ export interface AcceptGrantOptions<P> {
   /** Where the grants are kept, per linked user: `DynamoDbAlexaGrantStore` (`ask-sdk-account-linking/dynamodb`) in Lambda, {@link MemoryAlexaGrantStore} in tests. Required. */
   store: AlexaGrantStore;
   /** The key the grant is stored under, from the linked user. Default: `subject`. */
-  userIdOf?: (linkedUser: P) => string;
+  userIdOf?: ((linkedUser: P) => string) | undefined;
   /** The most the exchange may take, in ms. Default: 3000, less when the Lambda has less time left. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Where a failed AcceptGrant is logged (with the grant code's fingerprint, never the code). Default: none, nothing logged. */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 /**

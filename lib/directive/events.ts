@@ -33,13 +33,13 @@ function endpoint(directive: Directive | undefined): { endpoint?: EventEndpoint 
 /** What {@link responseEvent} (`input.reply.response()`) puts in a response event. */
 export interface ResponseOptions {
   /** The event's namespace. Default: `Alexa`. */
-  namespace?: string;
+  namespace?: string | undefined;
   /** The event's name. Default: `Response`. */
-  name?: string;
+  name?: string | undefined;
   /** The event's payload. Default: `{}` (what `Alexa.Response` has). */
-  payload?: Record<string, unknown>;
+  payload?: Record<string, unknown> | undefined;
   /** The endpoint's state after the directive, as `context.properties`. */
-  properties?: ContextProperty[];
+  properties?: ContextProperty[] | undefined;
 }
 
 /** `Alexa.Response` (or another response event) for a directive. */
@@ -67,9 +67,9 @@ export type DirectiveErrorPayload = {
 /** Options of {@link errorEvent} beyond the type and message. */
 export interface ErrorEventOptions {
   /** The error's namespace: `Alexa.Video`, `Alexa.ThermostatController`, ... Default: `Alexa`. */
-  namespace?: string;
+  namespace?: string | undefined;
   /** Fields the error type adds, e.g. `validRange` for `VALUE_OUT_OF_RANGE`. */
-  payload?: Record<string, unknown>;
+  payload?: Record<string, unknown> | undefined;
 }
 
 /** `Alexa.ErrorResponse` (or another namespace's), without `context`, with `message` always set. */
@@ -124,13 +124,13 @@ export interface DiscoveredEndpoint {
   /** The interfaces the endpoint supports (`{ type: 'AlexaInterface', interface, version, ... }`). */
   capabilities: Array<Record<string, unknown>>;
   /** Data Alexa sends back with every directive for this endpoint. */
-  cookie?: Record<string, string>;
+  cookie?: Record<string, string> | undefined;
   /** Manufacturer details: model, serial number, firmware, ... */
-  additionalAttributes?: Record<string, string>;
+  additionalAttributes?: Record<string, string> | undefined;
   /** How the device connects: Zigbee, Z-Wave, ... */
-  connections?: Array<Record<string, unknown>>;
+  connections?: Array<Record<string, unknown>> | undefined;
   /** Relationships to other endpoints, e.g. the bridge it is behind. */
-  relationships?: Record<string, unknown>;
+  relationships?: Record<string, unknown> | undefined;
 }
 
 /** The replies of one directive, bound to it: what handlers use, as `input.reply`. */

@@ -16,7 +16,7 @@ import { invalidDirectiveEvent, rejectionEvent, type DirectiveReplyOptions } fro
 
 export interface DirectiveGateOptions<P> extends CommonGateOptions<P>, DirectiveReplyOptions {
   /** Directives that bypass the gate, as `Namespace.Name` or `Namespace.*`. Default: none. */
-  publicDirectives?: readonly string[];
+  publicDirectives?: readonly string[] | undefined;
 }
 
 export function createDirectiveGate<P>(options: DirectiveGateOptions<P>, builderLogger: Logger): RuntimeGate<DirectiveHandlerInput, AlexaEvent> {

@@ -20,11 +20,11 @@ import { isAcceptGrant, isDiscover } from './resolve';
 /** How the directive gate words its rejections, where Alexa's documentation leaves a choice. Part of {@link DirectiveGateOptions}. */
 export interface DirectiveReplyOptions {
   /** The ErrorResponse type when the verifier could not decide. Default: `INTERNAL_ERROR`. */
-  outageErrorType?: 'INTERNAL_ERROR' | 'BRIDGE_UNREACHABLE';
+  outageErrorType?: 'INTERNAL_ERROR' | 'BRIDGE_UNREACHABLE' | undefined;
   /** Discover with a rejected token: an empty endpoint list (Amazon's documented answer) or the credential ErrorResponse. Default: `empty-endpoints`. */
-  discoverRejection?: 'empty-endpoints' | 'error-response';
+  discoverRejection?: 'empty-endpoints' | 'error-response' | undefined;
   /** The namespace of credential ErrorResponses; `Alexa.Video` for video skills that want it. Default: `Alexa`. */
-  credentialErrorNamespace?: 'Alexa' | 'Alexa.Video';
+  credentialErrorNamespace?: 'Alexa' | 'Alexa.Video' | undefined;
 }
 
 const MESSAGES: Record<RejectedDecision['outcome'], string> = {

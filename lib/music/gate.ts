@@ -19,7 +19,7 @@ export interface MusicGateOptions<P> extends CommonGateOptions<P> {
    * users who never linked. Handlers then read `linking.findLinkedUser(input)` ({@link accountLinking}), typed `P | undefined`.
    * A token that is there is still verified. Default: false (`INVALID_AUTHORIZATION_CREDENTIAL`).
    */
-  allowUnlinked?: boolean;
+  allowUnlinked?: boolean | undefined;
 }
 
 export function createMusicGate<P>(options: MusicGateOptions<P>, builderLogger: Logger): RuntimeGate<MusicHandlerInput, MusicResponse> {

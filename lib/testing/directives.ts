@@ -7,15 +7,15 @@ import type { DirectiveEnvelope, Scope } from '../directive/envelope';
 /** What the directive helpers put in a directive. */
 export interface DirectiveOptions {
   /** The access token, where Alexa puts it for this directive (omitted: a scope without a token). */
-  accessToken?: string;
+  accessToken?: string | undefined;
   /** The endpoint's ID. Default: `endpoint-001`. */
-  endpointId?: string;
+  endpointId?: string | undefined;
   /** The endpoint's cookie. Default: none. */
-  cookie?: Record<string, string>;
+  cookie?: Record<string, string> | undefined;
   /** Default: a fresh one for endpoint directives; none for Discover and AcceptGrant. */
-  correlationToken?: string | null;
+  correlationToken?: string | null | undefined;
   /** The directive's payload. Default: `{}`. */
-  payload?: Record<string, unknown>;
+  payload?: Record<string, unknown> | undefined;
 }
 
 /** A directive to an endpoint (controllers, ReportState, video, meetings): the token in `endpoint.scope`. */

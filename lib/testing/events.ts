@@ -14,13 +14,13 @@ export const TEST_USER_ID = 'amzn1.ask.account.TESTUSER';
 /** What the custom-skill envelope helpers put in an envelope. */
 export interface CustomEnvelopeOptions {
   /** The linked account's access token, at `context.System.user.accessToken` (and in the session). */
-  accessToken?: string;
+  accessToken?: string | undefined;
   /** A recognised voice profile's own access token, at `context.System.person.accessToken`. */
-  personAccessToken?: string;
+  personAccessToken?: string | undefined;
   /** Whether the request belongs to a session. Default: true for Launch, Intent, SessionEnded, CanFulfill. */
-  session?: boolean;
+  session?: boolean | undefined;
   /** The request's locale. Default: `en-US`. */
-  locale?: string;
+  locale?: string | undefined;
 }
 
 /** A custom-skill envelope around `request`, with `context`, and a `session` where Alexa sends one. */
@@ -88,16 +88,16 @@ export function skillAccountLinkedEvent(accessToken?: string, options?: CustomEn
 /** What a `SessionResumedRequest` says about the connection that completed. */
 export interface SessionResumedOptions extends CustomEnvelopeOptions {
   /** `cause.token`: the token of the skill's `StartConnection` directive, echoed back. */
-  token?: string;
+  token?: string | undefined;
   /** `cause.result`, e.g. `{ status: 'LINKED' }` for voice-forward account linking. */
-  result?: Record<string, unknown>;
+  result?: Record<string, unknown> | undefined;
   /** `cause.status`. Default: `{ code: '200', message: 'OK' }`. */
   status?: {
     /** The connection's HTTP-like status code, as a string: `200` when the task ran. */
     code: string;
     /** A human-readable word for the code, e.g. `OK`. */
-    message?: string;
-  };
+    message?: string | undefined;
+  } | undefined;
 }
 
 /**

@@ -5,9 +5,9 @@ import type { MusicRequest } from '../music/envelope';
 /** What the music request helpers put in a request. */
 export interface MusicRequestOptions {
   /** The access token, at `payload.requestContext.user.accessToken` (omitted: not linked). */
-  accessToken?: string;
+  accessToken?: string | undefined;
   /** The device's locale (`requestContext.location.originatingLocale`). Default: `en-US`. */
-  locale?: string;
+  locale?: string | undefined;
 }
 
 /** A Music Skill API request `namespace`.`name` with `payload` and a `requestContext`. */

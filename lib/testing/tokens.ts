@@ -15,7 +15,7 @@ export interface MintOptions {
   /** HS* secret, or a PEM / KeyObject private key for RS*, PS*, ES*. */
   key: string | Buffer | KeyObject;
   /** The signing algorithm. Default: `HS256` (matching a secret, the usual test key). */
-  algorithm?: HmacAlgorithm | AsymmetricAlgorithm;
+  algorithm?: HmacAlgorithm | AsymmetricAlgorithm | undefined;
   /** The `iss` claim. */
   issuer: string;
   /** The `aud` claim. */
@@ -23,13 +23,13 @@ export interface MintOptions {
   /** The `sub` claim: the user the token is about. */
   subject: string;
   /** Seconds from now; negative mints an expired token. Default: 3600. */
-  expiresInSeconds?: number;
+  expiresInSeconds?: number | undefined;
   /** Seconds from now before which the token is not valid. */
-  notBeforeSeconds?: number;
+  notBeforeSeconds?: number | undefined;
   /** More claims, e.g. `{ name: 'Ada' }`. */
-  claims?: Record<string, unknown>;
+  claims?: Record<string, unknown> | undefined;
   /** The `kid` header, for verifiers that pick the key from a JWKS. */
-  keyId?: string;
+  keyId?: string | undefined;
 }
 
 /** A JSON Web Key Set, as a JWKS URL serves it. */

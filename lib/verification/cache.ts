@@ -33,15 +33,15 @@ export interface CachingVerifierOptions {
    * Default: 300 — a revoked token is let in at most 5 minutes longer, while a user's requests in
    * a conversation cost one verification. `VERIFY_CACHE_TTL_SECONDS` from the environment.
    */
-  maxTtlSeconds?: number;
+  maxTtlSeconds?: number | undefined;
   /**
    * How long invalid and expired verdicts are kept, in seconds; 0 keeps none. Default: 10 — a
    * flood of one bad token costs one upstream call, and a token the server just started
    * accepting is not refused for long.
    */
-  negativeTtlSeconds?: number;
+  negativeTtlSeconds?: number | undefined;
   /** The most verdicts kept, the least recently used going first. Default: 10000 (a few MB at most, well within a Lambda's memory). */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
 }
 
 interface Entry<P> {

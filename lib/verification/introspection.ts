@@ -88,24 +88,24 @@ export interface IntrospectionVerifierOptions<P> {
   /** The secret of `clientId`. Required. Never logged; a refusal of it is "could not decide", never an unlink. */
   clientSecret: string;
   /** How the skill authenticates. Default: `client_secret_basic`. */
-  clientAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  clientAuthMethod?: 'client_secret_basic' | 'client_secret_post' | undefined;
   /**
    * If set, the token's `aud` must name one of these. A mismatch is "could not decide" (the setting
    * may be ours to fix), whatever other tokens showed.
    */
-  audience?: string | string[];
+  audience?: string | string[] | undefined;
   /**
    * If set, the token must have been issued to one of these clients (`client_id`): Alexa's client
    * at the authorization server. Another client's token is invalid: it is not an access token for
    * this skill. (A typo here makes every token "another client's": the gate's unlink guard holds
    * such a run of rejections as "could not decide".) Default: any client.
    */
-  clientIds?: string[];
+  clientIds?: string[] | undefined;
   /**
    * Skew accepted between the server's clock and ours on `exp`, in seconds.
    * Default: {@link DEFAULT_INTROSPECTION_CLOCK_TOLERANCE_SECONDS} (30).
    */
-  clockToleranceSeconds?: number;
+  clockToleranceSeconds?: number | undefined;
   /**
    * How long past the `exp` the server returned, in seconds, a token it calls inactive is
    * *self-evidently* expired (`selfEvident: true`, see {@link RejectionEvidence}): a verdict no
@@ -121,17 +121,17 @@ export interface IntrospectionVerifierOptions<P> {
    *
    * @default 3600
    */
-  selfEvidentExpirySeconds?: number;
+  selfEvidentExpirySeconds?: number | undefined;
   /**
    * More `token_type` values that name an access token at this server, besides
    * {@link ACCESS_TOKEN_TYPES}. A type in neither list nor {@link NON_ACCESS_TOKEN_TYPES} is
    * "could not decide". Default: none.
    */
-  accessTokenTypes?: string[];
+  accessTokenTypes?: string[] | undefined;
   /** Longest token sent to the server; longer is "could not decide". Default: {@link DEFAULT_INTROSPECTION_MAX_TOKEN_LENGTH} (8192). */
-  maxTokenLength?: number;
+  maxTokenLength?: number | undefined;
   /** The linked user, from the introspection response. Default: `{ subject: sub ?? username, claims }`. */
-  toLinkedUser?: (response: IntrospectionResponse) => P | undefined;
+  toLinkedUser?: ((response: IntrospectionResponse) => P | undefined) | undefined;
 }
 
 /**
@@ -190,7 +190,7 @@ const CREDENTIALS_CHECK = 'INTROSPECTION_CLIENT_ID, INTROSPECTION_CLIENT_SECRET 
  */
 export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifier<P> {
   readonly #options: IntrospectionVerifierOptions<P>;
-  readonly #audience?: string[];
+  readonly #audience: string[] | undefined;
   readonly #toleranceMs: number;
   readonly #selfEvidentMs: number;
   readonly #maxTokenLength: number;

@@ -52,16 +52,19 @@ export interface LoginWithAmazonVerifierOptions {
    * skill's too, whichever of the profile's clients they were issued to. Default: none (only
    * `clientId`).
    */
-  appIds?: string[];
+  appIds?: string[] | undefined;
   /** Also fetch the user's profile. Default: false. */
-  fetchProfile?: boolean;
+  fetchProfile?: boolean | undefined;
   /** The tokeninfo endpoint; change it only to test against a stand-in. Default: {@link LWA_TOKENINFO_URL}. */
-  tokenInfoUrl?: string;
+  tokenInfoUrl?: string | undefined;
   /** The profile endpoint; change it only to test against a stand-in. Default: {@link LWA_PROFILE_URL}. */
-  profileUrl?: string;
+  profileUrl?: string | undefined;
   /** Longest token sent to LWA; longer is "could not decide". Default: {@link DEFAULT_LWA_MAX_TOKEN_LENGTH} (4096). */
-  maxTokenLength?: number;
+  maxTokenLength?: number | undefined;
 }
+
+/** The options with every default filled in. */
+type ResolvedLwaOptions = { [K in keyof LoginWithAmazonVerifierOptions]-?: Exclude<LoginWithAmazonVerifierOptions[K], undefined> };
 
 /** The linked user {@link LoginWithAmazonVerifier} hands to the domain handlers: an Amazon customer. */
 export interface AmazonLinkedUser {
@@ -87,7 +90,7 @@ export interface AmazonLinkedUser {
  * ```
  */
 export class LoginWithAmazonVerifier implements TokenVerifier<AmazonLinkedUser> {
-  readonly #options: Required<LoginWithAmazonVerifierOptions>;
+  readonly #options: ResolvedLwaOptions;
   /**
    * A short hash (16 hex digits of a SHA-256) of the settings the verdicts rest on, for the
    * unlinking policy: `clientId`, `appIds` and the tokeninfo and profile URLs. The same settings
@@ -97,7 +100,7 @@ export class LoginWithAmazonVerifier implements TokenVerifier<AmazonLinkedUser> 
 
   constructor(options: LoginWithAmazonVerifierOptions) {
     if (!options.clientId) throw new ConfigurationError('LoginWithAmazonVerifier needs the LWA clientId');
-    const resolved: Required<LoginWithAmazonVerifierOptions> = {
+    const resolved: ResolvedLwaOptions = {
       clientId: options.clientId,
       appIds: options.appIds ?? [],
       fetchProfile: options.fetchProfile ?? false,

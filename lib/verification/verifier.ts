@@ -32,7 +32,7 @@ export type TokenVerdict<P> =
       /** Who it identifies, handed to the domain handlers as the linked user (a {@link LinkedUser} for the shipped verifiers). */
       principal: P;
       /** When the token expires, if known: logged, and a verdict cache keeps the verdict no longer. */
-      expiresAt?: Date;
+      expiresAt?: Date | undefined;
     }
   | ({
       /** Affirmative: the token does not identify a user (a bad signature, revoked, unknown to the server). */
@@ -59,13 +59,13 @@ export interface RejectionEvidence {
    * knowledge, after the policy's `confirmAfterMs`. Default: suspected. Say it only with the
    * argument why no fault of ours could produce the verdict.
    */
-  selfEvident?: boolean;
+  selfEvident?: boolean | undefined;
   /**
    * When the knowledge this verdict rests on was had: the fetch of the key set it was checked
    * against, the original verification of a cached verdict. A rejection confirms an earlier one
    * only on knowledge had after that earlier one. Default: now (the verification just ran).
    */
-  knowledgeAt?: Date;
+  knowledgeAt?: Date | undefined;
 }
 
 /**
@@ -100,14 +100,14 @@ export interface TokenVerifier<P> {
    * refreshed (a JWKS key set refetched, say). A cache keeps a verdict only while this is what it
    * was when the verification began, so no verdict outlives the knowledge it was taken on.
    */
-  readonly knowledgeVersion?: number;
+  readonly knowledgeVersion?: number | undefined;
   /**
    * Optional. A short hash of the settings this verifier's verdicts rest on (issuer, audience,
    * keys, endpoints, client IDs), never a setting in clear. A change of it is a new configuration,
    * which the unlinking policy holds unproven until a token is accepted under it somewhere in the
    * fleet. A verifier without it is versioned by the gate's `unlinking.configurationVersion`.
    */
-  readonly configurationVersion?: string;
+  readonly configurationVersion?: string | undefined;
 }
 
 /** What the shipped verifiers hand to domain handlers: who the token identifies, and what was said of them. */

@@ -59,7 +59,7 @@ export interface ScenarioResult {
     /** How their first rejections were judged: self-evident or suspected. */
     firstRejection: Record<string, number>;
     answered: number;
-    waitsHours: { median?: number; p90?: number; max?: number };
+    waitsHours: { median?: number | undefined; p90?: number | undefined; max?: number | undefined };
     /** Dead users whose token was never answered with the unlinking reply by the end. */
     unanswered: number;
     /** Of those, the ones with a request due (self-evident, or past confirmAfter from the first rejection). */

@@ -68,7 +68,7 @@ export class Traffic {
   constructor(
     profile: Profile,
     rng: Random,
-    options: { deadShare: number; deadBacklog?: boolean; start: number; end: number; initialToken: (user: number, at: number) => IssuedToken },
+    options: { deadShare: number; deadBacklog?: boolean | undefined; start: number; end: number; initialToken: (user: number, at: number) => IssuedToken },
   ) {
     this.#rng = rng;
     const userGapMs = (this.userGapMs = DAY_MS / profile.requestsPerUserPerDay);

@@ -9,13 +9,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 interface LockEntry {
-  version?: string;
-  resolved?: string;
-  integrity?: string;
-  dependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
-  peerDependencies?: Record<string, string>;
-  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  version?: string | undefined;
+  resolved?: string | undefined;
+  integrity?: string | undefined;
+  dependencies?: Record<string, string> | undefined;
+  optionalDependencies?: Record<string, string> | undefined;
+  peerDependencies?: Record<string, string> | undefined;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }> | undefined;
   [key: string]: unknown;
 }
 

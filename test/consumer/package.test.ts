@@ -1,12 +1,22 @@
 /**
  * The package as a consumer gets it: `npm pack` (which builds), the tarball installed OFFLINE from
- * the npm cache into three fresh skill projects in a temp dir — CommonJS TypeScript (`module:
- * commonjs`, node10 resolution), ESM TypeScript (`nodenext`) and plain ESM JavaScript — each
- * type-checked with `skipLibCheck: false` by this repository's TypeScript and run: a custom, a
- * smart home and a music skill and the test kit. publint and @arethetypeswrong/cli check the tarball.
+ * the npm cache into three fresh skill projects in a temp dir — CommonJS TypeScript, ESM
+ * TypeScript and plain ESM JavaScript — and run: a custom, a smart home and a music skill, the
+ * README's shapes and the test kit. publint and @arethetypeswrong/cli check the tarball.
+ *
+ * The TypeScript projects compile with what `tsc --init` writes, the strictest a user starts with
+ * (`strict`, `exactOptionalPropertyTypes`, `noUncheckedIndexedAccess`, `verbatimModuleSyntax`,
+ * `module: nodenext`, ...), written by each TypeScript a user may have: 5.9 (this repository's
+ * `typescript`) and 7 (`typescript-7`), each compiling with its own. To it they add only what a
+ * project must: `types: ["node"]` (init writes `[]`), `rootDir`/`outDir`, and in the CommonJS
+ * project `verbatimModuleSyntax: false` (under it a CommonJS file cannot be written with
+ * import/export, TS1295); and `skipLibCheck: false`, so the package's declarations are checked too.
+ * The CommonJS project is also checked by TypeScript 5.9 with `module: commonjs` and node10
+ * resolution (what older projects have; TypeScript 7 removed node10).
  *
  * Offline: every package the projects need is in the npm cache after this repository's `npm ci`
- * (the versions are this repository's own, read from its node_modules).
+ * (the versions are this repository's own, read from its node_modules). The compilers are this
+ * repository's: where tsc is installed makes no difference to what it reads of a project.
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,11 +24,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { consumerLockfile } from './offline-lock';
+import { packedTarball } from './pack';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(__dirname, 'fixtures');
-const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
+/** The TypeScripts a consumer may compile with, each writing its own `tsc --init`. */
+const COMPILERS = [
+  { label: 'TypeScript 5.9', tag: 'ts5', tsc: path.join(ROOT, 'node_modules/typescript/bin/tsc'), version: versionOf('typescript') },
+  { label: 'TypeScript 7', tag: 'ts7', tsc: path.join(ROOT, 'node_modules/typescript-7/bin/tsc'), version: versionOf('typescript-7') },
+] as const;
+type Compiler = (typeof COMPILERS)[number];
 const NPM_ENV = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', npm_config_loglevel: 'error' };
 const SUBPATHS = ['', '/custom', '/directive', '/music', '/verification', '/testing', '/testing/jest', '/dynamodb', '/package.json'];
 
@@ -49,6 +65,25 @@ let tarball: string;
 let packedFiles: string[];
 const projects: Project[] = [];
 
+/**
+ * `tsconfig.<tag>.json` of a TypeScript project: what `tsc --init` of that TypeScript wrote (in
+ * `tsconfig.init-<tag>.json`, comments and all), and only what a project must add to it.
+ */
+function writeTsconfig(dir: string, kind: Project['kind'], compiler: Compiler): void {
+  copyFileSync(path.join(temp, `init-${compiler.tag}`, 'tsconfig.json'), path.join(dir, `tsconfig.init-${compiler.tag}.json`));
+  const compilerOptions = {
+    // A CommonJS package's files are CommonJS under nodenext; they can be written with import/export only without it (TS1295).
+    ...(kind === 'cjs-ts' ? { verbatimModuleSyntax: false } : {}),
+    types: ['node'], // init writes types: [] and, in a comment, "For nodejs: types: ["node"]"
+    rootDir: 'src',
+    outDir: compiler.tag === 'ts5' ? 'dist' : `dist-${compiler.tag}`,
+    skipLibCheck: false, // init writes true; the package's declarations must pass the same checks
+  };
+  writeFileSync(path.join(dir, `tsconfig.${compiler.tag}.json`), JSON.stringify({
+    extends: `./tsconfig.init-${compiler.tag}.json`, compilerOptions, include: ['src'],
+  }, null, 2));
+}
+
 function createProject(kind: Project['kind']): Project {
   const dir = path.join(temp, kind);
   mkdirSync(path.join(dir, 'src'), { recursive: true });
@@ -71,22 +106,27 @@ function createProject(kind: Project['kind']): Project {
   } else {
     copyFileSync(path.join(FIXTURES, 'skills.ts'), path.join(dir, 'src/index.ts'));
     if (kind === 'cjs-ts') copyFileSync(path.join(FIXTURES, 'dynamodb.ts'), path.join(dir, 'src/dynamodb.ts'));
-    const compilerOptions = kind === 'cjs-ts'
-      ? { module: 'commonjs', target: 'ES2022', esModuleInterop: true } // moduleResolution: the default for commonjs, node10
-      : { module: 'nodenext', moduleResolution: 'nodenext', target: 'ES2022' };
-    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { ...compilerOptions, strict: true, skipLibCheck: false, types: ['node'], outDir: 'dist', rootDir: 'src' },
-      include: ['src'],
-    }, null, 2));
+    for (const compiler of COMPILERS) writeTsconfig(dir, kind, compiler);
+    if (kind === 'cjs-ts') {
+      // An older project's settings: module commonjs, node10 resolution (typesVersions), no emit.
+      writeFileSync(path.join(dir, 'tsconfig.node10.json'), JSON.stringify({
+        extends: './tsconfig.ts5.json', compilerOptions: { module: 'commonjs', moduleResolution: 'node10', noEmit: true },
+      }, null, 2));
+    }
   }
   return { name: kind, kind, dir };
 }
 
 beforeAll(async () => {
   temp = mkdtempSync(path.join(os.tmpdir(), 'ask-sdk-account-linking-consumer-'));
-  const packed = JSON.parse(await sh('npm', ['pack', '--json', '--pack-destination', temp], ROOT));
-  tarball = path.join(temp, packed[0].filename);
-  packedFiles = packed[0].files.map((file: { path: string }) => file.path);
+  const packed = await packedTarball();
+  tarball = path.join(temp, packed.filename);
+  copyFileSync(packed.tarball, tarball);
+  packedFiles = packed.files;
+  for (const compiler of COMPILERS) {
+    mkdirSync(path.join(temp, `init-${compiler.tag}`));
+    await sh(process.execPath, [compiler.tsc, '--init'], path.join(temp, `init-${compiler.tag}`));
+  }
   for (const kind of ['cjs-ts', 'esm-ts', 'esm-js'] as const) projects.push(createProject(kind));
   // --offline: from the npm cache only; a package missing from it fails the install, and says which.
   await Promise.all(projects.map((project) => sh('npm', ['ci', '--offline', '--no-audit', '--no-fund'], project.dir)));
@@ -153,15 +193,36 @@ describe.each(['cjs-ts', 'esm-ts', 'esm-js'] as const)('a fresh %s skill project
   });
 
   if (kind !== 'esm-js') {
-    it('type-checks and compiles with skipLibCheck: false', async () => {
-      await sh(process.execPath, [TSC, '-p', 'tsconfig.json'], project().dir);
+    describe.each(COMPILERS)('with $label', (compiler) => {
+      it('compiles with the options its tsc --init writes, the strictest, and skipLibCheck: false', async () => {
+        const { dir } = project();
+        expect(await sh(process.execPath, [compiler.tsc, '-v'], dir)).toContain(`Version ${compiler.version}`);
+        const { compilerOptions } = JSON.parse(await sh(process.execPath, [compiler.tsc, '-p', `tsconfig.${compiler.tag}.json`, '--showConfig'], dir));
+        expect(compilerOptions).toMatchObject({
+          strict: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, isolatedModules: true, module: 'nodenext', skipLibCheck: false,
+          verbatimModuleSyntax: kind === 'esm-ts',
+        });
+        await sh(process.execPath, [compiler.tsc, '-p', `tsconfig.${compiler.tag}.json`], dir);
+      });
+
+      it('runs what it compiled: a custom, a smart home and a music skill, the README\'s shapes, and the test kit', async () => {
+        const outDir = compiler.tag === 'ts5' ? 'dist' : `dist-${compiler.tag}`;
+        expectSkillAnswers(await sh(process.execPath, [`${outDir}/index.js`], project().dir), { readme: true });
+      });
     });
   }
 
-  it('runs a custom, a smart home and a music skill, and the test kit', async () => {
-    const entry = kind === 'esm-js' ? 'src/index.mjs' : 'dist/index.js';
-    expectSkillAnswers(await sh(process.execPath, [entry], project().dir));
-  });
+  if (kind === 'cjs-ts') {
+    it('type-checks with TypeScript 5.9 with module: commonjs and node10 resolution, as older projects have', async () => {
+      await sh(process.execPath, [COMPILERS[0].tsc, '-p', 'tsconfig.node10.json'], project().dir);
+    });
+  }
+
+  if (kind === 'esm-js') {
+    it('runs a custom, a smart home and a music skill, and the test kit', async () => {
+      expectSkillAnswers(await sh(process.execPath, ['src/index.mjs'], project().dir), { readme: false });
+    });
+  }
 
   if (kind === 'esm-js') {
     it('bundles with esbuild (as sam build does) into one file that runs with no node_modules', async () => {
@@ -172,13 +233,13 @@ describe.each(['cjs-ts', 'esm-ts', 'esm-js'] as const)('a fresh %s skill project
         // CommonJS dependencies bundled into ESM call require for Node's built-ins.
         "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       ], project().dir);
-      expectSkillAnswers(await sh(process.execPath, ['index.mjs'], bundled));
+      expectSkillAnswers(await sh(process.execPath, ['index.mjs'], bundled), { readme: false });
     });
   }
 });
 
-/** What the fixture skills print: log lines, then one JSON line of their answers. */
-function expectSkillAnswers(stdout: string): void {
+/** What the fixture skills print: log lines, then one JSON line of their answers (the TypeScript ones, the README's shapes' too). */
+function expectSkillAnswers(stdout: string, { readme }: { readme: boolean }): void {
   const output = JSON.parse(stdout.trim().split('\n').pop()!);
   expect(output.custom).toEqual({ linked: { type: 'SSML', ssml: '<speak>Hello rider-42</speak>' }, unlinkedCard: 'LinkAccount', type: 'LaunchRequest' });
   expect(output.smartHome.turnOn).toBe('Response');
@@ -186,4 +247,6 @@ function expectSkillAnswers(stdout: string): void {
   expect(output.smartHome.type).toBe('Alexa.PowerController.TurnOn');
   expect(output.music).toEqual({ name: 'GetPlayableContent.Response', content: 'for-rider-42', unlinked: 'INVALID_AUTHORIZATION_CREDENTIAL', type: 'Alexa.Media.Search.GetPlayableContent' });
   expect(output.testKit).toEqual({ linkAccount: true, double: 2 });
+  // Verifier from the environment, JwtVerifier inline, on a public key, jwtVerifierFromEnvironment() cached, a verifier of one's own.
+  if (readme) expect(output.readme).toEqual([...Array(4).fill('<speak>Hi rider-42</speak>'), '<speak>Hi rider-42, 1</speak>']);
 }

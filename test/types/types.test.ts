@@ -42,6 +42,10 @@ describe('the type tests', () => {
     expect(marked.length).toBeGreaterThanOrEqual(10);
   });
 
+  it('compile with the strictness of a project tsc --init made: strict, exactOptionalPropertyTypes', () => {
+    expect(compilerOptions()).toMatchObject({ strict: true, exactOptionalPropertyTypes: true });
+  });
+
   it('compile the fixtures without a diagnostic: the right uses compile, every marked misuse is an error', () => {
     expect(check().map(describeDiagnostic)).toEqual([]);
   });
