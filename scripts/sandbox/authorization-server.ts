@@ -29,7 +29,7 @@ export function signingKey(kid: string): JsonWebKey {
 
 export interface Tokens {
   access_token: string;
-  refresh_token?: string;
+  refresh_token?: string | undefined;
   expires_in: number;
 }
 

@@ -36,13 +36,16 @@ h2{font-size:1.05rem;margin:1.1rem 0 .5rem}
 #result{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:.8rem;min-width:0}
 #result[hidden]{display:none}
 #summary{font-weight:600;font-size:1.05rem;padding:.5rem .7rem;border-radius:6px;border-left:6px solid #888;background:#f3f3f3;overflow-wrap:anywhere}
-#result[data-kind=unlinks] #summary{border-color:#c5221f;background:#fce8e6}
-#result[data-kind=transient] #summary{border-color:#e37400;background:#fef7e0}
-#result[data-kind=answered] #summary{border-color:#188038;background:#e6f4ea}
-.badge{display:inline-block;font-size:.8rem;font-weight:700;padding:.05rem .45rem;border-radius:999px;margin-right:.4rem;vertical-align:1px}
+#result[data-claim=unlinks] #summary,#result[data-claim=devices-vanish] #summary{border-color:#c5221f;background:#fce8e6}
+#result[data-claim=held] #summary,#result[data-claim=undecided] #summary{border-color:#e37400;background:#fef7e0}
+#result[data-claim=kept] #summary{border-color:#188038;background:#e6f4ea}
+#result[data-claim=not-linked] #summary{border-color:#5b6472;background:#eef0f3}
+.badge{display:inline-block;font-size:.8rem;font-weight:700;padding:.05rem .45rem;border-radius:999px;margin-right:.4rem;vertical-align:1px;max-width:100%;overflow-wrap:anywhere}
 .badge.unlinks{background:#c5221f;color:#fff}
+.badge.devices-vanish{background:#a50e0e;color:#fff}
 .badge.kept{background:#188038;color:#fff}
-.badge.held{background:#e37400;color:#fff}
+.badge.held,.badge.undecided{background:#b06000;color:#fff}
+.badge.not-linked,.badge.refused{background:#5b6472;color:#fff}
 #decision{margin:.5rem 0;overflow-wrap:anywhere}
 #story{margin:.2rem 0 .8rem;padding:.6rem .8rem;border-radius:6px;background:#f1f5fe;border-left:6px solid #1a73e8;overflow-wrap:anywhere}
 #story[hidden]{display:none}
@@ -146,11 +149,14 @@ async function send(skill, request, title) {
   }
 }
 
-/** A badge for one reply: unlinks, held by the policy (and why), or the link kept. */
-function badge(unlinks, decision) {
-  if (unlinks) return el('span', { class: 'badge unlinks' }, 'UNLINKS the user');
-  if (decision && decision.held) return el('span', { class: 'badge held' }, 'held: ' + decision.held);
-  return el('span', { class: 'badge kept' }, 'link kept');
+/** A reply's badge, as the sandbox words it (situations.ts, assessReply): unlinks, not linked, devices vanish, held, could not decide, refused, link kept. */
+function badge(reply) {
+  return el('span', { class: 'badge ' + reply.claim, 'data-claim': reply.claim }, reply.badge);
+}
+
+/** 1 request, 2 requests. */
+function plural(count, singular, many) {
+  return count + ' ' + (count === 1 ? singular : many || singular + 's');
 }
 
 /** A demonstration's story, in plain words, above the request it shows in full. */
@@ -158,8 +164,8 @@ function showDemo(demo) {
   $('#result').dataset.scenario = demo.scenario;
   $('#story-title').textContent = demo.title;
   $('#story-lines').replaceChildren(...demo.story.map((line) => el('li', {}, line)));
-  $('#story-steps').replaceChildren(...demo.steps.map((step) => el('li', { 'data-label': step.label, 'data-user': step.user, 'data-unlinks': String(step.unlinks), 'data-held': (step.decision && step.decision.held) || '' },
-    badge(step.unlinks, step.decision), step.label + ' · ' + step.user + ' (' + step.tokenFingerprint + '): ' + step.summary,
+  $('#story-steps').replaceChildren(...demo.steps.map((step) => el('li', { 'data-label': step.label, 'data-user': step.user, 'data-unlinks': String(step.unlinks), 'data-claim': step.claim, 'data-held': (step.decision && step.decision.held) || '' },
+    badge(step), step.label + ' · ' + step.user + ' (' + step.tokenFingerprint + '): ' + step.summary,
     el('span', { class: 'muted' }, step.decisionText))));
   $('#story').hidden = false;
   // The demonstration redeployed the skills: the switches say how they are deployed now.
@@ -175,6 +181,7 @@ function show(exchange, title) {
   result.dataset.scenario = 'single';
   $('#story').hidden = true;
   result.dataset.kind = exchange.kind;
+  result.dataset.claim = exchange.claim;
   result.dataset.unlinks = String(exchange.unlinks);
   result.dataset.skill = exchange.skill;
   result.dataset.request = exchange.request;
@@ -185,10 +192,7 @@ function show(exchange, title) {
     'the server is ' + state.situations.server[exchange.situation.server],
   ].join(' · ');
   const summary = $('#summary');
-  summary.replaceChildren(
-    el('span', { class: 'badge ' + (exchange.unlinks ? 'unlinks' : 'kept') }, exchange.unlinks ? 'UNLINKS the user' : 'link kept'),
-    exchange.summary,
-  );
+  summary.replaceChildren(badge(exchange), exchange.summary);
   result.dataset.held = (exchange.decision && exchange.decision.held) || '';
   $('#decision').textContent = 'The gate: ' + exchange.decisionText;
   $('#why').textContent = exchange.why;
@@ -197,17 +201,21 @@ function show(exchange, title) {
     : 'no token in the request';
   const crowd = $('#crowd');
   crowd.replaceChildren();
+  if (exchange.fleet) {
+    // A bad deploy: every user it reached, counted as npm start counts them; then the others, one each.
+    crowd.append(el('h4', { id: 'fleet' }, 'This deploy, every user it reached (' + exchange.user + ' and ' + plural(exchange.crowd.length, 'other') + '): ' + exchange.fleet.text));
+  }
   if (exchange.crowd.length) {
     const unlinked = exchange.crowd.filter((other) => other.unlinks).length;
     const holds = {};
     for (const other of exchange.crowd) if (other.held) holds[other.held] = (holds[other.held] || 0) + 1;
     const held = Object.entries(holds).map(([hold, count]) => count + ' held: ' + hold);
-    crowd.append(el('h4', {}, (exchange.crowdLabel || 'Other users of this deploy') + ': ' + exchange.crowd.length + ' requests, ' + unlinked + ' unlinked, ' +
-      (held.length ? held.join(', ') : 'none held by the unlinking policy')));
-    const list = el('ul');
+    crowd.append(el('h4', { id: 'crowd-heading' }, (exchange.crowdLabel || 'The other users of this deploy, sent before ' + exchange.user + '\\'s request') + ': ' +
+      plural(exchange.crowd.length, 'request') + ', ' + unlinked + ' unlinked, ' + (held.length ? held.join(', ') : 'none held by the unlinking policy')));
+    const list = el('ul', { id: 'crowd-list' });
     for (const other of exchange.crowd) {
-      list.append(el('li', { 'data-unlinks': String(other.unlinks), 'data-held': other.held || '' },
-        other.user + ' (' + other.tokenFingerprint + '): ' + (other.unlinks ? 'UNLINKED — ' : other.held ? 'held: ' + other.held + ' — ' : '') + other.summary));
+      list.append(el('li', { 'data-user': other.user, 'data-unlinks': String(other.unlinks), 'data-claim': other.claim, 'data-held': other.held || '' },
+        badge(other), other.user + ' (' + other.tokenFingerprint + '): ' + other.summary));
     }
     crowd.append(list);
   }
@@ -220,9 +228,9 @@ function show(exchange, title) {
   steps.replaceChildren(...exchange.steps.map((step) => el('li', {}, step)));
   $('#steps-block').hidden = exchange.steps.length === 0;
   const earlier = exchange.earlierLabel || 'the other users\\' requests before';
-  const before = (lines, what) => lines.length ? ['# ' + earlier + ' (' + lines.length + ' ' + what + ')', ...lines.map(pretty), '# ' + exchange.user + '\\'s request'] : [];
-  const log = [...before(exchange.crowdLog, 'lines'), ...exchange.log.map(pretty)];
-  const metrics = [...before(exchange.crowdMetrics, 'lines'), ...exchange.metrics.map(pretty)];
+  const before = (lines) => lines.length ? ['# ' + earlier + ' (' + plural(lines.length, 'line') + ')', ...lines.map(pretty), '# ' + (exchange.user || 'this') + '\\'s request'] : [];
+  const log = [...before(exchange.crowdLog), ...exchange.log.map(pretty)];
+  const metrics = [...before(exchange.crowdMetrics), ...exchange.metrics.map(pretty)];
   $('#log').textContent = log.length ? log.join('\\n') : '(no log line)';
   $('#metrics').textContent = metrics.length ? metrics.join('\\n') : '(no metric line)';
   $('#reply-json').textContent = JSON.stringify(exchange.reply, null, 2);

@@ -40,7 +40,7 @@ export interface EndpointOptions {
   /** The authorization URL a person opens to link an account, for `redirectUri` and a fresh state. */
   authorizationUrl(redirectUri: string, state: string): string;
   /** Exchanges a code for tokens, as Alexa does. */
-  exchange(code: string, redirectUri: string): Promise<{ access_token: string; refresh_token?: string; expires_in: number }>;
+  exchange(code: string, redirectUri: string): Promise<{ access_token: string; refresh_token?: string | undefined; expires_in: number }>;
   /** The console page and the situations it drives; without it, no /console paths. */
   console?: { page(): string; situations: Situations };
 }
@@ -50,7 +50,7 @@ export interface Endpoint {
   /** The redirect URI of the browser link flow. */
   callbackUrl: string;
   /** The tokens of accounts linked in a browser, newest last. */
-  linked: Array<{ access_token: string; refresh_token?: string }>;
+  linked: Array<{ access_token: string; refresh_token?: string | undefined }>;
   close(): Promise<void>;
 }
 

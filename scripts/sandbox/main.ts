@@ -11,6 +11,8 @@
  *                             the breaker); then bad deploys (a wrong audience, secret or server)
  *                             that five users reach
  *   npm start -- --json       the same, as JSON: each reply with its summary, verdict, log and metric lines
+ *                             (the guided run prints lines of at most 120 characters: the ERROR and metric
+ *                             lines summarised, the speech of each reply left to --json and the console)
  *   npm start -- --serve      keep it all running, with the console page at http://127.0.0.1:<port>/console
  *   npm start -- --verbose    the skills' log lines on stderr too
  *
@@ -66,9 +68,84 @@ const AGAIN = ', sent again';
 
 /** What --json prints of one exchange. */
 function record(exchange: Exchange) {
-  const { summary, kind, unlinks, decision, decisionText, why, tokenFingerprint, reply, log, metrics, steps } = exchange;
-  return { summary, kind, unlinks, decision, decisionText, why, tokenFingerprint, reply, log, metrics, steps };
+  const { summary, kind, unlinks, claim, badge, decision, decisionText, why, tokenFingerprint, reply, log, metrics, steps } = exchange;
+  return { summary, kind, unlinks, claim, badge, decision, decisionText, why, tokenFingerprint, reply, log, metrics, steps };
 }
+
+/** The widest line the guided run prints. */
+const WIDTH = 120;
+
+/**
+ * A line of text in lines of at most {@link WIDTH} characters, broken between words; the lines after
+ * the first start at column `hang` (by default: under the text after the line's indent and any
+ * `1. ` numbering). A word too long for a line (a URL) is broken after a `&`, `,` or `/`, else cut.
+ */
+function wrap(text: string, hang?: number): string[] {
+  if (text.length <= WIDTH) return [text];
+  const indent = hang ?? /^\s*(?:\d+\.\s+)?/.exec(text)![0].length;
+  const pad = ' '.repeat(Math.min(indent, WIDTH / 2));
+  const lines: string[] = [];
+  let current = '';
+  const room = () => WIDTH - (current ? current.length + 1 : lines.length ? pad.length : 0);
+  const push = (word: string) => {
+    current = current ? `${current} ${word}` : `${lines.length ? pad : ''}${word}`;
+  };
+  const words = text.trimStart().split(' ');
+  const lead = text.slice(0, text.length - text.trimStart().length);
+  words[0] = lead + words[0];
+  for (let word of words) {
+    while (word.length > room()) {
+      if (current && (word.length <= WIDTH - pad.length || room() < 20)) {
+        lines.push(current);
+        current = '';
+        continue;
+      }
+      const space = room();
+      const cut = Math.max(...['&', ',', '/'].map((mark) => word.lastIndexOf(mark, space - 1) + 1));
+      const at = cut > space / 2 ? cut : space;
+      push(word.slice(0, at));
+      lines.push(current);
+      current = '';
+      word = word.slice(at);
+    }
+    push(word);
+  }
+  if (current.trim()) lines.push(current);
+  return lines;
+}
+
+/** A reply's summary as the guided run prints it: without the speech it quotes (in --json and on the console page). */
+const terse = (summary: string) => summary.replace(/ \("[^]*"\)$/, '');
+
+/** An EMF metric line in a few words: its dimensions, and its counts that are not 0 (UnlinkingReplies always). */
+function metricBrief(line: string): string {
+  let entry: Record<string, any>;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  const definition = entry._aws?.CloudWatchMetrics?.[0];
+  const names: string[] = (definition?.Metrics ?? []).map((metric: { Name: string }) => metric.Name);
+  const counts = names
+    .filter((name) => name === 'UnlinkingReplies' || (name !== 'VerificationLatency' && entry[name] !== 0))
+    .map((name) => `${name}=${entry[name]}`);
+  const dimensions = ['Family', 'Outcome', 'ReasonClass', 'Hold'].filter((name) => entry[name] !== undefined).map((name) => `${name}=${entry[name]}`);
+  return `${dimensions.join(' ')}: ${counts.join(' ')} (${definition?.Namespace ?? 'EMF'})`;
+}
+
+/** A JSON log line in a few words: its level and message. */
+function logBrief(line: string): string {
+  try {
+    const entry = JSON.parse(line) as { level?: string; message?: string };
+    return `${entry.level && entry.level !== 'ERROR' ? `${entry.level}: ` : ''}${entry.message ?? line}`;
+  } catch {
+    return line;
+  }
+}
+
+/** The mark of a reply in the guided run, as the console's badge says it. */
+const MARKS: Partial<Record<Exchange['claim'], string>> = { unlinks: '[UNLINKS] ', 'not-linked': '[NOT LINKED] ', 'devices-vanish': '[DEVICES VANISH] ' };
 
 /** What --json prints of one demonstration of the policy. */
 function demoRecord(demo: PolicyDemo) {
@@ -76,12 +153,20 @@ function demoRecord(demo: PolicyDemo) {
   return { title, story, steps, errors, exchange: record(exchange) };
 }
 
-/** A guided run's line for one reply: the summary, and the policy's hold if it held the rejection. */
-function line(result: ReturnType<typeof record>): string {
+/** A guided run's lines for one reply, the answer at column 50: the summary, and the policy's hold, if it held the rejection, under it. */
+function lines(situation: string, result: ReturnType<typeof record>): string[] {
   const held = result.decision?.held;
-  const hold = held ? `  [held: ${held}${result.decision?.confirmAt ? `, can be confirmed from ${result.decision.confirmAt.slice(11, 23)} UTC` : ''}]` : '';
-  return `${result.unlinks ? '[UNLINKS] ' : ''}${result.summary}${hold}`;
+  const answer = wrap(`    ${situation.padEnd(42)} -> ${MARKS[result.claim] ?? ''}${terse(result.summary)}`, 50);
+  if (!held) return answer;
+  const when = result.decision?.confirmAt ? `, can be confirmed from ${result.decision.confirmAt.slice(11, 23)} UTC` : '';
+  return [...answer, `${' '.repeat(50)}[held: ${held}${when}]`];
 }
+
+/** How {@link brief} counts a request that was neither unlinked, held nor accepted. */
+const ROUND_WORDS: Record<Exchange['claim'], string> = {
+  unlinks: 'unlinked', 'not-linked': 'not linked', 'devices-vanish': 'answered with an empty Discover list',
+  held: 'held', undecided: 'could not decide', refused: 'refused', kept: 'answered',
+};
 
 /** A demonstration in one line: how each round of its requests went. */
 function brief(demo: PolicyDemo): string {
@@ -90,7 +175,7 @@ function brief(demo: PolicyDemo): string {
   return [...rounds].map(([label, steps]) => {
     const counts = new Map<string, number>();
     for (const step of steps) {
-      const what = step.unlinks ? 'unlinked' : step.decision?.held ? `held: ${step.decision.held}` : step.decision?.outcome === 'linked' ? 'accepted' : step.kind;
+      const what = step.unlinks ? 'unlinked' : step.decision?.held ? `held: ${step.decision.held}` : step.decision?.outcome === 'linked' ? 'accepted' : ROUND_WORDS[step.claim];
       counts.set(what, (counts.get(what) ?? 0) + 1);
     }
     return `${label}: ${[...counts].map(([what, count]) => `${count} ${what}`).join(', ')}`;
@@ -113,11 +198,11 @@ async function main(): Promise<number> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, serve: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, port: { type: 'string', default: '0' } } });
   const logger = values.verbose ? createJsonLogger({ level: 'debug', write: (line) => void process.stderr.write(line) }) : undefined;
   const sandbox = await startSandbox({ port: Number(values.port), logger });
-  const say = values.json ? () => undefined : (text = '') => console.log(text);
+  const say = values.json ? () => undefined : (text = '', hang?: number) => console.log(wrap(text, hang).join('\n'));
 
   say('Account-linking sandbox');
   say(`  authorization server (oidc-provider, in memory): ${sandbox.authorizationServer.issuer}`);
-  say(`  skills: ${Object.keys(SKILLS).map((skill) => `${sandbox.endpoint.url}/skills/${skill}`).join(', ')}`);
+  say(`  skills: ${Object.keys(SKILLS).map((skill) => `${sandbox.endpoint.url}/skills/${skill}`).join(', ')}`, 10);
   say();
 
   if (values.serve) return serve(sandbox);
@@ -131,8 +216,8 @@ async function main(): Promise<number> {
 
     let failures = 0;
     const configurations: Record<string, unknown> = {};
-    say(`The unlinking policy runs as deployed, but for its delay: a rejection that a fault of ours could produce is held (the "try again later" reply)`);
-    say(`until the same token is rejected again ${CONFIRM_AFTER_SECONDS} s later (UNLINK_CONFIRM_AFTER_SECONDS=${CONFIRM_AFTER_SECONDS}; a deployed skill waits ${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h by default).`);
+    say(`The unlinking policy runs as deployed, but for its delay: a rejection that a fault of ours could produce is held (the "try again later" reply) ` +
+      `until the same token is rejected again ${CONFIRM_AFTER_SECONDS} s later (UNLINK_CONFIRM_AFTER_SECONDS=${CONFIRM_AFTER_SECONDS}; a deployed skill waits ${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h by default).`);
     say('Each skill keeps one ledger of first rejections, shared by all its containers, as a deployed fleet shares its DynamoDB table.');
     say();
     for (const verification of ['introspection', 'jwt'] as const) {
@@ -159,15 +244,15 @@ async function main(): Promise<number> {
       for (const { skill, title } of REQUESTS) {
         say(`  ${title}: what Alexa receives`);
         for (const { title: situation } of CASES) {
-          say(`    ${situation.padEnd(42)} -> ${line(results[skill][situation])}`);
+          for (const text of lines(situation, results[skill][situation])) say(text);
           const again = results[skill][situation + AGAIN];
-          if (again) say(`    ${'  the same token, again after the delay'.padEnd(42)} -> ${line(again)}`);
+          if (again) for (const text of lines('  the same token, again after the delay', again)) say(text);
         }
       }
       say();
     }
-    say('A dead token\'s first rejection is held (pending): one rejection cannot tell a dead token from a fault of ours. The same token');
-    say(`rejected again after the delay (${CONFIRM_AFTER_SECONDS} s here, ${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h deployed), on fresh knowledge, is confirmed: the unlinking reply.`);
+    say('A dead token\'s first rejection is held (pending): one rejection cannot tell a dead token from a fault of ours. The same token ' +
+      `rejected again after the delay (${CONFIRM_AFTER_SECONDS} s here, ${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h deployed), on fresh knowledge, is confirmed: the unlinking reply.`);
     say('Introspection cannot tell an expired token from a revoked one ("active": false): both are invalid.');
     say('A JWT past its exp is EXPIRED_AUTHORIZATION_CREDENTIAL; a revoked JWT still verifies until it expires.');
     say(`The key rotation: a new kid signs, the old one stays published (${sandbox.authorizationServer.signingKids.join(', ')}); the refreshed token verifies, ada stays linked.`);
@@ -185,9 +270,9 @@ async function main(): Promise<number> {
           say(`  ${demo.title}`);
           demo.story.forEach((text, number) => say(`    ${number + 1}. ${text}`));
           const errorLine = demo.errors.find((entry) => entry.includes('"hold":"breaker"'));
-          if (errorLine) say(`    ERROR line: ${errorLine}`);
+          if (errorLine) say(`    ERROR line (in full: --json, or the console): ${logBrief(errorLine)}`, 8);
         } else {
-          say(`  The same on ${SKILLS[demo.skill].name}: ${brief(demo)}`);
+          say(`  The same on ${SKILLS[demo.skill].name}: ${brief(demo)}`, 4);
         }
       }
       return records;
@@ -198,7 +283,7 @@ async function main(): Promise<number> {
     say();
 
     const badDeploys: Record<string, unknown> = {};
-    say(`Bad deploys: every user's token rejected, five users each`);
+    say(`Bad deploys: every user's token rejected, five users each (the linked user and four others)`);
     for (const { verification, deploy } of BAD_DEPLOYS) {
       const key = `${verification}, ${deploy}`;
       const description = describeDeploy(verification, deploy);
@@ -212,8 +297,8 @@ async function main(): Promise<number> {
         const users = [
           ...exchange.crowd,
           {
-            user: exchange.user ?? 'ada', tokenFingerprint: exchange.tokenFingerprint, summary: exchange.summary, unlinks: exchange.unlinks,
-            ...(exchange.decision?.held ? { held: exchange.decision.held } : {}), decisionText: exchange.decisionText,
+            user: exchange.user ?? sandbox.situations.login, tokenFingerprint: exchange.tokenFingerprint, summary: exchange.summary, unlinks: exchange.unlinks,
+            claim: exchange.claim, badge: exchange.badge, ...(exchange.decision?.held ? { held: exchange.decision.held } : {}), decisionText: exchange.decisionText,
           },
         ];
         const logs = [...exchange.crowdLog, ...exchange.log];
@@ -221,22 +306,19 @@ async function main(): Promise<number> {
         const errors = logs.filter((entry) => entry.includes('"level":"ERROR"'));
         errorLine ??= errors.find(isPolicyError) ?? errors[0];
         metricLine ??= metrics[0];
-        const unlinked = users.filter((user) => user.unlinks).length;
-        const holds: Record<string, number> = {};
-        for (const user of users) if (user.held) holds[user.held] = (holds[user.held] ?? 0) + 1;
-        const held = Object.values(holds).reduce((sum, count) => sum + count, 0);
-        skills[skill] = { users: users.length, unlinked, held, holds, requests: users, errors, metrics };
-        const heldText = held > 0
-          ? `${Object.entries(holds).map(([hold, count]) => `${count} held: ${hold}`).join(', ')}`
-          : 'none held (the verifier could not decide: no rejection to hold)';
-        say(`    ${SKILLS[skill].name.padEnd(12)} ${unlinked} of ${users.length} users unlinked, ${heldText}; ada: ${exchange.summary}`);
+        // The same count as the console's: every user the deploy reached, the other users and this one.
+        const fleet = exchange.fleet!;
+        skills[skill] = { users: fleet.users, unlinked: fleet.unlinked, held: fleet.held, holds: fleet.holds, requests: users, errors, metrics };
+        say(`    ${SKILLS[skill].name.padEnd(12)} ${fleet.text}; ${exchange.user ?? 'the user'}: ${terse(exchange.summary)}`, 17);
       }
-      say(`    ERROR line: ${errorLine ?? '(none)'}`.trimEnd());
-      say(`    metric:     ${metricLine ?? '(none)'}`.trimEnd());
+      say(`    ERROR line: ${errorLine ? logBrief(errorLine) : '(none)'}`, 16);
+      say(`    metric:     ${metricLine ? metricBrief(metricLine) : '(none)'}`, 16);
       badDeploys[key] = { description, environment: shown(sandbox.environment), ...skills };
     }
     say();
-    say('See each request in each situation, its log line and metric, and the policy\'s demonstrations, in a browser: npm start -- --serve');
+    say('The log and metric lines in full: npm start -- --json.');
+    say('Each request in each situation, its log and metric lines, and the policy\'s demonstrations, in a browser:');
+    say('  npm start -- --serve');
 
     if (values.json) {
       console.log(JSON.stringify({ linked: sandbox.situations.linked, signingKids: sandbox.authorizationServer.signingKids, configurations, policy, badDeploys }, null, 2));
@@ -248,10 +330,12 @@ async function main(): Promise<number> {
 }
 
 async function serve(sandbox: Sandbox): Promise<number> {
-  console.log(`The console: open ${sandbox.endpoint.url}/console`);
-  console.log('  each skill\'s requests as buttons, the situations as switches, what Alexa receives and why.');
-  console.log(`Link your own account in a browser first: ${sandbox.endpoint.url}/ (sign in as anyone, allow on the consent page).`);
-  console.log('Ctrl-C stops it.');
+  for (const text of [
+    `The console: open ${sandbox.endpoint.url}/console`,
+    '  each skill\'s requests as buttons, the situations as switches, what Alexa receives and why.',
+    `Link your own account in a browser first: ${sandbox.endpoint.url}/ (sign in as anyone, allow on the consent page).`,
+    'Ctrl-C stops it.',
+  ]) console.log(wrap(text).join('\n'));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

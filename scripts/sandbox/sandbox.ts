@@ -33,7 +33,7 @@ export interface SandboxOptions {
   /** The authorization server's port; 0 picks a free one. */
   authorizationServerPort?: number;
   /** Where the skills' log lines go too. Default: nowhere but the console's record of each request. */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {

@@ -174,12 +174,81 @@ export interface LoggedDecision {
   confirmAt?: string;
 }
 
+/**
+ * What a reply does to the user, as the console's badge and the guided run's mark say it — read from
+ * the reply, with whether the request carried a token and the gate's decision:
+ * - `unlinks`: an unlinking reply (a LinkAccount card, INVALID_ or EXPIRED_AUTHORIZATION_CREDENTIAL)
+ *   to a request with a token: Alexa deletes that link (the gate's UnlinkingReplies metric is 1);
+ * - `not-linked`: the request carried no token: nobody is linked, so nobody is unlinked — a
+ *   LinkAccount card or a credential error asks the user to link (UnlinkingReplies is 0);
+ * - `devices-vanish`: Discover answered with an empty endpoint list to a request with a token: the
+ *   link stays, but the user's devices would vanish from the Alexa app;
+ * - `held`: the unlinking policy held a rejection (the transient reply; the link kept);
+ * - `undecided`: the verifier could not decide (the transient reply; the link kept);
+ * - `refused`: refused without touching the link (AcceptGrant failed, ...);
+ * - `kept`: answered, the link kept.
+ */
+export type Claim = 'unlinks' | 'not-linked' | 'devices-vanish' | 'held' | 'undecided' | 'refused' | 'kept';
+
+/** A reply in plain words, in its context: the summary, what it does to the user, and the badge that says it. */
+export interface Assessment extends ReplyExplanation {
+  claim: Claim;
+  /** The badge: `UNLINKS the user`, `not linked: asks the user to link`, `devices vanish from the Alexa app`, ... */
+  badge: string;
+}
+
+/** `1 reply`, `2 replies`: a count and its noun, singular or plural. */
+export function plural(count: number, singular: string, many = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : many}`;
+}
+
+/** The number of endpoints of a Discover.Response, or undefined for any other reply. */
+export function discoveredEndpoints(reply: unknown): number | undefined {
+  const event = (reply as { event?: { header?: { namespace?: string; name?: string }; payload?: { endpoints?: unknown } } } | undefined)?.event;
+  if (event?.header?.namespace !== 'Alexa.Discovery' || event.header.name !== 'Discover.Response') return undefined;
+  return Array.isArray(event.payload?.endpoints) ? event.payload.endpoints.length : 0;
+}
+
+/** What the gate answers Discover with when it rejects the token (DirectiveReplyOptions.discoverRejection, default `empty-endpoints`). */
+const EMPTY_DISCOVER = 'an empty list: Alexa keeps the link, but the user\'s devices would vanish from the Alexa app';
+
+/** What a reply does to the user: {@link explainReply}, with whether the request carried a token and the gate's decision. */
+export function assessReply(reply: unknown, tokenSent: boolean, decision: LoggedDecision | undefined): Assessment {
+  const explained = explainReply(reply);
+  const endpoints = discoveredEndpoints(reply);
+  const head = explained.summary.split(' — ')[0];
+  const speech = /\("[^]*"\)$/.exec(explained.summary)?.[0];
+  if (!tokenSent) {
+    // A LinkAccount card or a credential error to a request with no token deletes no link: refused, the (absent) link untouched.
+    const kind: ReplyKind = explained.kind === 'unlinks' ? 'refused' : explained.kind;
+    const notLinked = (summary: string, badge: string): Assessment => ({ summary, kind, unlinks: false, claim: 'not-linked', badge });
+    if (explained.unlinks) return notLinked(`${head} — no token: nobody is linked, Alexa asks the user to link${speech ? ` ${speech}` : ''}`, 'not linked: asks the user to link');
+    if (endpoints === 0) return notLinked(`${head} — no token: nobody is linked, no devices to show`, 'not linked: no devices');
+    if (explained.kind === 'answered') return notLinked(explained.summary, 'not linked: answered without a user');
+    return notLinked(explained.summary, 'not linked: refused');
+  }
+  if (endpoints === 0) {
+    return { summary: `${head} — ${EMPTY_DISCOVER}`, kind: explained.kind, unlinks: false, claim: 'devices-vanish', badge: 'devices vanish from the Alexa app' };
+  }
+  if (explained.unlinks) return { ...explained, claim: 'unlinks', badge: 'UNLINKS the user' };
+  if (explained.kind === 'transient' || explained.kind === 'refused') {
+    if (decision?.held) return { ...explained, claim: 'held', badge: `held: ${decision.held} — link kept` };
+    if (decision?.outcome === 'undecided') return { ...explained, claim: 'undecided', badge: 'could not decide — link kept' };
+    if (explained.kind === 'refused') return { ...explained, claim: 'refused', badge: 'refused — link untouched' };
+    return { ...explained, claim: 'undecided', badge: 'try again later — link kept' };
+  }
+  return { ...explained, claim: 'kept', badge: 'link kept' };
+}
+
 /** One request of another user of the skill (in a bad deploy, sent before the user's own). */
 export interface CrowdRequest {
   user: string;
   tokenFingerprint: string;
   summary: string;
   unlinks: boolean;
+  /** What the reply does to this user, and its badge. */
+  claim: Claim;
+  badge: string;
   /** Why the unlinking policy held this user's rejection, if it did. */
   held?: HoldReason;
   /** The gate's decision, in plain words. */
@@ -194,7 +263,7 @@ export interface Exchange {
   /** How the skills were deployed, in a few words: `TOKEN_VERIFIER=jwt, a wrong JWT_AUDIENCE`. */
   deployment: string;
   /** The login whose token was sent (none with no token). */
-  user?: string;
+  user?: string | undefined;
   /** SHA-256 fingerprint of the token sent; never the token. */
   tokenFingerprint: string | null;
   /** The request as Alexa sends it, the token replaced by its fingerprint. */
@@ -205,9 +274,13 @@ export interface Exchange {
   /** The reply for people, read from the reply itself. */
   summary: string;
   kind: ReplyKind;
+  /** Whether Alexa deletes the user's link: an unlinking reply to a request that carried a token. */
   unlinks: boolean;
+  /** What the reply does to the user ({@link Claim}), and the badge that says it. */
+  claim: Claim;
+  badge: string;
   /** The gate's verdict, from its log line. */
-  decision?: LoggedDecision;
+  decision?: LoggedDecision | undefined;
   /** The gate's verdict in plain words: what the verifier said, and what the unlinking policy made of it. */
   decisionText: string;
   /** One line: why this answer is the right one. */
@@ -228,6 +301,33 @@ export interface Exchange {
   crowdMetrics: string[];
   /** What the requests before this one were, when not the other users of a bad deploy. */
   earlierLabel?: string;
+  /**
+   * In a bad deploy: every user it reached, the other users and this one, counted as the guided run
+   * counts them (`0 of 5 users unlinked, 5 held: unproven`).
+   */
+  fleet?: FleetTally;
+}
+
+/** How a bad deploy went for every user it reached: the same words in the terminal and on the console page. */
+export interface FleetTally {
+  users: number;
+  unlinked: number;
+  held: number;
+  holds: Partial<Record<HoldReason, number>>;
+  /** `0 of 5 users unlinked, 5 held: unproven`, or `..., none held (the verifier could not decide: no rejection to hold)`. */
+  text: string;
+}
+
+/** Counts a bad deploy's users: the other users' requests and the user's own, each once. */
+export function fleetTally(requests: Array<{ unlinks: boolean; held?: HoldReason | undefined }>): FleetTally {
+  const unlinked = requests.filter((request) => request.unlinks).length;
+  const holds: Partial<Record<HoldReason, number>> = {};
+  for (const request of requests) if (request.held) holds[request.held] = (holds[request.held] ?? 0) + 1;
+  const held = Object.values(holds).reduce((sum, count) => sum + (count ?? 0), 0);
+  const heldText = held > 0
+    ? Object.entries(holds).map(([hold, count]) => `${count} held: ${hold}`).join(', ')
+    : 'none held (the verifier could not decide: no rejection to hold)';
+  return { users: requests.length, unlinked, held, holds, text: `${unlinked} of ${plural(requests.length, 'user')} unlinked, ${heldText}` };
 }
 
 /** One request of a policy demonstration. */
@@ -239,6 +339,8 @@ export interface PolicyStep {
   summary: string;
   kind: ReplyKind;
   unlinks: boolean;
+  claim: Claim;
+  badge: string;
   decision?: LoggedDecision;
   decisionText: string;
 }
@@ -262,8 +364,9 @@ export interface PolicyDemo {
 /** The token situations the verifier rejects. */
 const REJECTIONS = new Set<TokenSituation>(['expired', 'revoked', 'forged', 'none']);
 
-/** Logins of the other users of a skill, whose requests a bad deploy receives too. */
-const CROWD = ['grace', 'alan', 'edsger', 'barbara'];
+/** Logins of the other users of a skill, whose requests a bad deploy receives too: the first {@link CROWD_SIZE} that are not the linked user. */
+const CROWD = ['grace', 'alan', 'edsger', 'barbara', 'margaret'];
+const CROWD_SIZE = 4;
 
 /** The label of a demonstration's request sent again once it could be confirmed. */
 const AGAIN_LABEL = 'again, after the delay';
@@ -289,12 +392,12 @@ interface Capture {
 }
 
 /** One request sent to a skill, and what came of it. */
-interface Heard extends ReplyExplanation {
+interface Heard extends Assessment {
   status: number;
   reply: unknown;
   log: string[];
   metrics: string[];
-  decision?: LoggedDecision;
+  decision?: LoggedDecision | undefined;
 }
 
 /** A skill and one of its requests: where a demonstration sends its requests. */
@@ -309,7 +412,7 @@ export interface SituationsOptions {
   /** The subscription endpoint of Jukebox's resource server. */
   subscriptionsUrl: string;
   /** Where the skills' log lines go besides the exchange's record (e.g. stderr with --verbose). */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 /** The environment a Lambda function of template.yaml would have, for a verification and a deploy. */
@@ -365,7 +468,7 @@ export class Situations {
   readonly #server: AuthorizationServer;
   readonly #staging: StagingServer;
   readonly #subscriptionsUrl: string;
-  readonly #logger?: Logger;
+  readonly #logger: Logger | undefined;
   #deployment: Deployment;
   #capture: Capture = { log: [], metrics: [] };
   /** One exchange at a time: the log lines and metrics captured belong to it. */
@@ -521,8 +624,11 @@ export class Situations {
       crowd.push(crowdRequest(other, otherToken, heard));
     }
     const envelope = token === undefined ? withoutAccessToken(event) : withAccessToken(event, token);
-    const heard = await this.#hear(skill, envelope);
-    return this.#toExchange({ skill, request, situation, user, token, envelope, heard, steps, crowd, crowdLog, crowdMetrics });
+    const heard = await this.#hear(skill, envelope, token !== undefined);
+    const fleet = crowdTokens.length > 0
+      ? fleetTally([...crowd, { unlinks: heard.unlinks, held: heard.decision?.held }])
+      : undefined;
+    return this.#toExchange({ skill, request, situation, user, token, envelope, heard, steps, crowd, crowdLog, crowdMetrics, fleet });
   }
 
   async #confirmationDemo(targets: Target[], verification: Verification): Promise<PolicyDemo[]> {
@@ -625,7 +731,7 @@ export class Situations {
       // Alexa refreshes each user's token before it sends it: every new one is signed with the key nobody can find.
       for (const [login, tokens] of Object.entries(crowd)) {
         const refreshed = await this.#server.refresh(tokens.refresh_token!, CLIENT_OF.jwt.linked);
-        crowd[login] = { ...refreshed, refresh_token: refreshed.refresh_token ?? tokens.refresh_token };
+        crowd[login] = this.#crowd.jwt![login] = { ...refreshed, refresh_token: refreshed.refresh_token ?? tokens.refresh_token };
         users.push({ login, token: refreshed.access_token });
       }
       const refreshed = await this.#server.refresh(linked.refresh_token!, CLIENT_OF.jwt.linked);
@@ -688,19 +794,19 @@ export class Situations {
         title: `A fault opens the breaker: ${SKILLS[run.skill].name}, five users' tokens signed with a key the skill cannot find`,
         story: [
           `The fault: the authorization server signs with a new key (${kid}) that it has not published. Every refreshed token fails the signature check: ` +
-            `${users.length} users' tokens rejected for one reason (signature) — a fault to fix, not ${users.length} dead tokens.`,
+            `${plural(users.length, 'user')}' tokens rejected for one reason (signature) — a fault to fix, not ${plural(users.length, 'dead token')}.`,
           `Their first requests: ${tally(firstFault)}.${firstFault.some((step) => step.unlinks) ? '' : ' Each user gets the "try again later" reply and keeps the link.'}`,
           `The same tokens ${waited} s later, when they could be confirmed: ${tally(againFault)}` +
             (breakerError
-              ? ` — the fleet counted ${breakerError.recentTokens} tokens first rejected for ${breakerError.reasonClass} in the last 30 min, against a usual ${breakerError.usualTokens}: the breaker is open for ${breakerError.reasonClass}, and their confirmations wait.`
+              ? ` — the fleet counted ${plural(Number(breakerError.recentTokens), 'token')} first rejected for ${breakerError.reasonClass} in the last 30 min, against a usual ${breakerError.usualTokens}: the breaker is open for ${breakerError.reasonClass}, and their confirmations wait.`
               : '.'),
           breakerError
             ? `The policy's ERROR line, once per container, tells the operator what to check: "${String(breakerError.message).slice(UNLINKING_HELD_PREFIX.length).trim()}"`
             : 'The policy logged no breaker ERROR line here.',
           `${OTHER_USER}'s token is dead for another reason (expired): the breaker does not hold it. ` +
             `First: ${otherFirst ? heldOrAnswered(otherFirst) : 'not sent'}; ${waited} s later: ${otherAgain ? heldOrAnswered(otherAgain) : 'not sent'}.`,
-          `The fix: the server publishes ${kid}, and the same ${users.length} tokens are accepted: ${accepted[index]} of ${users.length} linked. ` +
-            `Nobody was unlinked by the fault (${againFault.filter((step) => step.unlinks).length + firstFault.filter((step) => step.unlinks).length} unlinking replies).`,
+          `The fix: the server publishes ${kid}, and the same ${plural(users.length, 'token')} ${users.length === 1 ? 'is' : 'are'} accepted: ${accepted[index]} of ${users.length} linked. ` +
+            faultUnlinked(firstFault, againFault),
         ],
         steps: run.steps,
         errors,
@@ -736,8 +842,8 @@ export class Situations {
     skill: SkillName;
     request: string;
     situation: Situation;
-    user?: string;
-    token?: string;
+    user?: string | undefined;
+    token?: string | undefined;
     envelope: unknown;
     heard: Heard;
     steps: string[];
@@ -746,9 +852,10 @@ export class Situations {
     crowdLog?: string[];
     crowdMetrics?: string[];
     earlierLabel?: string;
+    fleet?: FleetTally | undefined;
   }): Exchange {
     const { skill, request, situation, user, token, envelope, heard, steps } = args;
-    const { status, reply, summary, kind, unlinks, decision, log, metrics } = heard;
+    const { status, reply, summary, kind, unlinks, claim, badge, decision, log, metrics } = heard;
     return {
       skill,
       request,
@@ -762,9 +869,11 @@ export class Situations {
       summary,
       kind,
       unlinks,
+      claim,
+      badge,
       decision,
-      decisionText: describeDecision(decision),
-      why: why(situation, decision, kind, skill),
+      decisionText: describeDecision(decision, claim),
+      why: why(situation, decision, kind, skill, claim),
       log,
       metrics,
       steps,
@@ -773,10 +882,11 @@ export class Situations {
       crowdLog: args.crowdLog ?? [],
       crowdMetrics: args.crowdMetrics ?? [],
       ...(args.earlierLabel ? { earlierLabel: args.earlierLabel } : {}),
+      ...(args.fleet ? { fleet: args.fleet } : {}),
     };
   }
 
-  async #hear(skill: SkillName, event: unknown): Promise<Heard> {
+  async #hear(skill: SkillName, event: unknown, tokenSent = true): Promise<Heard> {
     this.#capture = { log: [], metrics: [] };
     const capture = this.#capture;
     let status = 200;
@@ -788,7 +898,8 @@ export class Situations {
       reply = { error: (error as Error).message };
     }
     await new Promise((resolve) => setImmediate(resolve)); // log lines written as the reply settles
-    return { status, reply, log: capture.log, metrics: capture.metrics, ...explainReply(reply), decision: parseDecision(capture.log) };
+    const decision = parseDecision(capture.log);
+    return { status, reply, log: capture.log, metrics: capture.metrics, ...assessReply(reply, tokenSent, decision), decision };
   }
 
   /** The linked user's tokens for `verification`, linked as Alexa does if there are none yet. */
@@ -872,14 +983,18 @@ export class Situations {
     }
   }
 
-  /** The other users' grants (linked on first use), per login. */
+  /** The other users' grants (linked on first use), per login: never the linked user's own (a browser may link grace). */
   async #crowdGrants(verification: Verification, steps: string[]): Promise<Record<string, Tokens>> {
-    const crowd = (this.#crowd[verification] ??= {});
+    const grants = (this.#crowd[verification] ??= {});
+    const others = CROWD.filter((login) => login !== this.login && login !== OTHER_USER).slice(0, CROWD_SIZE);
     const linked: string[] = [];
-    for (const login of CROWD) {
-      if (crowd[login]) continue;
-      crowd[login] = await this.#server.link(login, CLIENT_OF[verification].linked);
-      linked.push(login);
+    const crowd: Record<string, Tokens> = {};
+    for (const login of others) {
+      if (!grants[login]) {
+        grants[login] = await this.#server.link(login, CLIENT_OF[verification].linked);
+        linked.push(login);
+      }
+      crowd[login] = grants[login];
     }
     if (linked.length > 0) steps.push(`Linked ${linked.join(', ')}: other users of the skills.`);
     return crowd;
@@ -930,8 +1045,10 @@ function crowdRequest(user: string, token: string, heard: Heard): CrowdRequest {
     tokenFingerprint: fingerprint(token),
     summary: heard.summary,
     unlinks: heard.unlinks,
+    claim: heard.claim,
+    badge: heard.badge,
     ...(heard.decision?.held ? { held: heard.decision.held } : {}),
-    decisionText: describeDecision(heard.decision),
+    decisionText: describeDecision(heard.decision, heard.claim),
   };
 }
 
@@ -943,8 +1060,10 @@ function policyStep(label: string, user: string, token: string, heard: Heard): P
     summary: heard.summary,
     kind: heard.kind,
     unlinks: heard.unlinks,
+    claim: heard.claim,
+    badge: heard.badge,
     ...(heard.decision ? { decision: heard.decision } : {}),
-    decisionText: describeDecision(heard.decision),
+    decisionText: describeDecision(heard.decision, heard.claim),
   };
 }
 
@@ -961,10 +1080,19 @@ function tally(steps: PolicyStep[]): string {
   ].join(', ');
 }
 
+/** Whom the breaker demonstration's fault unlinked: nobody, or how many unlinking replies. */
+function faultUnlinked(first: PolicyStep[], again: PolicyStep[]): string {
+  const replies = [...first, ...again].filter((step) => step.unlinks).length;
+  return replies === 0
+    ? 'Nobody was unlinked by the fault (0 unlinking replies).'
+    : `The fault unlinked users: ${plural(replies, 'unlinking reply', 'unlinking replies')}.`;
+}
+
 /** One request of a story, in plain words. */
 function heldOrAnswered(step: PolicyStep): string {
   if (step.unlinks) return `answered with the unlinking reply (${step.summary})`;
   if (step.decision?.held) return `held: ${step.decision.held}, the link kept`;
+  if (step.claim === 'devices-vanish') return `answered with an empty Discover list (${step.summary})`;
   return step.summary;
 }
 
@@ -979,12 +1107,15 @@ function storyOf(step: PolicyStep, user: string): string {
   if (step.unlinks && decision?.rejection === 'suspected') {
     return `rejected again, on fresh knowledge, after the delay: confirmed. The unlinking reply (${step.summary}): Alexa drops the link and asks ${user} to link again.`;
   }
+  if (step.claim === 'devices-vanish' && decision?.rejection === 'suspected') {
+    return `rejected again, on fresh knowledge, after the delay: confirmed. Discover's rejection is no unlinking code but an empty endpoint list (${step.summary}).`;
+  }
   if (decision?.held === 'breaker') {
     return `held: breaker — this skill's ledger counted too many tokens first rejected for ${decision.reasonClass} in the last 30 min ` +
       `(a bad deploy's rejections count too), so the policy suspects a fault and holds every ${decision.reasonClass} rejection: ${step.summary}. ` +
       'It resumes when the rate is back under its threshold, or when an operator releases the class.';
   }
-  return `${describeDecision(decision)} Reply: ${step.summary}.`;
+  return `${describeDecision(decision, step.claim)} Reply: ${step.summary}.`;
 }
 
 /** What fault of ours would produce a rejection of this class for genuine tokens, in a few words. */
@@ -1058,8 +1189,9 @@ export function parseDecision(log: string[]): LoggedDecision | undefined {
 export const isPolicyError = (line: string): boolean => line.includes(`"message":"${UNLINKING_HELD_PREFIX}`);
 
 /** A gate decision in plain words: what the verifier said, and what the unlinking policy made of it. */
-export function describeDecision(decision: LoggedDecision | undefined): string {
+export function describeDecision(decision: LoggedDecision | undefined, claim?: Claim): string {
   if (!decision) return 'no gate decision: the request needs no linked user';
+  const answer = claim === 'devices-vanish' ? `Discover's rejection: ${EMPTY_DISCOVER}.` : claim === 'refused' ? 'Refused: the link is untouched.' : 'The unlinking reply.';
   const verdict = decision.verdict ? `rejected (${decision.verdict === 'invalid' ? `invalid, ${decision.reasonClass}` : 'expired'}; ${decision.rejection ?? 'suspected'})` : '';
   switch (decision.held) {
     case 'pending':
@@ -1078,20 +1210,25 @@ export function describeDecision(decision: LoggedDecision | undefined): string {
     case 'linked':
       return 'accepted: the token identifies a linked user';
     case 'missing':
-      return 'no token: the user has not linked';
+      return 'no token: the user has not linked, so there is no link to delete';
     case 'invalid':
     case 'expired':
       return decision.rejection === 'self-evident'
-        ? `${verdict} — answered at once: no fault of ours can produce it, and the configuration is proven. The unlinking reply.`
-        : `${verdict} — confirmed: the same token rejected again, on fresh knowledge, after the delay. The unlinking reply.`;
+        ? `${verdict} — answered at once: no fault of ours can produce it, and the configuration is proven. ${answer}`
+        : `${verdict} — confirmed: the same token rejected again, on fresh knowledge, after the delay. ${answer}`;
     case 'undecided':
       return `could not decide${decision.reason ? ` (${decision.reason})` : ''}: no proof either way. The link is kept.`;
   }
 }
 
 /** One line: why the answer is the right one, from the gate's verdict and the situation. */
-export function why(situation: Situation, decision: LoggedDecision | undefined, kind: ReplyKind, skill: SkillName): string {
+export function why(situation: Situation, decision: LoggedDecision | undefined, kind: ReplyKind, skill: SkillName, claim?: Claim): string {
   const jwtMode = situation.verification === 'jwt';
+  if (claim === 'devices-vanish' && decision && (decision.outcome === 'invalid' || decision.outcome === 'expired')) {
+    return 'The gate rejected the token, and answers Discover with an empty endpoint list (Amazon\'s documented answer; the gate\'s ' +
+      'discoverRejection option sends INVALID_AUTHORIZATION_CREDENTIAL instead): no unlinking code, Alexa keeps the link, ' +
+      'but an empty list tells it the user has no devices — they would vanish from the Alexa app until a valid token discovers them again.';
+  }
   if (!decision) {
     return kind === 'answered' ? 'The gate let the request through (it needs no linked user).' : 'The request never reached a verdict (see the reply).';
   }
@@ -1121,11 +1258,12 @@ export function why(situation: Situation, decision: LoggedDecision | undefined, 
     }
     case 'missing':
       return skill === 'my-lights' && kind === 'answered'
-        ? 'No token: the user has not linked. Discover answers an empty list, nothing to unlink.'
-        : 'No token at all: the user never linked. Asking them to link is right.';
+        ? 'No token: the user has not linked. Discover answers an empty list: no devices, and no link to delete.'
+        : 'No token at all: the user never linked, so nobody is unlinked (UnlinkingReplies 0). Asking them to link is right.';
     case 'expired':
-      return `${confirmed}The token's exp is past, beyond the clock tolerance: the unlinking reply is right.`;
+      return `${confirmed}The token's exp is past, beyond the clock tolerance: ${claim === 'refused' ? 'AcceptGrant cannot unlink, so it is refused (ACCEPT_GRANT_FAILED) and the link is untouched' : 'the unlinking reply is right'}.`;
     case 'invalid': {
+      if (claim === 'refused') return `${confirmed}AcceptGrant cannot unlink: the gate refuses the grant (ACCEPT_GRANT_FAILED), the link is untouched.`;
       if (situation.deploy !== 'correct') return `${confirmed}Rejected (${decision.reason ?? 'invalid'}) by a wrongly configured skill that had accepted tokens before: this is what the policy is there to stop.`;
       if (situation.token === 'expired') return `${confirmed}Introspection answers "active": false for an expired token as for a revoked one: invalid.`;
       if (situation.token === 'revoked') return `${confirmed}The authorization server says the token is inactive: the link goes.`;

@@ -32,6 +32,81 @@ function unlinksOnTheWire(reply: any): boolean {
   return reply.response?.card?.type === 'LinkAccount';
 }
 
+/** The number of endpoints of a Discover.Response, read off the wire; undefined for any other reply. */
+function discoveredOnTheWire(reply: any): number | undefined {
+  const event = reply.event;
+  return event?.header?.namespace === 'Alexa.Discovery' && event.header.name === 'Discover.Response' ? event.payload.endpoints.length : undefined;
+}
+
+/** The account-linking access tokens a request carries (session/System `user.accessToken`, a directive's `scope.token` or `grantee.token`), as the console shows them; not Alexa's own `apiAccessToken`. */
+function accessTokensIn(request: unknown): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown) => {
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if ((key === 'accessToken' || key === 'token') && typeof value === 'string') found.push(value);
+      else walk(value);
+    }
+  };
+  walk(request);
+  return found;
+}
+
+/** The gate's EMF metric line of one request (exactly one per gated request), parsed. */
+function metricOf(exchange: any, where: string): Record<string, any> {
+  const metrics = exchange.metrics.map((line: string) => JSON.parse(line)).filter((entry: any) => entry._aws);
+  expect({ where, metricLines: metrics.length }).toEqual({ where, metricLines: 1 });
+  return metrics[0];
+}
+
+/**
+ * What the badge must claim, from what the skill really replied, whether the request Alexa sent
+ * carried a token, and what the gate's metric counted — not from the sandbox's own assessment:
+ * - "not linked" exactly when the request carried no token (the metric: Outcome missing, no unlinking reply counted);
+ * - "UNLINKS the user" exactly when the reply unlinks on the wire and the metric counted an unlinking reply;
+ * - "devices vanish" for a Discover answered with an empty endpoint list to a request with a token;
+ * - "held: <hold>" when the metric counted a held rejection (its Hold dimension), "could not decide" when
+ *   it counted an undecided verdict, "link kept" when the token was accepted, "refused" otherwise.
+ */
+function expectedBadge(exchange: any, where: string): { claim: string; badge: RegExp } {
+  const metric = metricOf(exchange, where);
+  const tokens = accessTokensIn(exchange.requestJson);
+  const tokenSent = tokens.length > 0;
+  expect({ where, tokens }).toEqual({ where, tokens: exchange.tokenFingerprint === null ? [] : expect.arrayContaining([`[redacted sha256:${exchange.tokenFingerprint}]`]) });
+  const unlinkingReply = unlinksOnTheWire(exchange.reply);
+  const endpoints = discoveredOnTheWire(exchange.reply);
+  if (!tokenSent) {
+    expect({ where, outcome: metric.Outcome, unlinkingReplies: metric.UnlinkingReplies }).toEqual({ where, outcome: 'missing', unlinkingReplies: 0 });
+    return { claim: 'not-linked', badge: /^not linked: / };
+  }
+  if (endpoints === 0) return { claim: 'devices-vanish', badge: /^devices vanish from the Alexa app$/ };
+  if (unlinkingReply && metric.UnlinkingReplies === 1) return { claim: 'unlinks', badge: /^UNLINKS the user$/ };
+  // A reply that unlinks on the wire, the metric counting none (or the reverse, but for Discover and AcceptGrant): the sandbox would be lying.
+  expect({ where, unlinkingReply }).toEqual({ where, unlinkingReply: false });
+  if (metric.HeldRejections === 1) return { claim: 'held', badge: new RegExp(`^held: ${metric.Hold} — link kept$`) };
+  if (metric.Undecided === 1) return { claim: 'undecided', badge: /^could not decide — link kept$/ };
+  if (metric.Outcome === 'linked') return { claim: 'kept', badge: /^link kept$/ };
+  expect({ where, unlinkingReplies: metric.UnlinkingReplies, outcome: metric.Outcome }).toEqual({ where, unlinkingReplies: 1, outcome: expect.stringMatching(/^(invalid|expired)$/) });
+  return { claim: 'refused', badge: /^refused — link untouched$/ };
+}
+
+/** Checks the badge and the summary on the page against the reply, the request and the metric; answers the claim. */
+async function expectTruthfulBadge(page: Page, exchange: any, where: string): Promise<string> {
+  const { claim, badge: expected } = expectedBadge(exchange, where);
+  const badge = (await page.textContent('#summary .badge'))!;
+  expect({ where, claim: await page.getAttribute('#result', 'data-claim'), badge }).toEqual({ where, claim, badge: expect.stringMatching(expected) });
+  expect({ where, unlinks: await page.getAttribute('#result', 'data-unlinks') }).toEqual({ where, unlinks: String(claim === 'unlinks') });
+  // The summary is read from the reply: it starts with what the reply is, and says nothing the badge denies.
+  const summary = (await page.textContent('#summary'))!.slice(badge.length);
+  expect({ where, summary }).toEqual({ where, summary: exchange.summary });
+  expect({ where, head: summary.startsWith(explainReply(exchange.reply).summary.split(' — ')[0]) }).toEqual({ where, head: true });
+  if (claim === 'unlinks') expect(summary).toMatch(/Alexa deletes the link|LinkAccount card/);
+  if (claim !== 'unlinks') expect({ where, summary }).toEqual({ where, summary: expect.not.stringMatching(/deletes the link|link again/) });
+  if (claim === 'not-linked') expect(summary).toMatch(/no token|the link is untouched/);
+  if (claim === 'devices-vanish') expect(summary).toMatch(/0 endpoints — an empty list: Alexa keeps the link, but the user's devices would vanish from the Alexa app/);
+  return claim;
+}
+
 /** Every situation the console offers, one switch changed at a time from a linked user on a server that is up. */
 const SITUATIONS: Situation[] = (['introspection', 'jwt'] as const).flatMap((verification) => [
   ...(['linked', 'expired', 'revoked', 'forged', 'none', 'rotated'] as const).map((token) => ({ verification, token, server: 'up' as const, deploy: 'correct' as const })),
@@ -160,8 +235,12 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
     expect(await pending.textContent()).toContain('held: pending');
     expect(await pending.textContent()).toContain('Please try again in a little while');
     expect(await page.locator('#story-steps li[data-label="again, after the delay"]').getAttribute('data-unlinks')).toBe('true');
-    // The request shown in full is the confirmation: marked as unlinking, both decision lines in the log.
+    // Each step's badge says what its reply did: held while pending, then UNLINKS (a LinkAccount card to a linked token).
+    expect(await page.locator('#story-steps li .badge').allTextContents()).toEqual(['link kept', 'held: pending — link kept', 'UNLINKS the user']);
+    // The request shown in full is the confirmation: marked as unlinking (a LinkAccount card, UnlinkingReplies 1), both decision lines in the log.
     expect(await page.textContent('#summary .badge')).toBe('UNLINKS the user');
+    expect(await expectTruthfulBadge(page, shown.exchange, 'confirm demo, ride-hailer')).toBe('unlinks');
+    expect(metricOf(shown.exchange, 'confirm demo, ride-hailer')).toEqual(expect.objectContaining({ UnlinkingReplies: 1, ConfirmedRejections: 1 }));
     expect(await page.textContent('#decision')).toContain('confirmed');
     const log = (await page.textContent('#log'))!;
     expect(log).toContain('"held": "pending"');
@@ -169,9 +248,35 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
     expect(JWT_PATTERN.test((await page.textContent('body'))!)).toBe(false);
   }, 60_000);
 
+  it('says what a Discover answered with an empty endpoint list does: nothing to a user with no token, the devices of a linked one vanish', async () => {
+    // No token: nobody is linked, the gate answers an empty list — "not linked", not "link kept", not "unlinks".
+    const none = await send('my-lights', 'discover', { verification: 'introspection', token: 'none', server: 'up', deploy: 'correct' });
+    expect(discoveredOnTheWire(none.reply)).toBe(0);
+    expect(await expectTruthfulBadge(page, none, 'discover, no token')).toBe('not-linked');
+    expect(await page.textContent('#summary .badge')).toBe('not linked: no devices');
+
+    // A dead token: its first rejection held (the transient reply, never an empty list), then confirmed: the gate's
+    // rejection of a Discover is an empty list, which the metric counts as an unlinking reply, but which unlinks nobody:
+    // the link stays, the user's devices vanish from the Alexa app.
+    const situation = { verification: 'introspection', token: 'forged', server: 'up', deploy: 'correct' } as const;
+    const first = await send('my-lights', 'discover', situation);
+    expect(await expectTruthfulBadge(page, first, 'discover, forged, first')).toBe('held');
+    expect(first.reply).toBeAlexaErrorResponse('INTERNAL_ERROR');
+    await page.waitForTimeout(Math.max(0, Date.parse(first.decision.confirmAt) - Date.now()) + 100);
+    const again = await send('my-lights', 'discover', situation);
+    expect(again.tokenFingerprint).toBe(first.tokenFingerprint);
+    expect(discoveredOnTheWire(again.reply)).toBe(0);
+    expect(metricOf(again, 'discover, forged, again')).toEqual(expect.objectContaining({ Outcome: 'invalid', UnlinkingReplies: 1 }));
+    expect(await expectTruthfulBadge(page, again, 'discover, forged, again')).toBe('devices-vanish');
+    expect(await page.getAttribute('#result', 'data-unlinks')).toBe('false');
+    expect(await page.textContent('#decision')).toContain('Discover\'s rejection: an empty list');
+    expect(await page.textContent('#why')).toMatch(/empty endpoint list .* they would vanish from the Alexa app/);
+  }, 30_000);
+
   it('shows, for each skill in each situation, the summary of the reply the skill really gave, and marks every reply that unlinks', async () => {
     const seen = new Set<string>();
     const unlinking = new Set<string>();
+    const claims = new Set<string>();
     for (const [index, situation] of SITUATIONS.entries()) {
       for (const skill of Object.keys(SKILLS) as SkillName[]) {
         const requests = Object.keys(SKILLS[skill].requests);
@@ -179,18 +284,13 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
         const exchange = await send(skill, request, situation);
         const where = `${skill} ${request} in ${JSON.stringify(situation)}`;
 
-        // The reply on the page is the one the endpoint returned, and the summary is read from it.
+        // The reply on the page is the one the endpoint returned; the badge follows from it, the request and the gate's metric.
         expect({ where, reply: JSON.parse((await page.textContent('#reply-json'))!) }).toEqual({ where, reply: exchange.reply });
-        const badge = (await page.textContent('#summary .badge'))!;
-        const summary = (await page.textContent('#summary'))!.slice(badge.length);
-        expect({ where, summary }).toEqual({ where, summary: explainReply(exchange.reply).summary });
-
-        // The mark agrees with the wire format itself.
-        const unlinks = unlinksOnTheWire(exchange.reply);
-        expect({ where, badge }).toEqual({ where, badge: unlinks ? 'UNLINKS the user' : 'link kept' });
-        expect({ where, unlinks: await page.getAttribute('#result', 'data-unlinks') }).toEqual({ where, unlinks: String(unlinks) });
-        if (unlinks) expect(summary).toMatch(/Alexa deletes the link|LinkAccount card/);
-        if (unlinks) unlinking.add(situation.token + situation.deploy);
+        const claim = await expectTruthfulBadge(page, exchange, where);
+        claims.add(claim);
+        if (claim === 'unlinks') unlinking.add(situation.token + situation.deploy);
+        // A request with no token is never "UNLINKS": nobody was linked (the metric counts no unlinking reply).
+        if (situation.token === 'none') expect({ where, claim }).toEqual({ where, claim: 'not-linked' });
 
         // Why, and the decision log beside the reply: fingerprints, never a token.
         expect((await page.textContent('#why'))!.length).toBeGreaterThan(20);
@@ -209,9 +309,11 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
         seen.add(`${skill}/${request}`);
       }
     }
-    // Every request of every skill was sent at least once, and unlinking replies were among the answers.
+    // Every request of every skill was sent at least once. Each dead token is sent once here: held, never unlinking
+    // (its confirmation, the unlinking reply, is the demonstrations' and the Discover test's); no token is "not linked".
     expect(seen.size).toBe(Object.values(SKILLS).reduce((count, skill) => count + Object.keys(skill.requests).length, 0));
-    expect(unlinking.size).toBeGreaterThan(0);
+    expect(unlinking).toEqual(new Set());
+    expect([...claims].sort()).toEqual(expect.arrayContaining(['held', 'kept', 'not-linked', 'undecided']));
   }, 240_000);
 
   it('never unlinks while the authorization server is down or hanging with introspection', async () => {
@@ -219,15 +321,31 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
       const exchange = await send('my-lights', 'turn-on', { verification: 'introspection', token: 'linked', server, deploy: 'correct' });
       expect(exchange.reply).toBeAlexaErrorResponse('INTERNAL_ERROR');
       expect(await page.textContent('#summary')).toContain('the link is kept');
+      expect(await expectTruthfulBadge(page, exchange, `turn-on, server ${server}`)).toBe('undecided');
     }
   }, 30_000);
 
-  it('shows the other users of a bad deploy, each with a fingerprint and what they received', async () => {
+  it('shows the other users of a bad deploy, each with a fingerprint and what they received, never the user among them, counted as npm start counts them', async () => {
     const exchange = await send('jukebox', 'initiate', { verification: 'introspection', token: 'linked', server: 'up', deploy: 'wrong-server' });
+    expect(exchange.user).toBe('grace'); // linked in the browser: grace is the user, not one of the others
     expect(exchange.crowd).toHaveLength(4);
+    expect(exchange.crowd.map((other: any) => other.user)).not.toContain(exchange.user);
+    expect(new Set([exchange.tokenFingerprint, ...exchange.crowd.map((other: any) => other.tokenFingerprint)]).size).toBe(5);
+    expect(await page.locator(`#crowd-list li[data-user="${exchange.user}"]`).count()).toBe(0);
     const crowd = (await page.textContent('#crowd'))!;
-    expect(crowd).toContain(`Other users of this deploy: 4 requests, ${exchange.crowd.filter((other: any) => other.unlinks).length} unlinked`);
+    const unlinked = exchange.crowd.filter((other: any) => other.unlinks).length;
+    expect(crowd).toContain(`The other users of this deploy, sent before grace's request: 4 requests, ${unlinked} unlinked`);
     for (const other of exchange.crowd) expect(crowd).toContain(other.tokenFingerprint);
+    // Every user the deploy reached, grace and the others: the guided run's words and counts (main.ts prints exchange.fleet.text).
+    const everyone = [...exchange.crowd, { unlinks: exchange.unlinks, held: exchange.decision?.held }];
+    const held = everyone.filter((user: any) => user.held).length;
+    expect(exchange.fleet).toEqual(expect.objectContaining({ users: 5, unlinked: everyone.filter((user: any) => user.unlinks).length, held }));
+    expect(await page.textContent('#fleet')).toBe(`This deploy, every user it reached (grace and 4 others): ${exchange.fleet.text}`);
+    expect(exchange.fleet.text).toMatch(/^0 of 5 users unlinked, 5 held: unproven$/);
+    // Each other user's badge is true to what they received.
+    for (const other of exchange.crowd) {
+      expect(await page.locator(`#crowd-list li[data-user="${other.user}"] .badge`).textContent()).toBe(other.held ? `held: ${other.held} — link kept` : other.badge);
+    }
   });
 
   it('shows a bad deploy held as unproven: nobody unlinked, the policy\'s ERROR line as the alarm', async () => {
@@ -238,6 +356,8 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
     expect(await page.getAttribute('#result', 'data-unlinks')).toBe('false');
     expect(await page.getAttribute('#result', 'data-held')).toBe('unproven');
     expect(await page.textContent('#crowd')).toContain('4 requests, 0 unlinked, 4 held: unproven');
+    expect(await page.textContent('#fleet')).toContain('0 of 5 users unlinked, 5 held: unproven');
+    await expectTruthfulBadge(page, exchange, 'my-lights turn-on, jwt wrong-server');
     expect(await page.textContent('#decision')).toContain('held: unproven');
     expect(await page.textContent('#alarm')).toContain(`${UNLINKING_HELD_PREFIX} configuration`);
   });
@@ -250,7 +370,10 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
 
   it('(c) shows a fault opening the breaker: confirmations held, the ERROR line, another class still answered, nobody unlinked', async () => {
     const shown = await demo('breaker', 'my-lights', 'turn-on', { verification: 'jwt', token: 'linked', server: 'up', deploy: 'correct' });
-    const faulted = ['grace', 'alan', 'edsger', 'barbara', 'ada'];
+    // The linked user (grace, from the browser) and four others, each once; hedy's token is dead for another reason.
+    const faulted = [...new Set(shown.steps.filter((step) => step.label === 'first rejection' && step.user !== 'hedy').map((step) => step.user))];
+    expect(faulted).toHaveLength(5);
+    expect(faulted).toContain('grace');
     const again = shown.steps.filter((step) => step.label === 'again, after the delay');
     for (const step of again.filter((each) => faulted.includes(each.user))) {
       expect({ user: step.user, held: step.decision?.held, unlinks: step.unlinks }).toEqual({ user: step.user, held: 'breaker', unlinks: false });
@@ -259,6 +382,8 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
     expect({ unlinks: hedy.unlinks, reasonClass: hedy.decision?.reasonClass }).toEqual({ unlinks: true, reasonClass: 'expired' });
     expect(shown.steps.filter((step) => step.label === 'after the fix').map((step) => step.decision?.outcome)).toEqual(Array(5).fill('linked'));
     expect(shown.exchange.reply).toBeAlexaErrorResponse('INTERNAL_ERROR');
+    expect(await expectTruthfulBadge(page, shown.exchange, 'breaker demo, my-lights')).toBe('held');
+    expect(await page.textContent('#summary .badge')).toBe('held: breaker — link kept');
 
     // On the page: the story, the breaker's badges, the other users, the policy's ERROR line as the alarm.
     const story = (await page.textContent('#story-lines'))!;
@@ -299,6 +424,7 @@ describeWithChromium('the sandbox console, in headless Chromium', () => {
     if (width === 1000) {
       const shown = await demo('confirm', 'my-lights', 'turn-on', { verification: 'jwt', token: 'linked', server: 'up', deploy: 'correct' });
       expect(shown.steps[1].decision?.held).toBe('pending');
+      expect(await expectTruthfulBadge(page, shown.exchange, 'confirm demo, my-lights, jwt')).toBe('unlinks');
     }
     expect(await page.getAttribute('#result', 'data-scenario')).toBe('confirm');
     expect(await page.textContent('#summary')).toContain('EXPIRED_AUTHORIZATION_CREDENTIAL');

@@ -12,6 +12,7 @@ import { fingerprint } from '../../lib';
 import { launchRequest } from '../../lib/testing';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox/sandbox';
 import { UNLINKING_HELD_PREFIX } from '../../scripts/sandbox/gate-extras';
+import { fleetTally, plural } from '../../scripts/sandbox/situations';
 import { describeIf } from '../support/describe-if';
 import { ROOT } from '../support/invoke-cli';
 
@@ -93,12 +94,20 @@ describe('npm start, the guided run', () => {
     }
   });
 
-  it.each(['introspection', 'jwt'])('with %s, answers no token at once with a LinkAccount card or INVALID_AUTHORIZATION_CREDENTIAL (nothing to hold)', (verification) => {
+  it.each(['introspection', 'jwt'])('with %s, answers no token at once with a LinkAccount card or INVALID_AUTHORIZATION_CREDENTIAL (nothing to hold), and calls it not linked, not unlinking', (verification) => {
     const title = 'no token (not linked)';
     expect(reply(verification, 'ride-hailer', title)).toBeLinkAccountResponse();
     expect(reply(verification, 'my-lights', title)).toBeAlexaErrorResponse('INVALID_AUTHORIZATION_CREDENTIAL');
     expect(reply(verification, 'jukebox', title)).toBeMusicErrorResponse('INVALID_AUTHORIZATION_CREDENTIAL');
     expect(run.configurations[verification]['ride-hailer'][`${title}, sent again`]).toBeUndefined();
+    for (const skill of SKILL_NAMES) {
+      // Nobody was linked: the gate's metric counts no unlinking reply, and neither does the sandbox.
+      const { claim, badge, unlinks, summary, metrics } = result(verification, skill, title);
+      const [metric] = metrics.map((line: string) => JSON.parse(line));
+      expect({ skill, claim, badge, unlinks, outcome: metric.Outcome, unlinkingReplies: metric.UnlinkingReplies })
+        .toEqual({ skill, claim: 'not-linked', badge: 'not linked: asks the user to link', unlinks: false, outcome: 'missing', unlinkingReplies: 0 });
+      expect(summary).not.toContain('deletes the link');
+    }
   });
 
   it('with JWTs, confirms a JWT past its exp with EXPIRED_AUTHORIZATION_CREDENTIAL in every family that has it', () => {
@@ -167,25 +176,59 @@ describe('npm start, the guided run', () => {
     expect(JSON.stringify(run)).not.toContain('client-secret');
   });
 
-  it('prints the readable summary without --json, and exits 0', async () => {
-    const { stdout } = await promisify(execFile)(TSX, ['scripts/sandbox/main.ts'], { cwd: ROOT, timeout: 90_000 });
-    expect(stdout).toContain('Linking "ada" the way Alexa does:');
-    expect(stdout).toContain('Deployed with TOKEN_VERIFIER=jwt');
-    expect(stdout).toContain('My Lights (smart home), TurnOn: what Alexa receives');
-    // (a) and (b): a dead token held, with when it can be confirmed, then confirmed; what a deployed skill waits
-    expect(stdout).toMatch(/token revoked at the authorization server +-> apology, no card .*\[held: pending, can be confirmed from \d\d:\d\d:\d\d\.\d{3} UTC\]/);
-    expect(stdout).toMatch(/the same token, again after the delay +-> \[UNLINKS\] LinkAccount card/);
-    expect(stdout).toContain('a deployed skill waits 1 h by default');
-    expect(stdout).toContain('The unlinking policy, step by step');
-    expect(stdout).toMatch(/Held: pending — ada gets the "try again later" reply .* can be confirmed from/);
-    // (c): the breaker, its ERROR line, the other class answered, the fix
-    expect(stdout).toMatch(/0 of 5 unlinked, 5 held: breaker/);
-    expect(stdout).toMatch(/ERROR line: \{"level":"ERROR","message":"account linking: unlinking held: \d+ distinct tokens first rejected for signature/);
-    expect(stdout).toMatch(/hedy's token is dead for another reason \(expired\): the breaker does not hold it\..* answered with the unlinking reply/);
-    expect(stdout).toMatch(/5 of 5 linked\. Nobody was unlinked by the fault/);
-    expect(stdout).toContain('Bad deploys:');
-    expect(stdout).toMatch(/JWKS_URI of a staging server[^]*My Lights +0 of 5 users unlinked, 5 held: unproven/);
-  }, 100_000);
+  describe('without --json', () => {
+    let stdout: string;
+    /** The output with each wrapped line joined again to the line it continues. */
+    let flat: string;
+    beforeAll(async () => {
+      ({ stdout } = await promisify(execFile)(TSX, ['scripts/sandbox/main.ts'], { cwd: ROOT, timeout: 90_000 }));
+      flat = stdout.replace(/\n {7,}(?!\[held)/g, ' ');
+    }, 100_000);
+
+    it('prints the readable summary, and exits 0', () => {
+      expect(stdout).toContain('Linking "ada" the way Alexa does:');
+      expect(stdout).toContain('Deployed with TOKEN_VERIFIER=jwt');
+      expect(stdout).toContain('My Lights (smart home), TurnOn: what Alexa receives');
+      // (a) and (b): a dead token held, with when it can be confirmed, then confirmed; what a deployed skill waits
+      expect(stdout).toMatch(/token revoked at the authorization server +-> apology, no card — the link is kept\n +\[held: pending, can be confirmed from \d\d:\d\d:\d\d\.\d{3} UTC\]/);
+      expect(stdout).toMatch(/the same token, again after the delay +-> \[UNLINKS\] LinkAccount card/);
+      expect(flat).toContain('a deployed skill waits 1 h by default');
+      expect(stdout).toContain('The unlinking policy, step by step');
+      expect(flat).toMatch(/Held: pending — ada gets the "try again later" reply .* can be confirmed from/);
+      // (c): the breaker, its ERROR line (its message: the JSON is in --json), the other class answered, the fix
+      expect(flat).toMatch(/0 of 5 unlinked, 5 held: breaker/);
+      expect(flat).toMatch(/ERROR line \(in full: --json, or the console\): account linking: unlinking held: \d+ distinct tokens first rejected for signature/);
+      expect(flat).toMatch(/hedy's token is dead for another reason \(expired\): the breaker does not hold it\..* answered with the unlinking reply/);
+      expect(flat).toMatch(/5 of 5 linked\. Nobody was unlinked by the fault \(0 unlinking replies\)/);
+      expect(stdout).toContain('Bad deploys:');
+      expect(stdout).toMatch(/JWKS_URI of a staging server[^]*My Lights +0 of 5 users unlinked, 5 held: unproven; ada: INTERNAL_ERROR/);
+      // The metric line in a few words, with what the gate counted: no unlinking reply in a bad deploy.
+      expect(flat).toMatch(/metric: +Family=custom Outcome=undecided ReasonClass=signature Hold=unproven: Decisions=1 Undecided=1 UnlinkingReplies=0 /);
+    });
+
+    it('prints no line over 120 characters, and no raw JSON', () => {
+      const long = stdout.split('\n').filter((line) => line.length > 120);
+      expect(long).toEqual([]);
+      expect(stdout).not.toMatch(/\{"(level|_aws)"/);
+    });
+
+    it('marks a request with no token "not linked", never "UNLINKS": nobody was linked', () => {
+      const rows = flat.split('\n').filter((line) => line.includes('no token (not linked)'));
+      expect(rows).toHaveLength(6); // 3 skills × 2 verifications
+      for (const row of rows) expect(row).toMatch(/no token \(not linked\) +-> \[NOT LINKED\] (LinkAccount card \+ speech|INVALID_AUTHORIZATION_CREDENTIAL) — no token: nobody is linked, Alexa asks the user to link$/);
+    });
+
+    it('counts in the singular for one and the plural for the rest', () => {
+      for (const text of [stdout, flat]) expect(text).not.toMatch(/(?<![\d.])1 (?:[a-z-]+ )?(?:users|tokens|requests|replies|lines|endpoints|containers|others)\b/);
+      expect(stdout).not.toMatch(/(?<![\d.])(?:0|[2-9]|\d\d+) (?:user|token|request|reply|line|endpoint)\b(?!s)/);
+    });
+  });
+
+  it('words counts of one in the singular (the same words in the terminal and on the console page)', () => {
+    expect([plural(1, 'reply', 'replies'), plural(2, 'reply', 'replies'), plural(0, 'user'), plural(1, 'distinct token')]).toEqual(['1 reply', '2 replies', '0 users', '1 distinct token']);
+    expect(fleetTally([{ unlinks: true }]).text).toBe('1 of 1 user unlinked, none held (the verifier could not decide: no rejection to hold)');
+    expect(fleetTally([{ unlinks: false, held: 'unproven' }, { unlinks: false, held: 'unproven' }]).text).toBe('0 of 2 users unlinked, 2 held: unproven');
+  });
 });
 
 describe('npm start, the unlinking policy step by step', () => {
@@ -337,7 +380,7 @@ describe('the sandbox\'s local endpoint, given bad input', () => {
   });
   afterAll(() => sandbox.close());
   const post = (pathname: string, body: string | Buffer, contentType = 'application/json', method = 'POST') =>
-    fetch(`${sandbox.endpoint.url}${pathname}`, { method, headers: { 'Content-Type': contentType }, body: method === 'GET' ? undefined : body });
+    fetch(`${sandbox.endpoint.url}${pathname}`, { method, headers: { 'Content-Type': contentType }, ...(method === 'GET' ? {} : { body }) });
 
   it.each([
     ['a body that is not JSON', () => post('/skills/ride-hailer', '{not json'), 400, 'not JSON'],
