@@ -1,3 +1,6 @@
+// One ID for this run, inherited by every worker: the consumer tests pack the package once per run (test/consumer/pack.ts).
+process.env.JEST_RUN_ID ??= `${process.pid}-${Date.now()}`;
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
