@@ -21,6 +21,8 @@
  */
 import { parseArgs } from 'node:util';
 import { createJsonLogger, type Environment } from '../../lib';
+import { run as checkServer } from '../../lib/cli/check-server';
+import { ALEXA_REDIRECT_URI, AUDIENCE, CLIENTS } from './authorization-server';
 import { startSandbox, type Sandbox } from './sandbox';
 import {
   CONFIRM_AFTER_SECONDS,
@@ -316,17 +318,44 @@ async function main(): Promise<number> {
       badDeploys[key] = { description, environment: shown(sandbox.environment), ...skills };
     }
     say();
+
+    say('The authorization server, checked the way Alexa uses it (npx ask-sdk-account-linking check-server):');
+    const serverCheck = await checkAuthorizationServer(sandbox);
+    for (const finding of serverCheck.findings.filter(({ severity }) => severity !== 'ok')) say(`  [${finding.severity}] ${finding.id}: ${finding.summary}`, 4);
+    const passed = [...new Set(serverCheck.findings.filter(({ severity }) => severity === 'ok').map(({ id }) => id))];
+    say(`  passed: ${passed.join(', ')}`, 4);
+    say('  A sandbox on loopback cannot serve HTTPS on 443 with a public certificate: a deployed server must (the "https" finding).', 4);
+    say();
     say('The log and metric lines in full: npm start -- --json.');
     say('Each request in each situation, its log and metric lines, and the policy\'s demonstrations, in a browser:');
     say('  npm start -- --serve');
 
     if (values.json) {
-      console.log(JSON.stringify({ linked: sandbox.situations.linked, signingKids: sandbox.authorizationServer.signingKids, configurations, policy, badDeploys }, null, 2));
+      console.log(JSON.stringify({ linked: sandbox.situations.linked, signingKids: sandbox.authorizationServer.signingKids, configurations, policy, badDeploys, serverCheck }, null, 2));
     }
     return failures === 0 ? 0 : 1;
   } finally {
     await sandbox.close();
   }
+}
+
+/** check-server against the embedded server, with a refresh token of a link of its own and the skills' JWT settings; its JSON report. */
+async function checkAuthorizationServer(sandbox: Sandbox): Promise<{ exitCode: number; findings: Array<{ id: string; severity: string; summary: string }> }> {
+  const server = sandbox.authorizationServer;
+  const tokens = await server.link('check-server', 'jwt');
+  let output = '';
+  await checkServer(['--json', '--refresh-token-file', '-'], {
+    env: {
+      OAUTH_ISSUER: server.issuer, ALEXA_CLIENT_ID: CLIENTS.jwt.id, ALEXA_CLIENT_SECRET: CLIENTS.jwt.secret,
+      TOKEN_VERIFIER: 'jwt', JWKS_URI: server.jwksUri, JWT_ISSUER: server.issuer, JWT_AUDIENCE: AUDIENCE,
+      // the three the developer console lists for a skill (the sandbox's server registers them all)
+      ALEXA_REDIRECT_URIS: ['pitangui.amazon.com', 'layla.amazon.com', 'alexa.amazon.co.jp'].map((host) => new URL(ALEXA_REDIRECT_URI).pathname.replace(/^/, `https://${host}`)).join(','),
+    },
+    readStdin: async () => tokens.refresh_token ?? '',
+    stdout: (text) => void (output += text),
+    stderr: () => undefined,
+  });
+  return JSON.parse(output);
 }
 
 async function serve(sandbox: Sandbox): Promise<number> {

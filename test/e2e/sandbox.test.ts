@@ -43,6 +43,17 @@ describe('npm start, the guided run', () => {
   const reply = (verification: string, skill: string, title: string) => result(verification, skill, title).reply;
   const loggedAt = (entry: any) => loggedAtOf(entry.log);
 
+  it('ends by checking its authorization server as Alexa uses it: refresh tokens issued and rotated with a grace, nothing that unlinks users, only plain HTTP (a loopback sandbox) breaking linking', () => {
+    const findings: Array<{ id: string; severity: string }> = run.serverCheck.findings;
+    const ok = new Set(findings.filter(({ severity }) => severity === 'ok').map(({ id }) => id));
+    for (const id of ['refresh-token-issued', 'refresh', 'refresh-reuse', 'token-lifetime', 'token-time', 'verifier', 'redirect-uris']) {
+      if (findings.some((finding) => finding.id === id)) expect(ok).toContain(id);
+    }
+    expect(ok).toContain('refresh-reuse');
+    expect(findings.filter(({ severity }) => severity === 'unlinks-users')).toEqual([]);
+    expect(new Set(findings.filter(({ severity }) => severity === 'breaks-linking').map(({ id }) => id))).toEqual(new Set(['https']));
+  });
+
   it.each(['introspection', 'jwt'])('links ada, and with %s every skill answers her linked request from its domain handler', (verification) => {
     expect(reply(verification, 'ride-hailer', 'linked').response.outputSpeech.ssml).toContain('a car is on its way');
     expect(reply(verification, 'my-lights', 'linked').event.header.name).toBe('Response');
