@@ -16,13 +16,16 @@
  *   within its maximum age; past it, every token is "could not decide" ({@link CannotDecideError}
  *   `key set unavailable`, with the {@link AuthorizationServerError} as its cause).
  * - **Fresh copies, dated by their content.** A refetch asks for a fresh copy (`Cache-Control:
- *   no-cache`), and a set's `fetchedAt` is when its content was current: the fetch's start less the
- *   answer's `Age`, so a CDN's 15-minute-old copy is 15 minutes old. Its `Date` is kept too, so a
- *   verifier can tell a copy older than the token it judges (both dated by the server's clock).
- * - **No weak or unusable keys.** An RSA key under {@link MIN_RSA_BITS} bits, and a signing key
+ *   no-cache`), and a set's `contentAt` is when its content was current: the fetch's start less the
+ *   copy's age (its `Age`, or how far its `Date` is behind, beyond 30 s of slack, RFC 9111 §4.2.3), taken as at most
+ *   {@link MAX_COPY_AGE_MS}, so a CDN's 15-minute-old copy is 15 minutes old, and a verifier can
+ *   tell a copy older than the token it judges.
+ * - **No weak or unusable keys.** An RSA key under {@link MIN_RSA_BITS} bits, a signing key
  *   published in a form jose would not use (`key_ops` other than `["verify"]`, a private part, a
- *   malformed `ext` or `alg`), is left out and listed in {@link KeySet.leftOut}: a token it would
- *   check is "could not decide", never accepted, and never proof against the token either.
+ *   malformed `ext` or `alg`), and a key published for another use are left out of `keys` and
+ *   listed in {@link KeySet.leftOut}: never used to accept. A verifier tries them on a token that
+ *   fails every usable key: one that verifies makes it "could not decide" (the server's token, in
+ *   a form we do not trust), one that fails leaves it proven invalid.
  * - Concurrent fetches are one request.
  *
  * Node's own `crypto.createPublicKey({ format: 'jwk' })` turns JWKs into keys: no JWKS library.
@@ -64,30 +67,36 @@ export interface JwksKey {
   readonly key: KeyObject;
 }
 
-/** A signing key of a key set left out, and why. */
+/** A key of a key set left out, and why. */
 export interface LeftOutKey {
   /** The key's `kid`, if the server published one. */
   readonly kid?: string;
   /** The key's `alg`, if the server published one. */
   readonly alg?: string;
-  /** `weak`: an RSA key under {@link MIN_RSA_BITS} bits; `unusable`: published in a form jose would not use (see the module documentation). */
-  readonly why: 'weak' | 'unusable';
+  /**
+   * `weak`: an RSA key under {@link MIN_RSA_BITS} bits; `unusable`: a signing key published in a
+   * form jose would not use (see the module documentation); `another use`: `use` other than `sig`,
+   * or `key_ops` without `verify`.
+   */
+  readonly why: 'weak' | 'unusable' | 'another use';
+  /** The public key, when Node can read it: tried, never trusted. */
+  readonly key?: KeyObject;
 }
 
 /** A key set as fetched: its keys and how current its content is. */
 export interface KeySet {
   /** The usable signing keys (`use` absent or `sig`, `key_ops` absent or `["verify"]`, public, a key type Node can read: see `verifiesSignatures`); others are left out. */
   readonly keys: readonly JwksKey[];
-  /** Signing keys left out, too weak to trust or published in a form not to use: a token they would check is no one's proof. */
+  /** The keys left out (weak, in a form not to use, or for another use): never used to accept a token. */
   readonly leftOut: readonly LeftOutKey[];
-  /**
-   * `Date.now()` when this set's content was last known current: the start of the fetch that
-   * brought it, less the answer's `Age` (a cache's copy is as old as it says). It knows of nothing
-   * signed after that.
-   */
+  /** `Date.now()` when the fetch that brought this set began. */
   readonly fetchedAt: number;
-  /** The answer's `Date` header (ms since the epoch, by the server's clock), if it had a valid one. */
-  readonly datedAt?: number;
+  /**
+   * `Date.now()` when this set's content was last known current: {@link KeySet.fetchedAt} less the
+   * copy's age (its `Age`, or how far its `Date` is behind), at most {@link MAX_COPY_AGE_MS}. It
+   * knows of nothing signed after that.
+   */
+  readonly contentAt: number;
   /** After this `Date.now()`, the set is not trusted any more. */
   readonly expiresAt: number;
 }
@@ -95,6 +104,14 @@ export interface KeySet {
 const DEFAULT_REFETCH_BURST = 3;
 const DEFAULT_COOLDOWN_MS = 30_000;
 const DEFAULT_MAX_AGE_MS = 300_000;
+/**
+ * The oldest a copy of a key set is taken to be, whatever its `Age` or `Date` say: 1 hour. Beyond
+ * it a copy's age is not believed (a frozen `Date`, a cache that never refreshes), so a token issued
+ * more than this long before a fetch is always judged against it, and no dead token waits for ever.
+ */
+export const MAX_COPY_AGE_MS = 3_600_000;
+/** How far an answer's `Date` may be behind our clock and still be the origin answering now: 30 s. */
+const DATE_SLACK_MS = 30_000;
 /** The shortest a `Cache-Control: max-age` can make a key set's life (so `max-age=0` does not mean a fetch per request). */
 const MIN_CACHE_CONTROL_AGE_MS = 10_000;
 /** The first wait after a failed fetch; it doubles with each further failure, up to the cooldown. */
@@ -251,45 +268,48 @@ export class JwksKeySet {
       const kid = typeof jwk.kid === 'string' ? jwk.kid : undefined;
       const alg = typeof jwk.alg === 'string' ? jwk.alg : undefined;
       const named = { ...(kid !== undefined ? { kid } : {}), ...(alg !== undefined ? { alg } : {}) };
-      const usability = signingUsability(jwk);
-      if (usability === 'another use') continue;
-      if (usability === 'unusable') {
-        leftOut.push({ ...named, why: 'unusable' });
-        seen.push(JSON.stringify(['unusable', kid, alg]));
-        continue;
-      }
+      let key: KeyObject | undefined;
       try {
-        const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
-        if (key.type !== 'public') continue;
-        seen.push(JSON.stringify([kid, alg, key.export({ format: 'jwk' })]));
-        if (isWeakRsaKey(key)) leftOut.push({ ...named, why: 'weak' });
-        else keys.push({ key, ...named });
+        key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
       } catch {
-        // a key Node cannot read (another kty) is left out
+        // a key Node cannot read (another kty): kept only by its name, below
       }
+      const usability = signingUsability(jwk);
+      seen.push(JSON.stringify([usability, kid, alg, key?.export({ format: 'jwk' })]));
+      if (usability === 'signing' && key !== undefined && !isWeakRsaKey(key)) keys.push({ key, ...named });
+      else if (usability !== 'signing' || key !== undefined) leftOut.push({ ...named, why: usability === 'signing' ? 'weak' : usability, ...(key !== undefined ? { key } : {}) });
     }
     if (keys.length === 0) {
-      const why = leftOut.length > 0 ? `: its signing keys are ${leftOut.some((key) => key.why === 'weak') ? `RSA keys under ${MIN_RSA_BITS} bits, too weak to trust` : 'published in a form not to use (key_ops, ext, alg or a private part)'}` : '';
+      const why = leftOut.some((key) => key.why === 'weak') ? `: its RSA keys are under ${MIN_RSA_BITS} bits, too weak to trust`
+        : leftOut.some((key) => key.why === 'unusable') ? ': its signing keys are published in a form not to use (key_ops, ext, alg or a private part)' : '';
       throw new AuthorizationServerError(`The JWKS endpoint answered no usable signing key${why}`, { status });
     }
-    const fingerprint = seen.sort().join('\n');
-    if (fingerprint !== this.#fingerprint) {
-      this.#fingerprint = fingerprint;
-      this.#version += 1;
-    }
-    // The content is as old as a cache says (`Age`, in seconds, RFC 9111 §5.1): its knowledge, and its life, start then.
-    const age = Number(headers?.get('age') ?? '');
-    const currentAt = startedAt - (Number.isFinite(age) && age > 0 ? age * 1000 : 0);
+    // The copy is as old as a cache says (`Age`, RFC 9111 §5.1) or its `Date` shows, whichever is
+    // more (RFC 9111 §4.2.3), and believed up to MAX_COPY_AGE_MS: its knowledge starts then.
+    const age = Number(headers?.get('age') ?? '') * 1000;
     const date = Date.parse(headers?.get('date') ?? '');
+    // A `Date` within DATE_SLACK_MS of our clock is the origin answering now (whole seconds, clocks that differ a little).
+    const behind = Number.isFinite(date) && startedAt - date > DATE_SLACK_MS ? startedAt - date : 0;
+    const copyAge = Math.min(MAX_COPY_AGE_MS, Math.max(0, Number.isFinite(age) ? age : 0, behind));
+    const contentAt = startedAt - copyAge;
+    const lifetime = this.#lifetime(headers?.get('cache-control') ?? null);
     const set: KeySet = {
       keys,
       leftOut,
-      fetchedAt: currentAt,
-      ...(Number.isFinite(date) ? { datedAt: date } : {}),
-      expiresAt: Math.max(startedAt + Math.min(MIN_CACHE_CONTROL_AGE_MS, this.#maxAgeMs), currentAt + this.#lifetime(headers?.get('cache-control') ?? null)),
+      fetchedAt: startedAt,
+      contentAt,
+      // Its life runs from its content, but an old copy is still kept a while (so an old CDN copy does not mean a fetch per request).
+      expiresAt: Math.max(contentAt + lifetime, startedAt + Math.max(Math.min(MIN_CACHE_CONTROL_AGE_MS, this.#maxAgeMs), lifetime / 2)),
     };
-    // A cache's older copy does not replace a newer set still in its life.
-    if (!this.#set || this.#set.fetchedAt <= set.fetchedAt || this.#set.expiresAt <= Date.now()) this.#set = set;
+    // A cache's older copy neither replaces a newer set still in its life nor counts as a change of knowledge.
+    if (!this.#set || this.#set.contentAt <= set.contentAt || this.#set.expiresAt <= Date.now()) {
+      this.#set = set;
+      const fingerprint = seen.sort().join('\n');
+      if (fingerprint !== this.#fingerprint) {
+        this.#fingerprint = fingerprint;
+        this.#version += 1;
+      }
+    }
     return set;
   }
 

@@ -48,7 +48,7 @@ import {
 } from 'node:crypto';
 import { CannotDecideError, ConfigurationError } from '../errors';
 import { isObject } from '../json';
-import { JwksKeySet, MIN_RSA_BITS, isWeakRsaKey, keyFitsAlgorithm, type JwksKey, type KeySet } from './jwks';
+import { JwksKeySet, MIN_RSA_BITS, isWeakRsaKey, keyFitsAlgorithm, type JwksKey, type KeySet, type LeftOutKey } from './jwks';
 import type { LinkedUser, RejectionEvidence, TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
 /** The JWS algorithms a shared secret verifies (HMAC with SHA-256/384/512, RFC 7518 §3.2). */
@@ -184,6 +184,13 @@ export interface JwtLinkedUser extends LinkedUser {
   claims: JwtClaims;
 }
 
+/**
+ * The version of the rules JwtVerifier's verdicts follow, part of its `configurationVersion`: changed
+ * whenever a release judges some token otherwise, so a fleet proven under the old rules is not
+ * taken as proven under the new ones.
+ */
+const JWT_RULES = '2026-12';
+
 /** The smallest HS256 key RFC 7518 §3.2 allows: as many bytes as the hash. */
 const MIN_SECRET_BYTES = 32;
 /** Default of the `clockToleranceSeconds` of {@link JwtVerifier}: 5 seconds. */
@@ -267,6 +274,8 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
     this.#toLinkedUser = options.toLinkedUser ?? (defaultLinkedUser as unknown as (claims: JwtClaims) => P | undefined);
     this.configurationVersion = configurationDigest({
       verifier: 'jwt',
+      // The rules a verdict follows: a library that judges otherwise is a new configuration, proven anew.
+      rules: JWT_RULES,
       ...(this.#jwks ? { kind: 'jwks', jwksUri: this.#jwks.uri } : keyIdentity(this.#key!)),
       issuers: [...this.#issuers].sort(),
       audiences: [...this.#audiences].sort(),
@@ -318,9 +327,11 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
 
   /**
    * The signature against the published keys the token's `kid` and `alg` point to (with no `kid`:
-   * every key that fits the `alg`). A failure is proof only against a key set whose content is
-   * newer than the token ({@link provesAbout}); otherwise the set is refetched, if the budget
-   * allows, and tried again. A token a key left out of the set (weak, or published in a form not to use) could have signed is "could not decide".
+   * every key that fits the `alg`). A failure is proof only against a key set fetched after the
+   * token was seen, not a cache's copy older than the token ({@link provesAbout}); otherwise the set is
+   * refetched, if the budget allows, and tried again. Before a failure is proof, the keys it was not
+   * tried against are ({@link signedByUntrustedKey}): the server's token in a form we do not trust is
+   * "could not decide", never invalid.
    */
   async #checkWithJwks(token: string, { alg, kid }: Parsed, seenAt: number, context?: VerificationContext): Promise<SignatureCheck> {
     const jwks = this.#jwks!;
@@ -334,18 +345,13 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
       if (!wellFormed(token)) return { outcome: 'invalid', reason: 'malformed' };
       const reason = candidates.length === 0 ? 'unknown signing key' : 'bad signature';
       // Proven against this key set: the knowledge the verdict rests on is its content (a cache may serve it later).
-      if (provesAbout(set, seenAt, token)) {
-        const leftOut = set.leftOut.find((key) => (kid === undefined || key.kid === kid) && (key.alg === undefined || key.alg === alg) && (key.why !== 'weak' || /^(RS|PS)/.test(alg)));
-        if (leftOut?.why === 'weak') {
-          throw new CannotDecideError('weak signing key', `the key set at JWKS_URI (${jwks.uri}) holds RSA keys under ${MIN_RSA_BITS} bits, which JwtVerifier does not trust (they can be factored; jose refuses them too), and tokens are signed with them: have the authorization server sign with an RSA key of ${MIN_RSA_BITS} bits or more`);
-        }
-        if (leftOut) {
-          throw new CannotDecideError('unusable signing key', `the key set at JWKS_URI (${jwks.uri}) publishes a signing key in a form JwtVerifier (and jose) will not use — key_ops other than ["verify"], ext not a boolean, alg not a string, or its private part — and tokens name it: publish the public key alone, with key_ops ["verify"] or none`);
-        }
-        return { outcome: 'invalid', reason, knowledgeAt: new Date(set.fetchedAt) };
+      if (provesAbout(set, seenAt, token, this.#clockTolerance)) {
+        const untrusted = signedByUntrustedKey(set, token, alg, kid);
+        if (untrusted !== undefined) throw untrustedKeyError(untrusted, jwks.uri);
+        return { outcome: 'invalid', reason, knowledgeAt: new Date(set.contentAt) };
       }
       if (refreshed) {
-        throw new CannotDecideError(`${reason}, key set copy stale`, `the JWKS endpoint (JWKS_URI ${jwks.uri}) answered a refetch with a copy older than the token it was asked about (by its Age or Date headers): check that caches in front of it honour Cache-Control: no-cache`);
+        throw new CannotDecideError(`${reason}, key set copy stale`, `the JWKS endpoint (JWKS_URI ${jwks.uri}) answered a refetch with a copy older than the token it was asked about (by its Age or Date headers): if this persists, check that caches in front of it honour Cache-Control: no-cache`);
       }
       const fresher = await jwks.refresh(seenAt, context);
       if (!fresher) {
@@ -357,7 +363,10 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
 
   #checkClaims(claims: JwtClaims, alg: string): TokenVerdict<P> {
     for (const name of ['exp', 'nbf', 'iat'] as const) {
-      if (claims[name] !== undefined && (typeof claims[name] !== 'number' || Number.isNaN(claims[name]))) return { outcome: 'invalid', reason: 'malformed claims' };
+      if (claims[name] !== undefined && (typeof claims[name] !== 'number' || Number.isNaN(claims[name]))) {
+        // Signed by a key we trust: the server's token, with a claim we cannot read. About us or the server, not the token.
+        throw new CannotDecideError('unreadable claims', `the authorization server signs access tokens whose ${name} is not a number (RFC 7519 §2 NumericDate): fix the tokens it issues`);
+      }
     }
     if (!this.#algorithms.includes(alg)) {
       throw new CannotDecideError('algorithm not allowed', `JWT_ALGORITHMS (the algorithms option) is ${this.#algorithms.join(',')}, but the authorization server signs its tokens with ${alg}`);
@@ -465,17 +474,59 @@ function parse(token: string): Parsed | { outcome: 'invalid'; reason: string } {
 
 /** Three base64url parts, the second a JSON object: checked before a JWKS refetch, so that garbage never costs one. */
 /**
- * Whether a key set's content is newer than a token, so that its not holding the token's key is
- * proof: its content was current after the token was seen (by this Lambda's clock, less the
- * answer's `Age`), and, when both carry a date, the answer's `Date` is not before the token's `iat` (both
- * by the server's clocks; `iat` unverified, so a forged one can only make the verdict "could not decide").
+ * Whether a failed check against `set` is proof about a token: the set was fetched after the token
+ * was seen and, when the set is a cache's copy (its content older than its fetch, by `Age` or
+ * `Date`) and the token has an `iat`, the copy's content is newer than the token (beyond the clock
+ * tolerance): a token issued after the copy was made may be signed by a key the copy lacks. (`iat`
+ * is unverified here: a forged one can only make the verdict "could not decide"; a copy's age is
+ * taken as at most MAX_COPY_AGE_MS, so a dead token is judged at the latest that long after its
+ * issue. A token without `iat` is judged on the fetch alone.)
  */
-function provesAbout(set: KeySet, seenAt: number, token: string): boolean {
+function provesAbout(set: KeySet, seenAt: number, token: string, clockToleranceSeconds: number): boolean {
   if (set.fetchedAt < seenAt) return false;
-  if (set.datedAt === undefined) return true;
+  if (set.contentAt >= set.fetchedAt) return true; // the origin's own answer
   const claims = json(token.split('.')[1] ?? '');
   const iat = isObject(claims) ? claims.iat : undefined;
-  return typeof iat !== 'number' || !Number.isFinite(iat) || set.datedAt >= Math.floor(iat) * 1000; // Date is whole seconds
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) return true;
+  return set.contentAt >= (iat + clockToleranceSeconds + 1) * 1000; // + 1 s: Date and Age are whole seconds
+}
+
+/** Why a key we do not try to accept with verifies a token: it is the server's, in a form we do not trust. */
+type UntrustedKey = LeftOutKey['why'] | 'kid not published';
+
+/**
+ * Whether `token`, which no usable key with its `kid` verifies, is signed by a key we do not
+ * accept with: a key left out of the set (weak, unusable, for another use) that verifies it, one
+ * left out under its `kid` that Node cannot read (we cannot tell), or a published key without
+ * `kid` that verifies a token naming a `kid` (the server names keys it does not publish by name).
+ */
+function signedByUntrustedKey(set: KeySet, token: string, alg: string, kid: string | undefined): UntrustedKey | undefined {
+  for (const leftOut of set.leftOut) {
+    if ((kid !== undefined && leftOut.kid !== kid) || (leftOut.alg !== undefined && leftOut.alg !== alg)) continue;
+    if (leftOut.key === undefined) {
+      if (kid !== undefined) return leftOut.why;
+    } else if (keyFitsAlgorithm(leftOut.key, alg) && checkSignature(token, leftOut.key, alg).outcome === 'signed') {
+      return leftOut.why;
+    }
+  }
+  if (kid !== undefined && !set.keys.some((key) => key.kid === kid)) {
+    const unnamed = candidateKeys(set.keys.filter((key) => key.kid === undefined), alg, undefined);
+    if (unnamed.some((key) => checkSignature(token, key.key, alg).outcome === 'signed')) return 'kid not published';
+  }
+  return undefined;
+}
+
+function untrustedKeyError(why: UntrustedKey, uri: string): CannotDecideError {
+  switch (why) {
+    case 'weak':
+      return new CannotDecideError('weak signing key', `the key set at JWKS_URI (${uri}) signs tokens with an RSA key under ${MIN_RSA_BITS} bits, which JwtVerifier does not trust (it can be factored; jose refuses it too): have the authorization server sign with an RSA key of ${MIN_RSA_BITS} bits or more`);
+    case 'unusable':
+      return new CannotDecideError('unusable signing key', `the key set at JWKS_URI (${uri}) publishes a signing key in a form JwtVerifier (and jose) will not use — key_ops other than ["verify"], ext not a boolean, alg not a string, a private part, or a key type it cannot read — and tokens are signed with it: publish the public key alone, with key_ops ["verify"] or none`);
+    case 'another use':
+      return new CannotDecideError('key published for another use', `the key set at JWKS_URI (${uri}) publishes a key for another use (use other than sig, or key_ops without verify), and tokens are signed with it: publish the signing key with use sig`);
+    case 'kid not published':
+      return new CannotDecideError('kid not published', `tokens name a kid the key set at JWKS_URI (${uri}) does not publish, and are signed by one of its keys without a kid: publish the kid with the key (JwtVerifier and jose match a token's kid exactly)`);
+  }
 }
 
 function wellFormed(token: string): boolean {
@@ -549,7 +600,8 @@ function checkSignature(token: string, key: KeyObject, alg: string): SignatureCh
   }
   if (!verified) return { outcome: 'invalid', reason: 'bad signature' };
   const claims = json(payload);
-  if (!isObject(claims)) return { outcome: 'invalid', reason: 'malformed' };
+  // Signed by a key we trust, so the server's token, in a form we cannot read: about us, not the token.
+  if (!isObject(claims)) throw new CannotDecideError('unreadable claims', 'the authorization server signs access tokens whose payload is not a JSON object in UTF-8: issue JWT access tokens (RFC 9068)');
   return { outcome: 'signed', claims: claims as JwtClaims };
 }
 

@@ -356,7 +356,8 @@ describe('JwtVerifier with a JWKS: weak keys', () => {
     expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
     const set = await new JwksKeySet(`${server.url}/jwks`).current();
     expect(set.keys.map((key) => key.kid)).toEqual(['key-a']);
-    expect(set.leftOut).toEqual([{ kid: 'weak', why: 'weak' }]);
+    expect(set.leftOut).toEqual([{ kid: 'weak', why: 'weak', key: expect.anything() }]);
+    expect(await v.verify(token(C.privateKey), context())).toEqual(rejected('bad signature')); // a forgery without kid: the weak key does not verify it either
   });
 
   it('tells the operator why, without the token, when a token of a weak key comes', async () => {
@@ -364,7 +365,7 @@ describe('JwtVerifier with a JWKS: weak keys', () => {
     const weakToken = token(Weak.privateKey, 'weak');
     const error = await verifier().verify(weakToken, context()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CannotDecideError);
-    expect((error as Error).message).toMatch(/RSA keys under 2048 bits/);
+    expect((error as Error).message).toMatch(/RSA key under 2048 bits/);
     expect((error as Error).message).not.toContain(weakToken);
   });
 
@@ -409,15 +410,39 @@ describe('JwtVerifier with a JWKS: a cached copy is as old as its content', () =
     expect(await v.verify(token(B.privateKey, 'key-b'), context())).toEqual(rejected('unknown signing key'));
   });
 
-  it('dates a set by its content: fetchedAt is the fetch less the answer\'s Age, and its Date is kept', async () => {
+  it('dates a set by its content: the fetch less the copy\'s age, by its Age or its Date, whichever is more', async () => {
     keys = [jwk(A.publicKey, 'key-a')];
     const date = new Date(Math.floor(Date.now() / 1000) * 1000 - 600_000);
     headers = { Age: '60', Date: date.toUTCString() };
-    const before = Date.now();
     const set = await new JwksKeySet(`${server.url}/jwks`).current();
-    expect(set.fetchedAt).toBeGreaterThanOrEqual(before - 60_000);
-    expect(set.fetchedAt).toBeLessThanOrEqual(Date.now() - 60_000);
-    expect(set.datedAt).toBe(date.getTime());
+    expect(set.fetchedAt - set.contentAt).toBeGreaterThanOrEqual(600_000);
+    expect(set.fetchedAt - set.contentAt).toBeLessThan(601_000);
+    headers = { Age: '90' };
+    const aged = await new JwksKeySet(`${server.url}/jwks`).current();
+    expect(aged.fetchedAt - aged.contentAt).toBe(90_000);
+  });
+
+  it('takes a copy as at most an hour old, whatever its Date says (a frozen Date strands no dead token)', async () => {
+    keys = [jwk(A.publicKey, 'key-a')];
+    headers = { Date: new Date(Date.now() - 86_400_000).toUTCString() };
+    const set = await new JwksKeySet(`${server.url}/jwks`).current();
+    expect(set.fetchedAt - set.contentAt).toBe(3_600_000);
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now() - 2 * 3_600_000); // issued two hours ago
+    const dead = token(B.privateKey, 'key-b');
+    clock.mockRestore();
+    expect(await verifier().verify(dead, context())).toEqual(rejected('unknown signing key'));
+  });
+
+  it('proves a dead token invalid behind a cache that always answers with an Age (a CDN that ignores no-cache)', async () => {
+    headers = { Age: '5' };
+    keys = [jwk(A.publicKey, 'key-a')];
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now() - 3_600_000); // issued an hour ago, by a key since withdrawn
+    const withKid = token(B.privateKey, 'key-b');
+    const withoutKid = token(B.privateKey);
+    clock.mockRestore();
+    const v = verifier();
+    expect(await v.verify(withKid, context())).toEqual(rejected('unknown signing key'));
+    expect(await v.verify(withoutKid, context())).toEqual(rejected('bad signature'));
   });
 
   it('cannot decide when the copy\'s Date is older than the token\'s iat (a cache that sends no Age), and proves it invalid once it is not', async () => {
@@ -454,9 +479,10 @@ describe('JwtVerifier with a JWKS picks keys as jose does', () => {
     ['key_ops without verify', { key_ops: ['encrypt'] }],
     ['key_ops that is not a list', { key_ops: 'verify' }],
     ['use enc', { use: 'enc' }],
-  ])('never verifies with a key published for another use (%s)', async (_name, extra) => {
+  ])('never verifies with a key published for another use (%s): its own tokens could not decide, forgeries naming it invalid', async (_name, extra) => {
     keys = [jwk(A.publicKey, 'key-a', extra), jwk(B.publicKey, 'key-b')];
-    expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe('invalid');
+    expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe('could not decide: key published for another use');
+    expect(await outcome(verifier().verify(token(C.privateKey, 'key-a'), context()))).toBe('invalid');
   });
 
   it.each([
@@ -468,7 +494,7 @@ describe('JwtVerifier with a JWKS picks keys as jose does', () => {
   ])('never verifies with a key jose would not use either (%s), and cannot decide for its tokens rather than call them forged', async (_name, extra) => {
     keys = [jwk(A.publicKey, 'key-a', extra), jwk(B.publicKey, 'key-b')];
     expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe('could not decide: unusable signing key');
-    expect(await outcome(verifier().verify(token(C.privateKey, 'key-a'), context()))).toBe('could not decide: unusable signing key');
+    expect(await outcome(verifier().verify(token(C.privateKey, 'key-a'), context()))).toBe('invalid'); // a forgery naming it: proven
     expect(await outcome(verifier().verify(token(B.privateKey, 'key-b'), context()))).toBe('valid');
   });
 
@@ -485,17 +511,34 @@ describe('JwtVerifier with a JWKS picks keys as jose does', () => {
   it('does not try a token whose kid is absent from the set against the set\'s keys without kid', async () => {
     keys = [jwk(A.publicKey)];
     const v = verifier();
-    expect(await v.verify(token(A.privateKey, 'key-elsewhere'), context())).toEqual(rejected('unknown signing key'));
+    expect(await outcome(v.verify(token(A.privateKey, 'key-elsewhere'), context()))).toBe('could not decide: kid not published'); // never valid, as in jose; never invalid either
+    expect(await v.verify(token(C.privateKey, 'key-elsewhere'), context())).toEqual(rejected('unknown signing key'));
     expect(await outcome(v.verify(token(A.privateKey), context()))).toBe('valid'); // no kid: every key is tried
   });
 
-  it('refuses a signed payload that is not UTF-8, as malformed', async () => {
+  it('cannot decide for a token its key signed whose payload is not UTF-8 (the server\'s token, in a form we cannot read)', async () => {
     keys = [jwk(A.publicKey, 'key-a')];
     const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'key-a', typ: 'JWT' })).toString('base64url');
     const claims = `{"iss":"${ISSUER}","aud":"${AUDIENCE}","sub":"\u00ff","exp":${Math.floor(Date.now() / 1000) + 600}}`;
     const bytes = Buffer.from(claims, 'latin1'); // \u00ff as one byte 0xff: not UTF-8
     const payload = bytes.toString('base64url');
     const signature = sign('sha256', Buffer.from(`${header}.${payload}`), A.privateKey).toString('base64url');
-    expect(await outcome(verifier().verify(`${header}.${payload}.${signature}`, context()))).toBe('invalid');
+    expect(await outcome(verifier().verify(`${header}.${payload}.${signature}`, context()))).toBe('could not decide: unreadable claims');
+    const forged = sign('sha256', Buffer.from(`${header}.${payload}`), B.privateKey).toString('base64url');
+    expect(await outcome(verifier().verify(`${header}.${payload}.${forged}`, context()))).toBe('invalid');
+  });
+
+  it('cannot decide, never invalid, for a genuine token naming a kid the set publishes only without one', async () => {
+    keys = [jwk(A.publicKey), jwk(B.publicKey, 'key-b')];
+    const v = verifier();
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('could not decide: kid not published');
+    expect(await v.verify(token(C.privateKey, 'key-a'), context())).toEqual(rejected('unknown signing key'));
+  });
+
+  it('cannot decide for a token signed by a key published for another use, and proves a forgery naming it invalid', async () => {
+    keys = [jwk(A.publicKey, 'key-a', { use: 'enc' }), jwk(B.publicKey, 'key-b')];
+    const v = verifier();
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('could not decide: key published for another use');
+    expect(await v.verify(token(C.privateKey, 'key-a'), context())).toEqual(rejected('unknown signing key'));
   });
 });

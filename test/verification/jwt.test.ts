@@ -31,8 +31,6 @@ describe('JwtVerifier with a shared secret (HS256)', () => {
     ['unsigned (alg: none)', () => craftToken({ alg: 'none', typ: 'JWT' }, validClaims()), 'unsigned token'],
     ['garbage', () => 'this is not a jwt', 'malformed'],
     ['the empty string', () => '', 'malformed'],
-    ['with exp as a string', () => craftToken({ alg: 'HS256' }, validClaims({ exp: 'tomorrow' }), hmac), 'malformed claims'],
-    ['whose payload is an array', () => craftToken({ alg: 'HS256' }, [1, 2], hmac), 'malformed'],
   ])('says invalid for a token %s', async (_name, token, reason) => {
     expect(await verifier.verify(token(), context)).toEqual({ outcome: 'invalid', reason });
   });
@@ -48,6 +46,8 @@ describe('JwtVerifier with a shared secret (HS256)', () => {
     ['not yet valid (nbf 10 minutes ahead)', () => hsToken({ notBeforeSeconds: 600 }), 'token not yet valid', /JWT_CLOCK_TOLERANCE_SECONDS \(5 s\)/],
     ['without a subject', () => craftToken({ alg: 'HS256' }, validClaims({ sub: undefined }), hmac), 'no user in token', /sub claim/],
     ['longer than maxTokenLength', () => 'a'.repeat(9000), 'token too long', /maxTokenLength \(8192 characters\)/],
+    ['with exp as a string', () => craftToken({ alg: 'HS256' }, validClaims({ exp: 'tomorrow' }), hmac), 'unreadable claims', /exp is not a number/],
+    ['whose payload is an array', () => craftToken({ alg: 'HS256' }, [1, 2], hmac), 'unreadable claims', /not a JSON object/],
     ['signed with HS384 when only HS256 is allowed', () => hsToken({ algorithm: 'HS384' }), 'algorithm not allowed', /JWT_ALGORITHMS .* is HS256, but .* signs its tokens with HS384/],
   ])('could not decide (CannotDecideError) for a token %s, naming what to check', async (_name, token, reason, check) => {
     const error = await verifier.verify(token(), context).then(() => undefined, (thrown: unknown) => thrown);
@@ -231,7 +231,6 @@ describe('JwtVerifier: which rejections are self-evident', () => {
     ['malformed', () => 'this is not a jwt'],
     ['unsigned (alg: none), a day past its exp', () => craftToken({ alg: 'none' }, validClaims({ exp: Date.now() / 1000 - 86_400 }))],
     ['of an algorithm no key of ours verifies (RS256 against a secret)', () => rsToken({ expiresInSeconds: -86_400 })],
-    ['signed, with exp as a string', () => craftToken({ alg: 'HS256' }, validClaims({ exp: 'long ago' }), hmac)],
   ])('never says self-evident, nor when its knowledge was had (the check just ran), for a token %s', async (_name, token) => {
     const verdict = await verifier.verify(token(), context);
     expect(verdict.outcome).toBe('invalid');
