@@ -22,7 +22,7 @@ export {
   type AsymmetricAlgorithm,
 } from './jwt';
 export { jwtVerifierFromEnvironment, verifierFromEnvironment, type Environment } from './environment';
-export { JwksKeySet, type JwksOptions, type JwksKey, type KeySet, type LeftOutKey } from './jwks';
+export { JwksKeySet, MIN_RSA_BITS, MAX_COPY_AGE_MS, type JwksOptions, type JwksKey, type KeySet, type LeftOutKey } from './jwks';
 export {
   IntrospectionVerifier,
   ACCESS_TOKEN_TYPES,
