@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigurationError } from '../errors';
 import type { Environment } from '../verification/environment';
 import type { CommandIo } from './commands';
-import { reportOf, renderJson, renderText, Secrets } from './findings';
+import { echoable, printable, reportOf, renderJson, renderText, Secrets } from './findings';
 import { runServerChecks, type ServerCheckConfig } from './server-checks';
 
 export const USAGE = `Usage: ask-sdk-account-linking check-server [options]
@@ -28,12 +28,16 @@ Options:
                               ({"Function": {...}, "Parameters": {...}}) with --function <name>;
                               the file wins over the environment
   --function <name>           which function of a SAM env file
-  --refresh-token-file <file> a refresh token of one real link (- for stdin); also OAUTH_REFRESH_TOKEN_FILE
-  --code-file <file>          or an unused grant code of one real link, exchanged as Alexa does (- for stdin);
+  --refresh-token-file <file> a refresh token of a link made for this check, not one Alexa holds: the
+                              check rotates it, and on a server without a reuse grace the reuse test
+                              revokes that link (- for stdin); also OAUTH_REFRESH_TOKEN_FILE
+  --code-file <file>          or an unused grant code of such a link, exchanged as Alexa does (- for stdin);
                               also OAUTH_AUTHORIZATION_CODE_FILE
   --code-redirect-uri <uri>   the redirect_uri the code was issued for (default: the first of ALEXA_REDIRECT_URIS)
   --reuse-after <seconds>     how long after a refresh the old refresh token is used again (default 2)
   -h, --help                  this text
+
+Each option that takes a value also takes it as --option=value.
 
 Environment: OAUTH_ISSUER, OAUTH_AUTHORIZATION_URL, OAUTH_TOKEN_URL, ALEXA_CLIENT_ID,
 ALEXA_CLIENT_SECRET, ALEXA_CLIENT_AUTH_METHOD (client_secret_basic | client_secret_post),
@@ -63,7 +67,7 @@ export async function run(args: readonly string[], io: CommandIo): Promise<numbe
       return 0;
     }
     const env = environmentOf(options, io.env);
-    config = await configFrom(env, options, io);
+    config = await configFrom(env, options, io, secrets);
   } catch (error) {
     io.stderr(`check-server: ${secrets.redact((error as Error).message)}\n\n${error instanceof UsageError ? USAGE : 'See --help and docs/check-server.md.\n'}`);
     return 2;
@@ -85,16 +89,24 @@ class UsageError extends Error {}
 function parseArguments(args: readonly string[]): Options {
   const options: Options = { json: false, reuseAfterSeconds: 2, help: false };
   for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i];
+    // --option value, or --option=value
+    const equals = args[i].startsWith('--') ? args[i].indexOf('=') : -1;
+    const arg = equals > 0 ? args[i].slice(0, equals) : args[i];
+    const inline = equals > 0 ? args[i].slice(equals + 1) : undefined;
     const valueOf = () => {
+      if (inline !== undefined) return inline;
       const value = args[i + 1];
       if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new UsageError(`${arg} needs a value`);
       i += 1;
       return value;
     };
+    const flag = () => {
+      if (inline !== undefined) throw new UsageError(`${arg} takes no value`);
+      return true;
+    };
     switch (arg) {
-      case '--json': options.json = true; break;
-      case '-h': case '--help': options.help = true; break;
+      case '--json': options.json = flag(); break;
+      case '-h': case '--help': options.help = flag(); break;
       case '--env-file': options.envFile = valueOf(); break;
       case '--function': options.functionName = valueOf(); break;
       case '--refresh-token-file': options.refreshTokenFile = valueOf(); break;
@@ -108,8 +120,10 @@ function parseArguments(args: readonly string[]): Options {
         break;
       }
       default:
-        // A token or secret pasted as an argument is not echoed back.
-        throw new UsageError(arg.startsWith('-') ? `Unknown option ${arg}` : 'Unexpected argument (secrets and tokens go in files or stdin, never on the command line)');
+        // A token or secret pasted as an argument (or after --option=) is not echoed back.
+        throw new UsageError(arg.startsWith('-')
+          ? `Unknown option ${echoable(arg) ? arg : '(not repeated: it is not an option name)'}`
+          : 'Unexpected argument (secrets and tokens go in files or stdin, never on the command line)');
     }
   }
   return options;
@@ -125,16 +139,17 @@ function environmentOf(options: Options, env: Environment): Environment {
   try {
     parsed = JSON.parse(readFileSync(options.envFile, 'utf8'));
   } catch (error) {
-    throw new ConfigurationError(`--env-file ${options.envFile} is not a readable JSON file (${(error as NodeJS.ErrnoException).code ?? 'not JSON'})`);
+    throw new ConfigurationError(`The file given to --env-file is not a readable JSON file (${(error as NodeJS.ErrnoException).code ?? 'not JSON'})`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigurationError(`--env-file ${options.envFile} is not a JSON object`);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigurationError('The file given to --env-file is not a JSON object');
   const entries = Object.entries(parsed as Record<string, unknown>);
   const nested = entries.some(([, value]) => value !== null && typeof value === 'object');
   let variables: Record<string, unknown>;
   if (nested) {
-    if (options.functionName === undefined) throw new UsageError(`--env-file ${options.envFile} has one object per function: choose one with --function <name>`);
-    const fn = (parsed as Record<string, unknown>)[options.functionName];
-    if (fn === null || typeof fn !== 'object') throw new ConfigurationError(`--env-file ${options.envFile} has no function ${options.functionName}`);
+    const functions = entries.filter(([name, value]) => name !== 'Parameters' && value !== null && typeof value === 'object').map(([name]) => name);
+    if (options.functionName === undefined) throw new UsageError(`The file given to --env-file has one object per function: choose one with --function (${functions.join(', ')})`);
+    const fn = Object.hasOwn(parsed, options.functionName) ? (parsed as Record<string, unknown>)[options.functionName] : undefined;
+    if (fn === null || typeof fn !== 'object') throw new ConfigurationError(`The file given to --env-file has no function of the name given to --function (it has ${functions.join(', ') || 'none'})`);
     const shared = (parsed as Record<string, unknown>).Parameters;
     variables = { ...(shared !== null && typeof shared === 'object' ? shared : {}), ...(fn as object) };
   } else {
@@ -147,7 +162,7 @@ function environmentOf(options: Options, env: Environment): Environment {
   return { ...env, ...fromFile };
 }
 
-async function configFrom(env: Environment, options: Options, io: CommandIo): Promise<ServerCheckConfig> {
+async function configFrom(env: Environment, options: Options, io: CommandIo, secrets: Secrets): Promise<ServerCheckConfig> {
   const value = (name: string) => {
     const raw = env[name];
     return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
@@ -176,11 +191,16 @@ async function configFrom(env: Environment, options: Options, io: CommandIo): Pr
   const redirectUris = list('ALEXA_REDIRECT_URIS', /,/);
   for (const uri of redirectUris) if (!URL.canParse(uri)) throw new ConfigurationError('ALEXA_REDIRECT_URIS holds something that is not a URL');
 
+  secrets.add(value('ALEXA_CLIENT_SECRET'));
   const refreshTokenFile = options.refreshTokenFile ?? value('OAUTH_REFRESH_TOKEN_FILE');
   const codeFile = options.codeFile ?? value('OAUTH_AUTHORIZATION_CODE_FILE');
   if (refreshTokenFile === '-' && codeFile === '-') throw new UsageError('Only one of the refresh token and the grant code can come from stdin');
-  const refreshToken = refreshTokenFile === undefined ? undefined : await readSecret(refreshTokenFile, 'refresh token', io);
-  const authorizationCode = codeFile === undefined ? undefined : await readSecret(codeFile, 'grant code', io);
+  const refreshToken = refreshTokenFile === undefined
+    ? undefined
+    : await readSecret(refreshTokenFile, 'refresh token', options.refreshTokenFile !== undefined ? '--refresh-token-file' : 'OAUTH_REFRESH_TOKEN_FILE', io, secrets);
+  const authorizationCode = codeFile === undefined
+    ? undefined
+    : await readSecret(codeFile, 'grant code', options.codeFile !== undefined ? '--code-file' : 'OAUTH_AUTHORIZATION_CODE_FILE', io, secrets);
 
   return {
     ...(issuer !== undefined ? { issuer } : {}),
@@ -199,14 +219,20 @@ async function configFrom(env: Environment, options: Options, io: CommandIo): Pr
   };
 }
 
-async function readSecret(file: string, what: string, io: CommandIo): Promise<string> {
+/**
+ * The secret in `file` (- for stdin). Errors name the option (`given`), never the file name: a token
+ * given where the file name goes would be printed.
+ */
+async function readSecret(file: string, what: string, given: string, io: CommandIo, secrets: Secrets): Promise<string> {
+  const source = file === '-' ? 'stdin' : `the file given to ${given}`;
   let text: string;
   try {
     text = file === '-' ? await io.readStdin() : readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigurationError(`The ${what} file ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigurationError(`Could not read ${source} (${printable((error as NodeJS.ErrnoException).code ?? 'error', 20)}): it should hold the ${what} (a token given in place of a file name is not used)`);
   }
   const secret = text.trim();
-  if (secret === '' || /\s/.test(secret)) throw new ConfigurationError(`The ${what} ${file === '-' ? 'on stdin' : `file ${file}`} must hold the ${what} alone, on one line`);
+  secrets.add(secret);
+  if (secret === '' || /\s/.test(secret)) throw new ConfigurationError(`${source === 'stdin' ? 'Stdin' : `The file given to ${given}`} must hold the ${what} alone, on one line`);
   return secret;
 }

@@ -3,6 +3,7 @@
  * one is one line in {@link COMMANDS}: a module exporting `run(args, io)` that resolves to an exit code.
  */
 import type { Environment } from '../verification/environment';
+import { echoable } from './findings';
 
 /** What a subcommand reads and writes: the process's, or a test's. */
 export interface CommandIo {
@@ -38,7 +39,8 @@ export async function runCommand(args: readonly string[], io: CommandIo): Promis
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
-    io.stderr(`ask-sdk-account-linking: unknown command ${JSON.stringify(name.slice(0, 40))}\n\n${USAGE}`);
+    // Repeated only when it reads as a command name: a token pasted here is not echoed back.
+    io.stderr(`ask-sdk-account-linking: unknown command${echoable(name) ? ` ${name}` : ' (not repeated: it is not a command name)'}\n\n${USAGE}`);
     return 2;
   }
   return (await command.load()).run(rest, io);

@@ -51,6 +51,25 @@ export class Secrets {
   }
 }
 
+/** Control characters (C0, DEL, C1) and bidirectional overrides: what could rewrite a terminal line. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text a server (or a library) wrote, fit for a terminal line: no control characters, at most `max` characters. */
+export function printable(text: unknown, max = 120): string {
+  const flat = String(text).replace(UNPRINTABLE, ' ');
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** An OAuth `error` code as RFC 6749 §5.2 allows it (%x20-21 / %x23-5B / %x5D-7E), at most 64 characters; else undefined. */
+export function oauthErrorCode(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[\x20\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(value) ? value : undefined;
+}
+
+/** A word the user typed that can be repeated back: an option's name or a short command-like word, never a value (a token, a path). */
+export function echoable(word: string): boolean {
+  return /^(-{1,2})?[a-z][a-z-]{0,30}$/.test(word);
+}
+
 const MARK: Record<Severity, string> = {
   'unlinks-users': 'FAIL',
   'breaks-linking': 'FAIL',
@@ -100,5 +119,5 @@ export function renderText(report: Report, secrets: Secrets): string {
     '',
     `Findings that unlink users: ${counts['unlinks-users']}; that break linking: ${counts['breaks-linking']}; warnings: ${counts.warning}; ok: ${counts.ok}; not checked: ${counts['not-checked']}. Exit ${report.exitCode}.`,
   );
-  return secrets.redact(`${lines.join('\n')}\n`);
+  return secrets.redact(`${lines.map((line) => line.replace(UNPRINTABLE, ' ')).join('\n')}\n`);
 }

@@ -10,6 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
+import { printable } from './findings';
 
 const MAX_BODY_BYTES = 1_048_576;
 
@@ -122,10 +123,11 @@ function handshake(url: string, ca: readonly string[] | undefined, timeoutMs: nu
     socket.setTimeout(timeoutMs, () => done({ authorized: false, error: 'ETIMEDOUT' }));
     socket.once('secureConnect', () => {
       const certificate = socket.getPeerCertificate();
-      const issuer = certificate?.issuer ? String(certificate.issuer.O ?? certificate.issuer.CN ?? '') || undefined : undefined;
-      done({ authorized: socket.authorized, ...(socket.authorized ? {} : { error: String(socket.authorizationError) }), ...(issuer ? { issuer } : {}) });
+      // The certificate's words are the server's: no control characters, a bounded length.
+      const issuer = certificate?.issuer ? printable(certificate.issuer.O ?? certificate.issuer.CN ?? '', 80) || undefined : undefined;
+      done({ authorized: socket.authorized, ...(socket.authorized ? {} : { error: printable(socket.authorizationError, 80) }), ...(issuer ? { issuer } : {}) });
     });
-    socket.once('error', (error: NodeJS.ErrnoException) => done({ authorized: false, error: String(error.code ?? error.message) }));
+    socket.once('error', (error: NodeJS.ErrnoException) => done({ authorized: false, error: printable(error.code ?? 'error', 40) }));
   });
 }
 

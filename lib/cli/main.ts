@@ -4,6 +4,7 @@
  * live in ./commands, each loaded only when it runs.
  */
 import { processIo, runCommand } from './commands';
+import { printable } from './findings';
 
 const io = processIo();
 runCommand(process.argv.slice(2), io).then(
@@ -11,8 +12,10 @@ runCommand(process.argv.slice(2), io).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    // An unexpected failure: its name and message only (no stack of values, never a request).
-    io.stderr(`ask-sdk-account-linking: ${error instanceof Error ? `${error.name}: ${error.message}` : 'failed'}\n`);
+    // An unexpected failure: its name and code only. Its message is not printed: a library's message
+    // can quote a value it was given (a file name, a URL, a token).
+    const { name, code } = error instanceof Error ? (error as NodeJS.ErrnoException) : { name: undefined, code: undefined };
+    io.stderr(`ask-sdk-account-linking: failed unexpectedly${name ? ` (${printable(name, 40)}${code ? ` ${printable(code, 40)}` : ''})` : ''}: please report it\n`);
     process.exitCode = 2;
   },
 );

@@ -11,7 +11,7 @@
 import { CannotDecideError, ConfigurationError } from '../errors';
 import { verifierFromEnvironment, type Environment } from '../verification/environment';
 import { certificateTrust, isLoopback, probe, ProbeError, type ProbeResponse } from './http-probe';
-import type { Finding, Secrets } from './findings';
+import { oauthErrorCode, printable, type Finding, type Secrets } from './findings';
 import {
   ALEXA_REDIRECT_HOSTS,
   MIN_ACCESS_TOKEN_LIFETIME_SECONDS,
@@ -62,6 +62,7 @@ export async function runServerChecks(config: ServerCheckConfig, secrets: Secret
   const add = (finding: Finding) => findings.push(finding);
   const timeoutMs = config.requestTimeoutMs ?? 10_000;
   secrets.add(config.clientSecret);
+  secrets.add(basicCredential(config));
   secrets.add(config.refreshToken);
   secrets.add(config.authorizationCode);
   for (const name of ['JWT_SECRET', 'INTROSPECTION_CLIENT_SECRET']) secrets.add(config.verifierEnvironment[name]);
@@ -69,13 +70,14 @@ export async function runServerChecks(config: ServerCheckConfig, secrets: Secret
   // Discovery: not something Alexa uses (the console holds the URLs), but the skill's settings often come from it.
   let { authorizationUrl, tokenUrl } = config;
   let discoveryUrl: string | undefined;
+  /** Where each URL came from, to name it in an error. */
+  const names = { token: 'OAUTH_TOKEN_URL', authorization: 'OAUTH_AUTHORIZATION_URL' };
+  let discoveredTokenEndpoint: string | undefined;
   if (config.issuer) {
     const found = await discover(config.issuer, timeoutMs);
     if ('metadata' in found) {
       discoveryUrl = found.url;
       const { metadata } = found;
-      authorizationUrl ??= typeof metadata.authorization_endpoint === 'string' ? metadata.authorization_endpoint : undefined;
-      tokenUrl ??= typeof metadata.token_endpoint === 'string' ? metadata.token_endpoint : undefined;
       const issuerMatches = metadata.issuer === config.issuer;
       add({
         id: 'discovery',
@@ -83,10 +85,32 @@ export async function runServerChecks(config: ServerCheckConfig, secrets: Secret
         subject: found.url,
         summary: issuerMatches
           ? 'The discovery document answers and names this issuer.'
-          : `The discovery document names the issuer ${String(metadata.issuer)}, not OAUTH_ISSUER (${config.issuer}).`,
+          : `The discovery document names the issuer ${typeof metadata.issuer === 'string' ? JSON.stringify(printable(metadata.issuer)) : 'nothing (no string)'}, not OAUTH_ISSUER (${config.issuer}).`,
         ...(issuerMatches ? {} : { change: 'Set OAUTH_ISSUER (and JWT_ISSUER) to the issuer the server announces, or fix the server\'s issuer.' }),
         sources: ['verifier'],
       });
+      // RFC 8414: the endpoints are absolute https URLs. A relative one is reported, not guessed at.
+      for (const [field, role] of [['authorization_endpoint', 'authorization'], ['token_endpoint', 'token']] as const) {
+        const endpoint = metadata[field];
+        if (role === 'token' ? tokenUrl !== undefined : authorizationUrl !== undefined) continue;
+        if (typeof endpoint !== 'string') continue;
+        if (/^https?:\/\//i.test(endpoint) && URL.canParse(endpoint)) {
+          if (role === 'token') tokenUrl = endpoint;
+          else authorizationUrl = endpoint;
+          names[role] = `the discovery document's ${field}`;
+        } else {
+          if (role === 'token') discoveredTokenEndpoint = endpoint;
+          add({
+            id: 'discovery',
+            severity: 'warning',
+            subject: found.url,
+            summary: `The discovery document's ${field} is not an absolute http(s) URL (${JSON.stringify(printable(endpoint))}), so it was not used.`,
+            alexa: 'Alexa does not read discovery (the console holds the URIs); a client that does, such as a verifier, cannot use it.',
+            change: `Give ${role === 'token' ? 'OAUTH_TOKEN_URL' : 'OAUTH_AUTHORIZATION_URL'} (the console's URI), and make the server announce an absolute URL.`,
+            sources: ['verifier'],
+          });
+        }
+      }
     } else {
       add({
         id: 'discovery',
@@ -105,13 +129,13 @@ export async function runServerChecks(config: ServerCheckConfig, secrets: Secret
     const issuerUrl = config.issuer!;
     await checkTransport('discovery document', issuerUrl, isLoopback(issuerUrl), new Map(), add, timeoutMs);
     if (!findings.some((finding) => finding.severity === 'unlinks-users' || finding.severity === 'breaks-linking')) {
-      throw new ConfigurationError('Set OAUTH_TOKEN_URL (the console\'s Access Token URI): OAUTH_ISSUER\'s discovery document gave no token_endpoint');
+      throw new ConfigurationError(`Set OAUTH_TOKEN_URL (the console's Access Token URI): OAUTH_ISSUER's discovery document gave ${discoveredTokenEndpoint !== undefined ? 'a token_endpoint that is not an absolute http(s) URL' : 'no token_endpoint'}`);
     }
-    add({ id: 'token-requests', severity: 'not-checked', subject: 'token endpoint', summary: 'No token request was sent: the discovery document could not be read, and OAUTH_TOKEN_URL is not set.', sources: [] });
+    add({ id: 'token-requests', severity: 'not-checked', subject: 'token endpoint', summary: 'No token request was sent: OAUTH_TOKEN_URL is not set, and the discovery document gave no usable token_endpoint.', sources: [] });
     return { tokenUrl: issuerUrl, findings };
   }
-  for (const [name, url] of [['OAUTH_TOKEN_URL', tokenUrl], ['OAUTH_AUTHORIZATION_URL', authorizationUrl]] as const) {
-    if (url !== undefined && !/^https?:\/\//.test(url)) throw new ConfigurationError(`${name} is not an http(s) URL`);
+  for (const [name, url] of [[names.token, tokenUrl], [names.authorization, authorizationUrl]] as const) {
+    if (url !== undefined && !/^https?:\/\//i.test(url)) throw new ConfigurationError(`${name} is not an http(s) URL`);
   }
 
   // Transport: HTTPS, port 443, a certificate Alexa trusts.
@@ -192,7 +216,19 @@ export async function runServerChecks(config: ServerCheckConfig, secrets: Secret
       });
     } else {
       const first = await tokenRequest('refresh', { grant_type: 'refresh_token', refresh_token: refreshToken });
-      if (judgeTokenAnswer('refresh', first, add)) {
+      // A refresh token given (not got from this run's code exchange) may have been spent by an earlier
+      // run: rotated since, or its link revoked by the reuse test. The server's invalid_grant cannot
+      // tell that from a server that refuses its own refresh tokens, so it is not a verdict.
+      const given = refreshToken === config.refreshToken;
+      if (given && !(first instanceof ProbeError) && first.status === 400 && first.body?.error === 'invalid_grant') {
+        add({
+          id: 'refresh',
+          severity: 'not-checked',
+          summary: `The refresh token given is refused (${describeFailure(first)}). A refresh token an earlier run of this check used (replaced by rotation, or its link revoked by the reuse test), or one whose link has ended, is refused this way too, so this says nothing about the server; the refresh, its reuse and the verifier were not tried.`,
+          change: 'Link again and give the check the new refresh token; or give --code-file, so that the refresh is tried with a refresh token of this run (its refusal is then a finding).',
+          sources: [],
+        });
+      } else if (judgeTokenAnswer('refresh', first, add)) {
         const { body } = first;
         accessToken = body.access_token as string;
         const next = typeof body.refresh_token === 'string' && body.refresh_token !== '' ? body.refresh_token : undefined;
@@ -203,11 +239,28 @@ export async function runServerChecks(config: ServerCheckConfig, secrets: Secret
           summary: `The refresh token is accepted; the server ${rotated ? 'rotates refresh tokens (a new one with each refresh)' : 'keeps the same refresh token'}.`,
           sources: ['refreshPair'],
         });
+        if (rotated && given) {
+          add({
+            id: 'refresh-token-replaced',
+            severity: 'warning',
+            summary: 'The server replaced the refresh token given with a new one, which this check does not keep: once the server\'s grace period for the old one ends, another run with the same token finds the refresh not-checked.',
+            change: 'Link again before the next run (or give --code-file). Never give the check a refresh token Alexa holds: the check rotates it.',
+            sources: [],
+          });
+        }
         judgeTokenShape('refresh', body, add);
         await sleep(config.reuseAfterMs);
         const reuse = await tokenRequest('old refresh token again', { grant_type: 'refresh_token', refresh_token: refreshToken });
         const seconds = `${Math.round(config.reuseAfterMs / 100) / 10} s`;
-        if (reuse instanceof ProbeError || reuse.status !== 200 || typeof reuse.body?.access_token !== 'string') {
+        if (reuse instanceof ProbeError) {
+          add({
+            id: 'refresh-reuse',
+            severity: 'not-checked',
+            summary: `The old refresh token was sent again ${seconds} after the refresh, but no answer came (${reuse.message}): whether the server takes a reused refresh token was not checked.`,
+            change: 'Run the check again with a fresh link once the token endpoint answers.',
+            sources: [],
+          });
+        } else if (reuse.status !== 200 || typeof reuse.body?.access_token !== 'string') {
           add({
             id: 'refresh-reuse',
             severity: 'unlinks-users',
@@ -225,7 +278,9 @@ export async function runServerChecks(config: ServerCheckConfig, secrets: Secret
           const newest = typeof reuse.body.refresh_token === 'string' && reuse.body.refresh_token !== '' ? reuse.body.refresh_token : next;
           if (newest !== undefined && newest !== refreshToken) {
             const latest = await tokenRequest('newest refresh token', { grant_type: 'refresh_token', refresh_token: newest });
-            if (latest instanceof ProbeError || latest.status !== 200 || typeof latest.body?.access_token !== 'string') {
+            if (latest instanceof ProbeError) {
+              add({ id: 'refresh-latest', severity: 'not-checked', summary: `The newest refresh token was sent, but no answer came (${latest.message}): whether the reuse revoked the grant was not checked.`, sources: [] });
+            } else if (latest.status !== 200 || typeof latest.body?.access_token !== 'string') {
               add({
                 id: 'refresh-latest',
                 severity: 'unlinks-users',
@@ -260,7 +315,7 @@ async function discover(issuer: string, timeoutMs: number): Promise<{ url: strin
       if (metadata) return { url, metadata };
       errors.push(`${path} answered ${answer.status}`);
     } catch (error) {
-      errors.push((error as Error).message);
+      errors.push(error instanceof ProbeError ? error.message : `${path} could not be read`);
     }
   }
   return { error: errors.join('; ') };
@@ -393,13 +448,37 @@ async function checkRedirectUris(
     try {
       answer = await probe(url.href, { timeoutMs });
     } catch (error) {
-      add({ id: 'redirect-uris', severity: 'not-checked', subject: redirectUri, summary: `The authorization endpoint did not answer: ${(error as Error).message}.`, sources: [] });
+      add({ id: 'redirect-uris', severity: 'not-checked', subject: redirectUri, summary: `The authorization endpoint did not answer: ${error instanceof ProbeError ? error.message : 'error'}.`, sources: [] });
       continue;
     }
     const location = typeof answer.headers.location === 'string' ? answer.headers.location : undefined;
-    const backToAlexa = location !== undefined && location.startsWith(redirectUri);
-    const error = backToAlexa ? new URL(location!).searchParams.get('error') : null;
-    if (answer.status >= 400) {
+    const target = location !== undefined && URL.canParse(location, url.href) ? new URL(location, url.href) : undefined;
+    const backToAlexa = target !== undefined && `${target.origin}${target.pathname}` === withoutQuery(redirectUri);
+    // An error page (Cognito: 302 to /error?error=redirect_mismatch) or Alexa with an error: error= in the query or the fragment.
+    const errorParams = target ? [target.searchParams, new URLSearchParams(target.hash.slice(1))].find((params) => params.has('error')) : undefined;
+    const error = errorParams ? oauthErrorCode(errorParams.get('error')) ?? '(not an RFC 6749 error code)' : undefined;
+    const answered = `it answered ${answer.status}${target ? ` to ${printable(`${target.origin}${target.pathname}`)}` : ''}`;
+    if (location !== undefined && target === undefined) {
+      add({
+        id: 'redirect-uris',
+        severity: 'warning',
+        subject: redirectUri,
+        summary: `The authorization endpoint answered ${answer.status} with a Location that is not a URL: whether it takes this redirect URI was not found out.`,
+        alexa: 'A browser may not follow it: linking could end there.',
+        change: 'Open the authorization URL with this redirect URI in a browser, and make the server answer a valid Location.',
+        sources: ['redirectUris'],
+      });
+    } else if (error !== undefined && !backToAlexa) {
+      add({
+        id: 'redirect-uris',
+        severity: 'breaks-linking',
+        subject: redirectUri,
+        summary: `The authorization endpoint sends the user to an error page with error=${error} (${answered}) instead of the login page: it refuses this redirect URI, or the request, for client ${config.clientId}.`,
+        alexa: 'Users whose Alexa account is in this region see an error page instead of the login page: they cannot link.',
+        change: `Register ${redirectUri} as a redirect URI of Alexa's client (${config.clientId}) at the authorization server; if it is, check the error named (the scopes, the client's grant types).`,
+        sources: ['redirectUris'],
+      });
+    } else if (answer.status >= 400) {
       add({
         id: 'redirect-uris',
         severity: 'breaks-linking',
@@ -419,17 +498,37 @@ async function checkRedirectUris(
         change: 'Check the scopes (ALEXA_SCOPES, as in the console) and that Alexa\'s client may use the authorization code grant.',
         sources: ['redirectUris'],
       });
+    } else if (backToAlexa) {
+      add({ id: 'redirect-uris', severity: 'ok', subject: redirectUri, summary: `The authorization endpoint takes this redirect URI (it sends the user back to Alexa with ${answer.status}).`, sources: ['redirectUris'] });
     } else {
-      add({ id: 'redirect-uris', severity: 'ok', subject: redirectUri, summary: `The authorization endpoint takes this redirect URI (it answered ${answer.status}).`, sources: ['redirectUris'] });
+      // A login page or a redirect to one: the URI was not refused, which is not proof it is registered.
+      add({
+        id: 'redirect-uris',
+        severity: 'ok',
+        subject: redirectUri,
+        summary: `The authorization endpoint does not refuse this redirect URI before login (${answered}, no error). A server that checks the redirect URI only after login is not covered by this check.`,
+        sources: ['redirectUris'],
+      });
     }
   }
+}
+
+/** `uri` without its query and fragment. */
+function withoutQuery(uri: string): string {
+  const url = new URL(uri);
+  return `${url.origin}${url.pathname}`;
+}
+
+/** The HTTP Basic credential of Alexa's client, as sent (a secret: it decodes to the client secret). */
+function basicCredential(config: ServerCheckConfig): string {
+  return Buffer.from(`${config.clientId}:${config.clientSecret}`).toString('base64');
 }
 
 async function requestToken(tokenUrl: string, config: ServerCheckConfig, form: Record<string, string>, timeoutMs: number): Promise<TokenAnswer | ProbeError> {
   const body = new URLSearchParams(form);
   const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
   if (config.clientAuthMethod === 'client_secret_basic') {
-    headers.Authorization = `Basic ${Buffer.from(`${config.clientId}:${config.clientSecret}`).toString('base64')}`;
+    headers.Authorization = `Basic ${basicCredential(config)}`;
   } else {
     body.set('client_id', config.clientId);
     body.set('client_secret', config.clientSecret);
@@ -560,7 +659,7 @@ async function checkVerifier(environment: Environment, accessToken: string | und
     add({
       id: 'verifier-configuration',
       severity: 'breaks-linking',
-      summary: `The verifier's environment is wrong: ${(error as Error).message}.`,
+      summary: `The verifier's environment is wrong: ${printable((error as Error).message, 300)}.`,
       alexa: 'The skill\'s Lambda fails at cold start: every request of every linked user fails.',
       change: 'Fix the variable named (the same variables as the skill\'s Lambda).',
       sources: ['verifier'],
@@ -577,7 +676,7 @@ async function checkVerifier(environment: Environment, accessToken: string | und
       add({
         id: 'verifier-rejects',
         severity: 'unlinks-users',
-        summary: `The skill's verifier calls a token just issued ${verdict.outcome}${verdict.outcome === 'invalid' ? ` (${verdict.reason})` : ''}${claims ? `; the token says ${claims}` : ''}.`,
+        summary: `The skill's verifier calls a token just issued ${verdict.outcome}${verdict.outcome === 'invalid' ? ` (${printable(verdict.reason, 200)})` : ''}${claims ? `; the token says ${claims}` : ''}.`,
         alexa: 'The skill answers an unlinking reply (a LinkAccount card, INVALID/EXPIRED_AUTHORIZATION_CREDENTIAL) to genuine tokens: Alexa unlinks users once the unlinking policy confirms it.',
         change: verdict.outcome === 'expired'
           ? 'Check the clocks of the server and the Lambda, and the access token lifetime.'
@@ -586,14 +685,14 @@ async function checkVerifier(environment: Environment, accessToken: string | und
       });
     }
   } catch (error) {
-    const reason = error instanceof CannotDecideError ? error.reason : 'error';
+    const reason = error instanceof CannotDecideError ? printable(error.reason, 200) : 'error';
     const id = VERIFIER_FINDINGS.find(([pattern]) => pattern.test(reason))?.[1] ?? 'verifier-could-not-decide';
     add({
       id,
       severity: 'breaks-linking',
       summary: `The skill's verifier could not decide on a token just issued (${reason})${claims ? `; the token says ${claims}` : ''}.`,
       alexa: 'The skill answers every linked user\'s request with its transient reply ("try again later"): nobody is unlinked, and nobody is served, until the deploy is fixed. Caught here, before any user met it.',
-      change: error instanceof CannotDecideError ? error.check : `${(error as Error).message}`,
+      change: error instanceof CannotDecideError ? printable(error.check, 300) : `The verifier failed (${printable((error as Error)?.name ?? 'error', 40)}): check its settings.`,
       sources: ['verifier'],
     });
   }
@@ -606,7 +705,7 @@ function describeJwt(token: string): string | undefined {
   try {
     const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
     const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-    const field = (value: unknown) => (typeof value === 'string' || Array.isArray(value) ? JSON.stringify(value) : 'nothing');
+    const field = (value: unknown) => (typeof value === 'string' || Array.isArray(value) ? printable(JSON.stringify(value), 200) : 'nothing');
     return `iss ${field(payload.iss)}, aud ${field(payload.aud)}, alg ${field(header.alg)}, kid ${field(header.kid)}`;
   } catch {
     return undefined;
@@ -615,9 +714,11 @@ function describeJwt(token: string): string | undefined {
 
 function describeFailure(answer: TokenAnswer | ProbeError): string {
   if (answer instanceof ProbeError) return answer.message;
-  const error = typeof answer.body?.error === 'string' ? ` ${answer.body.error}` : '';
   if (answer.status === 200) return 'status 200 without an access_token';
-  return `status ${answer.status}${error}`;
+  // The server's words, fit for a terminal; the report's redaction takes out any secret they echo.
+  const error = answer.body?.error === undefined ? undefined : oauthErrorCode(answer.body.error) ?? '(an error that is not an RFC 6749 error code)';
+  const description = typeof answer.body?.error_description === 'string' ? printable(answer.body.error_description, 200) : undefined;
+  return `status ${answer.status}${error ? ` ${error}` : ''}${description ? `: "${description}"` : ''}`;
 }
 
 function parseJson(text: string): Record<string, unknown> | undefined {

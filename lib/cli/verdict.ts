@@ -14,6 +14,7 @@ import { getPlayableContentRequest, launchRequest, powerControllerDirective } fr
 import { verifierFromEnvironment } from '../verification/environment';
 import type { TokenVerdict, TokenVerifier } from '../verification/verifier';
 import type { CommandIo } from './commands';
+import { echoable, printable } from './findings';
 
 /** What the command reads and writes: the process's, or a test's (files included). */
 export interface VerdictIo {
@@ -90,11 +91,11 @@ export async function verdictCommand(io: VerdictIo): Promise<number> {
   let token: string;
   let env: Record<string, string | undefined>;
   try {
-    env = { ...io.env, ...(options.envFile !== undefined ? environmentFrom(await io.readFile(options.envFile), options.functionId) : {}) };
-    token = (options.token ?? (options.tokenFile !== undefined ? await io.readFile(options.tokenFile) : await io.readStdin())).trim();
+    env = { ...io.env, ...(options.envFile !== undefined ? environmentFrom(await read(() => io.readFile(options.envFile!), 'the file given to --env-file'), options.functionId) : {}) };
+    token = (options.token ?? (options.tokenFile !== undefined ? await read(() => io.readFile(options.tokenFile!), 'the file given to --token-file') : await read(() => io.readStdin(), 'standard input'))).trim();
     if (token === '') throw new UsageError('No access token: give --token-file, standard input or --token');
   } catch (error) {
-    io.writeError(`${error instanceof UsageError || error instanceof ConfigurationError ? error.message : `Could not read the input: ${(error as Error).message}`}\n`);
+    io.writeError(`${error instanceof UsageError || error instanceof ConfigurationError ? error.message : 'Could not read the input'}\n`);
     return USAGE_ERROR;
   }
   let verifier: TokenVerifier<unknown>;
@@ -107,6 +108,19 @@ export async function verdictCommand(io: VerdictIo): Promise<number> {
   const report = await judge(token, verifier, env);
   io.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : describe(report));
   return report.outcome === 'valid' ? 0 : report.outcome === 'could not decide' ? COULD_NOT_DECIDE : 1;
+}
+
+/**
+ * What `readText` read; when it fails, a usage error naming `what` and the error's code only: Node's
+ * message quotes the path, and a token given in place of a file name would be printed.
+ */
+async function read(readText: () => Promise<string>, what: string): Promise<string> {
+  try {
+    return await readText();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException)?.code;
+    throw new UsageError(`Could not read ${what}${typeof code === 'string' ? ` (${printable(code, 20)})` : ''}`);
+  }
 }
 
 /** The verdict on `token`, and the replies each family's gate gives on it. */
@@ -202,7 +216,8 @@ export function describe(report: VerdictReport): string {
     lines.push(...familyLines(report.untilConfirmed));
   }
   if (report.check) lines.push(`what to check: ${report.check}`);
-  return `${lines.join('\n')}\n`;
+  // A reason can quote a server (an introspection answer): no control characters reach the terminal.
+  return `${lines.map((line) => printable(line, Infinity)).join('\n')}\n`;
 }
 
 function familyLines(replies: VerdictReport['replies']): string[] {
@@ -227,12 +242,13 @@ function parseOptions(argv: readonly string[]): Options {
     const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
     if (flag === '--json') options.json = true;
     else if (flag === '--help' || flag === '-h') options.help = true;
-    else if (flag in valued) {
+    else if (Object.hasOwn(valued, flag)) {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`${flag} needs a value`);
       options[valued[flag as keyof typeof valued]] = value;
     } else if (flag === '-') continue; // standard input, the default
-    else throw new UsageError(`Unknown option ${flag.startsWith('-') ? flag : '(an argument)'}`);
+    // Repeated only when it reads as an option's name: a token pasted here is not echoed back.
+    else throw new UsageError(`Unknown option ${flag.startsWith('-') && echoable(flag) ? flag : '(not repeated: it is not an option name)'}`);
   }
   if (options.token !== undefined && options.tokenFile !== undefined) throw new UsageError('Give the token once: --token or --token-file');
   return options;
@@ -251,7 +267,7 @@ function environmentFrom(text: string, functionId: string | undefined): Record<s
   const nested = Object.values(file).some((entry) => typeof entry === 'object' && entry !== null);
   if (!nested) return strings(file);
   if (functionId === undefined) throw new UsageError(`The env file is in SAM's format: say which function with --function (${Object.keys(file).filter((key) => key !== 'Parameters').join(', ')})`);
-  if (typeof file[functionId] !== 'object' || file[functionId] === null) throw new UsageError(`The env file has no function ${functionId}`);
+  if (!Object.hasOwn(file, functionId) || typeof file[functionId] !== 'object' || file[functionId] === null) throw new UsageError('The env file has no function of the name given to --function');
   return { ...strings(file.Parameters ?? {}), ...strings(file[functionId]) };
 }
 

@@ -159,15 +159,24 @@ describe('check-server against bad configurations', () => {
     expectNoSecretIn(run);
   });
 
-  it('reports refresh rotation without a grace period (the old refresh token refused when used again) as unlinking users, exit 1', async () => {
-    const run = await checkServer(environment('alexa-rotating'), ['--json', '--refresh-token-file', await refreshTokenFile('alexa-rotating'), '--reuse-after', '1']);
+  it('reports refresh rotation without a grace period (the old refresh token refused when used again) as unlinking users, exit 1; a second run with the spent token is not checked', async () => {
+    const file = await refreshTokenFile('alexa-rotating');
+    const run = await checkServer(environment('alexa-rotating'), ['--json', '--refresh-token-file', file, '--reuse-after', '1']);
     expect(severities(run, 'refresh')).toEqual(['ok']);
+    expect(severities(run, 'refresh-token-replaced')).toEqual(['warning']);
     const [reuse] = findings(run, 'refresh-reuse');
     expect(reuse.severity).toBe('unlinks-users');
     expect(reuse.summary).toMatch(/rotates refresh tokens without a grace period/);
     expect(reuse.sources.some((source) => !source.confirmed)).toBe(true); // Amazon does not say Alexa resends it: said so
     expect(run.code).toBe(1);
     expectNoSecretIn(run);
+
+    // The same file again: the server refuses the spent token, which says nothing about the server.
+    const again = await checkServer(environment('alexa-rotating'), ['--json', `--refresh-token-file=${file}`, '--reuse-after=0']);
+    expect(findings(again, 'refresh')).toEqual([expect.objectContaining({ severity: 'not-checked', summary: expect.stringMatching(/invalid_grant.*earlier run of this check/) })]);
+    expect(severities(again, 'refresh-reuse')).toEqual([]);
+    expect(again.code).toBe(0);
+    expectNoSecretIn(again);
   });
 
   it('reports an audience that differs from JWT_AUDIENCE as a verifier finding caught before any user meets it, exit 1', async () => {
