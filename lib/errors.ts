@@ -1,12 +1,8 @@
 /**
- * The one error module of ask-sdk-account-linking.
- *
- * Every error the toolkit throws is an {@link AccountLinkingError}: it has a `name` (its class),
- * a stable `code` to match on, and, where another error led to it, a `cause`.
- * No message ever holds an access token, a grant code or a claim of a token.
+ * The errors of ask-sdk-account-linking, each an {@link AccountLinkingError} with a stable `code`;
+ * no message holds a token, a grant code or a claim. Imports nothing: every module may use it.
+ * (The gate's own {@link GateShortCircuitError} is in `gate/decision.ts`.) See docs/errors.md.
  */
-import type { SkillFamily } from './verification/verifier';
-import type { RejectedDecision } from './gate';
 
 /**
  * The base class of every error ask-sdk-account-linking throws. Catch it to tell the toolkit's
@@ -74,30 +70,6 @@ export class MalformedRequestError extends AccountLinkingError {
     options?: { cause?: unknown },
   ) {
     super(`Malformed Alexa request: ${reason}`, options);
-  }
-}
-
-/**
- * Thrown by a gate's request interceptor when a request may not reach the domain handlers:
- * the access token is missing, invalid or expired, or the verifier could not decide.
- * The error handler installed with the gate renders it as the reply Alexa expects.
- */
-export class GateShortCircuitError extends AccountLinkingError {
-  override readonly name = 'GateShortCircuitError';
-  readonly code = 'ERR_GATE_SHORT_CIRCUIT';
-
-  constructor(
-    /** The kind of skill whose gate stopped the request: it picks the reply. */
-    readonly family: SkillFamily,
-    /** The request's type, e.g. `IntentRequest` or `Alexa.PowerController.TurnOn`. */
-    readonly requestType: string,
-    /** Why it stopped the request: every {@link GateDecision} but `linked`. */
-    readonly decision: RejectedDecision,
-  ) {
-    super(
-      `Account linking gate stopped a ${family} ${requestType}: access token ${decision.outcome}`,
-      decision.outcome === 'undecided' ? { cause: decision.cause } : undefined,
-    );
   }
 }
 

@@ -14,7 +14,7 @@ export * from './custom';
 export * from './directive';
 export * from './music';
 export { RuntimeSkillBuilder, type RuntimeSkill, type RuntimeHandlerInput, type RuntimeFamily, type RuntimeGate } from './runtime-skill';
-export { accountLinking, withAccountLinking, AccountLinking, type AccountLinkingOptions } from './account-linking';
+export { accountLinking, withAccountLinking, AccountLinking, type AccountLinkingOptions } from './with-account-linking';
 export {
   getLinkedUser,
   findLinkedUser,
@@ -24,48 +24,36 @@ export {
   LinkedAccount,
   type HasRequestAttributes,
   type LinkedUserAccessors,
-} from './linked-account';
-export {
-  decide,
-  verificationBudget,
-  DEFAULT_VERIFICATION_TIMEOUT_MS,
-  type CommonGateOptions,
-  type DecideOptions,
-  type GateDecision,
-  type RejectedDecision,
-  type TokenResolution,
-} from './gate';
+} from './gate/linked-account';
+export { GateShortCircuitError, type GateDecision, type RejectedDecision, type TokenResolution } from './gate/decision';
+export { verificationBudget, DEFAULT_VERIFICATION_TIMEOUT_MS } from './gate/budget';
+export { decide, type DecideOptions } from './gate/decide';
+export type { CommonGateOptions } from './gate/options';
 export { fingerprint, redact, describeError, CREDENTIAL_PATHS, createJsonLogger, type Logger, type LogLevel, type JsonLoggerOptions } from './logging';
+export { UnlinkingPolicy, FLEET_REFRESH_MS, type HoldReason, type RejectionReview, type UnlinkingReview } from './gate/unlinking';
+export { LEDGER_BUCKET_MS } from './gate/breaker';
 export {
-  UnlinkingPolicy,
   DEFAULT_CONFIRM_AFTER_MS,
   DEFAULT_BREAKER_WINDOW_MS,
   DEFAULT_BREAKER_MIN_TOKENS,
   DEFAULT_BREAKER_FACTOR,
   DEFAULT_BREAKER_BASELINE_MS,
-  LEDGER_BUCKET_MS,
-  FLEET_REFRESH_MS,
   type UnlinkingOptions,
   type BreakerOptions,
-  type HoldReason,
-  type RejectionReview,
-  type UnlinkingReview,
-} from './unlinking';
+} from './gate/unlinking-options';
 export { MemoryUnlinkLedger, type UnlinkLedger, type RejectionEntry, type RecordedRejection, type LedgerOperations, type FleetState } from './unlink-ledger';
+export { reasonClassOf, invalidReasonClass, type ReasonClass } from './gate/reason-class';
 export {
   emfMetrics,
   powertoolsMetrics,
   noMetrics,
   defaultGateMetrics,
-  reasonClassOf,
-  invalidReasonClass,
   GATE_METRIC_NAMES,
   DEFAULT_METRICS_NAMESPACE,
   type GateMetrics,
   type GateMetricEvent,
   type GateOutcome,
-  type ReasonClass,
   type EmfMetricsOptions,
   type PowertoolsMetricsLike,
   type PowertoolsSingleMetricLike,
-} from './metrics';
+} from './gate/metrics';

@@ -1,9 +1,6 @@
 /**
- * Token-safe logging.
- *
- * The toolkit logs through any object with `debug`, `info`, `warn` and `error` (Powertools'
- * Logger fits, and so does `console`). It never hands a logger an access token: tokens appear
- * only as {@link fingerprint}s.
+ * Token-safe logging through any `debug`/`info`/`warn`/`error` object (Powertools' Logger,
+ * `console`, {@link createJsonLogger}): tokens appear only as {@link fingerprint}s.
  */
 import { createHash, hash } from 'node:crypto';
 import { AccountLinkingError } from './errors';

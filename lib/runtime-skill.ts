@@ -1,12 +1,7 @@
 /**
- * The skill builder that directive and music skills share, on ask-sdk-runtime's generic pieces
- * (`RuntimeConfigurationBuilder`, `GenericRequestDispatcher`), with the feel of
- * `SkillBuilders.custom()`.
- *
- * What a family adds is a {@link RuntimeFamily}: how to check its envelopes, and its replies for a
- * malformed request, a request no handler matches, and an error nobody handled. A skill built here
- * never rejects: whatever happens, Alexa gets that family's well-formed reply, and never one of
- * the two codes that unlink the user.
+ * The skill builder that directive and music skills share, on ask-sdk-runtime, with the feel of
+ * `SkillBuilders.custom()`. A family adds a {@link RuntimeFamily}; a skill built here never
+ * rejects and never answers an unlinking code for a fault. See docs/smart-home.md, docs/music.md.
  */
 import {
   GenericRequestDispatcher,
@@ -17,7 +12,9 @@ import {
   type ResponseInterceptor,
 } from 'ask-sdk-runtime';
 import { ConfigurationError, MalformedRequestError } from './errors';
-import { gateErrorsFirst, type CommonGateOptions, type GateInput } from './gate';
+import { gateErrorsFirst } from './gate/error-mapper';
+import type { GateInput } from './gate/interceptor';
+import type { CommonGateOptions } from './gate/options';
 import { createJsonLogger, describeError, type Logger } from './logging';
 import type { SkillFamily } from './verification/verifier';
 
@@ -70,7 +67,7 @@ export interface RuntimeFamily<E, O, I extends RuntimeHandlerInput<E>> {
 }
 
 /**
- * The key under which a runtime builder takes its gate from `withAccountLinking` (lib/account-linking.ts),
+ * The key under which a runtime builder takes its gate from `withAccountLinking` (lib/with-account-linking.ts),
  * the one way to install a gate on every family's builder.
  */
 export const INSTALL_GATE = Symbol.for('ask-sdk-account-linking.install-gate');

@@ -1,11 +1,7 @@
 /**
- * The unlinking ledger: the fleet's memory of rejected access tokens, proven configurations and
- * rejection counts, shared by every container of a skill ({@link UnlinkLedger}), and the in-memory
- * one for tests and local runs ({@link MemoryUnlinkLedger}). The DynamoDB one is in
- * `ask-sdk-account-linking/dynamodb`.
- *
- * A ledger holds token fingerprints (SHA-256), never tokens; a configuration version is a hash of
- * the verifier's settings, never a setting in clear.
+ * The unlinking ledger, the fleet's memory shared by every container of a skill
+ * ({@link UnlinkLedger}; token fingerprints, never tokens), and the in-memory one for tests
+ * ({@link MemoryUnlinkLedger}). The DynamoDB one is `ask-sdk-account-linking/dynamodb`. See docs/unlinking.md.
  */
 
 /** The first rejection of one token under one configuration version, as the fleet saw it first. */

@@ -1,6 +1,8 @@
 import { CannotDecideError, decide, InvalidVerdictError, VerifierFailedError, VerifierTimeoutError, verificationBudget, type TokenVerifier, type VerificationContext } from '../lib';
 import { ConfigurationError } from '../lib';
-import { createCannotDecideReporter, gateInterceptor, MAX_TIMER_MS } from '../lib/gate';
+import { MAX_TIMER_MS } from '../lib/gate/budget';
+import { createCannotDecideReporter } from '../lib/gate/decision-log';
+import { gateInterceptor } from '../lib/gate/interceptor';
 import { gateOptionsFromEnvironment } from '../lambda/environment';
 
 const found = { status: 'found' as const, accessToken: 'opaque-token', path: 'context.System.user.accessToken' };
@@ -154,7 +156,7 @@ describe('a verifier that cannot decide for a reason about us', () => {
 
 describe('the gate\'s verificationTimeoutMs', () => {
   const spec = (timeoutMs: number) => ({
-    family: 'custom' as const, verifier: verifier(async () => ({ outcome: 'expired' as const })), timeoutMs, logger: { debug() {}, info() {}, warn() {}, error() {} },
+    family: 'custom' as const, verifier: verifier(async () => ({ outcome: 'expired' as const })), verificationTimeoutMs: timeoutMs, logger: { debug() {}, info() {}, warn() {}, error() {} },
     requestType: () => 'LaunchRequest', isGated: () => true, resolve: () => ({ status: 'absent' as const }),
   });
 
@@ -188,7 +190,7 @@ describe('a custom verifier\'s reason in the decision line', () => {
     const lines: Array<Record<string, unknown>> = [];
     const logger = { debug() {}, info: (_m: string, f?: Record<string, unknown>) => void lines.push(f ?? {}), warn() {}, error() {} };
     const gate = gateInterceptor({
-      family: 'custom', timeoutMs: 1000, logger, unlinking: false, metrics: false,
+      family: 'custom', verificationTimeoutMs: 1000, logger, unlinking: false, metrics: false,
       verifier: verifier(async () => ({ outcome: 'invalid', reason: `rejected\nbecause ${'x'.repeat(200)}` })),
       requestType: () => 'LaunchRequest', isGated: () => true, resolve: () => ({ status: 'found' as const, accessToken: 'opaque-token', path: 'p' }),
     });

@@ -326,7 +326,7 @@ describe('DynamoDbUnlinkLedger (dynalite): its own', () => {
   describe('the control item, written with the documented commands', () => {
     /** The ```sh blocks of DynamoDbUnlinkLedger's TSDoc, in order. */
     function documentedCommands(): string[] {
-      const source = readFileSync(path.join(ROOT, 'lib/dynamodb.ts'), 'utf8');
+      const source = readFileSync(path.join(ROOT, 'lib/dynamodb/unlink-ledger.ts'), 'utf8');
       const end = source.indexOf('export class DynamoDbUnlinkLedger');
       const doc = source.slice(source.lastIndexOf('/**', end), end).split('\n').map((line) => line.replace(/^ \* ?/, '')).join('\n');
       return [...doc.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]);

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigurationError } from '../errors';
 import type { Environment } from '../verification/environment';
-import type { CommandIo } from './commands';
+import type { CommandIo } from './command-io';
 import { echoable, printable, reportOf, renderJson, renderText, Secrets } from './findings';
 import { runServerChecks, type ServerCheckConfig } from './server-checks';
 

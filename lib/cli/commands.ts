@@ -2,20 +2,10 @@
  * The subcommands of the `ask-sdk-account-linking` command, each loaded only when it runs. Adding
  * one is one line in {@link COMMANDS}: a module exporting `run(args, io)` that resolves to an exit code.
  */
-import type { Environment } from '../verification/environment';
+import type { Command, CommandIo } from './command-io';
 import { echoable } from './findings';
 
-/** What a subcommand reads and writes: the process's, or a test's. */
-export interface CommandIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  readStdin(): Promise<string>;
-  env: Environment;
-}
-
-export interface Command {
-  run(args: readonly string[], io: CommandIo): Promise<number>;
-}
+export type { Command, CommandIo } from './command-io';
 
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   'check-server': { summary: 'try the authorization server the way Alexa and the skill\'s verifier will', load: () => import('./check-server') },

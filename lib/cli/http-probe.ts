@@ -39,7 +39,7 @@ export interface ProbeRequest {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
-  timeoutMs: number;
+  requestTimeoutMs: number;
 }
 
 export function probe(url: string, request: ProbeRequest): Promise<ProbeResponse> {
@@ -67,7 +67,7 @@ export function probe(url: string, request: ProbeRequest): Promise<ProbeResponse
         res.on('error', (error) => reject(asProbeError(target, error, elapsed())));
       },
     );
-    req.setTimeout(request.timeoutMs, () => req.destroy(new ProbeError(`${target.origin}${target.pathname} did not answer within ${request.timeoutMs} ms`, 'ETIMEDOUT', elapsed())));
+    req.setTimeout(request.requestTimeoutMs, () => req.destroy(new ProbeError(`${target.origin}${target.pathname} did not answer within ${request.requestTimeoutMs} ms`, 'ETIMEDOUT', elapsed())));
     req.on('error', (error) => reject(asProbeError(target, error, elapsed())));
     req.end(request.body);
   });
@@ -93,9 +93,9 @@ export interface CertificateTrust {
 }
 
 /** Connects twice (public CAs only, then the process's store) and reports who vouches for the certificate of `url`'s origin. */
-export async function certificateTrust(url: string, timeoutMs: number): Promise<CertificateTrust> {
-  const publicly = await handshake(url, tls.rootCertificates, timeoutMs);
-  const byProcess = await handshake(url, undefined, timeoutMs);
+export async function certificateTrust(url: string, requestTimeoutMs: number): Promise<CertificateTrust> {
+  const publicly = await handshake(url, tls.rootCertificates, requestTimeoutMs);
+  const byProcess = await handshake(url, undefined, requestTimeoutMs);
   return {
     publicly: publicly.authorized,
     byProcess: byProcess.authorized,
@@ -105,7 +105,7 @@ export async function certificateTrust(url: string, timeoutMs: number): Promise<
   };
 }
 
-function handshake(url: string, ca: readonly string[] | undefined, timeoutMs: number): Promise<{ authorized: boolean; error?: string; issuer?: string }> {
+function handshake(url: string, ca: readonly string[] | undefined, requestTimeoutMs: number): Promise<{ authorized: boolean; error?: string; issuer?: string }> {
   const target = new URL(url);
   const host = target.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve) => {
@@ -120,7 +120,7 @@ function handshake(url: string, ca: readonly string[] | undefined, timeoutMs: nu
       socket.destroy();
       resolve(result);
     };
-    socket.setTimeout(timeoutMs, () => done({ authorized: false, error: 'ETIMEDOUT' }));
+    socket.setTimeout(requestTimeoutMs, () => done({ authorized: false, error: 'ETIMEDOUT' }));
     socket.once('secureConnect', () => {
       const certificate = socket.getPeerCertificate();
       // The certificate's words are the server's: no control characters, a bounded length.
@@ -135,4 +135,14 @@ function handshake(url: string, ca: readonly string[] | undefined, timeoutMs: nu
 export function isLoopback(url: string): boolean {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** A response body as a JSON object; undefined when it is not one. */
+export function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { SkillBuilders } from 'ask-sdk-core';
-import { withAccountLinking } from '../account-linking';
+import { withAccountLinking } from '../with-account-linking';
 import { directiveSkillBuilder } from '../directive';
 import { CannotDecideError, ConfigurationError } from '../errors';
 import { fingerprint, redactReason, type Logger } from '../logging';
@@ -13,7 +13,7 @@ import { musicSkillBuilder } from '../music';
 import { getPlayableContentRequest, launchRequest, powerControllerDirective } from '../testing';
 import { verifierFromEnvironment } from '../verification/environment';
 import type { TokenVerdict, TokenVerifier } from '../verification/verifier';
-import type { CommandIo } from './commands';
+import type { CommandIo } from './command-io';
 import { echoable, printable } from './findings';
 
 /** What the command reads and writes: the process's, or a test's (files included). */
@@ -51,6 +51,8 @@ export interface VerdictReport {
 const USAGE_ERROR = 2;
 /** The exit code of "could not decide". */
 const COULD_NOT_DECIDE = 3;
+/** How long the verifier may take on the token (its signal and its deadline). */
+const VERIFIER_TIMEOUT_MS = 5000;
 
 const USAGE = `Usage: ask-sdk-account-linking verdict [options]
 
@@ -129,7 +131,7 @@ export async function judge(token: string, verifier: TokenVerifier<unknown>, env
   const base = { tokenFingerprint: fingerprint(token), verifier: `TOKEN_VERIFIER=${kind}` };
   let verdict: TokenVerdict<unknown>;
   try {
-    verdict = await verifier.verify(token, { family: 'custom', signal: AbortSignal.timeout(5000), deadline: new Date(Date.now() + 5000) });
+    verdict = await verifier.verify(token, { family: 'custom', signal: AbortSignal.timeout(VERIFIER_TIMEOUT_MS), deadline: new Date(Date.now() + VERIFIER_TIMEOUT_MS) });
   } catch (error) {
     const decided = error instanceof CannotDecideError;
     const report: VerdictReport = {

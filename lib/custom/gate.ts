@@ -1,16 +1,15 @@
 /**
- * Custom skills, part 3 of 3: the gate on an ask-sdk-core skill builder.
- *
- * A request interceptor resolves the access token, asks the verifier, and either hands the linked
- * user to the domain handlers or throws a {@link GateShortCircuitError}; the error handler paired
- * with it renders the reply. `withAccountLinking` (lib/account-linking.ts) installs both through
- * {@link installCustomGate}, so that registration order cannot go wrong: the gate runs before
- * every other request interceptor, and its errors reach its own error handler before any error
- * handler of the skill, catch-alls included.
+ * Custom skills, part 3 of 3: the gate on an ask-sdk-core skill builder, installed by
+ * {@link installCustomGate} (for `withAccountLinking`) so that it runs first and its error handler
+ * is tried first, catch-alls included. See docs/custom-skills.md.
  */
 import type { CustomSkillBuilder, ErrorHandler, HandlerInput, RequestInterceptor } from 'ask-sdk-core';
-import { CannotDecideError, ConfigurationError, GateShortCircuitError, MalformedRequestError } from '../errors';
-import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateErrorsFirst, gateInterceptor, type CommonGateOptions, type RejectedDecision } from '../gate';
+import { CannotDecideError, ConfigurationError, MalformedRequestError } from '../errors';
+import { DEFAULT_VERIFICATION_TIMEOUT_MS } from '../gate/budget';
+import { GateShortCircuitError, type RejectedDecision } from '../gate/decision';
+import { gateErrorsFirst } from '../gate/error-mapper';
+import { gateInterceptor } from '../gate/interceptor';
+import type { CommonGateOptions } from '../gate/options';
 import { createJsonLogger } from '../logging';
 import { customRequestType, resolveCustomAccessToken, SKILL_ACCOUNT_LINKED } from './resolve';
 import { customReplyKind, rejectionReply, voiceLinkingReply } from './respond';
@@ -38,16 +37,26 @@ export const DEFAULT_PUBLIC_REQUEST_TYPES: readonly string[] = [
   'Alexa.Authorization.Grant',
 ];
 
+/** The options of the custom-skill gate: {@link CommonGateOptions} and the custom family's own. */
 export interface CustomGateOptions<P> extends CommonGateOptions<P> {
-  /** Intents that bypass the gate. Default: {@link DEFAULT_PUBLIC_INTENTS}. */
+  /**
+   * Intents that bypass the gate.
+   * @defaultValue {@link DEFAULT_PUBLIC_INTENTS}
+   */
   publicIntents?: readonly string[] | undefined;
-  /** Request types that bypass the gate. Default: {@link DEFAULT_PUBLIC_REQUEST_TYPES}. SessionEndedRequest always does. */
+  /**
+   * Request types that bypass the gate. SessionEndedRequest always does.
+   * @defaultValue {@link DEFAULT_PUBLIC_REQUEST_TYPES}
+   */
   publicRequestTypes?: readonly string[] | undefined;
-  /** Prefer `context.System.person.accessToken` (a recognised voice profile's own link). Default: false. */
+  /**
+   * Prefer `context.System.person.accessToken` (a recognised voice profile's own link).
+   * @defaultValue false
+   */
   preferPersonToken?: boolean | undefined;
   /**
-   * What the gate says, per locale (`de-DE`) or language (`de`), one message at a time. Default:
-   * the built-in texts of all 17 custom-skill locales ({@link GATE_SPEECH}), English elsewhere.
+   * What the gate says, per locale (`de-DE`) or language (`de`), one message at a time.
+   * @defaultValue {@link GATE_SPEECH}: the built-in texts of all 17 custom-skill locales, English elsewhere
    */
   speech?: SpeechByLocale | undefined;
   /**
@@ -56,8 +65,8 @@ export interface CustomGateOptions<P> extends CommonGateOptions<P> {
    * Intent request of a live session that carries no token at all is answered with a
    * `Connections.StartConnection` for `AMAZON.AskForAccountLinking` instead of the LinkAccount
    * card. The card stays the answer everywhere else (no session, CanFulfill, silent requests, an
-   * invalid or expired token, and when voice linking comes back without a link). Default: false,
-   * since Alexa supports it only for Login with Amazon.
+   * invalid or expired token, and when voice linking comes back without a link).
+   * @defaultValue false, since Alexa supports it only for Login with Amazon
    */
   voiceLinking?: boolean | undefined;
 }
@@ -104,7 +113,7 @@ function createCustomGate<P>(options: CustomGateOptions<P>): CustomGate {
   const requestInterceptor: RequestInterceptor = gateInterceptor<HandlerInput>({
     family: 'custom',
     verifier: options.verifier,
-    timeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
+    verificationTimeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
     logger,
     unlinking: options.unlinking,
     metrics: options.metrics,

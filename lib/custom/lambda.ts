@@ -1,10 +1,7 @@
 /**
- * The Lambda entry point of a custom skill: `export const handler = customSkillHandler(skill)`.
- *
- * An async `(event, context)` handler, as the nodejs24.x runtime requires (it rejects the
- * callback-style handler that ask-sdk-core's builders make). An event that is not a custom-skill
- * request envelope is refused with a {@link MalformedRequestError} and a logged reason before
- * it reaches the SDK, where it would end as a TypeError.
+ * The Lambda entry point of a custom skill, `export const handler = customSkillHandler(skill)`: an
+ * async handler (nodejs24.x refuses callback-style ones) that refuses what is not a custom-skill
+ * envelope with a {@link MalformedRequestError} before it reaches the SDK.
  */
 import type { RequestEnvelope, ResponseEnvelope } from 'ask-sdk-model';
 import { MalformedRequestError } from '../errors';

@@ -1,17 +1,10 @@
 /**
- * Custom skills, part 1 of 3: where the access token is in a request.
- *
- * - `context.System.user.accessToken`, on every request that has a `context`;
- * - else `session.user.accessToken` (in-session requests carry a copy);
- * - `context.System.person.accessToken` first, when `preferPersonToken` is on and Alexa
- *   recognised a voice profile that linked its own account;
- * - `request.body.accessToken` for `AlexaSkillEvent.SkillAccountLinked`, and only there.
- *
- * Alexa omits a token that does not exist; `null` and `""` count as absent too. A token of
- * another type is a malformed request.
+ * Custom skills, part 1 of 3: where the access token is in a request (`context.System.user`, else
+ * `session.user`; the person's with `preferPersonToken`; `request.body` for SkillAccountLinked).
+ * `null` and `""` are absent; a token of another type is malformed. See docs/custom-skills.md.
  */
 import { MalformedRequestError } from '../errors';
-import type { TokenResolution } from '../gate';
+import type { TokenResolution } from '../gate/decision';
 import { isObject } from '../json';
 
 /** Where a custom-skill request carries an access token, as the `path` of a found {@link TokenResolution}. */

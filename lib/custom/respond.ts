@@ -1,19 +1,11 @@
 /**
- * Custom skills, part 2 of 3: the reply Alexa expects when the gate stops a request.
- *
- * | request                          | missing / invalid / expired       | verifier could not decide |
- * |----------------------------------|-----------------------------------|---------------------------|
- * | Launch, Intent, live session     | speech + LinkAccount card, ends   | apology, no card, ends    |
- * | may not speak (SessionEnded,     | empty response                    | empty response            |
- * |   AudioPlayer.*, System.*, ...)  |                                   |                           |
- * | CanFulfillIntentRequest          | canFulfill "NO"                   | canFulfill "MAYBE"        |
- *
- * With voice-forward account linking on, a Launch or Intent request of a live session with no
- * token at all is answered {@link voiceLinkingReply} instead of the card.
+ * Custom skills, part 2 of 3: the reply Alexa expects when the gate stops a request (speech and a
+ * LinkAccount card, an apology, an empty response, or a CanFulfill answer, by request and
+ * decision; voice linking where on). The reply table: docs/custom-skills.md.
  */
 import type { ResponseBuilder } from 'ask-sdk-core';
 import type { Response } from 'ask-sdk-model';
-import type { RejectedDecision } from '../gate';
+import type { RejectedDecision } from '../gate/decision';
 import type { GateSpeech } from './speech';
 import { askForAccountLinkingDirective } from './voice-linking';
 

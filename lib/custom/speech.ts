@@ -1,13 +1,7 @@
 /**
- * What the custom-skill gate says, in every locale Alexa custom skills support.
- *
- * Each text is SSML without the `<speak>` wrapper, and holds no markup and no character that
- * SSML must escape (`&`, `<`, `>`), so it is valid inside `<speak>` as it is. The register is
- * the one Alexa uses in that language (du, tu, tú, je, você; vous in French; आप in Hindi), and
- * the app is named as Alexa names it there ("die Alexa App", "l'application Alexa", "Alexaアプリ").
- *
- * A locale's texts are found by {@link speechFor}: the locale's own, else its language's, else
- * English; the skill's `speech` option overrides any of them, one message at a time.
+ * What the custom-skill gate says, in every locale Alexa custom skills support: SSML without the
+ * `<speak>` wrapper and nothing to escape, in the register Alexa uses there; found by
+ * {@link speechFor} (locale, else language, else English). See docs/custom-skills.md.
  */
 
 /** What the gate says, as SSML (without the `<speak>` wrapper). */

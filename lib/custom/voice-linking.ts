@@ -1,13 +1,7 @@
 /**
- * Voice-forward account linking: for services that sign users in with Login with Amazon, Alexa
- * can link a recognised customer's account by voice instead of through a card in the Alexa app.
- *
- * The skill answers with a `Connections.StartConnection` directive for the Amazon-owned task
- * `AMAZON.AskForAccountLinking` (`onCompletion: RESUME_SESSION`); Alexa talks the user through
- * consent and a one-time code, then resumes the skill's session with a `SessionResumedRequest`
- * whose `cause` (`type: ConnectionCompleted`) echoes the directive's `token` and carries the
- * outcome in `result.status` (`LINKED`, `DENIED`, `USER_REQUIREMENTS_NOT_MET`, ...).
- * Sources and what is unconfirmed: README, "Voice-forward account linking".
+ * Voice-forward account linking (services that sign in with Login with Amazon): the
+ * `Connections.StartConnection` for `AMAZON.AskForAccountLinking`, and the `SessionResumedRequest`
+ * that reports its outcome. See docs/custom-skills.md.
  */
 import { isObject } from '../json';
 

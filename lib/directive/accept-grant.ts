@@ -1,29 +1,17 @@
 /**
- * `Alexa.Authorization.AcceptGrant`, done properly: once the gate has accepted the grantee token,
- * the grant code is exchanged at Login with Amazon for the tokens a skill needs to send Alexa events
- * (ChangeReports, asynchronous responses), and kept for the linked user. `AcceptGrant.Response` is
- * sent only after they are stored; any failure is `ACCEPT_GRANT_FAILED`, with a message that holds
- * no secret.
- *
- * - Grant codes are single-use: a second delivery of the same AcceptGrant finds the grant stored
- *   (by a SHA-256 of the code) and succeeds without a second exchange; concurrent deliveries in one
- *   container are one exchange.
- * - The newest grant wins: a grant is dated by when its AcceptGrant reached the skill (the gate's
- *   `receivedAt`, before any verification or exchange), and stored only if no later one is, so an
- *   older grant whose exchange was slow never replaces a newer one.
- * - {@link AlexaEventGatewayTokens} hands out a valid access token for the Alexa event gateway,
- *   refreshing through LWA when it has expired (concurrent refreshes coalesced, the new refresh
- *   token stored).
+ * `Alexa.Authorization.AcceptGrant`: the grant code exchanged at Login with Amazon once the gate
+ * accepted the grantee token, the tokens kept for the linked user (single-use codes, the newest
+ * grant wins), and {@link AlexaEventGatewayTokens} for the Alexa event gateway. See docs/smart-home.md.
  */
 import { createHash } from 'node:crypto';
 import { AuthorizationServerError, ConfigurationError, GrantRefusedError, NoAlexaGrantError } from '../errors';
-import { verificationBudget } from '../gate';
-import { findLinkedAccount, getLinkedUser } from '../linked-account';
+import { verificationBudget } from '../gate/budget';
+import { findLinkedAccount, getLinkedUser } from '../gate/linked-account';
 import { isObject } from '../json';
 import { describeError, type Logger } from '../logging';
 import { DEFAULT_HTTP_TIMEOUT_MS, fetchJson } from '../verification/http';
 import type { AlexaEvent } from './envelope';
-import type { DirectiveHandlerInput } from './builder';
+import type { DirectiveHandlerInput } from './handler-input';
 
 /** Login with Amazon's token endpoint: where grant codes are exchanged and event-gateway tokens refreshed. */
 export const LWA_TOKEN_URL = 'https://api.amazon.com/auth/o2/token';
@@ -94,7 +82,10 @@ export interface LwaClientCredentials {
   clientId: string;
   /** The secret of `clientId`, from the developer console's Permissions page. Never logged, never in an error message. */
   clientSecret: string;
-  /** The token endpoint; change it only to test against a stand-in. Default: {@link LWA_TOKEN_URL}. */
+  /**
+   * The token endpoint; change it only to test against a stand-in.
+   * @defaultValue {@link LWA_TOKEN_URL}
+   */
   tokenUrl?: string | undefined;
 }
 
@@ -125,11 +116,20 @@ export interface AcceptGrantOptions<P> {
   credentials: LwaClientCredentials;
   /** Where the grants are kept, per linked user: `DynamoDbAlexaGrantStore` (`ask-sdk-account-linking/dynamodb`) in Lambda, {@link MemoryAlexaGrantStore} in tests. Required. */
   store: AlexaGrantStore;
-  /** The key the grant is stored under, from the linked user. Default: `subject`. */
+  /**
+   * The key the grant is stored under, from the linked user.
+   * @defaultValue the linked user's `subject`
+   */
   userIdOf?: ((linkedUser: P) => string) | undefined;
-  /** The most the exchange may take, in ms. Default: 3000, less when the Lambda has less time left. */
+  /**
+   * The most the grant code's exchange at LWA may take, in ms; less when the Lambda has less time left.
+   * @defaultValue 3000 (the verifiers' HTTP timeout)
+   */
   timeoutMs?: number | undefined;
-  /** Where a failed AcceptGrant is logged (with the grant code's fingerprint, never the code). Default: none, nothing logged. */
+  /**
+   * Where a failed AcceptGrant is logged (with the grant code's fingerprint, never the code).
+   * @defaultValue none: nothing logged
+   */
   logger?: Logger | undefined;
 }
 

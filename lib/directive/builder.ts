@@ -1,37 +1,16 @@
 /**
- * The skill builder of smart home, video and meetings skills, on ask-sdk-runtime, with the feel of
- * `SkillBuilders.custom()`:
- *
- * ```ts
- * const linking = accountLinking({ verifier });
- * const skill = withAccountLinking(directiveSkillBuilder(), linking)
- *   .addDirectiveHandler('Alexa.Discovery', 'Discover', (input) => input.reply.discover(endpointsOf(linking.getLinkedUser(input))))
- *   .addDirectiveHandler('Alexa.PowerController', 'TurnOn', turnOn)
- *   .create();
- * export const handler = async (event: unknown, context: unknown) => skill.invoke(event, context);
- * ```
- *
- * Whatever happens, Alexa gets a well-formed event: a malformed directive or one no handler takes
- * gets `INVALID_DIRECTIVE` (AcceptGrant: `ACCEPT_GRANT_FAILED`), an error nobody handles gets
- * `INTERNAL_ERROR`.
+ * The skill builder of smart home, video and meetings skills ({@link directiveSkillBuilder}), on
+ * ask-sdk-runtime: whatever happens, Alexa gets a well-formed event (`INVALID_DIRECTIVE`,
+ * `ACCEPT_GRANT_FAILED`, `INTERNAL_ERROR`), never a rejection. See docs/smart-home.md.
  */
 import type { MalformedRequestError } from '../errors';
-import { RuntimeSkillBuilder, type RuntimeFamily, type RuntimeHandlerInput } from '../runtime-skill';
+import { RuntimeSkillBuilder, type RuntimeFamily } from '../runtime-skill';
 import { isObject } from '../json';
 import { directiveType, parseDirectiveEnvelope, type AlexaEvent, type Directive, type DirectiveEnvelope } from './envelope';
-import { directiveReplies, errorEvent, type DirectiveReplies } from './events';
+import { directiveReplies, errorEvent } from './events';
 import { createDirectiveGate, type DirectiveGateOptions } from './gate';
+import type { DirectiveExecutor, DirectiveHandlerInput } from './handler-input';
 import { invalidDirectiveEvent } from './respond';
-
-export interface DirectiveHandlerInput extends RuntimeHandlerInput<DirectiveEnvelope> {
-  /** `requestEnvelope.directive`. */
-  readonly directive: Directive;
-  /** The events that answer this directive, with the echo rules applied. */
-  readonly reply: DirectiveReplies;
-}
-
-/** A directive handler, for {@link DirectiveSkillBuilder.addDirectiveHandler}: the event that answers the directive (build it with `input.reply`). */
-export type DirectiveExecutor = (input: DirectiveHandlerInput) => AlexaEvent | Promise<AlexaEvent>;
 
 const directiveFamily: RuntimeFamily<DirectiveEnvelope, AlexaEvent, DirectiveHandlerInput> = {
   family: 'directive',

@@ -1,10 +1,7 @@
 /**
- * The events a smart home, video or meetings skill answers a directive with, built so that they
- * follow Alexa's echo rules whatever the handler does:
- * - a fresh UUID `messageId`;
- * - `correlationToken` only when the directive had one (never `null`);
- * - the endpoint echoed as `endpointId` (and `cookie`), never with its `scope`, which holds the token;
- * - `payloadVersion "3"`; no `context` on an ErrorResponse; `message` always present.
+ * The events a smart home, video or meetings skill answers a directive with, following Alexa's
+ * echo rules whatever the handler does (fresh `messageId`, `correlationToken` only when sent, the
+ * endpoint without its token-bearing `scope`). See docs/smart-home.md.
  */
 import { randomUUID } from 'node:crypto';
 import type { AlexaEvent, ContextProperty, Directive, EventEndpoint, EventHeader } from './envelope';

@@ -4,18 +4,25 @@
  * interceptor, and its errors reach its own error handler before any error handler of the skill.
  */
 import type { ErrorHandler } from 'ask-sdk-runtime';
-import { GateShortCircuitError, MalformedRequestError } from '../errors';
-import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateInterceptor, type CommonGateOptions } from '../gate';
+import { MalformedRequestError } from '../errors';
+import { DEFAULT_VERIFICATION_TIMEOUT_MS } from '../gate/budget';
+import { GateShortCircuitError } from '../gate/decision';
+import { gateInterceptor } from '../gate/interceptor';
+import type { CommonGateOptions } from '../gate/options';
 import type { Logger } from '../logging';
 import type { RuntimeGate } from '../runtime-skill';
 import type { AlexaEvent } from './envelope';
 import { directiveType } from './envelope';
-import type { DirectiveHandlerInput } from './builder';
+import type { DirectiveHandlerInput } from './handler-input';
 import { resolveDirectiveAccessToken } from './resolve';
 import { invalidDirectiveEvent, rejectionEvent, type DirectiveReplyOptions } from './respond';
 
+/** The options of the directive gate: {@link CommonGateOptions}, {@link DirectiveReplyOptions} and its public directives. */
 export interface DirectiveGateOptions<P> extends CommonGateOptions<P>, DirectiveReplyOptions {
-  /** Directives that bypass the gate, as `Namespace.Name` or `Namespace.*`. Default: none. */
+  /**
+   * Directives that bypass the gate, as `Namespace.Name` or `Namespace.*`.
+   * @defaultValue none
+   */
   publicDirectives?: readonly string[] | undefined;
 }
 
@@ -24,7 +31,7 @@ export function createDirectiveGate<P>(options: DirectiveGateOptions<P>, builder
   const requestInterceptor = gateInterceptor<DirectiveHandlerInput>({
     family: 'directive',
     verifier: options.verifier,
-    timeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
+    verificationTimeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
     logger: options.logger ?? builderLogger,
     unlinking: options.unlinking,
     metrics: options.metrics,

@@ -23,7 +23,8 @@ export * from './events';
 export { resolveDirectiveAccessToken, isDiscover, isAcceptGrant, DIRECTIVE_TOKEN_PATHS } from './resolve';
 export { rejectionEvent, invalidDirectiveEvent, type DirectiveReplyOptions } from './respond';
 export { type DirectiveGateOptions } from './gate';
-export { DirectiveSkillBuilder, directiveSkillBuilder, type DirectiveHandlerInput, type DirectiveExecutor } from './builder';
+export { DirectiveSkillBuilder, directiveSkillBuilder } from './builder';
+export type { DirectiveHandlerInput, DirectiveExecutor } from './handler-input';
 export {
   acceptGrantHandler,
   AlexaEventGatewayTokens,
@@ -37,4 +38,4 @@ export {
 } from './accept-grant';
 /** The errors of AcceptGrant, from the one error module (re-exported for this entry point). */
 export { GrantRefusedError, NoAlexaGrantError } from '../errors';
-export { withDirectiveAccountLinking as withAccountLinking } from '../account-linking';
+export { withDirectiveAccountLinking as withAccountLinking } from '../with-account-linking';

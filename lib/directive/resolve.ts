@@ -1,17 +1,9 @@
 /**
- * Smart home, video and meetings skills, part 1 of 3: where the access token is in a directive.
- *
- * - `directive.payload.scope.token` for `Alexa.Discovery.Discover`;
- * - `directive.payload.grantee.token` for `Alexa.Authorization.AcceptGrant`;
- * - `directive.endpoint.scope.token` for every other directive (controllers, ReportState, video,
- *   meetings), whatever the scope's `type` (`BearerToken`, `BearerTokenWithPartition`).
- *
- * A scope without `token` is no token; so is a Discover or AcceptGrant without its scope or grantee.
- * A directive to an endpoint without its `endpoint` or `endpoint.scope` (Alexa always sends both),
- * a token that is not a non-empty string, or a scope that is not an object, is a malformed directive
- * (`INVALID_DIRECTIVE`), never a missing token.
+ * Smart home, video and meetings skills, part 1 of 3: where the access token is in a directive
+ * (`payload.scope` for Discover, `payload.grantee` for AcceptGrant, `endpoint.scope` for the rest).
+ * A token out of shape is a malformed directive, never a missing token. See docs/smart-home.md.
  */
-import type { TokenResolution } from '../gate';
+import type { TokenResolution } from '../gate/decision';
 import { isObject } from '../json';
 import type { Directive } from './envelope';
 

@@ -1,29 +1,29 @@
 /**
  * Smart home, video and meetings skills, part 2 of 3: the event Alexa expects when the gate stops
- * a directive.
- *
- * | directive                 | no token / invalid                  | expired                            | verifier could not decide        |
- * |---------------------------|-------------------------------------|------------------------------------|----------------------------------|
- * | controllers, ReportState, | `INVALID_AUTHORIZATION_CREDENTIAL`  | `EXPIRED_AUTHORIZATION_CREDENTIAL` | `INTERNAL_ERROR`                 |
- * |   video, meetings         |                                     |                                    |   (option `BRIDGE_UNREACHABLE`)  |
- * | Discover                  | empty `Discover.Response` (option: the ErrorResponse above)              || ErrorResponse, never an empty list |
- * | AcceptGrant               | `Alexa.Authorization` `ACCEPT_GRANT_FAILED`                                                   |||
- *
- * `INVALID_AUTHORIZATION_CREDENTIAL` and `EXPIRED_AUTHORIZATION_CREDENTIAL` make Alexa delete the
- * user's link: they answer only an affirmative verdict, or no token at all.
+ * a directive. The two credential codes (they make Alexa delete the link) answer only an
+ * affirmative verdict or no token at all. The reply table: docs/smart-home.md.
  */
-import type { RejectedDecision } from '../gate';
+import type { RejectedDecision } from '../gate/decision';
 import type { AlexaEvent, Directive } from './envelope';
 import { acceptGrantFailedEvent, discoverResponseEvent, errorEvent } from './events';
 import { isAcceptGrant, isDiscover } from './resolve';
 
 /** How the directive gate words its rejections, where Alexa's documentation leaves a choice. Part of {@link DirectiveGateOptions}. */
 export interface DirectiveReplyOptions {
-  /** The ErrorResponse type when the verifier could not decide. Default: `INTERNAL_ERROR`. */
+  /**
+   * The ErrorResponse type when the verifier could not decide.
+   * @defaultValue `INTERNAL_ERROR`
+   */
   outageErrorType?: 'INTERNAL_ERROR' | 'BRIDGE_UNREACHABLE' | undefined;
-  /** Discover with a rejected token: an empty endpoint list (Amazon's documented answer) or the credential ErrorResponse. Default: `empty-endpoints`. */
+  /**
+   * Discover with a rejected token: an empty endpoint list (Amazon's documented answer) or the credential ErrorResponse.
+   * @defaultValue `empty-endpoints`
+   */
   discoverRejection?: 'empty-endpoints' | 'error-response' | undefined;
-  /** The namespace of credential ErrorResponses; `Alexa.Video` for video skills that want it. Default: `Alexa`. */
+  /**
+   * The namespace of credential ErrorResponses; `Alexa.Video` for video skills that want it.
+   * @defaultValue `Alexa`
+   */
   credentialErrorNamespace?: 'Alexa' | 'Alexa.Video' | undefined;
 }
 

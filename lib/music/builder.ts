@@ -1,35 +1,15 @@
 /**
- * The skill builder of music, radio and podcast skills, on ask-sdk-runtime, with the feel of
- * `SkillBuilders.custom()`:
- *
- * ```ts
- * const skill = withAccountLinking(musicSkillBuilder(), { verifier })
- *   .addMusicHandler('Alexa.Media.Search', 'GetPlayableContent', search)
- *   .addMusicHandler('Alexa.Media.Playback', 'Initiate', initiate)
- *   .addMusicHandler('Alexa.Audio.PlayQueue', 'GetNextItem', next)
- *   .create();
- * export const handler = async (event: unknown, context: unknown) => skill.invoke(event, context);
- * ```
- *
- * Whatever happens, Alexa gets a well-formed reply: a malformed request or one no handler takes
- * gets `INVALID_DIRECTIVE`, an error nobody handles gets `INTERNAL_ERROR`.
+ * The skill builder of music, radio and podcast skills ({@link musicSkillBuilder}), on
+ * ask-sdk-runtime: whatever happens, Alexa gets a well-formed reply (`INVALID_DIRECTIVE`,
+ * `INTERNAL_ERROR`), never a rejection. See docs/music.md.
  */
 import type { MalformedRequestError } from '../errors';
-import { RuntimeSkillBuilder, type RuntimeFamily, type RuntimeHandlerInput } from '../runtime-skill';
+import { RuntimeSkillBuilder, type RuntimeFamily } from '../runtime-skill';
 import { musicRequestType, parseMusicRequest, type MusicRequest, type MusicResponse } from './envelope';
-import { musicErrorResponse, musicReplies, type MusicReplies } from './events';
+import { musicErrorResponse, musicReplies } from './events';
 import { createMusicGate, type MusicGateOptions } from './gate';
+import type { MusicExecutor, MusicHandlerInput } from './handler-input';
 import { invalidMusicRequestResponse } from './respond';
-
-export interface MusicHandlerInput extends RuntimeHandlerInput<MusicRequest> {
-  /** `requestEnvelope`, by its name in the Music Skill API. */
-  readonly request: MusicRequest;
-  /** The replies to this request, with the Music Skill API's rules applied. */
-  readonly reply: MusicReplies;
-}
-
-/** A music request handler, for {@link MusicSkillBuilder.addMusicHandler}: the response to the request (build it with `input.reply`). */
-export type MusicExecutor = (input: MusicHandlerInput) => MusicResponse | Promise<MusicResponse>;
 
 const musicFamily: RuntimeFamily<MusicRequest, MusicResponse, MusicHandlerInput> = {
   family: 'music',

@@ -4,20 +4,25 @@
  * own error handler before any error handler of the skill.
  */
 import type { ErrorHandler } from 'ask-sdk-runtime';
-import { GateShortCircuitError, MalformedRequestError } from '../errors';
-import { DEFAULT_VERIFICATION_TIMEOUT_MS, gateInterceptor, type CommonGateOptions } from '../gate';
+import { MalformedRequestError } from '../errors';
+import { DEFAULT_VERIFICATION_TIMEOUT_MS } from '../gate/budget';
+import { GateShortCircuitError } from '../gate/decision';
+import { gateInterceptor } from '../gate/interceptor';
+import type { CommonGateOptions } from '../gate/options';
 import type { Logger } from '../logging';
 import type { RuntimeGate } from '../runtime-skill';
-import type { MusicHandlerInput } from './builder';
+import type { MusicHandlerInput } from './handler-input';
 import { musicRequestType, type MusicResponse } from './envelope';
 import { resolveMusicAccessToken } from './resolve';
 import { invalidMusicRequestResponse, musicRejectionResponse } from './respond';
 
+/** The options of the music gate: {@link CommonGateOptions} and `allowUnlinked`. */
 export interface MusicGateOptions<P> extends CommonGateOptions<P> {
   /**
    * Let requests without an access token through, with no linked user, for skills that also serve
    * users who never linked. Handlers then read `linking.findLinkedUser(input)` ({@link accountLinking}), typed `P | undefined`.
-   * A token that is there is still verified. Default: false (`INVALID_AUTHORIZATION_CREDENTIAL`).
+   * A token that is there is still verified.
+   * @defaultValue false (no token: `INVALID_AUTHORIZATION_CREDENTIAL`)
    */
   allowUnlinked?: boolean | undefined;
 }
@@ -26,7 +31,7 @@ export function createMusicGate<P>(options: MusicGateOptions<P>, builderLogger: 
   const requestInterceptor = gateInterceptor<MusicHandlerInput>({
     family: 'music',
     verifier: options.verifier,
-    timeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
+    verificationTimeoutMs: options.verificationTimeoutMs ?? DEFAULT_VERIFICATION_TIMEOUT_MS,
     logger: options.logger ?? builderLogger,
     unlinking: options.unlinking,
     metrics: options.metrics,

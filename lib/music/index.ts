@@ -9,5 +9,6 @@ export * from './events';
 export { resolveMusicAccessToken, MUSIC_TOKEN_PATH } from './resolve';
 export { musicRejectionResponse, invalidMusicRequestResponse } from './respond';
 export { type MusicGateOptions } from './gate';
-export { MusicSkillBuilder, musicSkillBuilder, type MusicHandlerInput, type MusicExecutor } from './builder';
-export { withMusicAccountLinking as withAccountLinking } from '../account-linking';
+export { MusicSkillBuilder, musicSkillBuilder } from './builder';
+export type { MusicHandlerInput, MusicExecutor } from './handler-input';
+export { withMusicAccountLinking as withAccountLinking } from '../with-account-linking';

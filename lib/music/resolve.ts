@@ -4,7 +4,7 @@
  * that is there but not a non-empty string, or a request without `requestContext.user`, is a
  * malformed request.
  */
-import type { TokenResolution } from '../gate';
+import type { TokenResolution } from '../gate/decision';
 import { isObject } from '../json';
 import type { MusicRequest } from './envelope';
 

@@ -1,15 +1,9 @@
 /**
- * Music skills, part 2 of 3: the reply when the gate stops a request.
- *
- * | no token                           | invalid                            | expired                            | verifier could not decide |
- * |------------------------------------|------------------------------------|------------------------------------|---------------------------|
- * | `INVALID_AUTHORIZATION_CREDENTIAL` | `INVALID_AUTHORIZATION_CREDENTIAL` | `EXPIRED_AUTHORIZATION_CREDENTIAL` | `INTERNAL_ERROR`          |
- * | (or through, with `allowUnlinked`) |                                    |                                    |                           |
- *
- * All on `Alexa`, `payloadVersion "3.0"`. The two credential codes make Alexa delete the user's
- * link: they answer only an affirmative verdict, or no token at all.
+ * Music skills, part 2 of 3: the reply when the gate stops a request. The two credential codes
+ * (they make Alexa delete the link) answer only an affirmative verdict or no token at all.
+ * The reply table: docs/music.md.
  */
-import type { RejectedDecision } from '../gate';
+import type { RejectedDecision } from '../gate/decision';
 import type { MusicResponse } from './envelope';
 import { musicErrorResponse } from './events';
 

@@ -1,12 +1,7 @@
 /**
- * Jest matchers for what a gated skill answers. Install them with `expect.extend(accountLinkingMatchers)`,
- * or by importing `ask-sdk-account-linking/testing/jest` in a setup file.
- *
- * - `toBeLinkAccountResponse()`: a custom reply with speech, a LinkAccount card, the session ended.
- * - `toBeTryLaterResponse()`: a custom reply with speech, no card, the session ended.
- * - `toBeAlexaErrorResponse(type?)`: a smart home `Alexa` (or `Alexa.Video`) ErrorResponse, `payloadVersion "3"`.
- * - `toBeMusicErrorResponse(type?)`: a music `Alexa` ErrorResponse, `payloadVersion "3.0"`.
- * - `toUnlinkTheUser()`: any reply that makes Alexa delete the link (the two credential codes, a LinkAccount card).
+ * Jest matchers for what a gated skill answers (`toBeLinkAccountResponse`, `toBeTryLaterResponse`,
+ * `toBeAlexaErrorResponse`, `toBeMusicErrorResponse`, `toUnlinkTheUser`). Install them with
+ * `expect.extend(accountLinkingMatchers)` or `ask-sdk-account-linking/testing/jest`. See docs/testing.md.
  */
 import { isObject } from '../json';
 

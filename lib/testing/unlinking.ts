@@ -1,6 +1,6 @@
 /** The unlinking policy in a skill's unit tests: the replies a fleet that has confirmed every rejection gives. */
 import { MemoryUnlinkLedger, type FleetState, type RejectionEntry } from '../unlink-ledger';
-import type { UnlinkingOptions } from '../unlinking-options';
+import type { UnlinkingOptions } from '../gate/unlinking-options';
 
 /**
  * The gate option `unlinking` for a unit test that sends one rejected token to a fresh skill and

@@ -1,46 +1,43 @@
 /**
- * A cache in front of any verifier, for what a warm Lambda container sees again and again.
- *
- * - Keyed by the SHA-256 of the token: the cache never holds a token.
- * - A valid verdict is kept no longer than the token lives (`expiresAt`) and `maxTtlSeconds`.
- * - Invalid and expired verdicts are kept `negativeTtlSeconds`, so a flood of one bad token
- *   costs one upstream call.
- * - "Could not decide" (a throw) is never kept: the next request asks again.
- * - Concurrent verifications of one token are one upstream call, but no caller waits on it past
- *   its own deadline: a caller that joins a pending verification races it against its own
- *   context's signal, and a pending verification whose first caller's signal has aborted is not
- *   joined (a later caller starts its own).
- * - No verdict outlives the knowledge it was taken on: when the inner verifier exposes
- *   `knowledgeVersion` (a JWKS refetched, say), a verdict is kept only if the version did not
- *   change while it was taken, and dropped on a hit once the version has changed.
- * - At most `maxEntries` verdicts, the least recently used going first.
- * - A kept invalid or expired verdict says how old its knowledge is: served again, it carries the
- *   `knowledgeAt` the inner verifier gave it, or, if none, when the inner verification began, so
- *   the unlinking policy never takes a verdict replayed from the cache for a fresh rejection. A
- *   verdict just taken is handed on as the inner verifier gave it (a caller that joined it while
- *   it was pending gets it stamped too: its knowledge began before that caller asked).
- * - `configurationVersion` is the inner verifier's: the cache changes no verdict.
+ * A cache in front of any verifier, for what a warm Lambda container sees again and again
+ * ({@link CachingVerifier}). See `docs/verifiers.md`.
  */
 import { ConfigurationError } from '../errors';
 import { tokenDigest } from '../logging';
-import { untilAborted } from './signal';
+import { untilAborted } from './until-aborted';
 import type { RejectionEvidence, TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
+
+/** Default of {@link CachingVerifierOptions.maxTtlSeconds}: 300 seconds (5 minutes). */
+export const DEFAULT_CACHE_MAX_TTL_SECONDS = 300;
+/** Default of {@link CachingVerifierOptions.negativeTtlSeconds}: 10 seconds. */
+export const DEFAULT_CACHE_NEGATIVE_TTL_SECONDS = 10;
+/** Default of {@link CachingVerifierOptions.maxEntries}: 10000 verdicts. */
+export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
 
 /** How long and how many verdicts {@link CachingVerifier} keeps. */
 export interface CachingVerifierOptions {
   /**
-   * The longest a valid verdict is kept, in seconds (never past the token's `expiresAt`).
-   * Default: 300 — a revoked token is let in at most 5 minutes longer, while a user's requests in
-   * a conversation cost one verification. `VERIFY_CACHE_TTL_SECONDS` from the environment.
+   * The longest a valid verdict is kept, in seconds (never past the token's `expiresAt`). With the
+   * default, a revoked token is let in at most 5 minutes longer, while a user's requests in a
+   * conversation cost one verification. `VERIFY_CACHE_TTL_SECONDS` from the environment.
+   *
+   * @defaultValue {@link DEFAULT_CACHE_MAX_TTL_SECONDS} (300)
    */
   maxTtlSeconds?: number | undefined;
   /**
-   * How long invalid and expired verdicts are kept, in seconds; 0 keeps none. Default: 10 — a
-   * flood of one bad token costs one upstream call, and a token the server just started
-   * accepting is not refused for long.
+   * How long invalid and expired verdicts are kept, in seconds; 0 keeps none. With the default, a
+   * flood of one bad token costs one upstream call, and a token the server just started accepting
+   * is not refused for long.
+   *
+   * @defaultValue {@link DEFAULT_CACHE_NEGATIVE_TTL_SECONDS} (10)
    */
   negativeTtlSeconds?: number | undefined;
-  /** The most verdicts kept, the least recently used going first. Default: 10000 (a few MB at most, well within a Lambda's memory). */
+  /**
+   * The most verdicts kept, the least recently used going first (with the default, a few MB at
+   * most, well within a Lambda's memory).
+   *
+   * @defaultValue {@link DEFAULT_CACHE_MAX_ENTRIES} (10000)
+   */
   maxEntries?: number | undefined;
 }
 
@@ -63,9 +60,29 @@ interface Pending<P> {
 }
 
 /**
- * A verdict cache in front of any verifier, as the module documentation describes: a warm
- * container answers a returning token without asking the server again, and never keeps "could not
- * decide". Keep one per container (create it at module load), not one per request.
+ * A verdict cache in front of any verifier: a warm container answers a returning token without
+ * asking the server again, and never keeps "could not decide". Keep one per container (create it
+ * at module load), not one per request.
+ *
+ * - Keyed by the SHA-256 of the token: the cache never holds a token.
+ * - A valid verdict is kept no longer than the token lives (`expiresAt`) and `maxTtlSeconds`.
+ * - Invalid and expired verdicts are kept `negativeTtlSeconds`, so a flood of one bad token
+ *   costs one upstream call.
+ * - "Could not decide" (a throw) is never kept: the next request asks again.
+ * - Concurrent verifications of one token are one upstream call, but no caller waits on it past
+ *   its own deadline: a caller that joins a pending verification races it against its own
+ *   context's signal, and a pending verification whose first caller's signal has aborted is not
+ *   joined (a later caller starts its own).
+ * - No verdict outlives the knowledge it was taken on: when the inner verifier exposes
+ *   `knowledgeVersion` (a JWKS refetched, say), a verdict is kept only if the version did not
+ *   change while it was taken, and dropped on a hit once the version has changed.
+ * - At most `maxEntries` verdicts, the least recently used going first.
+ * - A kept invalid or expired verdict says how old its knowledge is: served again, it carries the
+ *   `knowledgeAt` the inner verifier gave it, or, if none, when the inner verification began, so
+ *   the unlinking policy never takes a verdict replayed from the cache for a fresh rejection. A
+ *   verdict just taken is handed on as the inner verifier gave it (a caller that joined it while
+ *   it was pending gets it stamped too: its knowledge began before that caller asked).
+ * - `configurationVersion` is the inner verifier's: the cache changes no verdict.
  *
  * Throws {@link ConfigurationError} from the constructor when `inner` is not a verifier or an
  * option is out of range.
@@ -89,9 +106,9 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
     options: CachingVerifierOptions = {},
   ) {
     if (typeof inner?.verify !== 'function') throw new ConfigurationError('CachingVerifier needs a verifier to cache');
-    this.#maxTtlMs = seconds(options.maxTtlSeconds ?? 300, 'maxTtlSeconds') * 1000;
-    this.#negativeTtlMs = seconds(options.negativeTtlSeconds ?? 10, 'negativeTtlSeconds') * 1000;
-    this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#maxTtlMs = seconds(options.maxTtlSeconds ?? DEFAULT_CACHE_MAX_TTL_SECONDS, 'maxTtlSeconds') * 1000;
+    this.#negativeTtlMs = seconds(options.negativeTtlSeconds ?? DEFAULT_CACHE_NEGATIVE_TTL_SECONDS, 'negativeTtlSeconds') * 1000;
+    this.#maxEntries = options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES;
     if (!Number.isInteger(this.#maxEntries) || this.#maxEntries < 1) throw new ConfigurationError('maxEntries must be a positive whole number');
   }
 

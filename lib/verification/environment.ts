@@ -1,6 +1,45 @@
 /**
- * A verifier configured from environment variables, as a Lambda function is. Options passed in
- * code override the environment. Anything missing or contradictory throws a
+ * Verifiers configured from environment variables, as a Lambda function is: the variables, their
+ * meaning and defaults are in {@link verifierFromEnvironment}'s documentation and `docs/configuration.md`.
+ */
+import { createPublicKey, KeyObject } from 'node:crypto';
+import { ConfigurationError } from '../errors';
+import { CachingVerifier, DEFAULT_CACHE_MAX_TTL_SECONDS } from './cache';
+import { IntrospectionVerifier } from './introspection';
+import { JwtVerifier } from './jwt';
+import {
+  ASYMMETRIC_ALGORITHMS,
+  DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS,
+  HMAC_ALGORITHMS,
+  type AsymmetricAlgorithm,
+  type HmacAlgorithm,
+  type JwtLinkedUser,
+  type JwtVerifierOptions,
+} from './jwt-options';
+import { algorithmsForKey } from './keys';
+import { LoginWithAmazonVerifier } from './lwa';
+import type { LinkedUser, TokenVerifier } from './verifier';
+
+/** Environment variables as `process.env` holds them; pass your own object in tests. */
+export type Environment = Record<string, string | undefined>;
+
+const VARIABLES = {
+  jwt: [
+    'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWKS_URI', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHMS', 'JWT_CLOCK_TOLERANCE_SECONDS',
+    'JWT_SELF_EVIDENT_EXPIRY_SECONDS', 'JWKS_MAX_AGE_SECONDS',
+  ],
+  introspection: [
+    'INTROSPECTION_URL', 'INTROSPECTION_CLIENT_ID', 'INTROSPECTION_CLIENT_SECRET', 'INTROSPECTION_AUTH_METHOD', 'INTROSPECTION_AUDIENCE',
+    'INTROSPECTION_CLIENT_IDS', 'INTROSPECTION_CLOCK_TOLERANCE_SECONDS',
+  ],
+  lwa: ['LWA_CLIENT_ID', 'LWA_APP_IDS', 'LWA_TOKENINFO_URL', 'LWA_PROFILE_URL', 'LWA_FETCH_PROFILE'],
+} as const;
+
+type VerifierKind = keyof typeof VARIABLES;
+
+/**
+ * The verifier `TOKEN_VERIFIER` names, configured from its variables, behind a cache unless `VERIFY_CACHE_TTL_SECONDS=0`.
+ * Options passed in code (to {@link jwtVerifierFromEnvironment}) override the environment. Anything missing or contradictory throws a
  * {@link ConfigurationError} naming the variable, at cold start rather than on the first request.
  *
  * | variable | meaning | default |
@@ -23,42 +62,6 @@
  * | `LWA_FETCH_PROFILE` | `true` to add the profile to the linked user | `false` |
  * | `VERIFY_CACHE_TTL_SECONDS` | the longest a valid verdict is cached; `0` turns the cache off | 300 |
  */
-import { createPublicKey, KeyObject } from 'node:crypto';
-import { ConfigurationError } from '../errors';
-import { CachingVerifier } from './cache';
-import { IntrospectionVerifier } from './introspection';
-import {
-  algorithmsForKey,
-  ASYMMETRIC_ALGORITHMS,
-  DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS,
-  HMAC_ALGORITHMS,
-  JwtVerifier,
-  type AsymmetricAlgorithm,
-  type HmacAlgorithm,
-  type JwtLinkedUser,
-  type JwtVerifierOptions,
-} from './jwt';
-import { LoginWithAmazonVerifier } from './lwa';
-import type { LinkedUser, TokenVerifier } from './verifier';
-
-/** Environment variables as `process.env` holds them; pass your own object in tests. */
-export type Environment = Record<string, string | undefined>;
-
-const VARIABLES = {
-  jwt: [
-    'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWKS_URI', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHMS', 'JWT_CLOCK_TOLERANCE_SECONDS',
-    'JWT_SELF_EVIDENT_EXPIRY_SECONDS', 'JWKS_MAX_AGE_SECONDS',
-  ],
-  introspection: [
-    'INTROSPECTION_URL', 'INTROSPECTION_CLIENT_ID', 'INTROSPECTION_CLIENT_SECRET', 'INTROSPECTION_AUTH_METHOD', 'INTROSPECTION_AUDIENCE',
-    'INTROSPECTION_CLIENT_IDS', 'INTROSPECTION_CLOCK_TOLERANCE_SECONDS',
-  ],
-  lwa: ['LWA_CLIENT_ID', 'LWA_APP_IDS', 'LWA_TOKENINFO_URL', 'LWA_PROFILE_URL', 'LWA_FETCH_PROFILE'],
-} as const;
-
-type VerifierKind = keyof typeof VARIABLES;
-
-/** The verifier `TOKEN_VERIFIER` names, configured from its variables, behind a cache unless `VERIFY_CACHE_TTL_SECONDS=0`. */
 export function verifierFromEnvironment(env: Environment = process.env): TokenVerifier<LinkedUser> {
   const kind = (value(env.TOKEN_VERIFIER) ?? 'jwt') as VerifierKind;
   if (!(kind in VARIABLES)) throw new ConfigurationError(`TOKEN_VERIFIER is "${kind}"; it must be jwt, introspection or lwa`);
@@ -71,13 +74,13 @@ export function verifierFromEnvironment(env: Environment = process.env): TokenVe
     kind === 'jwt' ? jwtVerifierFromEnvironment(env) : kind === 'introspection' ? introspectionFromEnvironment(env) : lwaFromEnvironment(env);
 
   const ttl = value(env.VERIFY_CACHE_TTL_SECONDS);
-  const maxTtlSeconds = ttl === undefined ? 300 : Number(ttl);
+  const maxTtlSeconds = ttl === undefined ? DEFAULT_CACHE_MAX_TTL_SECONDS : Number(ttl);
   if (!Number.isFinite(maxTtlSeconds) || maxTtlSeconds < 0) throw new ConfigurationError('VERIFY_CACHE_TTL_SECONDS must be a number of seconds, 0 to turn the cache off');
   return maxTtlSeconds === 0 ? verifier : new CachingVerifier(verifier, { maxTtlSeconds });
 }
 
 /**
- * A {@link JwtVerifier} from the `JWT_*` and `JWKS_*` variables of the table above, with
+ * A {@link JwtVerifier} from the `JWT_*` and `JWKS_*` variables of {@link verifierFromEnvironment}'s table, with
  * `overrides` in code taking precedence over them. It adds no verdict cache (a JWT is checked
  * locally, with no request per token); {@link verifierFromEnvironment} with `TOKEN_VERIFIER=jwt` does.
  *

@@ -1,177 +1,25 @@
 /**
- * A verifier for opaque access tokens, by OAuth 2.0 token introspection (RFC 7662).
- *
- * The skill authenticates to the introspection endpoint as a client (`client_secret_basic`, the
- * default, or `client_secret_post`). The verdicts follow the toolkit's rule, unlink only on proof
- * (the table says what each rejection is, and of which kind; the lists below say more):
- *
- * | the server says of the token | verdict | kind |
- * |---|---|---|
- * | `active: false`, and an `exp` past by `selfEvidentExpirySeconds` (default 3600) or more | expired | self-evident (a) |
- * | `active: false`, and an `exp` past beyond the clock tolerance, by less than that | expired | suspected (b) |
- * | `active: false` (no `exp`, or one not past beyond the tolerance) | invalid (`inactive`) | suspected (c) |
- * | affirmed, with a `token_type` of another kind (a refresh token, an ID token) | invalid (`not an access token`) | suspected (d) |
- * | affirmed, issued to a client not among `clientIds` | invalid (`issued to another client`) | suspected (e) |
- *
- * The kind is what the unlinking policy reads ({@link RejectionEvidence}): *self-evident* only
- * where no configuration, key or clock fault of ours can produce the verdict, *suspected* (held
- * until the token is rejected again, on fresh knowledge) wherever one can:
- *
- * - (a) the server knew this token (it gave its `exp`) and says it ended an hour ago: a wrong server does not know the
- *   token, and no clock is an hour off (see `selfEvidentExpirySeconds`);
- * - (b) a server's or a Lambda's clock some minutes off produces it for a token Alexa has just refreshed;
- * - (c) a wrong or staging `INTROSPECTION_URL` answers `active: false` for every genuine token;
- * - (d) the kind is the server's word read by our lists: a server that names its access tokens oddly does so for all;
- * - (e) a wrong `INTROSPECTION_CLIENT_IDS` produces it for every genuine token.
- *
- * In more detail:
- *
- * - **Invalid / expired** only on what the server says of this token: `active: false` (expired
- *   when its `exp` is past by more than the clock tolerance), or an affirmed token that is not an
- *   access token for this skill: a `token_type` that names another kind of token (a refresh token,
- *   an ID token), or a `client_id` not among `clientIds`. Only an answer about this token is proof
- *   about it: what other tokens' answers showed (a `token_type`, an `aud`) never is.
- * - **Could not decide** ({@link CannotDecideError}, or {@link AuthorizationServerError}) for
- *   everything about us or about the request: our credentials refused (401/403, `invalid_client`),
- *   a request-level error (400), 429, 5xx, timeouts, a malformed body; an `aud` not as configured
- *   (the token is the server's, the setting is ours: a typo in `INTROSPECTION_AUDIENCE` must never
- *   unlink every user); an affirmed token without `sub`/`username`; an affirmed token whose `exp` is past by our
- *   clock beyond the tolerance (the server's clock and ours disagree); an unknown `token_type`; a
- *   token longer than `maxTokenLength`.
+ * A verifier for opaque access tokens, by OAuth 2.0 token introspection (RFC 7662), that unlinks only
+ * on proof: invalid or expired only on what the server says of this token, "could not decide" for
+ * everything about us. What each verdict rests on, and of which kind it is (self-evident or
+ * suspected), is the table in `docs/verifiers.md` ("What a verdict rests on").
  */
 import { AuthorizationServerError, CannotDecideError, ConfigurationError } from '../errors';
 import { isObject } from '../json';
 import { fetchJson } from './http';
-import { configurationDigest, DEFAULT_SELF_EVIDENT_EXPIRY_SECONDS } from './jwt';
-import type { RejectionEvidence, TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
-
-/**
- * Default clock tolerance of {@link IntrospectionVerifier}, in seconds: 30. The server, not our
- * clock, says whether a token is active; the tolerance only decides when our clock may call an
- * `exp` past (`active: false` + `exp` past: expired rather than invalid; `active: true` + `exp`
- * past: the clocks disagree, could not decide). Generous, because being wrong costs a false unlink.
- */
-export const DEFAULT_INTROSPECTION_CLOCK_TOLERANCE_SECONDS = 30;
-
-/** Default longest token {@link IntrospectionVerifier} sends to the server: 8192 characters (a policy limit; longer is "could not decide"). */
-export const DEFAULT_INTROSPECTION_MAX_TOKEN_LENGTH = 8192;
-
-/**
- * `token_type` values (compared without regard to case) that name an access token: RFC 6749's
- * `Bearer` (what RFC 7662 §2.2 asks for, and oidc-provider, Keycloak and others send), and RFC
- * 8693's `access_token` identifiers some servers send instead.
- */
-export const ACCESS_TOKEN_TYPES: readonly string[] = ['bearer', 'access_token', 'urn:ietf:params:oauth:token-type:access_token'];
-
-/**
- * `token_type` values (compared without regard to case) that name a token that is not an access
- * token: an affirmed token of one of these types is invalid for the skill (never let in).
- */
-export const NON_ACCESS_TOKEN_TYPES: readonly string[] = [
-  'refresh_token',
-  'urn:ietf:params:oauth:token-type:refresh_token',
-  'id_token',
-  'urn:ietf:params:oauth:token-type:id_token',
-  'authorization_code',
-  'code',
-];
-
-/**
- * How {@link IntrospectionVerifier} reaches the introspection endpoint and what it accepts. From
- * the environment, {@link verifierFromEnvironment} reads them from the `INTROSPECTION_*` variables.
- */
-export interface IntrospectionVerifierOptions<P> {
-  /** The introspection endpoint (`introspection_endpoint` of the server's discovery document). */
-  url: string;
-  /** The skill's client ID at the introspection endpoint (a resource server's client, not Alexa's). Required. */
-  clientId: string;
-  /** The secret of `clientId`. Required. Never logged; a refusal of it is "could not decide", never an unlink. */
-  clientSecret: string;
-  /** How the skill authenticates. Default: `client_secret_basic`. */
-  clientAuthMethod?: 'client_secret_basic' | 'client_secret_post' | undefined;
-  /**
-   * If set, the token's `aud` must name one of these. A mismatch is "could not decide" (the setting
-   * may be ours to fix), whatever other tokens showed.
-   */
-  audience?: string | string[] | undefined;
-  /**
-   * If set, the token must have been issued to one of these clients (`client_id`): Alexa's client
-   * at the authorization server. Another client's token is invalid: it is not an access token for
-   * this skill. (A typo here makes every token "another client's": the gate's unlink guard holds
-   * such a run of rejections as "could not decide".) Default: any client.
-   */
-  clientIds?: string[] | undefined;
-  /**
-   * Skew accepted between the server's clock and ours on `exp`, in seconds.
-   * Default: {@link DEFAULT_INTROSPECTION_CLOCK_TOLERANCE_SECONDS} (30).
-   */
-  clockToleranceSeconds?: number | undefined;
-  /**
-   * How long past the `exp` the server returned, in seconds, a token it calls inactive is
-   * *self-evidently* expired (`selfEvident: true`, see {@link RejectionEvidence}): a verdict no
-   * fault of ours can produce, which the unlinking policy answers at once. Between `exp` plus the
-   * clock tolerance and `exp` plus this, the token is expired but only *suspected*. Must be more
-   * than `clockToleranceSeconds` ({@link ConfigurationError} if not).
-   *
-   * Why an hour is proof: the server knew this token (it returned the token's own `exp`) and says
-   * it ended an hour ago. A wrong server (staging, another tenant) does not know the token, and
-   * answers a bare `active: false` (suspected); an hour is far beyond any clock skew; and a fault
-   * that made *every* token look so is caught by the policy's proof rule (a configuration that has
-   * never accepted a token holds even self-evident rejections).
-   *
-   * @default 3600
-   */
-  selfEvidentExpirySeconds?: number | undefined;
-  /**
-   * More `token_type` values that name an access token at this server, besides
-   * {@link ACCESS_TOKEN_TYPES}. A type in neither list nor {@link NON_ACCESS_TOKEN_TYPES} is
-   * "could not decide". Default: none.
-   */
-  accessTokenTypes?: string[] | undefined;
-  /** Longest token sent to the server; longer is "could not decide". Default: {@link DEFAULT_INTROSPECTION_MAX_TOKEN_LENGTH} (8192). */
-  maxTokenLength?: number | undefined;
-  /** The linked user, from the introspection response. Default: `{ subject: sub ?? username, claims }`. */
-  toLinkedUser?: ((response: IntrospectionResponse) => P | undefined) | undefined;
-}
-
-/**
- * An introspection endpoint's answer (RFC 7662 §2.2), as {@link IntrospectionVerifier} reads it
- * and hands it to `toLinkedUser`. Only `active` is required; servers add fields of their own.
- */
-export interface IntrospectionResponse {
-  /** Whether the server holds the token valid now. `false` is the server's proof the token is no good: invalid, or expired if `exp` is past. */
-  active: boolean;
-  /** The user the token was issued for: the linked user's `subject` by default. */
-  sub?: string;
-  /** A human-readable name of the user; the `subject` when there is no `sub`. */
-  username?: string;
-  /** The client the token was issued to (Alexa's client at the server); checked against `clientIds` if set. */
-  client_id?: string;
-  /** Who the token is meant for; checked against `audience` if set. */
-  aud?: string | string[];
-  /** When the token expires, in seconds since the epoch; tells `expired` from `invalid` on `active: false`. */
-  exp?: number;
-  /** The token's scopes, space-separated. Not checked: check it in your handlers if scopes matter. */
-  scope?: string;
-  /** The kind of token (`Bearer`, `refresh_token`, ...): only access tokens are accepted (see {@link ACCESS_TOKEN_TYPES}). */
-  token_type?: string;
-  /** Any other field the server sends. */
-  [claim: string]: unknown;
-}
-
-/** The linked user {@link IntrospectionVerifier} hands to the domain handlers by default. */
-export interface IntrospectedUser {
-  /** The user's ID at the service: `sub` of the response, or `username` where there is no `sub`. */
-  subject: string;
-  /** The whole introspection response, for scopes and the server's own fields. */
-  claims: IntrospectionResponse;
-}
+import { configurationDigest } from './configuration-version';
+import {
+  ACCESS_TOKEN_TYPES, DEFAULT_INTROSPECTION_CLOCK_TOLERANCE_SECONDS, DEFAULT_INTROSPECTION_MAX_TOKEN_LENGTH, NON_ACCESS_TOKEN_TYPES,
+  type IntrospectedUser, type IntrospectionResponse, type IntrospectionVerifierOptions,
+} from './introspection-options';
+import { DEFAULT_SELF_EVIDENT_EXPIRY_SECONDS } from './jwt-options';
+import type { TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
 const CREDENTIALS_CHECK = 'INTROSPECTION_CLIENT_ID, INTROSPECTION_CLIENT_SECRET and INTROSPECTION_AUTH_METHOD (the skill\'s own client at the introspection endpoint)';
 
 /**
  * Verifies opaque access tokens by asking the authorization server (RFC 7662 token introspection),
- * with the verdicts the module documentation gives: invalid or expired only on what the server
+ * with the verdicts `docs/verifiers.md` gives: invalid or expired only on what the server
  * says of this token, "could not decide" for everything about us. One request per verification:
  * wrap it in a {@link CachingVerifier} (as {@link verifierFromEnvironment} does) to spare the server.
  *

@@ -1,6 +1,30 @@
 /**
  * A JSON Web Key Set, fetched from the authorization server's `jwks_uri` and kept as KeyObjects,
- * refreshed so that a verdict about a token rests on knowledge fresh enough to prove it:
+ * refreshed so that a verdict about a token rests on knowledge fresh enough to prove it
+ * ({@link JwksKeySet}). See `docs/verifiers.md`.
+ */
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { AuthorizationServerError, CannotDecideError, ConfigurationError } from '../errors';
+import { isObject } from '../json';
+import { fetchJson } from './http';
+import {
+  DEFAULT_JWKS_COOLDOWN_MS, DEFAULT_JWKS_MAX_AGE_MS, DEFAULT_JWKS_REFETCH_BURST, MAX_COPY_AGE_MS,
+  type JwksKey, type JwksOptions, type KeySet, type LeftOutKey,
+} from './jwks-options';
+import { isWeakRsaKey, MIN_RSA_BITS } from './keys';
+import { untilAborted } from './until-aborted';
+import type { VerificationContext } from './verifier';
+
+/** How far an answer's `Date` may be behind our clock and still be the origin answering now: 30 s. */
+const DATE_SLACK_MS = 30_000;
+/** The shortest a `Cache-Control: max-age` can make a key set's life (so `max-age=0` does not mean a fetch per request). */
+const MIN_CACHE_CONTROL_AGE_MS = 10_000;
+/** The first wait after a failed fetch; it doubles with each further failure, up to the cooldown. */
+const FIRST_BACKOFF_MS = 1000;
+
+/**
+ * The key set of one `jwks_uri`, shared by the verifications of a container, kept and refreshed so
+ * that a verdict about a token rests on knowledge fresh enough to prove it:
  *
  * - **Refetch on doubt.** An unknown `kid` or a signature that fails against the keys held asks for
  *   a key set fetched after the token was seen ({@link JwksKeySet.refresh}): rotated keys, keys
@@ -29,114 +53,9 @@
  * - Concurrent fetches are one request.
  *
  * Node's own `crypto.createPublicKey({ format: 'jwk' })` turns JWKs into keys: no JWKS library.
+ *
+ * Node's own `crypto.createPublicKey({ format: 'jwk' })` turns JWKs into keys: no JWKS library.
  */
-import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { AuthorizationServerError, CannotDecideError, ConfigurationError } from '../errors';
-import { isObject } from '../json';
-import { fetchJson } from './http';
-import { untilAborted } from './signal';
-import type { VerificationContext } from './verifier';
-
-/** How often {@link JwksKeySet} may fetch, and how long it trusts what it fetched. */
-export interface JwksOptions {
-  /**
-   * How many refetches an unknown `kid` or a failed signature may trigger back to back, before the
-   * cooldown applies. Default: 3 (a rotation needs one; a few spare absorb a burst of new tokens).
-   */
-  refetchBurst?: number | undefined;
-  /**
-   * After the burst, one more refetch per this many ms. Failed fetches count. Default: 30000 ms
-   * (a flood of random `kid`s costs at most 3 requests, then 2 a minute).
-   */
-  cooldownMs?: number | undefined;
-  /**
-   * The longest a fetched key set is trusted, in ms; a `Cache-Control: max-age` in the JWKS answer
-   * shortens it (down to 10 s, or `maxAgeMs` if that is less). Default: 300000 ms (5 minutes: a
-   * withdrawn key is refused at most 5 minutes later; a healthy server is asked once per 5 minutes).
-   */
-  maxAgeMs?: number | undefined;
-}
-
-/** One usable signing key of a key set. */
-export interface JwksKey {
-  /** The key's `kid`, if the server published one. */
-  readonly kid?: string;
-  /** The key's `alg`, if the server published one: the key is then used for that algorithm only. */
-  readonly alg?: string;
-  /** The public key, as Node's crypto uses it. */
-  readonly key: KeyObject;
-}
-
-/** A key of a key set left out, and why. */
-export interface LeftOutKey {
-  /** The key's `kid`, if the server published one. */
-  readonly kid?: string;
-  /** The key's `alg`, if the server published one. */
-  readonly alg?: string;
-  /**
-   * `weak`: an RSA key under {@link MIN_RSA_BITS} bits; `unusable`: a signing key published in a
-   * form jose would not use (see the module documentation); `another use`: `use` other than `sig`,
-   * or `key_ops` without `verify`.
-   */
-  readonly why: 'weak' | 'unusable' | 'another use';
-  /** The public key, when Node can read it: tried, never trusted. */
-  readonly key?: KeyObject;
-}
-
-/** A key set as fetched: its keys and how current its content is. */
-export interface KeySet {
-  /** The usable signing keys (`use` absent or `sig`, `key_ops` absent or `["verify"]`, public, a key type Node can read: see `verifiesSignatures`); others are left out. */
-  readonly keys: readonly JwksKey[];
-  /** The keys left out (weak, in a form not to use, or for another use): never used to accept a token. */
-  readonly leftOut: readonly LeftOutKey[];
-  /** `Date.now()` when the fetch that brought this set began. */
-  readonly fetchedAt: number;
-  /**
-   * `Date.now()` when this set's content was last known current: {@link KeySet.fetchedAt} less the
-   * copy's age (its `Age`, or how far its `Date` is behind), at most {@link MAX_COPY_AGE_MS}. It
-   * knows of nothing signed after that.
-   */
-  readonly contentAt: number;
-  /** After this `Date.now()`, the set is not trusted any more. */
-  readonly expiresAt: number;
-}
-
-const DEFAULT_REFETCH_BURST = 3;
-const DEFAULT_COOLDOWN_MS = 30_000;
-const DEFAULT_MAX_AGE_MS = 300_000;
-/**
- * The oldest a copy of a key set is taken to be, whatever its `Age` or `Date` say: 1 hour. Beyond
- * it a copy's age is not believed (a frozen `Date`, a cache that never refreshes), so a token issued
- * more than this long before a fetch is always judged against it, and no dead token waits for ever.
- */
-export const MAX_COPY_AGE_MS = 3_600_000;
-/** How far an answer's `Date` may be behind our clock and still be the origin answering now: 30 s. */
-const DATE_SLACK_MS = 30_000;
-/** The shortest a `Cache-Control: max-age` can make a key set's life (so `max-age=0` does not mean a fetch per request). */
-const MIN_CACHE_CONTROL_AGE_MS = 10_000;
-/** The first wait after a failed fetch; it doubles with each further failure, up to the cooldown. */
-const FIRST_BACKOFF_MS = 1000;
-
-const CURVES: Record<string, string> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1' };
-
-/** The smallest RSA modulus trusted, in bits (RFC 7518 §3.3; jose refuses smaller keys too): a 512-bit key can be factored. */
-export const MIN_RSA_BITS = 2048;
-
-/** Whether `key` is an RSA (or RSA-PSS) key under {@link MIN_RSA_BITS} bits. */
-export function isWeakRsaKey(key: KeyObject): boolean {
-  return (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS;
-}
-
-/** Whether `key` can verify a signature made with `alg` (RS*, PS*: an RSA key; ES*: an EC key on the algorithm's curve; HS*: a secret). */
-export function keyFitsAlgorithm(key: KeyObject, alg: string): boolean {
-  if (/^HS(256|384|512)$/.test(alg)) return key.type === 'secret';
-  if (key.type !== 'public') return false;
-  if (/^(RS|PS)(256|384|512)$/.test(alg)) return key.asymmetricKeyType === 'rsa' || (alg.startsWith('PS') && key.asymmetricKeyType === 'rsa-pss');
-  if (alg in CURVES) return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === CURVES[alg];
-  return false;
-}
-
-/** The key set of one `jwks_uri`, kept and refreshed as the module documentation says; shared by the verifications of a container. */
 export class JwksKeySet {
   #set?: KeySet;
   /** The content of the current set, to tell a refresh that changed something from one that did not. */
@@ -157,9 +76,9 @@ export class JwksKeySet {
     readonly uri: string,
     options: JwksOptions = {},
   ) {
-    this.#burst = positive(options.refetchBurst ?? DEFAULT_REFETCH_BURST, 'refetchBurst', true);
-    this.#cooldownMs = positive(options.cooldownMs ?? DEFAULT_COOLDOWN_MS, 'cooldownMs');
-    this.#maxAgeMs = positive(options.maxAgeMs ?? DEFAULT_MAX_AGE_MS, 'maxAgeMs');
+    this.#burst = positive(options.refetchBurst ?? DEFAULT_JWKS_REFETCH_BURST, 'refetchBurst', true);
+    this.#cooldownMs = positive(options.cooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS, 'cooldownMs');
+    this.#maxAgeMs = positive(options.maxAgeMs ?? DEFAULT_JWKS_MAX_AGE_MS, 'maxAgeMs');
     this.#budget = this.#burst;
   }
 

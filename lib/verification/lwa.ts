@@ -1,29 +1,11 @@
 /**
- * A verifier for Login with Amazon access tokens (opaque `Atza|...`), by LWA's tokeninfo endpoint.
- *
- * - The token travels in the `x-amz-access-token` header, never in a URL (URLs end up in logs).
- * - tokeninfo's `aud` is the client ID the token was issued to (`amzn1.application-oa2-client.…`);
- *   its `app_id` is the security profile's ID (`amzn1.application.…`). A token is the skill's when
- *   its `aud` or its `app_id` is the configured `clientId` (operators set either: the console shows
- *   both), or its `app_id` is one of the configured `appIds`.
- * - A token of another client is invalid (the confused deputy: any app a user logged into could
- *   otherwise replay its token here). A typo in `LWA_CLIENT_ID` makes every token "another
- *   client's": the gate's unlink guard holds such a run of rejections as "could not decide".
- * - Only `invalid_token` is a token verdict (expired when LWA says so); `invalid_request`, any
- *   other error, tokeninfo without `user_id`, a token past `maxTokenLength`: "could not decide".
- * - With `fetchProfile`, the user's profile (name, email) is fetched too, and is part of the linked user.
- * - Every rejection is *suspected* for the unlinking policy (never `selfEvident`, see
- *   {@link RejectionEvidence}), held until the token is rejected again on fresh knowledge:
- *   "issued to another client" is what a wrong `LWA_CLIENT_ID` or `LWA_APP_IDS` makes of every
- *   genuine token; `invalid_token` (expired or not) could be a region or endpoint fault (a token
- *   asked of an LWA endpoint that does not hold it, a `LWA_TOKENINFO_URL` pointing elsewhere) we
- *   cannot rule out from here; and LWA's "expired" comes with no `exp` that would let us judge
- *   how long ago.
+ * A verifier for Login with Amazon access tokens (opaque `Atza|...`), by LWA's tokeninfo endpoint
+ * ({@link LoginWithAmazonVerifier}). See `docs/verifiers.md`.
  */
 import { AuthorizationServerError, CannotDecideError, ConfigurationError } from '../errors';
 import { isObject } from '../json';
 import { fetchJson } from './http';
-import { configurationDigest } from './jwt';
+import { configurationDigest } from './configuration-version';
 import type { RejectionEvidence, TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
 /** Login with Amazon's tokeninfo endpoint: says whose token it is and which client it was issued to. */
@@ -49,17 +31,34 @@ export interface LoginWithAmazonVerifierOptions {
   clientId: string;
   /**
    * Security profile IDs (`amzn1.application...`, tokeninfo's `app_id`) whose tokens are the
-   * skill's too, whichever of the profile's clients they were issued to. Default: none (only
-   * `clientId`).
+   * skill's too, whichever of the profile's clients they were issued to.
+   *
+   * @defaultValue none (only `clientId`)
    */
   appIds?: string[] | undefined;
-  /** Also fetch the user's profile. Default: false. */
+  /**
+   * Also fetch the user's profile.
+   *
+   * @defaultValue `false`
+   */
   fetchProfile?: boolean | undefined;
-  /** The tokeninfo endpoint; change it only to test against a stand-in. Default: {@link LWA_TOKENINFO_URL}. */
+  /**
+   * The tokeninfo endpoint; change it only to test against a stand-in.
+   *
+   * @defaultValue {@link LWA_TOKENINFO_URL}
+   */
   tokenInfoUrl?: string | undefined;
-  /** The profile endpoint; change it only to test against a stand-in. Default: {@link LWA_PROFILE_URL}. */
+  /**
+   * The profile endpoint; change it only to test against a stand-in.
+   *
+   * @defaultValue {@link LWA_PROFILE_URL}
+   */
   profileUrl?: string | undefined;
-  /** Longest token sent to LWA; longer is "could not decide". Default: {@link DEFAULT_LWA_MAX_TOKEN_LENGTH} (4096). */
+  /**
+   * Longest token sent to LWA; longer is "could not decide".
+   *
+   * @defaultValue {@link DEFAULT_LWA_MAX_TOKEN_LENGTH} (4096)
+   */
   maxTokenLength?: number | undefined;
 }
 
@@ -76,10 +75,28 @@ export interface AmazonLinkedUser {
 
 /**
  * Verifies Login with Amazon access tokens by LWA's tokeninfo endpoint (and, with `fetchProfile`,
- * its profile endpoint), with the verdicts the module documentation gives: a token of another
- * client is invalid, only LWA's `invalid_token` is otherwise a verdict, and everything else is
- * "could not decide". One request (two with the profile) per verification: wrap it in a
- * {@link CachingVerifier}, as {@link verifierFromEnvironment} does.
+ * its profile endpoint): a token of another client is invalid, only LWA's `invalid_token` is
+ * otherwise a verdict, and everything else is "could not decide". One request (two with the
+ * profile) per verification: wrap it in a {@link CachingVerifier}, as {@link verifierFromEnvironment} does.
+ *
+ * - The token travels in the `x-amz-access-token` header, never in a URL (URLs end up in logs).
+ * - tokeninfo's `aud` is the client ID the token was issued to (`amzn1.application-oa2-client.…`);
+ *   its `app_id` is the security profile's ID (`amzn1.application.…`). A token is the skill's when
+ *   its `aud` or its `app_id` is the configured `clientId` (operators set either: the console shows
+ *   both), or its `app_id` is one of the configured `appIds`.
+ * - A token of another client is invalid (the confused deputy: any app a user logged into could
+ *   otherwise replay its token here). A typo in `LWA_CLIENT_ID` makes every token "another
+ *   client's": the gate's unlink guard holds such a run of rejections as "could not decide".
+ * - Only `invalid_token` is a token verdict (expired when LWA says so); `invalid_request`, any
+ *   other error, tokeninfo without `user_id`, a token past `maxTokenLength`: "could not decide".
+ * - With `fetchProfile`, the user's profile (name, email) is fetched too, and is part of the linked user.
+ * - Every rejection is *suspected* for the unlinking policy (never `selfEvident`, see
+ *   {@link RejectionEvidence}), held until the token is rejected again on fresh knowledge:
+ *   "issued to another client" is what a wrong `LWA_CLIENT_ID` or `LWA_APP_IDS` makes of every
+ *   genuine token; `invalid_token` (expired or not) could be a region or endpoint fault (a token
+ *   asked of an LWA endpoint that does not hold it, a `LWA_TOKENINFO_URL` pointing elsewhere) we
+ *   cannot rule out from here; and LWA's "expired" comes with no `exp` that would let us judge
+ *   how long ago.
  *
  * Throws {@link ConfigurationError} from the constructor on a missing `clientId`, an endpoint that
  * is not a URL, malformed `appIds` or `maxTokenLength`.

@@ -4,7 +4,7 @@
  * unlinking policy's ERROR in the captured log lines (a held rejection's own decision line says
  * `held: pending | unproven | breaker | paused | ledger`).
  */
-import { emfMetrics } from '../../lib/metrics';
+import { emfMetrics } from '../../lib/gate/metrics';
 
 /** How the unlinking policy's ERROR lines begin (one per container and reason: unproven, breaker, paused, ledger). */
 export const UNLINKING_HELD_PREFIX = 'account linking: unlinking held:';

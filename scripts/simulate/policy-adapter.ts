@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { GateMetricEvent, TokenVerifier, UnlinkingOptions, UnlinkLedger } from '../../lib';
 
-/** How the policy's hold ERROR lines begin (lib/unlinking.ts): the simulation counts them. */
+/** How the policy's hold ERROR lines begin (lib/gate/unlinking.ts): the simulation counts them. */
 export const HOLD_ERROR_PREFIX = 'account linking: unlinking held';
 
 /** What the policy made of one rejection, as the metric event says. */

@@ -1,60 +1,15 @@
 /**
- * Metrics of the gate: every decision counted, as CloudWatch metrics an operator can alarm on.
- *
- * The gate hands each decision to a {@link GateMetrics} as one {@link GateMetricEvent}. Two sinks
- * ship: {@link emfMetrics} writes CloudWatch Embedded Metric Format lines (one JSON object a line on
- * stdout, which CloudWatch Logs turns into metrics in Lambda, with no runtime dependency and no API
- * call), and {@link powertoolsMetrics} hands them to a Powertools for AWS Lambda `Metrics` the skill
- * already has. Dimensions stay low-cardinality: the skill family, the outcome and a reason class
- * from a small fixed set — never a token, a user or a verifier's own reason string.
+ * The gate's metrics: every decision counted ({@link GateMetricEvent}) for a {@link GateMetrics}
+ * sink: CloudWatch EMF lines on stdout ({@link emfMetrics}) or a Powertools `Metrics`
+ * ({@link powertoolsMetrics}). Low-cardinality dimensions only, never a token. See docs/metrics.md.
  */
-import {
-  AuthorizationServerError,
-  CannotDecideError,
-  InvalidVerdictError,
-  UnlinkingHeldError,
-  VerifierFailedError,
-  VerifierTimeoutError,
-} from './errors';
-import type { GateDecision } from './gate';
+import type { SkillFamily } from '../verification/verifier';
+import type { GateDecision } from './decision';
+import type { ReasonClass } from './reason-class';
 import type { RejectionReview } from './unlinking';
-import { findCause } from './logging';
-import type { SkillFamily } from './verification/verifier';
 
 /** The gate's outcome for one request, after the unlinking policy (a held rejection is `undecided`). */
 export type GateOutcome = GateDecision<unknown>['outcome'];
-
-/**
- * Why a decision went the way it did, in a small fixed set (a metric dimension):
- * - `none`: linked;
- * - `missing`: no access token;
- * - `expired`: the verifier said the token expired;
- * - `signature`, `malformed`, `claims`, `inactive`: the verifier's `invalid` reason, classed
- *   (a bad or unknown signing key; not a well-formed token; a claim such as the audience or issuer;
- *   the authorization server says it is not active);
- * - `configuration`, `outage`, `timeout`, `verifier`: why the verifier could not decide
- *   ({@link CannotDecideError}; the authorization server failed; the deadline passed; the
- *   verifier threw or answered nonsense);
-
- *
- * A rejection the unlinking policy held is `undecided` with the rejection's own class
- * (`signature`, `inactive`, ...), so that held, suspected and confirmed rejections are counted
- * per class.
- * - `other`: anything else (an `invalid` reason or an error not known here).
- */
-export type ReasonClass =
-  | 'none'
-  | 'missing'
-  | 'expired'
-  | 'signature'
-  | 'malformed'
-  | 'claims'
-  | 'inactive'
-  | 'configuration'
-  | 'outage'
-  | 'timeout'
-  | 'verifier'
-  | 'other';
 
 /** One gate decision, as the metrics see it. Holds no token, no user and no free-text reason. */
 export interface GateMetricEvent {
@@ -79,48 +34,6 @@ export interface GateMetricEvent {
 export interface GateMetrics {
   /** Publishes one decision; called once per gated request, after the decision is taken. */
   record(event: GateMetricEvent): void;
-}
-
-/** The reason class of a decision; a held rejection keeps its own. Unknown reasons fall into `other`. */
-export function reasonClassOf(decision: GateDecision<unknown>): ReasonClass {
-  switch (decision.outcome) {
-    case 'linked':
-      return 'none';
-    case 'missing':
-      return 'missing';
-    case 'expired':
-      return 'expired';
-    case 'invalid':
-      return invalidReasonClass(decision.reason);
-    case 'undecided': {
-      const cause = decision.cause;
-      const held = findCause(cause, UnlinkingHeldError);
-      if (held) return held.reasonClass as ReasonClass;
-      const cannotDecide = findCause(cause, CannotDecideError);
-      // A key set that cannot be had (the JWKS is down, nothing fresh enough held) is an outage; the rest is ours to check.
-      if (cannotDecide) return findCause(cause, AuthorizationServerError) && /unavailable/.test(cannotDecide.reason) ? 'outage' : 'configuration';
-      if (findCause(cause, VerifierTimeoutError)) return 'timeout';
-      if (findCause(cause, AuthorizationServerError)) return 'outage';
-      if (findCause(cause, InvalidVerdictError) || findCause(cause, VerifierFailedError)) return 'verifier';
-      return 'other';
-    }
-    default:
-      return 'other';
-  }
-}
-
-/**
- * Classes the `reason` of an `invalid` verdict by the words the shipped verifiers use
- * (`bad signature`, `unknown signing key`, `wrong audience`, `inactive`, ...). Matched by keyword
- * so that a reworded reason still lands in its class, and anything else in `other`.
- */
-export function invalidReasonClass(reason: string): ReasonClass {
-  const r = reason.toLowerCase();
-  if (/malformed|too long|not a json|not a jwt|unsigned|unparsable|format/.test(r)) return 'malformed';
-  if (/signature|signing key|\bkey\b|algorithm|\bkid\b/.test(r)) return 'signature';
-  if (/inactive|not active|revoked|rejected by/.test(r)) return 'inactive';
-  if (/audience|issuer|client|not yet valid|linked user|user in|subject|claim|scope|token type/.test(r)) return 'claims';
-  return 'other';
 }
 
 /** No metrics at all (`metrics: false`). */
@@ -156,16 +69,20 @@ export const DEFAULT_METRICS_NAMESPACE = 'AccountLinking';
 /** Options of {@link emfMetrics}; all optional. */
 export interface EmfMetricsOptions {
   /**
-   * The CloudWatch namespace. Default: `$METRICS_NAMESPACE`, else {@link DEFAULT_METRICS_NAMESPACE}
-   * (`AccountLinking`): one place for the gate's metrics of every skill of an account; give each
-   * stack its own where several deploy to one account.
+   * The CloudWatch namespace: one place for the gate's metrics of every skill of an account; give
+   * each stack its own where several deploy to one account.
+   * @defaultValue `$METRICS_NAMESPACE`, else {@link DEFAULT_METRICS_NAMESPACE} (`AccountLinking`)
    */
   namespace?: string | undefined;
-  /** Where each EMF line goes. Default: `process.stdout.write`, one JSON object a line, as Lambda's log capture expects. */
+  /**
+   * Where each EMF line goes: one JSON object a line, as Lambda's log capture expects.
+   * @defaultValue `process.stdout.write`
+   */
   write?: ((line: string) => void) | undefined;
   /**
    * Fixed dimensions added to every dimension set, e.g. `{ Service: 'ride-hailer' }`. Keep them
-   * fixed per function (low cardinality). Default: none.
+   * fixed per function (low cardinality).
+   * @defaultValue none
    */
   dimensions?: Record<string, string> | undefined;
 }

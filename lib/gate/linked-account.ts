@@ -1,15 +1,11 @@
 /**
- * How a gate hands the linked user to domain handlers: a {@link LinkedAccount} in the request
- * attributes, under a symbol key, read with the {@link LinkedUserAccessors} of the gate (typed by
- * its verifier) or with {@link getLinkedUser} and friends (typed `unknown`).
- *
- * The raw access token is kept in a private field: it is not in `JSON.stringify` of the request
- * attributes, nor in `console.log` of them. A handler that needs it (to call the resource server)
- * asks for it by name with {@link getLinkedAccessToken}.
+ * How the gate hands the linked user to handlers: a {@link LinkedAccount} in the request
+ * attributes (its token in a private field, never serialised), read with the gate's
+ * {@link LinkedUserAccessors} or {@link getLinkedUser} and friends. See docs/custom-skills.md.
  */
 import { inspect } from 'node:util';
-import { NoLinkedUserError } from './errors';
-import { fingerprint } from './logging';
+import { NoLinkedUserError } from '../errors';
+import { fingerprint } from '../logging';
 
 const LINKED_ACCOUNT = Symbol.for('ask-sdk-account-linking.linked-account');
 

@@ -1,27 +1,16 @@
 /**
- * The one way to put the account-linking gate on a skill builder of any family, and the linked
- * user typed by the gate's verifier.
- *
- * ```ts
- * const linking = accountLinking({ verifier });            // AccountLinking<JwtLinkedUser>, from the verifier
- * const { getLinkedUser } = linking;                       // (input) => JwtLinkedUser
- *
- * withAccountLinking(SkillBuilders.custom(), linking)      // custom skills
- * withAccountLinking(directiveSkillBuilder(), linking)     // smart home, video, meetings
- * withAccountLinking(musicSkillBuilder(), linking)         // music, radio, podcasts
- * ```
- *
- * Whatever the family, the gate's request interceptor runs before every other one and its errors
- * reach its own error handler before any error handler of the skill, in whatever order the
- * skill's parts are added. A builder takes one gate.
+ * The one way to put the account-linking gate on a skill builder of any family
+ * ({@link withAccountLinking}), and the gate's configuration typed by its verifier
+ * ({@link accountLinking}). The gate runs first and its error handler is tried first, whatever
+ * the order the skill's parts are added in. See docs/custom-skills.md, docs/smart-home.md, docs/music.md.
  */
 import type { CustomSkillBuilder } from 'ask-sdk-core';
 import { ConfigurationError } from './errors';
 import { installCustomGate, type CustomGateOptions } from './custom/gate';
 import type { DirectiveSkillBuilder } from './directive/builder';
 import type { DirectiveGateOptions } from './directive/gate';
-import type { CommonGateOptions } from './gate';
-import { linkedUserAccessors, type HasRequestAttributes, type LinkedAccount, type LinkedUserAccessors } from './linked-account';
+import { linkedUserAccessors, type HasRequestAttributes, type LinkedAccount, type LinkedUserAccessors } from './gate/linked-account';
+import type { CommonGateOptions } from './gate/options';
 import type { MusicSkillBuilder } from './music/builder';
 import type { MusicGateOptions } from './music/gate';
 import { INSTALL_GATE } from './runtime-skill';
