@@ -22,7 +22,8 @@ import { SkillBuilders } from 'ask-sdk-core';
 import { build } from 'esbuild';
 import { CachingVerifier, createJsonLogger, IntrospectionVerifier, JwtVerifier, withAccountLinking, type TokenVerifier } from '../lib';
 import { launchRequest, mintAccessToken } from '../lib/testing';
-import { buildFunction, loadFunction } from '../scripts/local-invoke';
+import { buildFunction } from '../scripts/local-invoke/build';
+import { loadFunction } from '../scripts/local-invoke/template';
 import { compare, median, pairedRatio, percentile, ratio, spread, us, type Measurement } from './harness';
 import { eventOf, FAMILIES, isLinkedReply, type Family } from './fixtures/families';
 

@@ -15,7 +15,10 @@ import { verifierFromEnvironment } from '../lib';
 import { withAccessToken, withoutAccessToken } from '../lib/testing';
 import { mintForFunction } from './invoke';
 import { startResourceServer } from './resource-server';
-import { buildFunction, loadFunction, runBuiltFunction, runtimeName, type EnvVarsFile } from './local-invoke';
+import { buildFunction } from './local-invoke/build';
+import { runBuiltFunction } from './local-invoke/invoke-function';
+import { runtimeName } from './local-invoke/runtime';
+import { loadFunction, type EnvVarsFile } from './local-invoke/template';
 import { summarise } from './summary';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -9,7 +9,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { mintAccessToken, withAccessToken } from '../lib/testing';
-import { describeRuntimeChoice, invokeFunction, loadFunction, type EnvVarsFile } from './local-invoke';
+import { invokeFunction } from './local-invoke/invoke-function';
+import { describeRuntimeChoice } from './local-invoke/runtime';
+import { loadFunction, type EnvVarsFile } from './local-invoke/template';
 
 const USAGE = 'usage: npm run invoke -- <LogicalId> -e <event.json> [--env-vars <env.json>] [--token <token> | --mint-token [--subject <id>] [--expires-in <s>]] [--template <file>] [--runtime auto|ric|node]';
 

@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { verdictCommand } from '../lib/cli/verdict';
-import { loadFunction, type EnvVarsFile } from './local-invoke';
+import { loadFunction, type EnvVarsFile } from './local-invoke/template';
 
 const USAGE = 'usage: npm run verdict -- <LogicalId> [--env-vars <env.json>] [--template <file>] [--token-file <file> | --token <token>] [--json]';
 

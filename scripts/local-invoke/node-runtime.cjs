@@ -1,4 +1,4 @@
-// The plain runner of scripts/local-invoke.ts, for machines without aws-lambda-ric: loads the
+// The plain runner of scripts/local-invoke (plain-runner.ts), for machines without aws-lambda-ric: loads the
 // built bundle in this fresh process and calls its handler with a Lambda context: once, or, for a
 // warm function (`warm: true`), once per message, the module staying loaded between them.
 'use strict';

@@ -2,7 +2,7 @@
  * The sandbox's console page (GET /console): plain HTML, CSS and JavaScript in one string — no
  * build step, nothing fetched from the network. It reads the skills and situations from
  * GET /console/state, sends requests through POST /console/send, and shows each reply as a short
- * summary (from situations.ts, read from the reply itself) above the formatted JSON, with why it
+ * summary (from replies.ts, read from the reply itself) above the formatted JSON, with why it
  * is right, the gate's log lines and metric lines beside it; the request JSON one click away.
  * A switch turns the request buttons into the unlinking policy's demonstrations (POST
  * /console/scenario): a dead token held, then confirmed; a fault that opens the breaker. Their story
@@ -149,7 +149,7 @@ async function send(skill, request, title) {
   }
 }
 
-/** A reply's badge, as the sandbox words it (situations.ts, assessReply): unlinks, not linked, devices vanish, held, could not decide, refused, link kept. */
+/** A reply's badge, as the sandbox words it (replies.ts, assessReply): unlinks, not linked, devices vanish, held, could not decide, refused, link kept. */
 function badge(reply) {
   return el('span', { class: 'badge ' + reply.claim, 'data-claim': reply.claim }, reply.badge);
 }

@@ -7,7 +7,7 @@
  *   POST /skills/<skill>         an Alexa request to a skill; its reply
  *   GET  /console                the console page: each skill's requests in each situation
  *   GET  /console/state          the linked user (token fingerprints) and the current deployment, as JSON
- *   POST /console/send           {skill, request, situation}: one exchange (see situations.ts), as JSON
+ *   POST /console/send           {skill, request, situation}: one exchange (see exchange.ts), as JSON
  *   POST /console/scenario       {skill, request, scenario, situation}: one of the unlinking policy's
  *                                demonstrations (confirm, breaker) on that skill, as JSON
  *
@@ -23,15 +23,13 @@ import {
   DEPLOYS,
   POLICY_SCENARIOS,
   SERVER_SITUATIONS,
-  SKILLS,
   TOKEN_SITUATIONS,
   VERIFICATIONS,
   type PolicyScenario,
   type Situation,
-  type Situations,
-} from './situations';
-
-export type SkillHandler = (event: unknown) => Promise<unknown>;
+} from './situation';
+import type { Situations } from './situations';
+import { SKILLS, type SkillHandler } from './skills';
 
 export interface EndpointOptions {
   skills: Record<string, SkillHandler>;

@@ -23,20 +23,13 @@ import { parseArgs } from 'node:util';
 import { createJsonLogger, type Environment } from '../../lib';
 import { run as checkServer } from '../../lib/cli/check-server';
 import { ALEXA_REDIRECT_URI, AUDIENCE, CLIENTS } from './authorization-server';
+import type { Exchange } from './exchange';
+import { isPolicyError } from './gate-log';
+import type { PolicyDemo } from './policy-demo';
 import { startSandbox, type Sandbox } from './sandbox';
-import {
-  CONFIRM_AFTER_SECONDS,
-  DEPLOYED_CONFIRM_AFTER_SECONDS,
-  describeDeploy,
-  isPolicyError,
-  SKILLS,
-  type Deploy,
-  type Exchange,
-  type PolicyDemo,
-  type SkillName,
-  type TokenSituation,
-  type Verification,
-} from './situations';
+import { CONFIRM_AFTER_SECONDS, DEPLOYED_CONFIRM_AFTER_SECONDS, describeDeploy, type Deploy, type TokenSituation, type Verification } from './situation';
+import { SKILLS, type SkillName } from './skills';
+import { sleep } from './time';
 
 /** One request per skill in the guided run. */
 const REQUESTS: Array<{ skill: SkillName; request: string; title: string }> = [
@@ -183,8 +176,6 @@ function brief(demo: PolicyDemo): string {
     return `${label}: ${[...counts].map(([what, count]) => `${count} ${what}`).join(', ')}`;
   }).join(' · ');
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** The environment as --json shows it: secrets redacted. */
 function shown(environment: Environment): Environment {

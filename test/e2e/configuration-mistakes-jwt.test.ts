@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SPEECH } from '../../lib';
 import { launchRequest, mintAccessToken, withAccessToken } from '../../lib/testing';
-import { startWarmFunction, type WarmFunction } from '../../scripts/local-invoke';
+import { startWarmFunction, type WarmFunction } from '../../scripts/local-invoke/warm-function';
 import { ROOT } from '../support/invoke-cli';
 
 const env: Record<string, Record<string, string>> = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8'));

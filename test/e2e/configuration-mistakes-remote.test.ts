@@ -10,7 +10,7 @@ import path from 'node:path';
 import { DEFAULT_SPEECH } from '../../lib';
 import { launchRequest, powerControllerDirective } from '../../lib/testing';
 import { AUDIENCE, CLIENTS, signingKey, startAuthorizationServer, type AuthorizationServer } from '../../scripts/sandbox/authorization-server';
-import { startWarmFunction, type WarmFunction } from '../../scripts/local-invoke';
+import { startWarmFunction, type WarmFunction } from '../../scripts/local-invoke/warm-function';
 import { ROOT } from '../support/invoke-cli';
 import { json, startLoopback, type Loopback } from '../support/loopback';
 

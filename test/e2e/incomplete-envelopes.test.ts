@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { getPlayableContentRequest, launchRequest, mintAccessToken, powerControllerDirective } from '../../lib/testing';
-import { describeRuntimeChoice, startWarmFunction, type WarmFunction } from '../../scripts/local-invoke';
+import { describeRuntimeChoice } from '../../scripts/local-invoke/runtime';
+import { startWarmFunction, type WarmFunction } from '../../scripts/local-invoke/warm-function';
 import { ROOT } from '../support/invoke-cli';
 import { describeWithSmartHomeSchema } from '../support/smart-home-schema';
 import { templateWithLedgerAccess } from '../support/unlink-ledger';

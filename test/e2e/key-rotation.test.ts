@@ -12,7 +12,7 @@
 import path from 'node:path';
 import { DEFAULT_SPEECH } from '../../lib';
 import { launchRequest } from '../../lib/testing';
-import { startWarmFunction, type WarmFunction } from '../../scripts/local-invoke';
+import { startWarmFunction, type WarmFunction } from '../../scripts/local-invoke/warm-function';
 import {
   AUDIENCE, restartWithSigningKeys, signingKey, startAuthorizationServer, type AuthorizationServer, type AuthorizationServerOptions,
 } from '../../scripts/sandbox/authorization-server';

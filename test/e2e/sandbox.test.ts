@@ -12,7 +12,7 @@ import { fingerprint } from '../../lib';
 import { launchRequest } from '../../lib/testing';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox/sandbox';
 import { UNLINKING_HELD_PREFIX } from '../../scripts/sandbox/gate-extras';
-import { fleetTally, plural } from '../../scripts/sandbox/situations';
+import { fleetTally, plural } from '../../scripts/sandbox/fleet';
 import { describeIf } from '../support/describe-if';
 import { ROOT } from '../support/invoke-cli';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DEFAULT_SPEECH, verifierFromEnvironment } from '../../lib';
 import { getPlayableContentRequest, launchRequest, mintAccessToken, powerControllerDirective } from '../../lib/testing';
 import { startResourceServer, type ResourceServer } from '../../scripts/resource-server';
-import { startWarmFunction, type WarmFunction } from '../../scripts/local-invoke';
+import { startWarmFunction, type WarmFunction } from '../../scripts/local-invoke/warm-function';
 import {
   AUDIENCE, CLIENTS, restartWithSigningKeys, signingKey, startAuthorizationServer, type AuthorizationServer,
 } from '../../scripts/sandbox/authorization-server';

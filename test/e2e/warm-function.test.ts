@@ -8,7 +8,8 @@ import path from 'node:path';
 import { DEFAULT_SPEECH } from '../../lib';
 import { launchRequest, mintAccessToken } from '../../lib/testing';
 import { joinOptionValues } from '../../scripts/invoke';
-import { describeRuntimeChoice, startWarmFunction, type WarmFunction } from '../../scripts/local-invoke';
+import { describeRuntimeChoice } from '../../scripts/local-invoke/runtime';
+import { startWarmFunction, type WarmFunction } from '../../scripts/local-invoke/warm-function';
 import { invokeCli, ROOT } from '../support/invoke-cli';
 
 const env = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8'));
