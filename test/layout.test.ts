@@ -1,9 +1,10 @@
 /**
  * The layout of lib/ (issue 23): no import cycle (type-only imports included), the bottom layer
  * (the errors and the verifier contract) imports nothing but a types file, and no file is over
- * 300 lines but those listed below, each with its reason.
+ * 300 lines but those listed below, each with its reason; and every module with runtime logic has
+ * its mirrored test file (lib/X/Y.ts → test/X/Y.test.ts) but those listed below, each with its reason.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as ts from 'typescript';
 
@@ -16,6 +17,21 @@ const MAX_LINES = 300;
  * `'cli/server-checks.ts': 'being split (issue 23)'`. None today.
  */
 const LONG_FILES: Record<string, string> = {};
+
+/**
+ * Modules of lib/ with runtime logic but no mirrored test file, relative to lib/, each with a
+ * one-line reason.
+ */
+const UNMIRRORED: Record<string, string> = {
+  'gate/unlinking-options.ts': 'constants only (the policy\'s defaults), which test/gate/unlinking.test.ts and test/gate/breaker.test.ts run the policy on',
+  'cli/discovery-checks.ts': 'run end to end by test/cli/server-checks.test.ts (scripted loopback servers) and test/cli/check-server.test.ts (oidc-provider, TLS)',
+  'cli/main.ts': 'the process entry point: three lines around runCommand, which test/cli/commands.test.ts tests',
+  'cli/server-check-config.ts': 'the configuration type and one constant, read by every check test/cli tests',
+  'cli/token-checks.ts': 'run end to end by test/cli/server-checks.test.ts and test/cli/check-server.test.ts (exchange, refresh, reuse after rotation)',
+  'dynamodb/conditional-check.ts': 'one predicate, exercised by test/dynamodb/grant-store.test.ts (a refused condition is false, any other error thrown)',
+  'verification/introspection-options.ts': 'option types and their DEFAULT_* constants, which test/verification/introspection.test.ts runs the verifier on',
+  'verification/jwks-options.ts': 'option types and their DEFAULT_* constants, which test/verification/jwks.test.ts runs the key set on',
+};
 
 /** Modules that must import nothing, or only type declarations from a types file. */
 const BOTTOM_LAYER = ['errors.ts', 'verification/verifier.ts'];
@@ -116,6 +132,23 @@ function isTypesFile(file: string): boolean {
     (ts.isExportDeclaration(statement) && statement.isTypeOnly));
 }
 
+/**
+ * Whether a module has runtime logic: any statement but imports, re-exports (`export … from`),
+ * interfaces, type aliases and `declare` statements.
+ */
+function hasRuntimeLogic(file: string): boolean {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  return source.statements.some((statement) => !(
+    ts.isImportDeclaration(statement) ||
+    (ts.isExportDeclaration(statement) && (statement.moduleSpecifier !== undefined || statement.isTypeOnly)) ||
+    ts.isInterfaceDeclaration(statement) ||
+    ts.isTypeAliasDeclaration(statement) ||
+    (ts.canHaveModifiers(statement) && !!ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.DeclareKeyword))));
+}
+
+/** The test file that mirrors a lib/ module: lib/X/Y.ts → test/X/Y.test.ts. */
+const mirroredTest = (file: string) => path.join(ROOT, 'test', rel(file).replace(/\.ts$/, '.test.ts'));
+
 /** Lines as `wc -l` counts them, plus an unterminated last one. */
 function lineCount(text: string): number {
   return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
@@ -151,9 +184,23 @@ describe('the layout of lib/', () => {
     expect(stale).toEqual([]);
   });
 
+  it('has a mirrored test file for every module with runtime logic but those listed, each with its reason', () => {
+    const logic = files.filter(hasRuntimeLogic);
+    const unmirrored = logic.filter((file) => !existsSync(mirroredTest(file))).map(rel);
+    expect(unmirrored.filter((name) => !(name in UNMIRRORED)).map((name) => `lib/${name} has no test/${name.replace(/\.ts$/, '.test.ts')}`)).toEqual([]);
+    // An entry whose module has its mirrored test now, or is gone or logic-free, is stale: take it off the list.
+    expect(Object.keys(UNMIRRORED).filter((name) => !unmirrored.includes(name))).toEqual([]);
+  });
+
   it('finds what it looks for (a check of the check)', () => {
     expect(importsOf(path.join(LIB, 'index.ts'))).toContain(path.join(LIB, 'errors.ts'));
     // `import type` counts: the gate's decision types are imported only as types by the families' respond modules.
     expect(importsOf(path.join(LIB, 'custom/respond.ts'))).toContain(path.join(LIB, 'gate/decision.ts'));
+    // Logic is any statement but declarations of types and re-exports: a function is, an index of re-exports and a file of interfaces are not.
+    expect(hasRuntimeLogic(path.join(LIB, 'json.ts'))).toBe(true);
+    expect(hasRuntimeLogic(path.join(LIB, 'testing/jest.ts'))).toBe(true);
+    expect(hasRuntimeLogic(path.join(LIB, 'index.ts'))).toBe(false);
+    expect(hasRuntimeLogic(path.join(LIB, 'gate/options.ts'))).toBe(false);
+    expect(mirroredTest(path.join(LIB, 'gate/budget.ts'))).toBe(path.join(ROOT, 'test/gate/budget.test.ts'));
   });
 });

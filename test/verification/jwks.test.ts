@@ -4,10 +4,12 @@
  * only on a key set fetched after the token was seen; "could not decide" when none can be had.
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { AuthorizationServerError, CannotDecideError, JwksKeySet, JwtVerifier, type VerificationContext } from '../../lib';
+import { AuthorizationServerError, CannotDecideError, decide, JwksKeySet, JwtVerifier, VerifierTimeoutError, type VerificationContext } from '../../lib';
+import { findCause } from '../../lib/logging';
 import { mintAccessToken } from '../../lib/testing';
-import { AUDIENCE, ISSUER } from '../support/fixtures';
+import { AUDIENCE, ISSUER, rsa, rsToken } from '../support/fixtures';
 import { json, startLoopback, type Loopback } from '../support/loopback';
+import { found } from './context';
 
 const rsaPair = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
 const A = rsaPair();
@@ -540,5 +542,86 @@ describe('JwtVerifier with a JWKS picks keys as jose does', () => {
     const v = verifier();
     expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('could not decide: key published for another use');
     expect(await v.verify(token(C.privateKey, 'key-a'), context())).toEqual(rejected('unknown signing key'));
+  });
+});
+
+const jwkOf = (kid: string, key = rsa.publicKey) => ({ ...key.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' });
+
+describe('JwtVerifier with a JWKS URL', () => {
+  let jwks: Loopback;
+  let keys: object[];
+  beforeEach(async () => {
+    keys = [jwkOf('key-a')];
+    jwks = await startLoopback((_req, res) => json(res, 200, { keys }));
+  });
+  afterEach(() => jwks.close());
+  const verifier = (options: { jwksCooldownMs?: number; jwksRefetchBurst?: number } = {}) =>
+    new JwtVerifier({ jwksUri: `${jwks.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE, ...options });
+
+  it('says valid for a token signed with a published key, fetching the key set once', async () => {
+    const v = verifier();
+    expect((await v.verify(rsToken({ keyId: 'key-a' }), context())).outcome).toBe('valid');
+    expect((await v.verify(rsToken({ keyId: 'key-a' }), context())).outcome).toBe('valid');
+    expect(jwks.requests).toHaveLength(1);
+  });
+
+  it('refetches for an unknown kid, and finds a rotated key at once', async () => {
+    const v = verifier();
+    await v.verify(rsToken({ keyId: 'key-a' }), context());
+    const { generateKeyPairSync } = await import('node:crypto');
+    const next = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    keys = [jwkOf('key-b', next.publicKey), jwkOf('key-a')];
+    const token = mintAccessToken({ key: next.privateKey, algorithm: 'RS256', issuer: ISSUER, audience: AUDIENCE, subject: 'rider-42', keyId: 'key-b' });
+    expect((await v.verify(token, context())).outcome).toBe('valid');
+    expect(jwks.requests).toHaveLength(2);
+  });
+
+  it('says invalid for unknown kids only on a key set fetched after the token was seen, and "could not decide" once the refetches are spent', async () => {
+    const v = verifier({ jwksRefetchBurst: 2 });
+    await v.verify(rsToken({ keyId: 'key-a' }), context());
+    for (const kid of ['x', 'y']) {
+      const verdict = await v.verify(rsToken({ keyId: kid }), context());
+      expect(verdict).toEqual({ outcome: 'invalid', reason: 'unknown signing key', knowledgeAt: expect.any(Date) });
+    }
+    await expect(v.verify(rsToken({ keyId: 'z' }), context())).rejects.toMatchObject({ name: 'CannotDecideError', reason: 'unknown signing key, key set refresh rate-limited' });
+    expect(jwks.requests).toHaveLength(3);
+  });
+
+  it('coalesces concurrent fetches into one', async () => {
+    const v = verifier();
+    await Promise.all(Array.from({ length: 10 }, () => v.verify(rsToken({ keyId: 'key-a' }), context())));
+    expect(jwks.requests).toHaveLength(1);
+  });
+
+  it('keeps the last good key set when a refetch fails', async () => {
+    const v = verifier();
+    await v.verify(rsToken({ keyId: 'key-a' }), context());
+    jwks.route = (_req, res) => json(res, 503, 'down');
+    expect((await v.verify(rsToken({ keyId: 'key-a' }), context())).outcome).toBe('valid');
+    const error = await v.verify(rsToken({ keyId: 'key-new' }), context()).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(CannotDecideError);
+    expect(findCause(error, AuthorizationServerError)).toMatchObject({ status: 503 });
+  });
+
+  it.each([
+    ['answers 500', (_req: unknown, res: any) => json(res, 500, {})],
+    ['answers HTML', (_req: unknown, res: any) => json(res, 200, '<html>')],
+    ['answers no usable key', (_req: unknown, res: any) => json(res, 200, { keys: [{ kty: 'oct', k: 'abc', kid: 'k' }] })],
+  ])('could not decide (throws, "key set unavailable") when the JWKS endpoint %s, never invalid', async (_name, route) => {
+    jwks.route = route;
+    const error = await verifier().verify(rsToken({ keyId: 'key-a' }), context()).catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ name: 'CannotDecideError', reason: 'key set unavailable', cause: expect.any(AuthorizationServerError) });
+  });
+
+  it('is undecided by the deadline when the JWKS endpoint hangs', async () => {
+    jwks.route = () => undefined; // never answers
+    const decision = await decide(found(rsToken({ keyId: 'key-a' })), verifier(), { family: 'directive', budgetMs: 200 });
+    expect(decision).toMatchObject({ outcome: 'undecided', cause: expect.any(VerifierTimeoutError) });
+  });
+
+  it('refuses a token whose alg is not allowed before fetching keys', async () => {
+    const token = mintAccessToken({ key: 'a-test-secret-that-is-long-enough-for-hs256', issuer: ISSUER, audience: AUDIENCE, subject: 's' });
+    expect(await verifier().verify(token, context())).toEqual({ outcome: 'invalid', reason: 'algorithm not allowed' });
+    expect(jwks.requests).toHaveLength(0);
   });
 });

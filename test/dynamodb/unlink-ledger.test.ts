@@ -12,14 +12,14 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { yamlParse } from 'yaml-cfn';
-import { DynamoDbUnlinkLedger } from '../lib/dynamodb';
-import { ConfigurationError } from '../lib/errors';
-import { MemoryUnlinkLedger, type RejectionEntry, type UnlinkLedger } from '../lib/unlink-ledger';
+import { DynamoDbUnlinkLedger } from '../../lib/dynamodb';
+import { ConfigurationError } from '../../lib/errors';
+import { MemoryUnlinkLedger, type RejectionEntry, type UnlinkLedger } from '../../lib/unlink-ledger';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite');
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '../..');
 const HOUR = 3_600_000;
 const VERSION = 'cfg-v1';
 

@@ -1,16 +1,15 @@
 /**
  * The gate's metrics: one EMF line per decision (or Powertools single metrics), low-cardinality
- * dimensions, a reason class for every verdict, and no token anywhere.
+ * dimensions, a reason class for every verdict (test/gate/reason-class.test.ts), and no token anywhere.
  */
 import { SkillBuilders } from 'ask-sdk-core';
 import {
-  AuthorizationServerError, CannotDecideError, ConfigurationError, defaultGateMetrics, directiveSkillBuilder, emfMetrics, InvalidVerdictError,
-  invalidReasonClass, musicSkillBuilder, noMetrics, powertoolsMetrics, reasonClassOf, UnlinkingHeldError, VerifierFailedError,
-  VerifierTimeoutError, withAccountLinking, type GateMetricEvent, type TokenVerifier, type UnlinkingOptions,
-} from '../lib';
-import { getPlayableContentRequest, launchRequest, powerControllerDirective } from '../lib/testing';
-import { jwtVerifier } from './custom/harness';
-import { hsToken, recordingLogger } from './support/fixtures';
+  defaultGateMetrics, directiveSkillBuilder, emfMetrics, musicSkillBuilder, noMetrics, powertoolsMetrics, withAccountLinking,
+  type GateMetricEvent, type TokenVerifier, type UnlinkingOptions,
+} from '../../lib';
+import { getPlayableContentRequest, launchRequest, powerControllerDirective } from '../../lib/testing';
+import { jwtVerifier } from '../custom/harness';
+import { hsToken, recordingLogger } from '../support/fixtures';
 
 const event = (overrides: Partial<GateMetricEvent> = {}): GateMetricEvent => ({
   family: 'custom', requestType: 'LaunchRequest', outcome: 'linked', reasonClass: 'none', latencyMs: 3, ...overrides,
@@ -150,36 +149,6 @@ describe('powertoolsMetrics', () => {
       { dimensions: { Family: 'custom' }, name: 'HeldByBreaker', unit: 'Count', value: 1 },
       { dimensions: { Family: 'custom' }, name: 'VerificationLatency', unit: 'Milliseconds', value: 12 },
     ]);
-  });
-});
-
-describe('reason classes', () => {
-  it.each([
-    ['bad signature', 'signature'], ['unknown signing key', 'signature'], ['algorithm not allowed', 'signature'],
-    ['malformed', 'malformed'], ['malformed claims', 'malformed'], ['token too long', 'malformed'], ['unsigned token', 'malformed'], ['payload is not a JSON object', 'malformed'],
-    ['wrong audience', 'claims'], ['wrong issuer', 'claims'], ['issued to another client', 'claims'], ['not yet valid', 'claims'],
-    ['no linked user in claims', 'claims'], ['no user in tokeninfo', 'claims'],
-    ['inactive', 'inactive'], ['rejected by LWA', 'inactive'],
-    ['rejected', 'other'], ['unspecified', 'other'], ['something new from a custom verifier', 'other'],
-  ])('classes the invalid reason "%s" as %s', (reason, reasonClass) => {
-    expect(invalidReasonClass(reason)).toBe(reasonClass);
-  });
-
-  it.each([
-    [new UnlinkingHeldError('invalid', 'bad signature', 'pending', 'signature'), 'signature'],
-    [new CannotDecideError('audience mismatch', 'JWT_AUDIENCE'), 'configuration'],
-    [new VerifierTimeoutError(3000), 'timeout'],
-    [new AuthorizationServerError('503'), 'outage'],
-    [new VerifierFailedError('threw', { cause: new AuthorizationServerError('down') }), 'outage'],
-    [new VerifierFailedError('threw', { cause: new Error('bug') }), 'verifier'],
-    [new InvalidVerdictError('nonsense'), 'verifier'],
-    [new ConfigurationError('x'), 'other'],
-  ] as const)('classes "could not decide" caused by %p as %s', (cause, reasonClass) => {
-    expect(reasonClassOf({ outcome: 'undecided', cause })).toBe(reasonClass);
-  });
-
-  it('classes linked, missing and expired', () => {
-    expect([reasonClassOf({ outcome: 'linked', linkedUser: {} }), reasonClassOf({ outcome: 'missing' }), reasonClassOf({ outcome: 'expired' })]).toEqual(['none', 'missing', 'expired']);
   });
 });
 
