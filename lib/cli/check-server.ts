@@ -11,8 +11,9 @@ import { readFileSync } from 'node:fs';
 import { ConfigurationError } from '../errors';
 import type { Environment } from '../verification/environment';
 import type { CommandIo } from './command-io';
-import { echoable, printable, reportOf, renderJson, renderText, Secrets } from './findings';
+import { printable, reportOf, renderJson, renderText, Secrets } from './findings';
 import { runServerChecks, type ServerCheckConfig } from './server-checks';
+import { environmentOf, parseArguments, UsageError, type Options } from './check-server-options';
 
 export const USAGE = `Usage: ask-sdk-account-linking check-server [options]
 
@@ -45,17 +46,6 @@ ALEXA_REDIRECT_URIS, ALEXA_SCOPES, and the skill's verifier variables (TOKEN_VER
 JWKS_URI, INTROSPECTION_*, LWA_*). NODE_EXTRA_CA_CERTS trusts a private CA (a rehearsal).
 `;
 
-interface Options {
-  json: boolean;
-  envFile?: string;
-  functionName?: string;
-  refreshTokenFile?: string;
-  codeFile?: string;
-  codeRedirectUri?: string;
-  reuseAfterSeconds: number;
-  help: boolean;
-}
-
 export async function run(args: readonly string[], io: CommandIo): Promise<number> {
   let options: Options;
   let config: ServerCheckConfig;
@@ -69,7 +59,9 @@ export async function run(args: readonly string[], io: CommandIo): Promise<numbe
     const env = environmentOf(options, io.env);
     config = await configFrom(env, options, io, secrets);
   } catch (error) {
-    io.stderr(`check-server: ${secrets.redact((error as Error).message)}\n\n${error instanceof UsageError ? USAGE : 'See --help and docs/check-server.md.\n'}`);
+    io.stderr(
+      `check-server: ${secrets.redact((error as Error).message)}\n\n${error instanceof UsageError ? USAGE : 'See --help and docs/check-server.md.\n'}`,
+    );
     return 2;
   }
   try {
@@ -84,85 +76,12 @@ export async function run(args: readonly string[], io: CommandIo): Promise<numbe
   }
 }
 
-class UsageError extends Error {}
-
-function parseArguments(args: readonly string[]): Options {
-  const options: Options = { json: false, reuseAfterSeconds: 2, help: false };
-  for (let i = 0; i < args.length; i += 1) {
-    // --option value, or --option=value
-    const equals = args[i].startsWith('--') ? args[i].indexOf('=') : -1;
-    const arg = equals > 0 ? args[i].slice(0, equals) : args[i];
-    const inline = equals > 0 ? args[i].slice(equals + 1) : undefined;
-    const valueOf = () => {
-      if (inline !== undefined) return inline;
-      const value = args[i + 1];
-      if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new UsageError(`${arg} needs a value`);
-      i += 1;
-      return value;
-    };
-    const flag = () => {
-      if (inline !== undefined) throw new UsageError(`${arg} takes no value`);
-      return true;
-    };
-    switch (arg) {
-      case '--json': options.json = flag(); break;
-      case '-h': case '--help': options.help = flag(); break;
-      case '--env-file': options.envFile = valueOf(); break;
-      case '--function': options.functionName = valueOf(); break;
-      case '--refresh-token-file': options.refreshTokenFile = valueOf(); break;
-      case '--code-file': options.codeFile = valueOf(); break;
-      case '--code-redirect-uri': options.codeRedirectUri = valueOf(); break;
-      case '--reuse-after': {
-        const value = valueOf();
-        const seconds = Number(value);
-        if (!/^\d+(\.\d+)?$/.test(value) || seconds > 600) throw new UsageError('--reuse-after takes a number of seconds, 0 to 600');
-        options.reuseAfterSeconds = seconds;
-        break;
-      }
-      default:
-        // A token or secret pasted as an argument (or after --option=) is not echoed back.
-        throw new UsageError(arg.startsWith('-')
-          ? `Unknown option ${echoable(arg) ? arg : '(not repeated: it is not an option name)'}`
-          : 'Unexpected argument (secrets and tokens go in files or stdin, never on the command line)');
-    }
-  }
-  return options;
-}
-
-/** The environment, with an --env-file's variables winning over it. */
-function environmentOf(options: Options, env: Environment): Environment {
-  if (options.envFile === undefined) {
-    if (options.functionName !== undefined) throw new UsageError('--function goes with --env-file');
-    return env;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(options.envFile, 'utf8'));
-  } catch (error) {
-    throw new ConfigurationError(`The file given to --env-file is not a readable JSON file (${(error as NodeJS.ErrnoException).code ?? 'not JSON'})`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigurationError('The file given to --env-file is not a JSON object');
-  const entries = Object.entries(parsed as Record<string, unknown>);
-  const nested = entries.some(([, value]) => value !== null && typeof value === 'object');
-  let variables: Record<string, unknown>;
-  if (nested) {
-    const functions = entries.filter(([name, value]) => name !== 'Parameters' && value !== null && typeof value === 'object').map(([name]) => name);
-    if (options.functionName === undefined) throw new UsageError(`The file given to --env-file has one object per function: choose one with --function (${functions.join(', ')})`);
-    const fn = Object.hasOwn(parsed, options.functionName) ? (parsed as Record<string, unknown>)[options.functionName] : undefined;
-    if (fn === null || typeof fn !== 'object') throw new ConfigurationError(`The file given to --env-file has no function of the name given to --function (it has ${functions.join(', ') || 'none'})`);
-    const shared = (parsed as Record<string, unknown>).Parameters;
-    variables = { ...(shared !== null && typeof shared === 'object' ? shared : {}), ...(fn as object) };
-  } else {
-    variables = parsed as Record<string, unknown>;
-  }
-  const fromFile: Environment = {};
-  for (const [name, value] of Object.entries(variables)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') fromFile[name] = String(value);
-  }
-  return { ...env, ...fromFile };
-}
-
-async function configFrom(env: Environment, options: Options, io: CommandIo, secrets: Secrets): Promise<ServerCheckConfig> {
+async function configFrom(
+  env: Environment,
+  options: Options,
+  io: CommandIo,
+  secrets: Secrets,
+): Promise<ServerCheckConfig> {
   const value = (name: string) => {
     const raw = env[name];
     return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
@@ -172,13 +91,19 @@ async function configFrom(env: Environment, options: Options, io: CommandIo, sec
     if (found === undefined) throw new ConfigurationError(`Set ${name}: ${what}`);
     return found;
   };
-  const list = (name: string, separator: RegExp) => (value(name) ?? '').split(separator).map((item) => item.trim()).filter(Boolean);
+  const list = (name: string, separator: RegExp) =>
+    (value(name) ?? '')
+      .split(separator)
+      .map((item) => item.trim())
+      .filter(Boolean);
 
   const issuer = value('OAUTH_ISSUER');
   const tokenUrl = value('OAUTH_TOKEN_URL');
   const authorizationUrl = value('OAUTH_AUTHORIZATION_URL');
   if (issuer === undefined && tokenUrl === undefined) {
-    throw new ConfigurationError('Set OAUTH_TOKEN_URL (the console\'s Access Token URI) and OAUTH_AUTHORIZATION_URL, or OAUTH_ISSUER for discovery');
+    throw new ConfigurationError(
+      "Set OAUTH_TOKEN_URL (the console's Access Token URI) and OAUTH_AUTHORIZATION_URL, or OAUTH_ISSUER for discovery",
+    );
   }
   for (const name of ['OAUTH_ISSUER', 'OAUTH_TOKEN_URL', 'OAUTH_AUTHORIZATION_URL']) {
     const url = value(name);
@@ -186,28 +111,52 @@ async function configFrom(env: Environment, options: Options, io: CommandIo, sec
   }
   const clientAuthMethod = value('ALEXA_CLIENT_AUTH_METHOD') ?? 'client_secret_basic';
   if (clientAuthMethod !== 'client_secret_basic' && clientAuthMethod !== 'client_secret_post') {
-    throw new ConfigurationError('ALEXA_CLIENT_AUTH_METHOD must be client_secret_basic (the console\'s HTTP Basic) or client_secret_post (credentials in the request body)');
+    throw new ConfigurationError(
+      "ALEXA_CLIENT_AUTH_METHOD must be client_secret_basic (the console's HTTP Basic) or client_secret_post (credentials in the request body)",
+    );
   }
   const redirectUris = list('ALEXA_REDIRECT_URIS', /,/);
-  for (const uri of redirectUris) if (!URL.canParse(uri)) throw new ConfigurationError('ALEXA_REDIRECT_URIS holds something that is not a URL');
+  for (const uri of redirectUris)
+    if (!URL.canParse(uri)) throw new ConfigurationError('ALEXA_REDIRECT_URIS holds something that is not a URL');
 
   secrets.add(value('ALEXA_CLIENT_SECRET'));
   const refreshTokenFile = options.refreshTokenFile ?? value('OAUTH_REFRESH_TOKEN_FILE');
   const codeFile = options.codeFile ?? value('OAUTH_AUTHORIZATION_CODE_FILE');
-  if (refreshTokenFile === '-' && codeFile === '-') throw new UsageError('Only one of the refresh token and the grant code can come from stdin');
-  const refreshToken = refreshTokenFile === undefined
-    ? undefined
-    : await readSecret(refreshTokenFile, 'refresh token', options.refreshTokenFile !== undefined ? '--refresh-token-file' : 'OAUTH_REFRESH_TOKEN_FILE', io, secrets);
-  const authorizationCode = codeFile === undefined
-    ? undefined
-    : await readSecret(codeFile, 'grant code', options.codeFile !== undefined ? '--code-file' : 'OAUTH_AUTHORIZATION_CODE_FILE', io, secrets);
+  if (refreshTokenFile === '-' && codeFile === '-')
+    throw new UsageError('Only one of the refresh token and the grant code can come from stdin');
+  const refreshToken =
+    refreshTokenFile === undefined
+      ? undefined
+      : await readSecret(
+          refreshTokenFile,
+          'refresh token',
+          options.refreshTokenFile !== undefined ? '--refresh-token-file' : 'OAUTH_REFRESH_TOKEN_FILE',
+          io,
+          secrets,
+        );
+  const authorizationCode =
+    codeFile === undefined
+      ? undefined
+      : await readSecret(
+          codeFile,
+          'grant code',
+          options.codeFile !== undefined ? '--code-file' : 'OAUTH_AUTHORIZATION_CODE_FILE',
+          io,
+          secrets,
+        );
 
   return {
     ...(issuer !== undefined ? { issuer } : {}),
     ...(authorizationUrl !== undefined ? { authorizationUrl } : {}),
     ...(tokenUrl !== undefined ? { tokenUrl } : {}),
-    clientId: required('ALEXA_CLIENT_ID', 'the client ID Alexa uses at the authorization server (the console\'s Your Client ID)'),
-    clientSecret: required('ALEXA_CLIENT_SECRET', 'the client secret Alexa uses at the authorization server (the console\'s Your Secret)'),
+    clientId: required(
+      'ALEXA_CLIENT_ID',
+      "the client ID Alexa uses at the authorization server (the console's Your Client ID)",
+    ),
+    clientSecret: required(
+      'ALEXA_CLIENT_SECRET',
+      "the client secret Alexa uses at the authorization server (the console's Your Secret)",
+    ),
     clientAuthMethod,
     redirectUris,
     scopes: list('ALEXA_SCOPES', /[,\s]+/),
@@ -229,10 +178,15 @@ async function readSecret(file: string, what: string, given: string, io: Command
   try {
     text = file === '-' ? await io.readStdin() : readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigurationError(`Could not read ${source} (${printable((error as NodeJS.ErrnoException).code ?? 'error', 20)}): it should hold the ${what} (a token given in place of a file name is not used)`);
+    throw new ConfigurationError(
+      `Could not read ${source} (${printable((error as NodeJS.ErrnoException).code ?? 'error', 20)}): it should hold the ${what} (a token given in place of a file name is not used)`,
+    );
   }
   const secret = text.trim();
   secrets.add(secret);
-  if (secret === '' || /\s/.test(secret)) throw new ConfigurationError(`${source === 'stdin' ? 'Stdin' : `The file given to ${given}`} must hold the ${what} alone, on one line`);
+  if (secret === '' || /\s/.test(secret))
+    throw new ConfigurationError(
+      `${source === 'stdin' ? 'Stdin' : `The file given to ${given}`} must hold the ${what} alone, on one line`,
+    );
   return secret;
 }

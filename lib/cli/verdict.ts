@@ -14,7 +14,8 @@ import { getPlayableContentRequest, launchRequest, powerControllerDirective } fr
 import { verifierFromEnvironment } from '../verification/environment';
 import type { TokenVerdict, TokenVerifier } from '../verification/verifier';
 import type { CommandIo } from './command-io';
-import { echoable, printable } from './findings';
+import { printable } from './findings';
+import { environmentFrom, parseOptions, UsageError, type Options } from './verdict-options';
 
 /** What the command reads and writes: the process's, or a test's (files included). */
 export interface VerdictIo {
@@ -74,7 +75,14 @@ Exit code: 0 valid, 1 invalid or expired, 2 a usage error, 3 could not decide.
 
 /** The subcommand, as `ask-sdk-account-linking verdict` runs it. */
 export function run(args: readonly string[], io: CommandIo): Promise<number> {
-  return verdictCommand({ argv: args, env: io.env, readStdin: io.readStdin, readFile: (file) => readFile(file, 'utf8'), write: io.stdout, writeError: io.stderr });
+  return verdictCommand({
+    argv: args,
+    env: io.env,
+    readStdin: io.readStdin,
+    readFile: (file) => readFile(file, 'utf8'),
+    write: io.stdout,
+    writeError: io.stderr,
+  });
 }
 
 /** Runs the command; answers its exit code. */
@@ -93,18 +101,35 @@ export async function verdictCommand(io: VerdictIo): Promise<number> {
   let token: string;
   let env: Record<string, string | undefined>;
   try {
-    env = { ...io.env, ...(options.envFile !== undefined ? environmentFrom(await read(() => io.readFile(options.envFile!), 'the file given to --env-file'), options.functionId) : {}) };
-    token = (options.token ?? (options.tokenFile !== undefined ? await read(() => io.readFile(options.tokenFile!), 'the file given to --token-file') : await read(() => io.readStdin(), 'standard input'))).trim();
+    env = {
+      ...io.env,
+      ...(options.envFile !== undefined
+        ? environmentFrom(
+            await read(() => io.readFile(options.envFile!), 'the file given to --env-file'),
+            options.functionId,
+          )
+        : {}),
+    };
+    token = (
+      options.token ??
+      (options.tokenFile !== undefined
+        ? await read(() => io.readFile(options.tokenFile!), 'the file given to --token-file')
+        : await read(() => io.readStdin(), 'standard input'))
+    ).trim();
     if (token === '') throw new UsageError('No access token: give --token-file, standard input or --token');
   } catch (error) {
-    io.writeError(`${error instanceof UsageError || error instanceof ConfigurationError ? error.message : 'Could not read the input'}\n`);
+    io.writeError(
+      `${error instanceof UsageError || error instanceof ConfigurationError ? error.message : 'Could not read the input'}\n`,
+    );
     return USAGE_ERROR;
   }
   let verifier: TokenVerifier<unknown>;
   try {
     verifier = verifierFromEnvironment(env);
   } catch (error) {
-    io.writeError(`The verifier cannot be built from these variables: ${redactReason((error as Error).message, token)}\n`);
+    io.writeError(
+      `The verifier cannot be built from these variables: ${redactReason((error as Error).message, token)}\n`,
+    );
     return USAGE_ERROR;
   }
   const report = await judge(token, verifier, env);
@@ -126,19 +151,31 @@ async function read(readText: () => Promise<string>, what: string): Promise<stri
 }
 
 /** The verdict on `token`, and the replies each family's gate gives on it. */
-export async function judge(token: string, verifier: TokenVerifier<unknown>, env: Readonly<Record<string, string | undefined>> = {}): Promise<VerdictReport> {
+export async function judge(
+  token: string,
+  verifier: TokenVerifier<unknown>,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<VerdictReport> {
   const kind = env.TOKEN_VERIFIER?.trim() || 'jwt';
   const base = { tokenFingerprint: fingerprint(token), verifier: `TOKEN_VERIFIER=${kind}` };
   let verdict: TokenVerdict<unknown>;
   try {
-    verdict = await verifier.verify(token, { family: 'custom', signal: AbortSignal.timeout(VERIFIER_TIMEOUT_MS), deadline: new Date(Date.now() + VERIFIER_TIMEOUT_MS) });
+    verdict = await verifier.verify(token, {
+      family: 'custom',
+      signal: AbortSignal.timeout(VERIFIER_TIMEOUT_MS),
+      deadline: new Date(Date.now() + VERIFIER_TIMEOUT_MS),
+    });
   } catch (error) {
     const decided = error instanceof CannotDecideError;
     const report: VerdictReport = {
       ...base,
       outcome: 'could not decide',
-      reason: decided ? error.reason : `${(error as Error)?.name ?? 'Error'}: ${redactReason(String((error as Error)?.message ?? error), token)}`,
-      check: decided ? redactReason(error.check, token) : 'The verifier failed: read the reason, and the verifier\'s settings',
+      reason: decided
+        ? error.reason
+        : `${(error as Error)?.name ?? 'Error'}: ${redactReason(String((error as Error)?.message ?? error), token)}`,
+      check: decided
+        ? redactReason(error.check, token)
+        : "The verifier failed: read the reason, and the verifier's settings",
       replies: await replies(token, () => Promise.reject(error)),
     };
     return report;
@@ -161,9 +198,11 @@ export async function judge(token: string, verifier: TokenVerifier<unknown>, env
     rejection: verdict.selfEvident ? 'self-evident' : 'suspected',
     check: verdict.selfEvident
       ? 'No fault of ours can produce this verdict: the user must link again.'
-      : 'A fault of ours (a setting, a key, a clock) could produce this verdict too: a deployed skill answers it only once the unlinking policy confirms it. If genuine users get it, compare the verifier\'s settings with the authorization server\'s.',
+      : "A fault of ours (a setting, a key, a clock) could produce this verdict too: a deployed skill answers it only once the unlinking policy confirms it. If genuine users get it, compare the verifier's settings with the authorization server's.",
     replies: await replies(token, settled),
-    untilConfirmed: await replies(token, () => Promise.reject(new CannotDecideError('held', 'held by the unlinking policy'))),
+    untilConfirmed: await replies(token, () =>
+      Promise.reject(new CannotDecideError('held', 'held by the unlinking policy')),
+    ),
   };
 }
 
@@ -172,30 +211,44 @@ async function replies(token: string, verify: () => Promise<TokenVerdict<unknown
   const verifier: TokenVerifier<unknown> = { verify };
   const options = { verifier, unlinking: false as const, metrics: false as const, logger: SILENT };
   const custom = withAccountLinking(SkillBuilders.custom(), options)
-    .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('(your handlers run)').getResponse() })
+    .addRequestHandlers({
+      canHandle: () => true,
+      handle: (input) => input.responseBuilder.speak('(your handlers run)').getResponse(),
+    })
     .create();
   const directive = withAccountLinking(directiveSkillBuilder().withLogger(SILENT), options)
     .addDirectiveHandler('Alexa.PowerController', 'TurnOn', (input) => input.reply.response())
     .create();
   const music = withAccountLinking(musicSkillBuilder().withLogger(SILENT), options)
-    .addMusicHandler('Alexa.Media.Search', 'GetPlayableContent', () => ({ header: { name: 'GetPlayableContent.Response' }, payload: {} }) as never)
+    .addMusicHandler(
+      'Alexa.Media.Search',
+      'GetPlayableContent',
+      () => ({ header: { name: 'GetPlayableContent.Response' }, payload: {} }) as never,
+    )
     .create();
   return {
     custom: describeCustom(await custom.invoke(launchRequest({ accessToken: token }))),
     directive: describeEvent(await directive.invoke(powerControllerDirective('TurnOn', { accessToken: token }))),
-    music: describeEvent(await music.invoke(getPlayableContentRequest([{ type: 'MEDIA_TYPE', value: 'STATION' }], { accessToken: token }))),
+    music: describeEvent(
+      await music.invoke(getPlayableContentRequest([{ type: 'MEDIA_TYPE', value: 'STATION' }], { accessToken: token })),
+    ),
   };
 }
 
 function describeCustom(envelope: unknown): string {
-  const response = (envelope as { response?: { card?: { type?: string }; outputSpeech?: { ssml?: string } } }).response ?? {};
+  const response =
+    (envelope as { response?: { card?: { type?: string }; outputSpeech?: { ssml?: string } } }).response ?? {};
   const speech = response.outputSpeech?.ssml?.replace(/<\/?speak>/g, '') ?? '';
   if (speech === '(your handlers run)') return 'your handlers run, with the linked user';
   return `${response.card?.type === 'LinkAccount' ? 'a LinkAccount card and ' : 'no card, '}the speech "${speech}"`;
 }
 
 function describeEvent(envelope: unknown): string {
-  const message = envelope as { event?: { header?: { name?: string }; payload?: { type?: string } }; header?: { name?: string }; payload?: { type?: string } };
+  const message = envelope as {
+    event?: { header?: { name?: string }; payload?: { type?: string } };
+    header?: { name?: string };
+    payload?: { type?: string };
+  };
   const header = message.event?.header ?? message.header;
   const payload = message.event?.payload ?? message.payload;
   if (header?.name === 'ErrorResponse') return `ErrorResponse ${payload?.type}`;
@@ -208,13 +261,16 @@ export function describe(report: VerdictReport): string {
     `token ${report.tokenFingerprint} (fingerprint), verified by ${report.verifier}`,
     `verdict: ${report.outcome}${report.reason ? ` (${report.reason})` : ''}${report.rejection ? `, ${report.rejection}` : ''}`,
   ];
-  if (report.subject) lines.push(`linked user: ${report.subject}${report.expiresAt ? `, token expires ${report.expiresAt}` : ''}`);
+  if (report.subject)
+    lines.push(`linked user: ${report.subject}${report.expiresAt ? `, token expires ${report.expiresAt}` : ''}`);
   lines.push(report.untilConfirmed ? 'replies, once the unlinking policy confirms the rejection:' : 'replies:');
   lines.push(...familyLines(report.replies));
   if (report.untilConfirmed) {
-    lines.push(report.rejection === 'self-evident'
-      ? 'until a token is accepted under this configuration somewhere in the fleet (then at once):'
-      : 'until then (the same token rejected again, on fresh knowledge, after the confirmation delay):');
+    lines.push(
+      report.rejection === 'self-evident'
+        ? 'until a token is accepted under this configuration somewhere in the fleet (then at once):'
+        : 'until then (the same token rejected again, on fresh knowledge, after the confirmation delay):',
+    );
     lines.push(...familyLines(report.untilConfirmed));
   }
   if (report.check) lines.push(`what to check: ${report.check}`);
@@ -223,58 +279,11 @@ export function describe(report: VerdictReport): string {
 }
 
 function familyLines(replies: VerdictReport['replies']): string[] {
-  return [`  custom skill:                  ${replies.custom}`, `  smart home, video, meetings:   ${replies.directive}`, `  music:                         ${replies.music}`];
-}
-
-interface Options {
-  token?: string;
-  tokenFile?: string;
-  envFile?: string;
-  functionId?: string;
-  json: boolean;
-  help: boolean;
-}
-
-class UsageError extends Error {}
-
-function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { json: false, help: false };
-  const valued = { '--token': 'token', '--token-file': 'tokenFile', '--env-file': 'envFile', '--function': 'functionId' } as const;
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
-    if (flag === '--json') options.json = true;
-    else if (flag === '--help' || flag === '-h') options.help = true;
-    else if (Object.hasOwn(valued, flag)) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`${flag} needs a value`);
-      options[valued[flag as keyof typeof valued]] = value;
-    } else if (flag === '-') continue; // standard input, the default
-    // Repeated only when it reads as an option's name: a token pasted here is not echoed back.
-    else throw new UsageError(`Unknown option ${flag.startsWith('-') && echoable(flag) ? flag : '(not repeated: it is not an option name)'}`);
-  }
-  if (options.token !== undefined && options.tokenFile !== undefined) throw new UsageError('Give the token once: --token or --token-file');
-  return options;
-}
-
-/** The variables of an env file: a flat object, or SAM's `{ "Parameters": {...}, "<LogicalId>": {...} }` with `functionId`. */
-function environmentFrom(text: string, functionId: string | undefined): Record<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new UsageError('The env file is not JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError('The env file is not a JSON object');
-  const file = parsed as Record<string, unknown>;
-  const nested = Object.values(file).some((entry) => typeof entry === 'object' && entry !== null);
-  if (!nested) return strings(file);
-  if (functionId === undefined) throw new UsageError(`The env file is in SAM's format: say which function with --function (${Object.keys(file).filter((key) => key !== 'Parameters').join(', ')})`);
-  if (!Object.hasOwn(file, functionId) || typeof file[functionId] !== 'object' || file[functionId] === null) throw new UsageError('The env file has no function of the name given to --function');
-  return { ...strings(file.Parameters ?? {}), ...strings(file[functionId]) };
-}
-
-function strings(entries: unknown): Record<string, string> {
-  return Object.fromEntries(Object.entries(entries as Record<string, unknown>).filter(([, value]) => typeof value === 'string' || typeof value === 'number').map(([key, value]) => [key, String(value)]));
+  return [
+    `  custom skill:                  ${replies.custom}`,
+    `  smart home, video, meetings:   ${replies.directive}`,
+    `  music:                         ${replies.music}`,
+  ];
 }
 
 const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -12,6 +12,9 @@ import type { RejectedDecision } from './decision';
 import { reasonClassOf, type ReasonClass } from './reason-class';
 import { adviceFor } from './unlinking-advice';
 import { DEFAULT_CONFIRM_AFTER_MS, type UnlinkingOptions } from './unlinking-options';
+import type { HoldReason, UnlinkingReview } from './unlinking-review';
+
+export type { HoldReason, RejectionReview, UnlinkingReview } from './unlinking-review';
 
 /** How long a container trusts what it read of the fleet (proof, breaker, pause) before reading again: 1 minute. */
 export const FLEET_REFRESH_MS = 60_000;
@@ -21,41 +24,6 @@ const REJECTION_MEMORY_MS = 30 * 86_400_000;
 const MAX_LEDGER_WAIT_MS = 2000;
 /** The most first rejections one container keeps in memory (the ledger keeps them all). */
 const MAX_CACHED_ENTRIES = 1000;
-
-/** Why a rejection was held rather than answered with the unlinking reply. */
-export type HoldReason =
-  /** A suspected rejection waiting for its confirmation: the token's first rejection, or too soon after it, or on knowledge not fresher. */
-  | 'pending'
-  /** No token has been accepted anywhere in the fleet under this configuration version. */
-  | 'unproven'
-  /** The breaker is open for the rejection's reason class. */
-  | 'breaker'
-  /** An operator paused every confirmation. */
-  | 'paused'
-  /** The ledger could not be read or written in time: we cannot know. */
-  | 'ledger';
-
-/** What the policy made of one rejection: counted in the metrics and logged on the decision line. */
-export interface RejectionReview {
-  /** Whether no fault of ours could produce it (the verifier's word), or it is suspected. */
-  kind: 'self-evident' | 'suspected';
-  /** The rejection's reason class (`signature`, `inactive`, `expired`, ...). */
-  reasonClass: ReasonClass;
-  /** `unlinked`: answered with the unlinking reply; `held`: with the transient reply. */
-  fate: 'unlinked' | 'held';
-  /** Why it was held, when it was. */
-  hold?: HoldReason;
-  /** For a pending rejection: the earliest a rejection of the same token can confirm it (ms since the epoch). */
-  confirmAt?: number;
-}
-
-/** What {@link UnlinkingPolicy.review} returns: the decision to act on, and what it made of the rejection. */
-export interface UnlinkingReview {
-  /** The rejection itself (answered), or `undecided` with an {@link UnlinkingHeldError} as cause (held). */
-  decision: RejectedDecision;
-  /** What the policy made of it. */
-  rejection: RejectionReview;
-}
 
 /**
  * The unlinking policy of one gate (a gate lives as long as its Lambda container), over a ledger
@@ -96,7 +64,9 @@ export class UnlinkingPolicy {
     this.configurationVersion = version;
     this.ledger = options.ledger ?? new MemoryUnlinkLedger();
     if (typeof this.ledger?.recordRejection !== 'function' || typeof this.ledger.readFleet !== 'function') {
-      throw new ConfigurationError('unlinking.ledger must be an UnlinkLedger (MemoryUnlinkLedger, DynamoDbUnlinkLedger or your own)');
+      throw new ConfigurationError(
+        'unlinking.ledger must be an UnlinkLedger (MemoryUnlinkLedger, DynamoDbUnlinkLedger or your own)',
+      );
     }
     this.#breaker = options.breaker === false ? undefined : new FleetBreaker(options.breaker ?? {}, this.ledger);
     this.#logger = options.logger;
@@ -129,14 +99,24 @@ export class UnlinkingPolicy {
    * what the policy made of it. Never throws; whatever the ledger does that is not an answer in
    * `waitMs` holds the rejection.
    */
-  async review(decision: RejectedDecision & { outcome: 'invalid' | 'expired' }, accessToken: string, waitMs: number): Promise<UnlinkingReview> {
+  async review(
+    decision: RejectedDecision & { outcome: 'invalid' | 'expired' },
+    accessToken: string,
+    waitMs: number,
+  ): Promise<UnlinkingReview> {
     const now = Date.now();
     const kind = decision.selfEvident === true ? 'self-evident' : 'suspected';
     const reasonClass = reasonClassOf(decision);
     const held = (hold: HoldReason, confirmAt?: number): UnlinkingReview => ({
       decision: {
         outcome: 'undecided',
-        cause: new UnlinkingHeldError(decision.outcome, decision.outcome === 'invalid' ? loggableReason(decision.reason) : 'expired', hold, reasonClass, confirmAt),
+        cause: new UnlinkingHeldError(
+          decision.outcome,
+          decision.outcome === 'invalid' ? loggableReason(decision.reason) : 'expired',
+          hold,
+          reasonClass,
+          confirmAt,
+        ),
       },
       rejection: { kind, reasonClass, fate: 'held', hold, ...(confirmAt !== undefined ? { confirmAt } : {}) },
     });
@@ -152,59 +132,84 @@ export class UnlinkingPolicy {
       // open the breaker, or raise the usual level, for the configuration after it), and a
       // self-evident rejection is no sign of a fault.
       const counted = this.#proven && kind === 'suspected';
-      ({ entry, firstNow } = await withinDeadline(this.#firstRejection(accessToken, reasonClass, now, counted), Math.max(0, waitMs - (Date.now() - now))));
+      ({ entry, firstNow } = await withinDeadline(
+        this.#firstRejection(accessToken, reasonClass, now, counted),
+        Math.max(0, waitMs - (Date.now() - now)),
+      ));
     } catch (error) {
       this.#reportOnce('ledger', reasonClass, () => this.#logLedgerFailure(error));
       return held('ledger');
     }
 
     if (!this.#proven) {
-      this.#reportOnce('unproven', '', () => this.#logger.error(
-        `account linking: unlinking held: configuration ${this.configurationVersion} has accepted no token anywhere in the fleet yet, ` +
-          `and tokens are rejected for ${reasonClass}: every unlinking reply is held (the family's transient reply instead) until a token is accepted. ` +
-          `Check: ${adviceFor(reasonClass)}`,
-        { family: this.#family, hold: 'unproven', reasonClass, configurationVersion: this.configurationVersion },
-      ));
+      this.#reportOnce('unproven', '', () =>
+        this.#logger.error(
+          `account linking: unlinking held: configuration ${this.configurationVersion} has accepted no token anywhere in the fleet yet, ` +
+            `and tokens are rejected for ${reasonClass}: every unlinking reply is held (the family's transient reply instead) until a token is accepted. ` +
+            `Check: ${adviceFor(reasonClass)}`,
+          { family: this.#family, hold: 'unproven', reasonClass, configurationVersion: this.configurationVersion },
+        ),
+      );
       return held('unproven');
     }
     if (fleet.paused) {
-      this.#reportOnce('paused', '', () => this.#logger.error(
-        'account linking: unlinking held: an operator paused every confirmation (the ledger\'s control item): rejections get the transient reply until it is resumed',
-        { family: this.#family, hold: 'paused' },
-      ));
+      this.#reportOnce('paused', '', () =>
+        this.#logger.error(
+          "account linking: unlinking held: an operator paused every confirmation (the ledger's control item): rejections get the transient reply until it is resumed",
+          { family: this.#family, hold: 'paused' },
+        ),
+      );
       return held('paused');
     }
     // No fault of ours produces a self-evident rejection: the breaker, which looks for faults, neither counts nor holds it.
     if (kind === 'self-evident') return { decision, rejection: { kind, reasonClass, fate: 'unlinked' } };
     const breaker = this.#breaker?.open(fleet, reasonClass, now);
     if (breaker) {
-      this.#reportOnce('breaker', reasonClass, () => this.#logger.error(
-        `account linking: unlinking held: ${breaker.recent} distinct tokens first rejected for ${reasonClass} across the fleet in the last ` +
-          `${minutes(this.#breaker!.options.windowMs)} min, against a usual ${round(breaker.usual)}: a fault is suspected, and confirmations of ${reasonClass} ` +
-          `rejections are held (the transient reply instead). They resume when the rate is back under ${round(breaker.threshold)} per ` +
-          `${minutes(this.#breaker!.options.windowMs)} min, or when an operator releases the class in the ledger's control item. Check: ${adviceFor(reasonClass)}`,
-        { family: this.#family, hold: 'breaker', reasonClass, recentTokens: breaker.recent, usualTokens: round(breaker.usual), configurationVersion: this.configurationVersion },
-      ));
+      this.#reportOnce('breaker', reasonClass, () =>
+        this.#logger.error(
+          `account linking: unlinking held: ${breaker.recent} distinct tokens first rejected for ${reasonClass} across the fleet in the last ` +
+            `${minutes(this.#breaker!.options.windowMs)} min, against a usual ${round(breaker.usual)}: a fault is suspected, and confirmations of ${reasonClass} ` +
+            `rejections are held (the transient reply instead). They resume when the rate is back under ${round(breaker.threshold)} per ` +
+            `${minutes(this.#breaker!.options.windowMs)} min, or when an operator releases the class in the ledger's control item. Check: ${adviceFor(reasonClass)}`,
+          {
+            family: this.#family,
+            hold: 'breaker',
+            reasonClass,
+            recentTokens: breaker.recent,
+            usualTokens: round(breaker.usual),
+            configurationVersion: this.configurationVersion,
+          },
+        ),
+      );
       return held('breaker');
     }
 
     // A token first rejected while the breaker was open for its class was rejected during a fault:
     // its wait starts when the breaker closed (and it is held while the breaker stays open).
-    const waitFrom = this.#breaker ? this.#breaker.afterOpenRun(fleet, reasonClass, entry.firstRejectedAt, now) : entry.firstRejectedAt;
+    const waitFrom = this.#breaker
+      ? this.#breaker.afterOpenRun(fleet, reasonClass, entry.firstRejectedAt, now)
+      : entry.firstRejectedAt;
     if (waitFrom === undefined) return held('breaker');
     const confirmAt = waitFrom + this.confirmAfterMs;
     // Fresh knowledge: a verdict that names none was just taken for this request, a later one than
     // the first rejection; one that names it (a key set's fetch, a cached verdict) must be newer.
-    const fresh = !firstNow && (decision.knowledgeAt === undefined || decision.knowledgeAt.getTime() > entry.firstRejectedAt);
+    const fresh =
+      !firstNow && (decision.knowledgeAt === undefined || decision.knowledgeAt.getTime() > entry.firstRejectedAt);
     if (firstNow || now < confirmAt || !fresh) return held('pending', Math.max(confirmAt, now));
     return { decision, rejection: { kind, reasonClass, fate: 'unlinked' } };
   }
 
   /** The token's first rejection, as the fleet knows it; recorded (and, if `counted`, counted) if this is it. */
-  async #firstRejection(accessToken: string, reasonClass: ReasonClass, now: number, counted: boolean): Promise<{ entry: RejectionEntry; firstNow: boolean }> {
+  async #firstRejection(
+    accessToken: string,
+    reasonClass: ReasonClass,
+    now: number,
+    counted: boolean,
+  ): Promise<{ entry: RejectionEntry; firstNow: boolean }> {
     const fingerprint = tokenDigest(accessToken).toString('hex');
     const known = this.#entries.get(fingerprint);
-    if (known && known.firstRejectedAt + this.confirmAfterMs + REJECTION_MEMORY_MS > now) return { entry: known, firstNow: false };
+    if (known && known.firstRejectedAt + this.confirmAfterMs + REJECTION_MEMORY_MS > now)
+      return { entry: known, firstNow: false };
     const stored = await this.ledger.getRejection(fingerprint, this.configurationVersion);
     let entry = stored;
     let firstNow = false;
@@ -233,14 +238,18 @@ export class UnlinkingPolicy {
   async #readFleet(now: number): Promise<FleetState> {
     if (this.#fleet && now - this.#fleet.readAt < FLEET_REFRESH_MS) return this.#fleet.state;
     if (!this.#fleetRead) {
-      const reading = Promise.resolve(this.ledger.readFleet(this.configurationVersion, this.#breaker?.bucketsToRead(now) ?? []));
+      const reading = Promise.resolve(
+        this.ledger.readFleet(this.configurationVersion, this.#breaker?.bucketsToRead(now) ?? []),
+      );
       this.#fleetRead = reading;
-      reading.then(
-        (state) => (this.#fleet = { state, readAt: now }),
-        () => undefined,
-      ).finally(() => {
-        if (this.#fleetRead === reading) this.#fleetRead = undefined;
-      });
+      reading
+        .then(
+          (state) => (this.#fleet = { state, readAt: now }),
+          () => undefined,
+        )
+        .finally(() => {
+          if (this.#fleetRead === reading) this.#fleetRead = undefined;
+        });
     }
     return this.#fleetRead;
   }
@@ -255,7 +264,7 @@ export class UnlinkingPolicy {
   #logLedgerFailure(error: unknown): void {
     this.#logger.error(
       'account linking: unlinking held: the unlinking ledger could not be read or written in time, so no rejection can be confirmed: ' +
-        'rejections get the transient reply. Check UNLINK_LEDGER_TABLE, the function\'s permissions on it, and DynamoDB\'s health',
+        "rejections get the transient reply. Check UNLINK_LEDGER_TABLE, the function's permissions on it, and DynamoDB's health",
       { family: this.#family, hold: 'ledger', errorName: (error as { name?: unknown })?.name ?? typeof error },
     );
   }
@@ -266,7 +275,10 @@ function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   const wait = Math.min(ms, MAX_LEDGER_WAIT_MS);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the unlinking ledger did not answer within ${wait} ms`)), Math.max(0, wait));
+    timer = setTimeout(
+      () => reject(new Error(`the unlinking ledger did not answer within ${wait} ms`)),
+      Math.max(0, wait),
+    );
   });
   work.catch(() => undefined);
   return Promise.race([work, late]).finally(() => clearTimeout(timer));

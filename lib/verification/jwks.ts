@@ -8,10 +8,16 @@ import { AuthorizationServerError, CannotDecideError, ConfigurationError } from 
 import { isObject } from '../json';
 import { fetchJson } from './http';
 import {
-  DEFAULT_JWKS_COOLDOWN_MS, DEFAULT_JWKS_MAX_AGE_MS, DEFAULT_JWKS_REFETCH_BURST, MAX_COPY_AGE_MS,
-  type JwksKey, type JwksOptions, type KeySet, type LeftOutKey,
+  DEFAULT_JWKS_COOLDOWN_MS,
+  DEFAULT_JWKS_MAX_AGE_MS,
+  DEFAULT_JWKS_REFETCH_BURST,
+  MAX_COPY_AGE_MS,
+  type JwksKey,
+  type JwksOptions,
+  type KeySet,
+  type LeftOutKey,
 } from './jwks-options';
-import { isWeakRsaKey, MIN_RSA_BITS } from './keys';
+import { isWeakRsaKey, MIN_RSA_BITS, signingUsability } from './keys';
 import { untilAborted } from './until-aborted';
 import type { VerificationContext } from './verifier';
 
@@ -98,7 +104,10 @@ export class JwksKeySet {
     const set = this.#set;
     if (set && Date.now() < set.expiresAt) return set;
     if (this.#fetching) return this.#settle(this.#fetching.promise, context);
-    if (Date.now() < this.#retryAt) throw this.#unavailable(new AuthorizationServerError('The JWKS endpoint failed a moment ago; the next try waits for its backoff'));
+    if (Date.now() < this.#retryAt)
+      throw this.#unavailable(
+        new AuthorizationServerError('The JWKS endpoint failed a moment ago; the next try waits for its backoff'),
+      );
     return this.#settle(this.#fetch(), context);
   }
 
@@ -146,7 +155,11 @@ export class JwksKeySet {
 
   #unavailable(cause: unknown): CannotDecideError {
     const what = cause instanceof Error ? cause.message : 'it failed';
-    return new CannotDecideError('key set unavailable', `the JWKS endpoint (JWKS_URI ${this.uri}) gave no usable key set: ${what}`, { cause });
+    return new CannotDecideError(
+      'key set unavailable',
+      `the JWKS endpoint (JWKS_URI ${this.uri}) gave no usable key set: ${what}`,
+      { cause },
+    );
   }
 
   /** Starts the one fetch; `fresh` asks caches between us and the server for a fresh copy. */
@@ -164,9 +177,12 @@ export class JwksKeySet {
         throw error;
       },
     );
-    const fetching = { startedAt, promise: promise.finally(() => {
-      if (this.#fetching === fetching) this.#fetching = undefined;
-    }) };
+    const fetching = {
+      startedAt,
+      promise: promise.finally(() => {
+        if (this.#fetching === fetching) this.#fetching = undefined;
+      }),
+    };
     fetching.promise.catch(() => undefined); // the callers see the failure; nobody else must
     this.#fetching = fetching;
     return fetching.promise;
@@ -174,15 +190,22 @@ export class JwksKeySet {
 
   async #load(startedAt: number, fresh: boolean): Promise<KeySet> {
     // No caller's signal: the fetch is shared (fetchJson's own timeout, DEFAULT_HTTP_TIMEOUT_MS, bounds it).
-    const request: Record<string, string> = fresh ? { Accept: 'application/json', 'Cache-Control': 'no-cache', Pragma: 'no-cache' } : { Accept: 'application/json' };
+    const request: Record<string, string> = fresh
+      ? { Accept: 'application/json', 'Cache-Control': 'no-cache', Pragma: 'no-cache' }
+      : { Accept: 'application/json' };
     const { status, body, headers } = await fetchJson('The JWKS endpoint', this.uri, { headers: request });
     if (status !== 200) throw new AuthorizationServerError(`The JWKS endpoint answered ${status}`, { status });
-    if (!isObject(body) || !Array.isArray(body.keys)) throw new AuthorizationServerError('The JWKS endpoint answered no key set', { status });
+    if (!isObject(body) || !Array.isArray(body.keys))
+      throw new AuthorizationServerError('The JWKS endpoint answered no key set', { status });
     const keys: JwksKey[] = [];
     const leftOut: LeftOutKey[] = [];
     const seen: string[] = [];
     // jose refuses a whole key set with a member that is not a JSON object ("JSON Web Key Set malformed"): so do we.
-    if (!body.keys.every(isObject)) throw new AuthorizationServerError('The JWKS endpoint answered a key set with a member that is not a JSON object', { status });
+    if (!body.keys.every(isObject))
+      throw new AuthorizationServerError(
+        'The JWKS endpoint answered a key set with a member that is not a JSON object',
+        { status },
+      );
     for (const jwk of body.keys) {
       const kid = typeof jwk.kid === 'string' ? jwk.kid : undefined;
       const alg = typeof jwk.alg === 'string' ? jwk.alg : undefined;
@@ -196,11 +219,19 @@ export class JwksKeySet {
       const usability = signingUsability(jwk);
       seen.push(JSON.stringify([usability, kid, alg, key?.export({ format: 'jwk' })]));
       if (usability === 'signing' && key !== undefined && !isWeakRsaKey(key)) keys.push({ key, ...named });
-      else if (usability !== 'signing' || key !== undefined) leftOut.push({ ...named, why: usability === 'signing' ? 'weak' : usability, ...(key !== undefined ? { key } : {}) });
+      else if (usability !== 'signing' || key !== undefined)
+        leftOut.push({
+          ...named,
+          why: usability === 'signing' ? 'weak' : usability,
+          ...(key !== undefined ? { key } : {}),
+        });
     }
     if (keys.length === 0) {
-      const why = leftOut.some((key) => key.why === 'weak') ? `: its RSA keys are under ${MIN_RSA_BITS} bits, too weak to trust`
-        : leftOut.some((key) => key.why === 'unusable') ? ': its signing keys are published in a form not to use (key_ops, ext, alg or a private part)' : '';
+      const why = leftOut.some((key) => key.why === 'weak')
+        ? `: its RSA keys are under ${MIN_RSA_BITS} bits, too weak to trust`
+        : leftOut.some((key) => key.why === 'unusable')
+          ? ': its signing keys are published in a form not to use (key_ops, ext, alg or a private part)'
+          : '';
       throw new AuthorizationServerError(`The JWKS endpoint answered no usable signing key${why}`, { status });
     }
     // The copy is as old as a cache says (`Age`, RFC 9111 §5.1) or its `Date` shows, whichever is
@@ -218,7 +249,10 @@ export class JwksKeySet {
       fetchedAt: startedAt,
       contentAt,
       // Its life runs from its content, but an old copy is still kept a while (so an old CDN copy does not mean a fetch per request).
-      expiresAt: Math.max(contentAt + lifetime, startedAt + Math.max(Math.min(MIN_CACHE_CONTROL_AGE_MS, this.#maxAgeMs), lifetime / 2)),
+      expiresAt: Math.max(
+        contentAt + lifetime,
+        startedAt + Math.max(Math.min(MIN_CACHE_CONTROL_AGE_MS, this.#maxAgeMs), lifetime / 2),
+      ),
     };
     // A cache's older copy neither replaces a newer set still in its life nor counts as a change of knowledge.
     if (!this.#set || this.#set.contentAt <= set.contentAt || this.#set.expiresAt <= Date.now()) {
@@ -241,24 +275,6 @@ export class JwksKeySet {
     if (!maxAge) return this.#maxAgeMs;
     return Math.min(this.#maxAgeMs, Math.max(floor, Number(maxAge[1]) * 1000));
   }
-}
-
-/**
- * Whether a published JWK is a signing key we use, as jose (and WebCrypto, which imports it there)
- * decides. `another use`: `use` other than `sig`, or `key_ops` without `verify` (an encryption key,
- * say: not a candidate at all). `unusable`: meant to verify, but `key_ops` is not exactly
- * `["verify"]`, `ext` is not a boolean, `alg` is not a string, or its private part (`d`) is
- * published (then it proves nothing about who signed).
- */
-function signingUsability(jwk: Record<string, unknown>): 'signing' | 'another use' | 'unusable' {
-  if (jwk.use !== undefined && jwk.use !== 'sig') return 'another use';
-  if (jwk.key_ops !== undefined) {
-    if (!Array.isArray(jwk.key_ops) || !jwk.key_ops.includes('verify')) return 'another use';
-    if (jwk.key_ops.length !== 1) return 'unusable';
-  }
-  if (jwk.ext !== undefined && typeof jwk.ext !== 'boolean') return 'unusable';
-  if (jwk.alg !== undefined && typeof jwk.alg !== 'string') return 'unusable';
-  return jwk.d === undefined ? 'signing' : 'unusable';
 }
 
 function positive(value: number, name: string, integer = false): number {

@@ -7,8 +7,13 @@ import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import { ConfigurationError } from '../errors';
 import { sha256Hex } from './configuration-version';
 import {
-  ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, MIN_SECRET_BYTES, requireAlgorithms,
-  type AsymmetricAlgorithm, type JwtPublicKeyOptions, type JwtSecretOptions,
+  ASYMMETRIC_ALGORITHMS,
+  HMAC_ALGORITHMS,
+  MIN_SECRET_BYTES,
+  requireAlgorithms,
+  type AsymmetricAlgorithm,
+  type JwtPublicKeyOptions,
+  type JwtSecretOptions,
 } from './jwt-options';
 
 /** The smallest RSA modulus trusted, in bits (RFC 7518 §3.3; jose refuses smaller keys too): a 512-bit key can be factored. */
@@ -18,14 +23,18 @@ const CURVES: Record<string, string> = { ES256: 'prime256v1', ES384: 'secp384r1'
 
 /** Whether `key` is an RSA (or RSA-PSS) key under {@link MIN_RSA_BITS} bits. */
 export function isWeakRsaKey(key: KeyObject): boolean {
-  return (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS;
+  return (
+    (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') &&
+    (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS
+  );
 }
 
 /** Whether `key` can verify a signature made with `alg` (RS*, PS*: an RSA key; ES*: an EC key on the algorithm's curve; HS*: a secret). */
 export function keyFitsAlgorithm(key: KeyObject, alg: string): boolean {
   if (/^HS(256|384|512)$/.test(alg)) return key.type === 'secret';
   if (key.type !== 'public') return false;
-  if (/^(RS|PS)(256|384|512)$/.test(alg)) return key.asymmetricKeyType === 'rsa' || (alg.startsWith('PS') && key.asymmetricKeyType === 'rsa-pss');
+  if (/^(RS|PS)(256|384|512)$/.test(alg))
+    return key.asymmetricKeyType === 'rsa' || (alg.startsWith('PS') && key.asymmetricKeyType === 'rsa-pss');
   if (alg in CURVES) return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === CURVES[alg];
   return false;
 }
@@ -34,7 +43,10 @@ export function keyFitsAlgorithm(key: KeyObject, alg: string): boolean {
  * The algorithms a public key can verify, of those given: RS* and PS* for RSA, the one ES* of an
  * EC key's curve. Empty for any other key (Ed25519, say).
  */
-export function algorithmsForKey(key: KeyObject, algorithms: readonly AsymmetricAlgorithm[] = ASYMMETRIC_ALGORITHMS): AsymmetricAlgorithm[] {
+export function algorithmsForKey(
+  key: KeyObject,
+  algorithms: readonly AsymmetricAlgorithm[] = ASYMMETRIC_ALGORITHMS,
+): AsymmetricAlgorithm[] {
   return algorithms.filter((algorithm) => keyFitsAlgorithm(key, algorithm));
 }
 
@@ -51,13 +63,19 @@ export function toKeyObject(options: JwtSecretOptions<unknown> | JwtPublicKeyOpt
   if (algorithms.length === 0) throw new ConfigurationError('JwtVerifier needs a non-empty algorithm allowlist');
   const hasSecret = options.secret !== undefined;
   const hasPublicKey = options.publicKey !== undefined;
-  if (hasSecret === hasPublicKey) throw new ConfigurationError('JwtVerifier needs exactly one of secret, publicKey and jwksUri');
+  if (hasSecret === hasPublicKey)
+    throw new ConfigurationError('JwtVerifier needs exactly one of secret, publicKey and jwksUri');
 
   if (hasSecret) {
     const notHmac = algorithms.filter((a) => !(HMAC_ALGORITHMS as readonly string[]).includes(a));
-    if (notHmac.length > 0) throw new ConfigurationError(`A shared secret works only with HS256/384/512, not ${notHmac.join(', ')}`);
-    const key = options.secret instanceof KeyObject ? options.secret : createSecretKey(Buffer.from(options.secret as string | Buffer));
-    if (key.type !== 'secret') throw new ConfigurationError('JwtVerifier secret must be a secret key, not a public or private key');
+    if (notHmac.length > 0)
+      throw new ConfigurationError(`A shared secret works only with HS256/384/512, not ${notHmac.join(', ')}`);
+    const key =
+      options.secret instanceof KeyObject
+        ? options.secret
+        : createSecretKey(Buffer.from(options.secret as string | Buffer));
+    if (key.type !== 'secret')
+      throw new ConfigurationError('JwtVerifier secret must be a secret key, not a public or private key');
     if ((key.symmetricKeySize ?? 0) < MIN_SECRET_BYTES) {
       throw new ConfigurationError(`JwtVerifier secret must be at least ${MIN_SECRET_BYTES} bytes long`);
     }
@@ -67,19 +85,26 @@ export function toKeyObject(options: JwtSecretOptions<unknown> | JwtPublicKeyOpt
   requireAlgorithms(options, ASYMMETRIC_ALGORITHMS, 'A public key');
   let key: KeyObject;
   try {
-    key = options.publicKey instanceof KeyObject ? options.publicKey : createPublicKey(options.publicKey as string | Buffer);
+    key =
+      options.publicKey instanceof KeyObject
+        ? options.publicKey
+        : createPublicKey(options.publicKey as string | Buffer);
   } catch (cause) {
     throw new ConfigurationError('JwtVerifier publicKey is not a PEM public key', { cause });
   }
   if (key.type !== 'public') throw new ConfigurationError('JwtVerifier publicKey must be a public key');
   if (isWeakRsaKey(key)) {
-    throw new ConfigurationError(`JwtVerifier publicKey is an RSA key of ${key.asymmetricKeyDetails?.modulusLength} bits: RSA keys under ${MIN_RSA_BITS} bits can be factored (jose refuses them too); use the authorization server's key of ${MIN_RSA_BITS} bits or more`);
+    throw new ConfigurationError(
+      `JwtVerifier publicKey is an RSA key of ${key.asymmetricKeyDetails?.modulusLength} bits: RSA keys under ${MIN_RSA_BITS} bits can be factored (jose refuses them too); use the authorization server's key of ${MIN_RSA_BITS} bits or more`,
+    );
   }
   const fitting = algorithmsForKey(key);
   if (!algorithms.some((algorithm) => fitting.includes(algorithm as AsymmetricAlgorithm))) {
     throw new ConfigurationError(
       `The public key is ${describeKey(key)}, which cannot verify ${algorithms.join(', ')}` +
-        (fitting.length > 0 ? `; allow ${fitting.join(' or ')} (JWT_ALGORITHMS)` : '; use an RSA or EC (P-256/384/521) key'),
+        (fitting.length > 0
+          ? `; allow ${fitting.join(' or ')} (JWT_ALGORITHMS)`
+          : '; use an RSA or EC (P-256/384/521) key'),
     );
   }
   return key;
@@ -88,8 +113,28 @@ export function toKeyObject(options: JwtSecretOptions<unknown> | JwtPublicKeyOpt
 /** What a public key is, for error messages: "an RSA key", "an EC P-256 key". */
 function describeKey(key: KeyObject): string {
   if (key.asymmetricKeyType === 'ec') {
-    const curve = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? key.asymmetricKeyDetails?.namedCurve;
+    const curve =
+      { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }[key.asymmetricKeyDetails?.namedCurve ?? ''] ??
+      key.asymmetricKeyDetails?.namedCurve;
     return `an EC ${curve} key`;
   }
   return key.asymmetricKeyType === 'rsa' ? 'an RSA key' : `an ${key.asymmetricKeyType} key`;
+}
+
+/**
+ * Whether a published JWK is a signing key we use, as jose (and WebCrypto, which imports it there)
+ * decides. `another use`: `use` other than `sig`, or `key_ops` without `verify` (an encryption key,
+ * say: not a candidate at all). `unusable`: meant to verify, but `key_ops` is not exactly
+ * `["verify"]`, `ext` is not a boolean, `alg` is not a string, or its private part (`d`) is
+ * published (then it proves nothing about who signed).
+ */
+export function signingUsability(jwk: Record<string, unknown>): 'signing' | 'another use' | 'unusable' {
+  if (jwk.use !== undefined && jwk.use !== 'sig') return 'another use';
+  if (jwk.key_ops !== undefined) {
+    if (!Array.isArray(jwk.key_ops) || !jwk.key_ops.includes('verify')) return 'another use';
+    if (jwk.key_ops.length !== 1) return 'unusable';
+  }
+  if (jwk.ext !== undefined && typeof jwk.ext !== 'boolean') return 'unusable';
+  if (jwk.alg !== undefined && typeof jwk.alg !== 'string') return 'unusable';
+  return jwk.d === undefined ? 'signing' : 'unusable';
 }
