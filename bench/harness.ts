@@ -12,7 +12,11 @@ export interface Measurement {
 }
 
 /** Runs `op` `iterations` times per round, `rounds` rounds (after a warm-up round). */
-export async function measure(name: string, op: () => unknown, options: { iterations: number; rounds: number }): Promise<Measurement> {
+export async function measure(
+  name: string,
+  op: () => unknown,
+  options: { iterations: number; rounds: number },
+): Promise<Measurement> {
   const perOp: number[] = [];
   for (let round = -1; round < options.rounds; round++) {
     const started = performance.now();
@@ -51,7 +55,10 @@ export const ratio = (value: number, base: number) => `${(value / base).toFixed(
  * the machine for a while slows every contender of that round, so ratios of medians hold better
  * than with one contender measured after another.
  */
-export async function compare<K extends string>(ops: Record<K, () => unknown>, options: { iterations: number; rounds: number }): Promise<Record<K, Measurement>> {
+export async function compare<K extends string>(
+  ops: Record<K, () => unknown>,
+  options: { iterations: number; rounds: number },
+): Promise<Record<K, Measurement>> {
   const names = Object.keys(ops) as K[];
   const perOp = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
   for (let round = -1; round < options.rounds; round++) {
@@ -66,7 +73,9 @@ export async function compare<K extends string>(ops: Record<K, () => unknown>, o
       if (round >= 0) perOp[name].push(((performance.now() - started) * 1000) / options.iterations);
     }
   }
-  return Object.fromEntries(names.map((name) => [name, { name, ...spread(perOp[name]), perRoundUs: perOp[name] }])) as unknown as Record<K, Measurement>;
+  return Object.fromEntries(
+    names.map((name) => [name, { name, ...spread(perOp[name]), perRoundUs: perOp[name] }]),
+  ) as unknown as Record<K, Measurement>;
 }
 
 /**

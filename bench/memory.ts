@@ -11,9 +11,18 @@ async function main(): Promise<void> {
   const invocations = quick ? 100_000 : 1_000_000;
   const distinct = quick ? 10_000 : 100_000;
   const maxEntries = 10_000;
-  const stub: TokenVerifier<unknown> = { verify: async (token) => ({ outcome: 'valid', principal: { subject: token.slice(-6) }, expiresAt: new Date(Date.now() + 3_600_000) }) };
+  const stub: TokenVerifier<unknown> = {
+    verify: async (token) => ({
+      outcome: 'valid',
+      principal: { subject: token.slice(-6) },
+      expiresAt: new Date(Date.now() + 3_600_000),
+    }),
+  };
   const cache = new CachingVerifier(stub, { maxEntries });
-  const skill = withAccountLinking(SkillBuilders.custom(), { verifier: cache, logger: createJsonLogger({ level: 'silent' }) })
+  const skill = withAccountLinking(SkillBuilders.custom(), {
+    verifier: cache,
+    logger: createJsonLogger({ level: 'silent' }),
+  })
     .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.getResponse() })
     .create();
   const envelope = launchRequest({ accessToken: 'x' }) as any;
@@ -28,7 +37,18 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   global.gc?.();
   const after = process.memoryUsage();
-  console.log(JSON.stringify({ invocations, distinct, maxEntries, entries: cache.size, before, after, perSecond: invocations / seconds, gc: !!global.gc }));
+  console.log(
+    JSON.stringify({
+      invocations,
+      distinct,
+      maxEntries,
+      entries: cache.size,
+      before,
+      after,
+      perSecond: invocations / seconds,
+      gc: !!global.gc,
+    }),
+  );
 }
 
 void main();

@@ -13,7 +13,13 @@ import { gatedCustomSkill } from './fixtures/gated-custom';
 import { gatedDirectiveSkill } from './fixtures/gated-directive';
 import { gatedMusicSkill } from './fixtures/gated-music';
 import { handWrittenSkill } from './fixtures/hand-custom';
-import { directiveReply, directiveTokenOf, handWrittenRuntimeSkill, musicReply, musicTokenOf } from './fixtures/hand-runtime';
+import {
+  directiveReply,
+  directiveTokenOf,
+  handWrittenRuntimeSkill,
+  musicReply,
+  musicTokenOf,
+} from './fixtures/hand-runtime';
 import { authenticator as awsAuthenticator } from './fixtures/verify-aws-jwt-verify';
 import { authenticator as floorAuthenticator } from './fixtures/verify-floor';
 import type { Authenticate } from './fixtures/config';
@@ -23,14 +29,20 @@ import { eventOf, FAMILIES, isLinkedReply, type Family } from './fixtures/famili
 import { compare } from './harness';
 
 const handWritten = (family: Family, authenticate: Authenticate) =>
-  family === 'custom' ? handWrittenSkill(authenticate)
-    : family === 'directive' ? handWrittenRuntimeSkill(directiveTokenOf, directiveReply, authenticate)
+  family === 'custom'
+    ? handWrittenSkill(authenticate)
+    : family === 'directive'
+      ? handWrittenRuntimeSkill(directiveTokenOf, directiveReply, authenticate)
       : handWrittenRuntimeSkill(musicTokenOf, musicReply, authenticate);
 
 /** The gate's options beyond the verifier; the default configuration is `{}`. */
 type GateExtras = Parameters<typeof gatedCustomSkill>[1];
 const gated = (family: Family, verifier: TokenVerifier<unknown>, options: GateExtras = {}) =>
-  family === 'custom' ? gatedCustomSkill(verifier, options) : family === 'directive' ? gatedDirectiveSkill(verifier, options) : gatedMusicSkill(verifier, options);
+  family === 'custom'
+    ? gatedCustomSkill(verifier, options)
+    : family === 'directive'
+      ? gatedDirectiveSkill(verifier, options)
+      : gatedMusicSkill(verifier, options);
 
 async function main(): Promise<void> {
   const quick = process.env.BENCH_QUICK === '1';
@@ -56,23 +68,32 @@ async function main(): Promise<void> {
       // Nothing written: no decision line, no metrics (`metrics` is an option once the gate counts decisions).
       gateQuiet: gated(family, gateVerifier(false), { logger: silent, ...({ metrics: false } as GateExtras) }),
       // ... and no unlinking policy (`unlinking: false`).
-      gateBare: gated(family, gateVerifier(false), { logger: silent, ...({ metrics: false, unlinking: false } as GateExtras) }),
+      gateBare: gated(family, gateVerifier(false), {
+        logger: silent,
+        ...({ metrics: false, unlinking: false } as GateExtras),
+      }),
       gateCached: gated(family, gateVerifier(true)),
     };
     const bytes: Record<string, number> = {};
     for (const [name, invoke] of Object.entries(skills)) {
       const before = written;
       const reply = await invoke(event, context);
-      if (!isLinkedReply(family, reply)) throw new Error(`${family} ${name}: the reply is not a linked reply: ${JSON.stringify(reply).slice(0, 300)}`);
+      if (!isLinkedReply(family, reply))
+        throw new Error(`${family} ${name}: the reply is not a linked reply: ${JSON.stringify(reply).slice(0, 300)}`);
       bytes[name] = written - before;
     }
-    const ops = Object.fromEntries(Object.entries(skills).map(([name, invoke]) => [name, () => invoke(event, context)]));
+    const ops = Object.fromEntries(
+      Object.entries(skills).map(([name, invoke]) => [name, () => invoke(event, context)]),
+    );
     results[family] = { times: await compare(ops, { iterations: quick ? 50 : 100, rounds: quick ? 9 : 61 }), bytes };
   }
   write(`${JSON.stringify(results)}\n`);
 }
 
-main().then(() => process.exit(0), (error) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -13,9 +13,17 @@
  *   function, which is why the template has no Parameter for it.
  * - `METRICS_NAMESPACE`: the CloudWatch namespace of the gate's EMF metrics (read by `emfMetrics`). Default: `AccountLinking`.
  */
-import { ConfigurationError, type CommonGateOptions, type Environment, type UnlinkingOptions, type UnlinkLedger } from '../lib';
+import {
+  ConfigurationError,
+  type CommonGateOptions,
+  type Environment,
+  type UnlinkingOptions,
+  type UnlinkLedger,
+} from '../lib';
 
-export function gateOptionsFromEnvironment(env: Environment = process.env): Pick<CommonGateOptions<unknown>, 'verificationTimeoutMs' | 'unlinking'> {
+export function gateOptionsFromEnvironment(
+  env: Environment = process.env,
+): Pick<CommonGateOptions<unknown>, 'verificationTimeoutMs' | 'unlinking'> {
   const options: Pick<CommonGateOptions<unknown>, 'verificationTimeoutMs' | 'unlinking'> = {};
   const rawTimeout = env.VERIFICATION_TIMEOUT_MS?.trim();
   if (rawTimeout) {
@@ -60,7 +68,9 @@ function afterReply(): Promise<void> {
  * ledger's first proof, which loads the AWS SDK) let go once the handler has answered — on the next
  * turn of the event loop, when the runtime has sent the reply.
  */
-export function replyFirst<E, C, R>(handler: (event: E, context: C) => Promise<R>): (event: E, context: C) => Promise<R> {
+export function replyFirst<E, C, R>(
+  handler: (event: E, context: C) => Promise<R>,
+): (event: E, context: C) => Promise<R> {
   return async (event, context) => {
     try {
       return await handler(event, context);
@@ -78,7 +88,8 @@ export function replyFirst<E, C, R>(handler: (event: E, context: C) => Promise<R
  */
 function dynamoDbLedger(tableName: string): UnlinkLedger {
   let ledger: Promise<UnlinkLedger> | undefined;
-  const load = () => (ledger ??= import('../lib/dynamodb').then(({ DynamoDbUnlinkLedger }) => new DynamoDbUnlinkLedger({ tableName })));
+  const load = () =>
+    (ledger ??= import('../lib/dynamodb').then(({ DynamoDbUnlinkLedger }) => new DynamoDbUnlinkLedger({ tableName })));
   return {
     recordRejection: async (...args) => (await load()).recordRejection(...args),
     getRejection: async (...args) => (await load()).getRejection(...args),

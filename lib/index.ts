@@ -13,7 +13,13 @@ export * from './verification';
 export * from './custom';
 export * from './directive';
 export * from './music';
-export { RuntimeSkillBuilder, type RuntimeSkill, type RuntimeHandlerInput, type RuntimeFamily, type RuntimeGate } from './runtime-skill';
+export {
+  RuntimeSkillBuilder,
+  type RuntimeSkill,
+  type RuntimeHandlerInput,
+  type RuntimeFamily,
+  type RuntimeGate,
+} from './runtime-skill';
 export { accountLinking, withAccountLinking, AccountLinking, type AccountLinkingOptions } from './with-account-linking';
 export {
   getLinkedUser,
@@ -29,8 +35,23 @@ export { GateShortCircuitError, type GateDecision, type RejectedDecision, type T
 export { verificationBudget, DEFAULT_VERIFICATION_TIMEOUT_MS } from './gate/budget';
 export { decide, type DecideOptions } from './gate/decide';
 export type { CommonGateOptions } from './gate/options';
-export { fingerprint, redact, describeError, CREDENTIAL_PATHS, createJsonLogger, type Logger, type LogLevel, type JsonLoggerOptions } from './logging';
-export { UnlinkingPolicy, FLEET_REFRESH_MS, type HoldReason, type RejectionReview, type UnlinkingReview } from './gate/unlinking';
+export {
+  fingerprint,
+  redact,
+  describeError,
+  CREDENTIAL_PATHS,
+  createJsonLogger,
+  type Logger,
+  type LogLevel,
+  type JsonLoggerOptions,
+} from './logging';
+export {
+  UnlinkingPolicy,
+  FLEET_REFRESH_MS,
+  type HoldReason,
+  type RejectionReview,
+  type UnlinkingReview,
+} from './gate/unlinking';
 export { LEDGER_BUCKET_MS } from './gate/breaker';
 export {
   DEFAULT_CONFIRM_AFTER_MS,
@@ -41,7 +62,14 @@ export {
   type UnlinkingOptions,
   type BreakerOptions,
 } from './gate/unlinking-options';
-export { MemoryUnlinkLedger, type UnlinkLedger, type RejectionEntry, type RecordedRejection, type LedgerOperations, type FleetState } from './unlink-ledger';
+export {
+  MemoryUnlinkLedger,
+  type UnlinkLedger,
+  type RejectionEntry,
+  type RecordedRejection,
+  type LedgerOperations,
+  type FleetState,
+} from './unlink-ledger';
 export { reasonClassOf, invalidReasonClass, type ReasonClass } from './gate/reason-class';
 export {
   emfMetrics,

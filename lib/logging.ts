@@ -50,7 +50,10 @@ let lastDigest: Buffer | undefined;
 export function tokenDigest(accessToken: string): Buffer {
   if (accessToken !== lastToken || lastDigest === undefined) {
     // crypto.hash (Node 20.12+): one call, no Hash object; a third cheaper per request than createHash.
-    lastDigest = typeof hash === 'function' ? hash('sha256', accessToken, 'buffer') : createHash('sha256').update(accessToken).digest();
+    lastDigest =
+      typeof hash === 'function'
+        ? hash('sha256', accessToken, 'buffer')
+        : createHash('sha256').update(accessToken).digest();
     lastToken = accessToken;
   }
   return lastDigest;
@@ -62,7 +65,10 @@ export function tokenDigest(accessToken: string): Buffer {
  * mistake, a token), so the gate and the unlink guard log it only this way.
  */
 export function loggableReason(reason: string): string {
-  const oneLine = String(reason).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() || 'unspecified';
+  const oneLine =
+    String(reason)
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .trim() || 'unspecified';
   return oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine;
 }
 
@@ -98,7 +104,13 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
       write(`${JSON.stringify({ level: upper, message, timestamp: isoTimestamp(), ...fields })}\n`);
     };
   };
-  return { debugEnabled: threshold <= LEVELS.debug, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return {
+    debugEnabled: threshold <= LEVELS.debug,
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+  };
 }
 
 let lastMs = NaN;
@@ -179,11 +191,13 @@ export function redact<T>(value: T, paths: readonly string[] = CREDENTIAL_PATHS)
     const keys = path.split('.');
     const last = keys.pop()!;
     let node: unknown = copy;
-    for (const key of keys) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+    for (const key of keys)
+      node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
     if (typeof node !== 'object' || node === null || !(last in node)) continue;
     const secret = (node as Record<string, unknown>)[last];
     if (secret === undefined || secret === null || secret === '') continue;
-    (node as Record<string, unknown>)[last] = typeof secret === 'string' ? `[redacted sha256:${fingerprint(secret)}]` : '[redacted]';
+    (node as Record<string, unknown>)[last] =
+      typeof secret === 'string' ? `[redacted sha256:${fingerprint(secret)}]` : '[redacted]';
   }
   return copy as T;
 }

@@ -128,7 +128,9 @@ export class RuntimeSkillBuilder<E, O, I extends RuntimeHandlerInput<E>> {
   }
 
   /** Adds interceptors run after the handler with its reply, in order; not run when the gate stopped the request. */
-  addResponseInterceptors(...interceptors: Array<ResponseInterceptor<I, O> | ((input: I, output?: O) => Promise<void> | void)>): this {
+  addResponseInterceptors(
+    ...interceptors: Array<ResponseInterceptor<I, O> | ((input: I, output?: O) => Promise<void> | void)>
+  ): this {
     this.#configuration.addResponseInterceptors(...interceptors);
     return this;
   }
@@ -179,11 +181,14 @@ export class RuntimeSkillBuilder<E, O, I extends RuntimeHandlerInput<E>> {
     const unmatched = this.#unmatched ?? ((input: I) => family.unmatchedReply(input));
     const own = this.#configuration.getRuntimeConfiguration();
     // Last of all request handlers: a request nobody claims gets the family's reply, not an error.
-    const fallback = new RuntimeConfigurationBuilder<I, O>().addRequestHandler(() => true, unmatched).getRuntimeConfiguration();
+    const fallback = new RuntimeConfigurationBuilder<I, O>()
+      .addRequestHandler(() => true, unmatched)
+      .getRuntimeConfiguration();
     const installed = this.#gate;
-    const gate = installed && installed.options.logger === undefined && installed.logger !== logger
-      ? this.runtimeFamily.createGate(installed.options, logger)
-      : installed?.gate;
+    const gate =
+      installed && installed.options.logger === undefined && installed.logger !== logger
+        ? this.runtimeFamily.createGate(installed.options, logger)
+        : installed?.gate;
     const errorMapper = gate ? gateErrorsFirst(gate.errorHandler, own.errorMapper) : own.errorMapper;
     const dispatcher = new GenericRequestDispatcher<I, O>({
       requestMappers: [...own.requestMappers, ...fallback.requestMappers],
@@ -212,7 +217,11 @@ export class RuntimeSkillBuilder<E, O, I extends RuntimeHandlerInput<E>> {
           return await dispatcher.dispatch(input);
         } catch (error) {
           if (error instanceof MalformedRequestError) return family.malformedReply(envelope, error);
-          logger.error('skill: unhandled error', { family: family.family, requestType: family.requestType(envelope), ...describeError(error) });
+          logger.error('skill: unhandled error', {
+            family: family.family,
+            requestType: family.requestType(envelope),
+            ...describeError(error),
+          });
           return family.failureReply(input);
         }
       },

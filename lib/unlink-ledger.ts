@@ -116,7 +116,8 @@ export class MemoryUnlinkLedger implements UnlinkLedger {
     this.#rejections.set(key, { entry: { ...entry }, expiresAt });
     // Bounded, whatever a flood of distinct forged tokens does: the oldest first rejections go first
     // (a token forgotten here starts its wait again: a later answer, never a false one).
-    if (this.#rejections.size > MAX_MEMORY_REJECTIONS) this.#rejections.delete(this.#rejections.keys().next().value as string);
+    if (this.#rejections.size > MAX_MEMORY_REJECTIONS)
+      this.#rejections.delete(this.#rejections.keys().next().value as string);
     return { entry: { ...entry }, first: true };
   }
 
@@ -154,7 +155,14 @@ export class MemoryUnlinkLedger implements UnlinkLedger {
       counts[start] = { ...bucket.classes };
       if (bucket.open.size > 0) open[start] = [...bucket.open];
     }
-    return { provenAt: this.#proofs.get(configurationVersion), since: this.#since, paused: this.#paused, released: Object.fromEntries(this.#released), counts, open };
+    return {
+      provenAt: this.#proofs.get(configurationVersion),
+      since: this.#since,
+      paused: this.#paused,
+      released: Object.fromEntries(this.#released),
+      counts,
+      open,
+    };
   }
 
   /** Pauses every confirmation (`true`) or lets them resume (`false`): what an operator does to the table's `control` item. */

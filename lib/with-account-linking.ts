@@ -9,7 +9,12 @@ import { ConfigurationError } from './errors';
 import { installCustomGate, type CustomGateOptions } from './custom/gate';
 import type { DirectiveSkillBuilder } from './directive/builder';
 import type { DirectiveGateOptions } from './directive/gate';
-import { linkedUserAccessors, type HasRequestAttributes, type LinkedAccount, type LinkedUserAccessors } from './gate/linked-account';
+import {
+  linkedUserAccessors,
+  type HasRequestAttributes,
+  type LinkedAccount,
+  type LinkedUserAccessors,
+} from './gate/linked-account';
 import type { CommonGateOptions } from './gate/options';
 import type { MusicSkillBuilder } from './music/builder';
 import type { MusicGateOptions } from './music/gate';
@@ -59,11 +64,20 @@ export function accountLinking<P>(options: AccountLinkingOptions<P>): AccountLin
 }
 
 /** Smart home, video and meetings skills: the gate before every handler of a `directiveSkillBuilder()`. */
-export function withAccountLinking<B extends DirectiveSkillBuilder, P>(builder: B, gate: AccountLinking<P> | DirectiveGateOptions<P>): B;
+export function withAccountLinking<B extends DirectiveSkillBuilder, P>(
+  builder: B,
+  gate: AccountLinking<P> | DirectiveGateOptions<P>,
+): B;
 /** Music skills: the gate before every handler of a `musicSkillBuilder()`. */
-export function withAccountLinking<B extends MusicSkillBuilder, P>(builder: B, gate: AccountLinking<P> | MusicGateOptions<P>): B;
+export function withAccountLinking<B extends MusicSkillBuilder, P>(
+  builder: B,
+  gate: AccountLinking<P> | MusicGateOptions<P>,
+): B;
 /** Custom skills: the gate before every handler of `SkillBuilders.custom()` or `.standard()`. */
-export function withAccountLinking<B extends CustomSkillBuilder, P>(builder: B, gate: AccountLinking<P> | CustomGateOptions<P>): B;
+export function withAccountLinking<B extends CustomSkillBuilder, P>(
+  builder: B,
+  gate: AccountLinking<P> | CustomGateOptions<P>,
+): B;
 /**
  * Puts the account-linking gate on a skill builder of any family and returns the same builder.
  * Call it once per builder; where in the chain does not matter. `gate` is an
@@ -76,9 +90,14 @@ export function withAccountLinking<B extends CustomSkillBuilder, P>(builder: B, 
  *   .addErrorHandlers(CatchAllHandler)
  *   .create();
  */
-export function withAccountLinking(builder: unknown, gate: AccountLinking<unknown> | CommonGateOptions<unknown>): unknown {
+export function withAccountLinking(
+  builder: unknown,
+  gate: AccountLinking<unknown> | CommonGateOptions<unknown>,
+): unknown {
   const install = builderInstaller(builder);
-  return install ? install(optionsOf(gate)) : installCustomGate(builder as CustomSkillBuilder, optionsOf(gate) as CustomGateOptions<unknown>);
+  return install
+    ? install(optionsOf(gate))
+    : installCustomGate(builder as CustomSkillBuilder, optionsOf(gate) as CustomGateOptions<unknown>);
 }
 
 /**
@@ -90,7 +109,10 @@ export function withAccountLinking(builder: unknown, gate: AccountLinking<unknow
  *
  * @throws ConfigurationError for a builder that is not a `directiveSkillBuilder()`.
  */
-export function withDirectiveAccountLinking<B extends DirectiveSkillBuilder, P>(builder: B, gate: AccountLinking<P> | DirectiveGateOptions<P>): B {
+export function withDirectiveAccountLinking<B extends DirectiveSkillBuilder, P>(
+  builder: B,
+  gate: AccountLinking<P> | DirectiveGateOptions<P>,
+): B {
   return installThroughBuilder(builder, gate, 'directiveSkillBuilder()') as B;
 }
 
@@ -101,15 +123,24 @@ export function withDirectiveAccountLinking<B extends DirectiveSkillBuilder, P>(
  *
  * @throws ConfigurationError for a builder that is not a `musicSkillBuilder()`.
  */
-export function withMusicAccountLinking<B extends MusicSkillBuilder, P>(builder: B, gate: AccountLinking<P> | MusicGateOptions<P>): B {
+export function withMusicAccountLinking<B extends MusicSkillBuilder, P>(
+  builder: B,
+  gate: AccountLinking<P> | MusicGateOptions<P>,
+): B {
   return installThroughBuilder(builder, gate, 'musicSkillBuilder()') as B;
 }
 
 /** The gate installed by a builder that carries its own installer (the directive and music builders). */
-function installThroughBuilder(builder: unknown, gate: AccountLinking<unknown> | CommonGateOptions<unknown>, expected: string): unknown {
+function installThroughBuilder(
+  builder: unknown,
+  gate: AccountLinking<unknown> | CommonGateOptions<unknown>,
+  expected: string,
+): unknown {
   const install = builderInstaller(builder);
   if (!install) {
-    throw new ConfigurationError(`withAccountLinking from this subpath installs the gate on a ${expected} only; for SkillBuilders.custom(), import withAccountLinking from 'ask-sdk-account-linking'`);
+    throw new ConfigurationError(
+      `withAccountLinking from this subpath installs the gate on a ${expected} only; for SkillBuilders.custom(), import withAccountLinking from 'ask-sdk-account-linking'`,
+    );
   }
   return install(optionsOf(gate));
 }

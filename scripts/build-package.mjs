@@ -39,7 +39,9 @@ for (const file of walk(esm)) {
     (_match, lead, quote, specifier) => `${lead}${quote}${resolveSpecifier(file, specifier)}${quote}`,
   );
   if (file.endsWith('.js') && /(^|[^.\w$])require\s*\(/m.test(text)) {
-    throw new Error(`build-package: ${path.relative(root, file)} calls require(), which an ES module does not have; use await import() in the source`);
+    throw new Error(
+      `build-package: ${path.relative(root, file)} calls require(), which an ES module does not have; use await import() in the source`,
+    );
   }
   if (text !== source) writeFileSync(file, text);
 }

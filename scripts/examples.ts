@@ -23,7 +23,12 @@ import { summarise } from './summary';
 
 const ROOT = path.resolve(__dirname, '..');
 
-interface Case { event: string; token: 'linked' | 'expired' | 'none'; title: string; subject?: string }
+interface Case {
+  event: string;
+  token: 'linked' | 'expired' | 'none';
+  title: string;
+  subject?: string;
+}
 
 const SKILLS: Array<{ logicalId: string; name: string; events: string; cases: Case[] }> = [
   {
@@ -50,7 +55,11 @@ const SKILLS: Array<{ logicalId: string; name: string; events: string; cases: Ca
     cases: [
       { event: 'discover', token: 'linked', title: 'Discover, linked' },
       { event: 'turn-on', token: 'linked', title: '"turn on the living room light", linked' },
-      { event: 'report-state', token: 'linked', title: 'ReportState, linked (each run is a fresh container: the state starts OFF)' },
+      {
+        event: 'report-state',
+        token: 'linked',
+        title: 'ReportState, linked (each run is a fresh container: the state starts OFF)',
+      },
       { event: 'turn-on', token: 'expired', title: '"turn on the living room light", token expired' },
       { event: 'turn-on', token: 'none', title: '"turn on the living room light", not linked' },
       { event: 'discover', token: 'none', title: 'Discover, not linked' },
@@ -63,10 +72,30 @@ const SKILLS: Array<{ logicalId: string; name: string; events: string; cases: Ca
     name: 'Jukebox, a music skill (asking the demo resource server for the subscription)',
     events: 'events/jukebox',
     cases: [
-      { event: 'get-playable-content-deep-cuts', token: 'linked', subject: 'listener-7', title: 'search "Deep Cuts", free subscription' },
-      { event: 'get-playable-content-deep-cuts', token: 'linked', subject: 'premium-listener-9', title: 'search "Deep Cuts", premium subscription' },
-      { event: 'initiate-deep-cuts', token: 'linked', subject: 'listener-7', title: 'play "Deep Cuts", free subscription' },
-      { event: 'initiate-free-radio', token: 'linked', subject: 'listener-7', title: 'play Free Radio, free subscription' },
+      {
+        event: 'get-playable-content-deep-cuts',
+        token: 'linked',
+        subject: 'listener-7',
+        title: 'search "Deep Cuts", free subscription',
+      },
+      {
+        event: 'get-playable-content-deep-cuts',
+        token: 'linked',
+        subject: 'premium-listener-9',
+        title: 'search "Deep Cuts", premium subscription',
+      },
+      {
+        event: 'initiate-deep-cuts',
+        token: 'linked',
+        subject: 'listener-7',
+        title: 'play "Deep Cuts", free subscription',
+      },
+      {
+        event: 'initiate-free-radio',
+        token: 'linked',
+        subject: 'listener-7',
+        title: 'play Free Radio, free subscription',
+      },
       { event: 'get-next-item', token: 'linked', subject: 'listener-7', title: 'next track of Free Radio' },
       { event: 'initiate-free-radio', token: 'expired', title: 'play Free Radio, token expired' },
       { event: 'initiate-free-radio', token: 'none', title: 'play Free Radio, not linked' },
@@ -75,7 +104,9 @@ const SKILLS: Array<{ logicalId: string; name: string; events: string; cases: Ca
 ];
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } },
+  });
   const envVars = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8')) as EnvVarsFile;
   // Jukebox asks a resource server for the linked user's subscription: the demo one, on loopback.
   const resourceServer = await startResourceServer(verifierFromEnvironment(envVars.JukeboxFunction));
@@ -95,24 +126,33 @@ async function runAll(values: { json?: boolean; verbose?: boolean }, envVars: En
   for (const skill of SKILLS) {
     const fn = loadFunction(path.join(ROOT, 'template.yaml'), skill.logicalId, envVars);
     const artifactDir = await buildFunction(fn, path.join(ROOT, '.aws-sam', 'build'));
-    if (!values.json) console.log(`${skill.name} (${skill.logicalId}), built to ${path.relative(ROOT, artifactDir)}, run as Lambda runs it:\n`);
+    if (!values.json)
+      console.log(
+        `${skill.name} (${skill.logicalId}), built to ${path.relative(ROOT, artifactDir)}, run as Lambda runs it:\n`,
+      );
     replies[skill.logicalId] = {};
     for (const { event, token, title, subject = 'rider-42' } of skill.cases) {
       const file = JSON.parse(readFileSync(path.join(ROOT, skill.events, `${event}.json`), 'utf8'));
-      const request = token === 'none'
-        ? withoutAccessToken(file)
-        : withAccessToken(file, mintForFunction(fn.environment, subject, 'Ada', token === 'expired' ? -600 : 3600));
+      const request =
+        token === 'none'
+          ? withoutAccessToken(file)
+          : withAccessToken(file, mintForFunction(fn.environment, subject, 'Ada', token === 'expired' ? -600 : 3600));
       const result = await runBuiltFunction(fn, artifactDir, request, { onLog });
       count++;
       if (!result.ok) failures++;
       replies[skill.logicalId][title] = result.ok ? result.response : result.error;
-      if (!values.json) console.log(`  ${title}\n    -> ${result.ok ? summarise(result.response) : `function error ${result.error.errorType}: ${result.error.errorMessage}`}\n`);
+      if (!values.json)
+        console.log(
+          `  ${title}\n    -> ${result.ok ? summarise(result.response) : `function error ${result.error.errorType}: ${result.error.errorMessage}`}\n`,
+        );
     }
   }
   if (values.json) console.log(JSON.stringify(replies, null, 2));
   else {
     console.log(`${count - failures} of ${count} requests answered (runtime: ${runtimeName()}).`);
-    console.log('Try one yourself: npm run invoke -- MyLightsFunction -e events/my-lights/turn-on.json --env-vars events/env.local.json --mint-token');
+    console.log(
+      'Try one yourself: npm run invoke -- MyLightsFunction -e events/my-lights/turn-on.json --env-vars events/env.local.json --mint-token',
+    );
   }
   return failures === 0 ? 0 : 1;
 }

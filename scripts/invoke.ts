@@ -13,7 +13,8 @@ import { invokeFunction } from './local-invoke/invoke-function';
 import { describeRuntimeChoice } from './local-invoke/runtime';
 import { loadFunction, type EnvVarsFile } from './local-invoke/template';
 
-const USAGE = 'usage: npm run invoke -- <LogicalId> -e <event.json> [--env-vars <env.json>] [--token <token> | --mint-token [--subject <id>] [--expires-in <s>]] [--template <file>] [--runtime auto|ric|node]';
+const USAGE =
+  'usage: npm run invoke -- <LogicalId> -e <event.json> [--env-vars <env.json>] [--token <token> | --mint-token [--subject <id>] [--expires-in <s>]] [--template <file>] [--runtime auto|ric|node]';
 
 const OPTIONS = {
   event: { type: 'string', short: 'e' },
@@ -33,8 +34,15 @@ const OPTIONS = {
  * refuses a separate value that starts with "-", and opaque access tokens (and `--expires-in -600`)
  * may well start with one.
  */
-export function joinOptionValues(args: readonly string[], options: Record<string, { type: string }> = OPTIONS): string[] {
-  const takesValue = new Set(Object.entries(options).filter(([, option]) => option.type === 'string').map(([name]) => `--${name}`));
+export function joinOptionValues(
+  args: readonly string[],
+  options: Record<string, { type: string }> = OPTIONS,
+): string[] {
+  const takesValue = new Set(
+    Object.entries(options)
+      .filter(([, option]) => option.type === 'string')
+      .map(([name]) => `--${name}`),
+  );
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -83,8 +91,16 @@ async function main(argv: readonly string[] = process.argv.slice(2)): Promise<nu
 }
 
 /** A token the function's own JWT configuration accepts (HS* secrets only: a public key cannot sign). */
-export function mintForFunction(env: Record<string, string>, subject: string, name: string, expiresInSeconds: number): string {
-  if (!env.JWT_SECRET) throw new UsageError('--mint-token needs JWT_SECRET in the function environment (e.g. --env-vars events/env.local.json)');
+export function mintForFunction(
+  env: Record<string, string>,
+  subject: string,
+  name: string,
+  expiresInSeconds: number,
+): string {
+  if (!env.JWT_SECRET)
+    throw new UsageError(
+      '--mint-token needs JWT_SECRET in the function environment (e.g. --env-vars events/env.local.json)',
+    );
   if (!Number.isFinite(expiresInSeconds)) throw new UsageError('--expires-in is a number of seconds');
   const algorithm = (env.JWT_ALGORITHMS?.split(',')[0]?.trim() || 'HS256') as 'HS256';
   return mintAccessToken({

@@ -33,7 +33,9 @@ export async function startResourceServer(verifier: TokenVerifier<LinkedUser>, p
     requests++;
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token) return reply(401, { error: 'invalid_token' });
-    const verdict = await verifier.verify(token, { family: 'music', signal: AbortSignal.timeout(3000), deadline: new Date(Date.now() + 3000) }).catch(() => undefined);
+    const verdict = await verifier
+      .verify(token, { family: 'music', signal: AbortSignal.timeout(3000), deadline: new Date(Date.now() + 3000) })
+      .catch(() => undefined);
     if (!verdict) return reply(503, { error: 'temporarily_unavailable' });
     if (verdict.outcome !== 'valid') return reply(401, { error: 'invalid_token' });
     reply(200, { tier: verdict.principal.subject.startsWith('premium') ? 'premium' : 'free' });
@@ -50,7 +52,8 @@ export async function startResourceServer(verifier: TokenVerifier<LinkedUser>, p
 }
 
 if (require.main === module) {
-  const env = JSON.parse(readFileSync(path.resolve(__dirname, '../events/env.local.json'), 'utf8')).JukeboxFunction as Environment;
+  const env = JSON.parse(readFileSync(path.resolve(__dirname, '../events/env.local.json'), 'utf8'))
+    .JukeboxFunction as Environment;
   startResourceServer(verifierFromEnvironment(env), DEFAULT_PORT).then((server) => {
     console.log(`Jukebox resource server on ${server.url} (Ctrl-C stops it)`);
   });

@@ -47,13 +47,16 @@ export class SkillPackageError extends Error {}
 
 /** The examples with a package: the directories of skill-packages/. */
 export function examples(packagesDir = PACKAGES_DIR): string[] {
-  return readdirSync(packagesDir).filter((name) => statSync(path.join(packagesDir, name)).isDirectory()).sort();
+  return readdirSync(packagesDir)
+    .filter((name) => statSync(path.join(packagesDir, name)).isDirectory())
+    .sort();
 }
 
 /** Every file of an example's package, by its path relative to the package (`skill-package/skill.json`), parsed. */
 export function readPackage(example: string, packagesDir = PACKAGES_DIR): Map<string, unknown> {
   const dir = path.join(packagesDir, example);
-  if (!existsSync(dir)) throw new SkillPackageError(`no skill package for "${example}": one of ${examples(packagesDir).join(', ')}`);
+  if (!existsSync(dir))
+    throw new SkillPackageError(`no skill package for "${example}": one of ${examples(packagesDir).join(', ')}`);
   const files = new Map<string, unknown>();
   const walk = (relative: string) => {
     for (const entry of readdirSync(path.join(dir, relative), { withFileTypes: true })) {
@@ -87,7 +90,9 @@ export function stackOutputs(json: unknown): Record<string, string> {
   if (json && typeof json === 'object' && Object.values(json).every((value) => typeof value === 'string')) {
     return { ...(json as Record<string, string>) };
   }
-  throw new SkillPackageError('stack outputs: expected the JSON of `sam list stack-outputs --output json` or `aws cloudformation describe-stacks`');
+  throw new SkillPackageError(
+    'stack outputs: expected the JSON of `sam list stack-outputs --output json` or `aws cloudformation describe-stacks`',
+  );
 }
 
 /** The placeholder names left in a JSON value. */
@@ -110,7 +115,10 @@ export function fill(value: unknown, values: Readonly<Record<string, string | un
       const name = typeof item === 'string' ? WHOLE_PLACEHOLDER.exec(item)?.[1] : undefined;
       const list = name === undefined ? undefined : values[name];
       if (list === undefined) return [fill(item, values)];
-      return list.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+      return list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
     });
   }
   if (value && typeof value === 'object') {
@@ -120,7 +128,9 @@ export function fill(value: unknown, values: Readonly<Record<string, string | un
 }
 
 /** The manifest a skill is created from before its function exists: no endpoints, no skill events. */
-export function withoutEndpoints(envelope: v1.skill.Manifest.SkillManifestEnvelope): v1.skill.Manifest.SkillManifestEnvelope {
+export function withoutEndpoints(
+  envelope: v1.skill.Manifest.SkillManifestEnvelope,
+): v1.skill.Manifest.SkillManifestEnvelope {
   const manifest = structuredClone(envelope.manifest ?? {});
   delete manifest.events;
   for (const api of Object.values(manifest.apis ?? {}) as Array<{ endpoint?: unknown; regions?: unknown }>) {
@@ -153,9 +163,11 @@ export function fillPackage(files: ReadonlyMap<string, unknown>, options: FillOp
     let content = json;
     if (options.mode === 'create') {
       if (file === ACCOUNT_LINKING_FILE) continue;
-      if (file === 'skill-package/skill.json') content = withoutEndpoints(json as v1.skill.Manifest.SkillManifestEnvelope);
+      if (file === 'skill-package/skill.json')
+        content = withoutEndpoints(json as v1.skill.Manifest.SkillManifestEnvelope);
     }
-    if (file === 'ask-resources.json' && options.profile && options.profile !== 'default') content = renameProfile(content, options.profile);
+    if (file === 'ask-resources.json' && options.profile && options.profile !== 'default')
+      content = renameProfile(content, options.profile);
     content = fill(content, values);
     for (const name of placeholdersIn(content)) missing.set(name, [...(missing.get(name) ?? []), file]);
     filled.set(file, content);
@@ -168,12 +180,19 @@ export function fillPackage(files: ReadonlyMap<string, unknown>, options: FillOp
 }
 
 function sourceOf(name: string): string {
-  return /^[A-Z][A-Z0-9_]*$/.test(name) ? `set the environment variable ${name}` : `a stack output of that key (--stack <outputs.json>)`;
+  return /^[A-Z][A-Z0-9_]*$/.test(name)
+    ? `set the environment variable ${name}`
+    : `a stack output of that key (--stack <outputs.json>)`;
 }
 
 function renameProfile(resources: unknown, profile: string): unknown {
   const { profiles = {}, ...rest } = resources as { profiles?: Record<string, unknown> };
-  return { ...rest, profiles: Object.fromEntries(Object.entries(profiles).map(([name, value]) => [name === 'default' ? profile : name, value])) };
+  return {
+    ...rest,
+    profiles: Object.fromEntries(
+      Object.entries(profiles).map(([name, value]) => [name === 'default' ? profile : name, value]),
+    ),
+  };
 }
 
 /**
@@ -215,7 +234,8 @@ export function main(argv: readonly string[] = process.argv.slice(2), env: NodeJ
   }
   const example = positionals[0];
   if (!example || positionals.length > 1) throw new SkillPackageError(USAGE);
-  if (values.create === (values.stack !== undefined)) throw new SkillPackageError(`give one of --create and --stack\n${USAGE}`);
+  if (values.create === (values.stack !== undefined))
+    throw new SkillPackageError(`give one of --create and --stack\n${USAGE}`);
 
   let outputs: Record<string, string> | undefined;
   if (values.stack !== undefined) {
@@ -235,7 +255,9 @@ export function main(argv: readonly string[] = process.argv.slice(2), env: NodeJ
     profile: values.profile ?? env.ASK_DEFAULT_PROFILE,
   });
   const written = writePackage(outDir, files);
-  console.log(`skill-package: ${example} (${values.create ? 'to create the skill, without endpoints' : 'endpoints filled'}) in ${path.relative(process.cwd(), outDir) || '.'}`);
+  console.log(
+    `skill-package: ${example} (${values.create ? 'to create the skill, without endpoints' : 'endpoints filled'}) in ${path.relative(process.cwd(), outDir) || '.'}`,
+  );
   for (const file of written) console.log(`  ${path.relative(outDir, file)}`);
   return 0;
 }
@@ -244,7 +266,8 @@ if (require.main === module) {
   try {
     process.exitCode = main();
   } catch (error) {
-    const usage = error instanceof SkillPackageError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+    const usage =
+      error instanceof SkillPackageError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
     if (!usage) throw error;
     console.error(`skill-package: ${(error as Error).message}`);
     process.exitCode = 2;

@@ -10,7 +10,8 @@ import { readFile } from 'node:fs/promises';
 import { verdictCommand } from '../lib/cli/verdict';
 import { loadFunction, type EnvVarsFile } from './local-invoke/template';
 
-const USAGE = 'usage: npm run verdict -- <LogicalId> [--env-vars <env.json>] [--template <file>] [--token-file <file> | --token <token>] [--json]';
+const USAGE =
+  'usage: npm run verdict -- <LogicalId> [--env-vars <env.json>] [--template <file>] [--token-file <file> | --token <token>] [--json]';
 
 async function main(args: string[]): Promise<number> {
   const [logicalId, ...rest] = args;
@@ -22,7 +23,9 @@ async function main(args: string[]): Promise<number> {
   let envVars: EnvVarsFile | undefined;
   const forwarded: string[] = [];
   for (let i = 0; i < rest.length; i++) {
-    const [flag, inline] = rest[i].includes('=') ? [rest[i].slice(0, rest[i].indexOf('=')), rest[i].slice(rest[i].indexOf('=') + 1)] : [rest[i], undefined];
+    const [flag, inline] = rest[i].includes('=')
+      ? [rest[i].slice(0, rest[i].indexOf('=')), rest[i].slice(rest[i].indexOf('=') + 1)]
+      : [rest[i], undefined];
     if (flag === '--template' || flag === '--env-vars') {
       const value = inline ?? rest[++i];
       if (value === undefined) {

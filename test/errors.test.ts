@@ -3,8 +3,18 @@
  * program tests, rather than a message), its cause kept, and its fields as given.
  */
 import {
-  AccountLinkingError, AuthorizationServerError, CannotDecideError, ConfigurationError, GrantRefusedError, InvalidVerdictError,
-  MalformedRequestError, NoAlexaGrantError, NoLinkedUserError, UnlinkingHeldError, VerifierFailedError, VerifierTimeoutError,
+  AccountLinkingError,
+  AuthorizationServerError,
+  CannotDecideError,
+  ConfigurationError,
+  GrantRefusedError,
+  InvalidVerdictError,
+  MalformedRequestError,
+  NoAlexaGrantError,
+  NoLinkedUserError,
+  UnlinkingHeldError,
+  VerifierFailedError,
+  VerifierTimeoutError,
 } from '../lib';
 
 describe('the errors', () => {
@@ -30,9 +40,17 @@ describe('the errors', () => {
 
   it('has codes that are all different', () => {
     const codes = [
-      new ConfigurationError(''), new VerifierTimeoutError(0), new VerifierFailedError(''), new InvalidVerdictError(''), new MalformedRequestError(''),
-      new AuthorizationServerError(''), new CannotDecideError('', ''), new NoLinkedUserError(''), new UnlinkingHeldError('expired', '', 'ledger', ''),
-      new GrantRefusedError(''), new NoAlexaGrantError(''),
+      new ConfigurationError(''),
+      new VerifierTimeoutError(0),
+      new VerifierFailedError(''),
+      new InvalidVerdictError(''),
+      new MalformedRequestError(''),
+      new AuthorizationServerError(''),
+      new CannotDecideError('', ''),
+      new NoLinkedUserError(''),
+      new UnlinkingHeldError('expired', '', 'ledger', ''),
+      new GrantRefusedError(''),
+      new NoAlexaGrantError(''),
     ].map((error) => error.code);
     expect(new Set(codes).size).toBe(codes.length);
   });
@@ -46,13 +64,29 @@ describe('the errors', () => {
   });
 
   it('words its message from its fields, and keeps them', () => {
-    expect(new VerifierTimeoutError(250)).toMatchObject({ budgetMs: 250, message: 'The token verifier did not answer within 250 ms' });
-    expect(new MalformedRequestError('no header')).toMatchObject({ reason: 'no header', message: 'Malformed Alexa request: no header' });
-    expect(new CannotDecideError('audience mismatch', 'JWT_AUDIENCE')).toMatchObject({
-      reason: 'audience mismatch', check: 'JWT_AUDIENCE', message: 'The token verifier could not decide (audience mismatch): JWT_AUDIENCE',
+    expect(new VerifierTimeoutError(250)).toMatchObject({
+      budgetMs: 250,
+      message: 'The token verifier did not answer within 250 ms',
     });
-    expect(new UnlinkingHeldError('expired', 'clock', 'pending', 'expired', 42)).toMatchObject({ heldOutcome: 'expired', hold: 'pending', reasonClass: 'expired', confirmAt: 42 });
-    expect(new GrantRefusedError('invalid_grant')).toMatchObject({ lwaError: 'invalid_grant', message: 'Login with Amazon refused the grant: invalid_grant' });
+    expect(new MalformedRequestError('no header')).toMatchObject({
+      reason: 'no header',
+      message: 'Malformed Alexa request: no header',
+    });
+    expect(new CannotDecideError('audience mismatch', 'JWT_AUDIENCE')).toMatchObject({
+      reason: 'audience mismatch',
+      check: 'JWT_AUDIENCE',
+      message: 'The token verifier could not decide (audience mismatch): JWT_AUDIENCE',
+    });
+    expect(new UnlinkingHeldError('expired', 'clock', 'pending', 'expired', 42)).toMatchObject({
+      heldOutcome: 'expired',
+      hold: 'pending',
+      reasonClass: 'expired',
+      confirmAt: 42,
+    });
+    expect(new GrantRefusedError('invalid_grant')).toMatchObject({
+      lwaError: 'invalid_grant',
+      message: 'Login with Amazon refused the grant: invalid_grant',
+    });
     expect(new AuthorizationServerError('down').status).toBeUndefined();
   });
 });

@@ -23,14 +23,20 @@ const LONG_FILES: Record<string, string> = {};
  * one-line reason.
  */
 const UNMIRRORED: Record<string, string> = {
-  'gate/unlinking-options.ts': 'constants only (the policy\'s defaults), which test/gate/unlinking.test.ts and test/gate/breaker.test.ts run the policy on',
-  'cli/discovery-checks.ts': 'run end to end by test/cli/server-checks.test.ts (scripted loopback servers) and test/cli/check-server.test.ts (oidc-provider, TLS)',
+  'gate/unlinking-options.ts':
+    "constants only (the policy's defaults), which test/gate/unlinking.test.ts and test/gate/breaker.test.ts run the policy on",
+  'cli/discovery-checks.ts':
+    'run end to end by test/cli/server-checks.test.ts (scripted loopback servers) and test/cli/check-server.test.ts (oidc-provider, TLS)',
   'cli/main.ts': 'the process entry point: three lines around runCommand, which test/cli/commands.test.ts tests',
   'cli/server-check-config.ts': 'the configuration type and one constant, read by every check test/cli tests',
-  'cli/token-checks.ts': 'run end to end by test/cli/server-checks.test.ts and test/cli/check-server.test.ts (exchange, refresh, reuse after rotation)',
-  'dynamodb/conditional-check.ts': 'one predicate, exercised by test/dynamodb/grant-store.test.ts (a refused condition is false, any other error thrown)',
-  'verification/introspection-options.ts': 'option types and their DEFAULT_* constants, which test/verification/introspection.test.ts runs the verifier on',
-  'verification/jwks-options.ts': 'option types and their DEFAULT_* constants, which test/verification/jwks.test.ts runs the key set on',
+  'cli/token-checks.ts':
+    'run end to end by test/cli/server-checks.test.ts and test/cli/check-server.test.ts (exchange, refresh, reuse after rotation)',
+  'dynamodb/conditional-check.ts':
+    'one predicate, exercised by test/dynamodb/grant-store.test.ts (a refused condition is false, any other error thrown)',
+  'verification/introspection-options.ts':
+    'option types and their DEFAULT_* constants, which test/verification/introspection.test.ts runs the verifier on',
+  'verification/jwks-options.ts':
+    'option types and their DEFAULT_* constants, which test/verification/jwks.test.ts runs the key set on',
 };
 
 /** Modules that must import nothing, or only type declarations from a types file. */
@@ -125,11 +131,13 @@ function cyclePath(component: Set<string>): string[] {
 /** Whether a module declares types only: interfaces, type aliases, and type-only imports and exports. */
 function isTypesFile(file: string): boolean {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
-  return source.statements.every((statement) =>
-    ts.isInterfaceDeclaration(statement) ||
-    ts.isTypeAliasDeclaration(statement) ||
-    (ts.isImportDeclaration(statement) && !!statement.importClause?.isTypeOnly) ||
-    (ts.isExportDeclaration(statement) && statement.isTypeOnly));
+  return source.statements.every(
+    (statement) =>
+      ts.isInterfaceDeclaration(statement) ||
+      ts.isTypeAliasDeclaration(statement) ||
+      (ts.isImportDeclaration(statement) && !!statement.importClause?.isTypeOnly) ||
+      (ts.isExportDeclaration(statement) && statement.isTypeOnly),
+  );
 }
 
 /**
@@ -138,12 +146,17 @@ function isTypesFile(file: string): boolean {
  */
 function hasRuntimeLogic(file: string): boolean {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
-  return source.statements.some((statement) => !(
-    ts.isImportDeclaration(statement) ||
-    (ts.isExportDeclaration(statement) && (statement.moduleSpecifier !== undefined || statement.isTypeOnly)) ||
-    ts.isInterfaceDeclaration(statement) ||
-    ts.isTypeAliasDeclaration(statement) ||
-    (ts.canHaveModifiers(statement) && !!ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.DeclareKeyword))));
+  return source.statements.some(
+    (statement) =>
+      !(
+        ts.isImportDeclaration(statement) ||
+        (ts.isExportDeclaration(statement) && (statement.moduleSpecifier !== undefined || statement.isTypeOnly)) ||
+        ts.isInterfaceDeclaration(statement) ||
+        ts.isTypeAliasDeclaration(statement) ||
+        (ts.canHaveModifiers(statement) &&
+          !!ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.DeclareKeyword))
+      ),
+  );
 }
 
 /** The test file that mirrors a lib/ module: lib/X/Y.ts → test/X/Y.test.ts. */
@@ -170,7 +183,9 @@ describe('the layout of lib/', () => {
       });
     expect(offending).toEqual([]);
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
-    const valueImports = source.statements.filter((statement) => ts.isImportDeclaration(statement) && !statement.importClause?.isTypeOnly);
+    const valueImports = source.statements.filter(
+      (statement) => ts.isImportDeclaration(statement) && !statement.importClause?.isTypeOnly,
+    );
     expect(valueImports.map((statement) => statement.getText())).toEqual([]);
   });
 
@@ -178,7 +193,9 @@ describe('the layout of lib/', () => {
     const long = files
       .map((file) => ({ name: rel(file), lines: lineCount(readFileSync(file, 'utf8')) }))
       .filter(({ lines }) => lines > MAX_LINES);
-    expect(long.filter(({ name }) => !(name in LONG_FILES)).map(({ name, lines }) => `${name}: ${lines} lines`)).toEqual([]);
+    expect(
+      long.filter(({ name }) => !(name in LONG_FILES)).map(({ name, lines }) => `${name}: ${lines} lines`),
+    ).toEqual([]);
     // An entry whose file is gone or short again is stale: take it off the list.
     const stale = Object.keys(LONG_FILES).filter((name) => !long.some((file) => file.name === name));
     expect(stale).toEqual([]);
@@ -187,7 +204,11 @@ describe('the layout of lib/', () => {
   it('has a mirrored test file for every module with runtime logic but those listed, each with its reason', () => {
     const logic = files.filter(hasRuntimeLogic);
     const unmirrored = logic.filter((file) => !existsSync(mirroredTest(file))).map(rel);
-    expect(unmirrored.filter((name) => !(name in UNMIRRORED)).map((name) => `lib/${name} has no test/${name.replace(/\.ts$/, '.test.ts')}`)).toEqual([]);
+    expect(
+      unmirrored
+        .filter((name) => !(name in UNMIRRORED))
+        .map((name) => `lib/${name} has no test/${name.replace(/\.ts$/, '.test.ts')}`),
+    ).toEqual([]);
     // An entry whose module has its mirrored test now, or is gone or logic-free, is stale: take it off the list.
     expect(Object.keys(UNMIRRORED).filter((name) => !unmirrored.includes(name))).toEqual([]);
   });

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { CREDENTIAL_PATHS, describeError, createJsonLogger, fingerprint, redact, withAccountLinking } from '../lib';
 import { tokenDigest } from '../lib/logging';
-import { acceptGrantDirective, customEnvelope, launchRequest, musicRequest, skillAccountLinkedEvent } from '../lib/testing';
+import {
+  acceptGrantDirective,
+  customEnvelope,
+  launchRequest,
+  musicRequest,
+  skillAccountLinkedEvent,
+} from '../lib/testing';
 import { SkillBuilders } from 'ask-sdk-core';
 import { jwtVerifier } from './custom/harness';
 import { hsToken } from './support/fixtures';
@@ -15,7 +21,18 @@ describe('redact', () => {
     const linked = skillAccountLinkedEvent('TOKEN-L');
     const headers = { headers: { authorization: 'Bearer TOKEN-H', 'x-amz-access-token': 'TOKEN-X' } };
     const text = JSON.stringify([launch, grant, music, linked, headers].map((value) => redact(value)));
-    for (const secret of ['TOKEN-A', 'TOKEN-P', 'TOKEN-C', 'TOKEN-G', 'GRANT-CODE', 'TOKEN-M', 'TOKEN-L', 'TOKEN-H', 'TOKEN-X', 'test-api-access-token']) {
+    for (const secret of [
+      'TOKEN-A',
+      'TOKEN-P',
+      'TOKEN-C',
+      'TOKEN-G',
+      'GRANT-CODE',
+      'TOKEN-M',
+      'TOKEN-L',
+      'TOKEN-H',
+      'TOKEN-X',
+      'test-api-access-token',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain(`[redacted sha256:${fingerprint('TOKEN-A')}]`);
@@ -29,11 +46,22 @@ describe('redact', () => {
   });
 
   it('covers every path the issue names', () => {
-    expect(CREDENTIAL_PATHS).toEqual(expect.arrayContaining([
-      'context.System.user.accessToken', 'session.user.accessToken', 'context.System.person.accessToken', 'context.System.apiAccessToken',
-      'directive.endpoint.scope.token', 'directive.payload.scope.token', 'directive.payload.grantee.token', 'directive.payload.grant.code',
-      'payload.requestContext.user.accessToken', 'request.body.accessToken', 'request.body.grant.code', 'request.body.grantee.token',
-    ]));
+    expect(CREDENTIAL_PATHS).toEqual(
+      expect.arrayContaining([
+        'context.System.user.accessToken',
+        'session.user.accessToken',
+        'context.System.person.accessToken',
+        'context.System.apiAccessToken',
+        'directive.endpoint.scope.token',
+        'directive.payload.scope.token',
+        'directive.payload.grantee.token',
+        'directive.payload.grant.code',
+        'payload.requestContext.user.accessToken',
+        'request.body.accessToken',
+        'request.body.grant.code',
+        'request.body.grantee.token',
+      ]),
+    );
   });
 });
 
@@ -63,7 +91,7 @@ describe('the JSON logger', () => {
     }
   });
 
-  it('at debug level, shows the gate\'s requests redacted, and never the token', async () => {
+  it("at debug level, shows the gate's requests redacted, and never the token", async () => {
     const lines: string[] = [];
     const logger = createJsonLogger({ level: 'debug', write: (line) => lines.push(line) });
     const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinking: false })
@@ -84,16 +112,23 @@ describe('the JSON logger', () => {
       .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.getResponse() })
       .create();
     const token = hsToken();
-    const grant = customEnvelope({
-      type: 'Alexa.Authorization.Grant',
-      body: { grant: { type: 'OAuth2.AuthorizationCode', code: 'GRANT-CODE-NEVER-LOGGED' }, grantee: { type: 'BearerToken', token: 'GRANTEE-TOKEN-NEVER-LOGGED' } },
-    }, { accessToken: token });
+    const grant = customEnvelope(
+      {
+        type: 'Alexa.Authorization.Grant',
+        body: {
+          grant: { type: 'OAuth2.AuthorizationCode', code: 'GRANT-CODE-NEVER-LOGGED' },
+          grantee: { type: 'BearerToken', token: 'GRANTEE-TOKEN-NEVER-LOGGED' },
+        },
+      },
+      { accessToken: token },
+    );
     await skill.invoke(grant);
     const text = lines.join('');
     expect(text).toContain('"requestType":"Alexa.Authorization.Grant"');
     expect(text).toContain('"message":"account linking: request"');
     expect(text).toContain(`[redacted sha256:${fingerprint('GRANT-CODE-NEVER-LOGGED')}]`);
-    for (const secret of ['GRANT-CODE-NEVER-LOGGED', 'GRANTEE-TOKEN-NEVER-LOGGED', token]) expect(text).not.toContain(secret);
+    for (const secret of ['GRANT-CODE-NEVER-LOGGED', 'GRANTEE-TOKEN-NEVER-LOGGED', token])
+      expect(text).not.toContain(secret);
   });
 });
 

@@ -14,7 +14,12 @@ describe('MemoryUnlinkLedger', () => {
 
   it('keeps a memory ledger bounded under a flood of distinct tokens: 100,000 first rejections at most, the oldest forgotten first', async () => {
     const ledger = new MemoryUnlinkLedger();
-    const entry = (i: number) => ({ fingerprint: `fp-${i}`, configurationVersion: 'v1', reasonClass: 'signature', firstRejectedAt: T0 });
+    const entry = (i: number) => ({
+      fingerprint: `fp-${i}`,
+      configurationVersion: 'v1',
+      reasonClass: 'signature',
+      firstRejectedAt: T0,
+    });
     for (let i = 0; i <= 100_000; i++) await ledger.recordRejection(entry(i), T0 + HOUR);
     expect(await ledger.getRejection('fp-0', 'v1')).toBeUndefined();
     expect(await ledger.getRejection('fp-1', 'v1')).toMatchObject({ fingerprint: 'fp-1' });

@@ -4,21 +4,57 @@
  */
 export type Tier = 'free' | 'premium';
 
-export interface Track { id: string; title: string; artist: string; durationInMilliseconds: number }
-export interface Content { id: string; type: 'STATION' | 'ALBUM' | 'TRACK'; title: string; tier: Tier; tracks: Track[] }
+export interface Track {
+  id: string;
+  title: string;
+  artist: string;
+  durationInMilliseconds: number;
+}
+export interface Content {
+  id: string;
+  type: 'STATION' | 'ALBUM' | 'TRACK';
+  title: string;
+  tier: Tier;
+  tracks: Track[];
+}
 
-const track = (id: string, title: string, artist: string): Track => ({ id, title, artist, durationInMilliseconds: 180_000 });
+const track = (id: string, title: string, artist: string): Track => ({
+  id,
+  title,
+  artist,
+  durationInMilliseconds: 180_000,
+});
 
 export const CATALOGUE: Content[] = [
   {
-    id: 'station-free-radio', type: 'STATION', title: 'Free Radio', tier: 'free',
-    tracks: [track('fr-1', 'Morning Light', 'The Openers'), track('fr-2', 'Open Road', 'The Openers'), track('fr-3', 'Last Call', 'Night Shift')],
+    id: 'station-free-radio',
+    type: 'STATION',
+    title: 'Free Radio',
+    tier: 'free',
+    tracks: [
+      track('fr-1', 'Morning Light', 'The Openers'),
+      track('fr-2', 'Open Road', 'The Openers'),
+      track('fr-3', 'Last Call', 'Night Shift'),
+    ],
   },
   {
-    id: 'album-deep-cuts', type: 'ALBUM', title: 'Deep Cuts', tier: 'premium',
-    tracks: [track('dc-1', 'Undertow', 'Low Tide'), track('dc-2', 'Riptide', 'Low Tide'), track('dc-3', 'Slack Water', 'Low Tide')],
+    id: 'album-deep-cuts',
+    type: 'ALBUM',
+    title: 'Deep Cuts',
+    tier: 'premium',
+    tracks: [
+      track('dc-1', 'Undertow', 'Low Tide'),
+      track('dc-2', 'Riptide', 'Low Tide'),
+      track('dc-3', 'Slack Water', 'Low Tide'),
+    ],
   },
-  { id: 'track-undertow', type: 'TRACK', title: 'Undertow', tier: 'premium', tracks: [track('dc-1', 'Undertow', 'Low Tide')] },
+  {
+    id: 'track-undertow',
+    type: 'TRACK',
+    title: 'Undertow',
+    tier: 'premium',
+    tracks: [track('dc-1', 'Undertow', 'Low Tide')],
+  },
 ];
 
 export const FREE_STATION = CATALOGUE[0];

@@ -10,7 +10,9 @@ import { ResourceServerSubscriptions } from './subscriptions';
 
 const subscriptionUrl = process.env.SUBSCRIPTION_URL?.trim();
 if (!subscriptionUrl || !URL.canParse(subscriptionUrl)) {
-  throw new ConfigurationError('Set SUBSCRIPTION_URL: the resource server URL that tells a linked user\'s subscription tier');
+  throw new ConfigurationError(
+    "Set SUBSCRIPTION_URL: the resource server URL that tells a linked user's subscription tier",
+  );
 }
 
 const skill = createJukeboxSkill({

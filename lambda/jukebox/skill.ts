@@ -22,14 +22,24 @@ function itemOf(content: Content, track: Track, tier: Tier) {
   return {
     id: track.id,
     playbackInfo: { type: 'DEFAULT' },
-    metadata: { type: 'TRACK', name: speech(track.title), authors: [{ name: speech(track.artist) }], album: { name: speech(content.title) } },
+    metadata: {
+      type: 'TRACK',
+      name: speech(track.title),
+      authors: [{ name: speech(track.artist) }],
+      album: { name: speech(content.title) },
+    },
     durationInMilliseconds: track.durationInMilliseconds,
     controls: [
       { type: 'COMMAND', name: 'NEXT', enabled: true },
       { type: 'COMMAND', name: 'PREVIOUS', enabled: tier === 'premium' },
     ],
     rules: { feedbackEnabled: false },
-    stream: { id: `stream-${track.id}`, uri: `https://cdn.jukebox.example/${track.id}.mp3`, offsetInMilliseconds: 0, validUntil: new Date(Date.now() + 3_600_000).toISOString() },
+    stream: {
+      id: `stream-${track.id}`,
+      uri: `https://cdn.jukebox.example/${track.id}.mp3`,
+      offsetInMilliseconds: 0,
+      validUntil: new Date(Date.now() + 3_600_000).toISOString(),
+    },
   };
 }
 
@@ -49,23 +59,36 @@ export function createJukeboxSkill(options: JukeboxOptions) {
       // A free subscription asking for premium content gets what it may play: Free Radio.
       const content = allows(tier, wanted) ? wanted : FREE_STATION;
       return input.reply.response({
-        content: { id: content.id, actions: { playable: true, browsable: false }, metadata: { type: content.type, name: speech(content.title) } },
+        content: {
+          id: content.id,
+          actions: { playable: true, browsable: false },
+          metadata: { type: content.type, name: speech(content.title) },
+        },
       });
     })
     .addMusicHandler('Alexa.Media.Playback', 'Initiate', async (input) => {
       const tier = await tierOf(input);
       const content = findContent(input.request.payload.contentId);
-      if (!content || !allows(tier, content)) return input.reply.contentNotFound('That content is not in your subscription.');
+      if (!content || !allows(tier, content))
+        return input.reply.contentNotFound('That content is not in your subscription.');
       return input.reply.response({
-        playbackMethod: { type: 'ALEXA_AUDIO_PLAYER_QUEUE', id: content.id, rules: { feedbackEnabled: false }, firstItem: itemOf(content, content.tracks[0], tier) },
+        playbackMethod: {
+          type: 'ALEXA_AUDIO_PLAYER_QUEUE',
+          id: content.id,
+          rules: { feedbackEnabled: false },
+          firstItem: itemOf(content, content.tracks[0], tier),
+        },
       });
     })
     .addMusicHandler('Alexa.Audio.PlayQueue', 'GetNextItem', async (input) => {
       const tier = await tierOf(input);
       const reference = input.request.payload.currentItemReference ?? {};
       const content = findContent(reference.queueId);
-      if (!content || !allows(tier, content)) return input.reply.itemNotFound('There is no such queue in your subscription.');
+      if (!content || !allows(tier, content))
+        return input.reply.itemNotFound('There is no such queue in your subscription.');
       const next = content.tracks[content.tracks.findIndex((t) => t.id === reference.id) + 1];
-      return input.reply.response(next ? { isQueueFinished: false, item: itemOf(content, next, tier) } : { isQueueFinished: true });
+      return input.reply.response(
+        next ? { isQueueFinished: false, item: itemOf(content, next, tier) } : { isQueueFinished: true },
+      );
     });
 }

@@ -9,7 +9,10 @@ export interface Subscriptions {
 }
 
 export class ResourceServerSubscriptions implements Subscriptions {
-  constructor(private readonly url: string, private readonly timeoutMs = 2000) {}
+  constructor(
+    private readonly url: string,
+    private readonly timeoutMs = 2000,
+  ) {}
 
   async tierOf(accessToken: string): Promise<Tier> {
     const response = await fetch(this.url, {

@@ -18,7 +18,15 @@ export function changeReportEvent(gatewayToken: string, endpointId: string, powe
       payload: {
         change: {
           cause: { type: 'PHYSICAL_INTERACTION' },
-          properties: [{ namespace: 'Alexa.PowerController', name: 'powerState', value: powerState, timeOfSample, uncertaintyInMilliseconds: 0 }],
+          properties: [
+            {
+              namespace: 'Alexa.PowerController',
+              name: 'powerState',
+              value: powerState,
+              timeOfSample,
+              uncertaintyInMilliseconds: 0,
+            },
+          ],
         },
       },
     },

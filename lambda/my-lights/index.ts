@@ -7,7 +7,14 @@
  * is exchanged and the tokens kept in the DynamoDB table `ALEXA_GRANTS_TABLE`; then
  * `ALEXA_CLIENT_SECRET` and `ALEXA_GRANTS_TABLE` are required too.
  */
-import { ConfigurationError, createJsonLogger, verifierFromEnvironment, type AlexaGrant, type AlexaGrantStore, type AlexaGrantVersion } from '../../lib';
+import {
+  ConfigurationError,
+  createJsonLogger,
+  verifierFromEnvironment,
+  type AlexaGrant,
+  type AlexaGrantStore,
+  type AlexaGrantVersion,
+} from '../../lib';
 import type { DynamoDbAlexaGrantStore } from '../../lib/dynamodb';
 import { gateOptionsFromEnvironment, replyFirst } from '../environment';
 import { createMyLightsSkill } from './skill';
@@ -51,13 +58,17 @@ class LazyDynamoDbAlexaGrantStore implements AlexaGrantStore {
 function acceptGrantFromEnvironment(env = process.env) {
   const clientId = env.ALEXA_CLIENT_ID?.trim();
   if (!clientId) {
-    logger.warn('my lights: ALEXA_CLIENT_ID is not set: AcceptGrant is acknowledged without exchanging the grant code, so no ChangeReports can be sent');
+    logger.warn(
+      'my lights: ALEXA_CLIENT_ID is not set: AcceptGrant is acknowledged without exchanging the grant code, so no ChangeReports can be sent',
+    );
     return undefined;
   }
   const clientSecret = env.ALEXA_CLIENT_SECRET?.trim();
   const tableName = env.ALEXA_GRANTS_TABLE?.trim();
-  if (!clientSecret) throw new ConfigurationError('Set ALEXA_CLIENT_SECRET: the LWA client secret that goes with ALEXA_CLIENT_ID');
-  if (!tableName) throw new ConfigurationError('Set ALEXA_GRANTS_TABLE: the DynamoDB table that keeps the Alexa grants');
+  if (!clientSecret)
+    throw new ConfigurationError('Set ALEXA_CLIENT_SECRET: the LWA client secret that goes with ALEXA_CLIENT_ID');
+  if (!tableName)
+    throw new ConfigurationError('Set ALEXA_GRANTS_TABLE: the DynamoDB table that keeps the Alexa grants');
   const tokenUrl = env.LWA_TOKEN_URL?.trim() || undefined;
   return { credentials: { clientId, clientSecret, tokenUrl }, store: new LazyDynamoDbAlexaGrantStore(tableName) };
 }

@@ -51,7 +51,13 @@ const powerStates = new Map<string, 'ON' | 'OFF'>();
 const stateKey = (user: LinkedUser, endpointId: string) => `${user.subject}\u0000${endpointId}`;
 
 function powerStateProperty(value: 'ON' | 'OFF'): ContextProperty {
-  return { namespace: 'Alexa.PowerController', name: 'powerState', value, timeOfSample: new Date().toISOString(), uncertaintyInMilliseconds: 0 };
+  return {
+    namespace: 'Alexa.PowerController',
+    name: 'powerState',
+    value,
+    timeOfSample: new Date().toISOString(),
+    uncertaintyInMilliseconds: 0,
+  };
 }
 
 /** The linked user's light this directive is for, or undefined. */
@@ -94,6 +100,8 @@ export function createMyLightsSkill(options: MyLightsOptions) {
     .addDirectiveHandler(
       'Alexa.Authorization',
       'AcceptGrant',
-      acceptGrant ? acceptGrantHandler({ ...acceptGrant, logger: options.logger }) : (input) => input.reply.acceptGrant(),
+      acceptGrant
+        ? acceptGrantHandler({ ...acceptGrant, logger: options.logger })
+        : (input) => input.reply.acceptGrant(),
     );
 }

@@ -16,13 +16,15 @@ function voiceLinkingFromEnvironment(raw = process.env.VOICE_LINKING?.trim().toL
   throw new ConfigurationError('VOICE_LINKING must be "true" or "false"');
 }
 
-export const handler = replyFirst(customSkillHandler(
-  createRideHailerSkill({
-    verifier: verifierFromEnvironment(),
-    logger,
-    skillId: process.env.SKILL_ID || undefined,
-    voiceLinking: voiceLinkingFromEnvironment(),
-    ...gateOptionsFromEnvironment(),
-  }),
-  { logger },
-));
+export const handler = replyFirst(
+  customSkillHandler(
+    createRideHailerSkill({
+      verifier: verifierFromEnvironment(),
+      logger,
+      skillId: process.env.SKILL_ID || undefined,
+      voiceLinking: voiceLinkingFromEnvironment(),
+      ...gateOptionsFromEnvironment(),
+    }),
+    { logger },
+  ),
+);

@@ -4,7 +4,14 @@
  * language, and with `voiceLinking` on, links an account by voice and hands the skill the linked
  * user when Alexa resumes the session.
  */
-import { getIntentName, getRequestType, getSlotValue, SkillBuilders, type ErrorHandler, type RequestHandler } from 'ask-sdk-core';
+import {
+  getIntentName,
+  getRequestType,
+  getSlotValue,
+  SkillBuilders,
+  type ErrorHandler,
+  type RequestHandler,
+} from 'ask-sdk-core';
 import type { LinkedUser, LinkedUserAccessors, Logger, TokenVerifier } from '../../lib';
 import { accountLinking, getVoiceLinkingResult, withAccountLinking, type CustomGateOptions } from '../../lib';
 
@@ -50,7 +57,8 @@ function voiceLinkedHandler(riders: Riders): RequestHandler {
 function orderRideHandler(riders: Riders): RequestHandler {
   return {
     canHandle: (input) =>
-      getRequestType(input.requestEnvelope) === 'IntentRequest' && getIntentName(input.requestEnvelope) === 'OrderRideIntent',
+      getRequestType(input.requestEnvelope) === 'IntentRequest' &&
+      getIntentName(input.requestEnvelope) === 'OrderRideIntent',
     handle(input) {
       const user = riders.getLinkedUser(input);
       const destination = getSlotValue(input.requestEnvelope, 'destination');
@@ -69,7 +77,8 @@ function orderRideHandler(riders: Riders): RequestHandler {
 
 const HelpHandler: RequestHandler = {
   canHandle: (input) =>
-    getRequestType(input.requestEnvelope) === 'IntentRequest' && getIntentName(input.requestEnvelope) === 'AMAZON.HelpIntent',
+    getRequestType(input.requestEnvelope) === 'IntentRequest' &&
+    getIntentName(input.requestEnvelope) === 'AMAZON.HelpIntent',
   handle: (input) =>
     input.responseBuilder
       .speak('You can say: order a ride to the airport. To order rides, link your ride account in the Alexa app.')
@@ -80,7 +89,9 @@ const HelpHandler: RequestHandler = {
 const StopHandler: RequestHandler = {
   canHandle: (input) =>
     getRequestType(input.requestEnvelope) === 'IntentRequest' &&
-    ['AMAZON.StopIntent', 'AMAZON.CancelIntent', 'AMAZON.NavigateHomeIntent'].includes(getIntentName(input.requestEnvelope)),
+    ['AMAZON.StopIntent', 'AMAZON.CancelIntent', 'AMAZON.NavigateHomeIntent'].includes(
+      getIntentName(input.requestEnvelope),
+    ),
   handle: (input) => input.responseBuilder.speak('Goodbye.').withShouldEndSession(true).getResponse(),
 };
 
@@ -98,7 +109,12 @@ function silentHandler(logger: Logger): RequestHandler {
   return {
     canHandle: (input) => {
       const type = getRequestType(input.requestEnvelope);
-      return type === 'SessionEndedRequest' || type.startsWith('AudioPlayer.') || type.startsWith('PlaybackController.') || type.startsWith('AlexaSkillEvent.');
+      return (
+        type === 'SessionEndedRequest' ||
+        type.startsWith('AudioPlayer.') ||
+        type.startsWith('PlaybackController.') ||
+        type.startsWith('AlexaSkillEvent.')
+      );
     },
     handle(input) {
       logger.info('ride hailer: event', { requestType: getRequestType(input.requestEnvelope) });
@@ -112,7 +128,10 @@ function catchAll(logger: Logger): ErrorHandler {
     canHandle: () => true,
     handle(input, error) {
       logger.error('ride hailer: unhandled error', { errorName: error.name });
-      return input.responseBuilder.speak('Sorry, something went wrong. Please try again.').withShouldEndSession(true).getResponse();
+      return input.responseBuilder
+        .speak('Sorry, something went wrong. Please try again.')
+        .withShouldEndSession(true)
+        .getResponse();
     },
   };
 }
@@ -128,8 +147,13 @@ export function createRideHailerSkill(options: RideHailerOptions) {
   const riders = accountLinking(gate);
   const builder = withAccountLinking(SkillBuilders.custom(), riders)
     .addRequestHandlers(
-      launchHandler(riders), voiceLinkedHandler(riders), orderRideHandler(riders),
-      HelpHandler, StopHandler, CanFulfillHandler, silentHandler(options.logger),
+      launchHandler(riders),
+      voiceLinkedHandler(riders),
+      orderRideHandler(riders),
+      HelpHandler,
+      StopHandler,
+      CanFulfillHandler,
+      silentHandler(options.logger),
     )
     .addErrorHandlers(catchAll(options.logger));
   if (skillId) builder.withSkillId(skillId);

@@ -8,14 +8,22 @@ import { echoable } from './findings';
 export type { Command, CommandIo } from './command-io';
 
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  'check-server': { summary: 'try the authorization server the way Alexa and the skill\'s verifier will', load: () => import('./check-server') },
-  verdict: { summary: 'what a skill configured by the environment answers to an access token', load: () => import('./verdict') },
+  'check-server': {
+    summary: "try the authorization server the way Alexa and the skill's verifier will",
+    load: () => import('./check-server'),
+  },
+  verdict: {
+    summary: 'what a skill configured by the environment answers to an access token',
+    load: () => import('./verdict'),
+  },
 };
 
 export const USAGE = `Usage: ask-sdk-account-linking <command> [options]
 
 Commands:
-${Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(14)} ${summary}`).join('\n')}
+${Object.entries(COMMANDS)
+  .map(([name, { summary }]) => `  ${name.padEnd(14)} ${summary}`)
+  .join('\n')}
 
 Run ask-sdk-account-linking <command> --help for a command's options.
 `;
@@ -30,7 +38,9 @@ export async function runCommand(args: readonly string[], io: CommandIo): Promis
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
     // Repeated only when it reads as a command name: a token pasted here is not echoed back.
-    io.stderr(`ask-sdk-account-linking: unknown command${echoable(name) ? ` ${name}` : ' (not repeated: it is not a command name)'}\n\n${USAGE}`);
+    io.stderr(
+      `ask-sdk-account-linking: unknown command${echoable(name) ? ` ${name}` : ' (not repeated: it is not a command name)'}\n\n${USAGE}`,
+    );
     return 2;
   }
   return (await command.load()).run(rest, io);

@@ -31,7 +31,9 @@ export interface Finding {
 
 /** 1 when a finding unlinks users or breaks linking, else 0 (2, a usage or configuration error, is decided before any check). */
 export function exitCodeOf(findings: readonly Finding[]): 0 | 1 {
-  return findings.some((finding) => finding.severity === 'unlinks-users' || finding.severity === 'breaks-linking') ? 1 : 0;
+  return findings.some((finding) => finding.severity === 'unlinks-users' || finding.severity === 'breaks-linking')
+    ? 1
+    : 0;
 }
 
 /** Every secret the check handled (client secret, tokens, grant code), to be kept out of anything printed. */
@@ -45,7 +47,11 @@ export class Secrets {
   /** `text` with every known secret (and its URL-encoded and base64 forms) replaced by `[redacted]`. */
   redact(text: string): string {
     let out = text;
-    const values = [...this.#values].flatMap((value) => [value, encodeURIComponent(value), Buffer.from(value).toString('base64')]);
+    const values = [...this.#values].flatMap((value) => [
+      value,
+      encodeURIComponent(value),
+      Buffer.from(value).toString('base64'),
+    ]);
     for (const value of values.sort((a, b) => b.length - a.length)) out = out.split(value).join('[redacted]');
     return out;
   }
@@ -87,7 +93,13 @@ export interface Report {
 }
 
 export function reportOf(tokenUrl: string, findings: Finding[]): Report {
-  const counts: Record<Severity, number> = { 'unlinks-users': 0, 'breaks-linking': 0, warning: 0, ok: 0, 'not-checked': 0 };
+  const counts: Record<Severity, number> = {
+    'unlinks-users': 0,
+    'breaks-linking': 0,
+    warning: 0,
+    ok: 0,
+    'not-checked': 0,
+  };
   for (const finding of findings) counts[finding.severity] += 1;
   return { tokenUrl, exitCode: exitCodeOf(findings), counts, findings };
 }
@@ -105,13 +117,17 @@ export function renderJson(report: Report, secrets: Secrets): string {
 export function renderText(report: Report, secrets: Secrets): string {
   const lines = [`check-server: the authorization server behind ${report.tokenUrl}`, ''];
   for (const finding of report.findings) {
-    lines.push(`${MARK[finding.severity]} ${finding.id}${finding.subject ? ` (${finding.subject})` : ''} [${finding.severity}]: ${finding.summary}`);
+    lines.push(
+      `${MARK[finding.severity]} ${finding.id}${finding.subject ? ` (${finding.subject})` : ''} [${finding.severity}]: ${finding.summary}`,
+    );
     if (finding.alexa) lines.push(`     Alexa: ${finding.alexa}`);
     if (finding.change) lines.push(`     Change: ${finding.change}`);
     if (finding.severity !== 'ok' && finding.severity !== 'not-checked') {
       const urls = new Map<string, boolean>();
-      for (const id of finding.sources) urls.set(SOURCES[id].url, (urls.get(SOURCES[id].url) ?? true) && SOURCES[id].confirmed);
-      for (const [url, confirmed] of urls) lines.push(`     Source: ${url}${confirmed ? '' : ' (not all confirmed: see docs/check-server.md)'}`);
+      for (const id of finding.sources)
+        urls.set(SOURCES[id].url, (urls.get(SOURCES[id].url) ?? true) && SOURCES[id].confirmed);
+      for (const [url, confirmed] of urls)
+        lines.push(`     Source: ${url}${confirmed ? '' : ' (not all confirmed: see docs/check-server.md)'}`);
     }
   }
   const { counts } = report;

@@ -52,7 +52,10 @@ export function probe(url: string, request: ProbeRequest): Promise<ProbeResponse
       target,
       {
         method: request.method ?? 'GET',
-        headers: { ...request.headers, ...(request.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(request.body)) } : {}) },
+        headers: {
+          ...request.headers,
+          ...(request.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(request.body)) } : {}),
+        },
         agent: false,
       },
       (res) => {
@@ -60,14 +63,36 @@ export function probe(url: string, request: ProbeRequest): Promise<ProbeResponse
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_BODY_BYTES) return void req.destroy(new ProbeError(`${target.origin}${target.pathname} answered more than ${MAX_BODY_BYTES} bytes`, 'ETOOBIG', elapsed()));
+          if (size > MAX_BODY_BYTES)
+            return void req.destroy(
+              new ProbeError(
+                `${target.origin}${target.pathname} answered more than ${MAX_BODY_BYTES} bytes`,
+                'ETOOBIG',
+                elapsed(),
+              ),
+            );
           chunks.push(chunk);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), elapsedMs: elapsed() }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            elapsedMs: elapsed(),
+          }),
+        );
         res.on('error', (error) => reject(asProbeError(target, error, elapsed())));
       },
     );
-    req.setTimeout(request.requestTimeoutMs, () => req.destroy(new ProbeError(`${target.origin}${target.pathname} did not answer within ${request.requestTimeoutMs} ms`, 'ETIMEDOUT', elapsed())));
+    req.setTimeout(request.requestTimeoutMs, () =>
+      req.destroy(
+        new ProbeError(
+          `${target.origin}${target.pathname} did not answer within ${request.requestTimeoutMs} ms`,
+          'ETIMEDOUT',
+          elapsed(),
+        ),
+      ),
+    );
     req.on('error', (error) => reject(asProbeError(target, error, elapsed())));
     req.end(request.body);
   });
@@ -101,11 +126,15 @@ export async function certificateTrust(url: string, requestTimeoutMs: number): P
     byProcess: byProcess.authorized,
     ...(publicly.error ? { publicError: publicly.error } : {}),
     ...(byProcess.error ? { processError: byProcess.error } : {}),
-    ...(byProcess.issuer ?? publicly.issuer ? { issuer: byProcess.issuer ?? publicly.issuer } : {}),
+    ...((byProcess.issuer ?? publicly.issuer) ? { issuer: byProcess.issuer ?? publicly.issuer } : {}),
   };
 }
 
-function handshake(url: string, ca: readonly string[] | undefined, requestTimeoutMs: number): Promise<{ authorized: boolean; error?: string; issuer?: string }> {
+function handshake(
+  url: string,
+  ca: readonly string[] | undefined,
+  requestTimeoutMs: number,
+): Promise<{ authorized: boolean; error?: string; issuer?: string }> {
   const target = new URL(url);
   const host = target.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve) => {
@@ -124,10 +153,18 @@ function handshake(url: string, ca: readonly string[] | undefined, requestTimeou
     socket.once('secureConnect', () => {
       const certificate = socket.getPeerCertificate();
       // The certificate's words are the server's: no control characters, a bounded length.
-      const issuer = certificate?.issuer ? printable(certificate.issuer.O ?? certificate.issuer.CN ?? '', 80) || undefined : undefined;
-      done({ authorized: socket.authorized, ...(socket.authorized ? {} : { error: printable(socket.authorizationError, 80) }), ...(issuer ? { issuer } : {}) });
+      const issuer = certificate?.issuer
+        ? printable(certificate.issuer.O ?? certificate.issuer.CN ?? '', 80) || undefined
+        : undefined;
+      done({
+        authorized: socket.authorized,
+        ...(socket.authorized ? {} : { error: printable(socket.authorizationError, 80) }),
+        ...(issuer ? { issuer } : {}),
+      });
     });
-    socket.once('error', (error: NodeJS.ErrnoException) => done({ authorized: false, error: printable(error.code ?? 'error', 40) }));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      done({ authorized: false, error: printable(error.code ?? 'error', 40) }),
+    );
   });
 }
 

@@ -14,8 +14,11 @@ runCommand(process.argv.slice(2), io).then(
   (error: unknown) => {
     // An unexpected failure: its name and code only. Its message is not printed: a library's message
     // can quote a value it was given (a file name, a URL, a token).
-    const { name, code } = error instanceof Error ? (error as NodeJS.ErrnoException) : { name: undefined, code: undefined };
-    io.stderr(`ask-sdk-account-linking: failed unexpectedly${name ? ` (${printable(name, 40)}${code ? ` ${printable(code, 40)}` : ''})` : ''}: please report it\n`);
+    const { name, code } =
+      error instanceof Error ? (error as NodeJS.ErrnoException) : { name: undefined, code: undefined };
+    io.stderr(
+      `ask-sdk-account-linking: failed unexpectedly${name ? ` (${printable(name, 40)}${code ? ` ${printable(code, 40)}` : ''})` : ''}: please report it\n`,
+    );
     process.exitCode = 2;
   },
 );

@@ -19,7 +19,9 @@ export async function checkRedirectUris(
     add({
       id: 'redirect-uris',
       severity: 'not-checked',
-      summary: !authorizationUrl ? 'No authorization URL (OAUTH_AUTHORIZATION_URL or discovery), so the redirect URIs were not tried.' : 'ALEXA_REDIRECT_URIS is not set, so the redirect URIs were not tried.',
+      summary: !authorizationUrl
+        ? 'No authorization URL (OAUTH_AUTHORIZATION_URL or discovery), so the redirect URIs were not tried.'
+        : 'ALEXA_REDIRECT_URIS is not set, so the redirect URIs were not tried.',
       change: 'Set ALEXA_REDIRECT_URIS to the Alexa Redirect URLs the console lists for the skill (comma separated).',
       sources: [],
     });
@@ -27,7 +29,12 @@ export async function checkRedirectUris(
   }
   const transport = usable.get(authorizationUrl);
   if (transport && !transport.ok) {
-    add({ id: 'redirect-uris', severity: 'not-checked', summary: `The redirect URIs were not tried: ${transport.why}.`, sources: [] });
+    add({
+      id: 'redirect-uris',
+      severity: 'not-checked',
+      summary: `The redirect URIs were not tried: ${transport.why}.`,
+      sources: [],
+    });
     return;
   }
   const hosts = new Set(config.redirectUris.map((uri) => (URL.canParse(uri) ? new URL(uri).hostname : '')));
@@ -53,15 +60,25 @@ export async function checkRedirectUris(
     try {
       answer = await probe(url.href, { requestTimeoutMs });
     } catch (error) {
-      add({ id: 'redirect-uris', severity: 'not-checked', subject: redirectUri, summary: `The authorization endpoint did not answer: ${error instanceof ProbeError ? error.message : 'error'}.`, sources: [] });
+      add({
+        id: 'redirect-uris',
+        severity: 'not-checked',
+        subject: redirectUri,
+        summary: `The authorization endpoint did not answer: ${error instanceof ProbeError ? error.message : 'error'}.`,
+        sources: [],
+      });
       continue;
     }
     const location = typeof answer.headers.location === 'string' ? answer.headers.location : undefined;
     const target = location !== undefined && URL.canParse(location, url.href) ? new URL(location, url.href) : undefined;
     const backToAlexa = target !== undefined && `${target.origin}${target.pathname}` === withoutQuery(redirectUri);
     // An error page (Cognito: 302 to /error?error=redirect_mismatch) or Alexa with an error: error= in the query or the fragment.
-    const errorParams = target ? [target.searchParams, new URLSearchParams(target.hash.slice(1))].find((params) => params.has('error')) : undefined;
-    const error = errorParams ? oauthErrorCode(errorParams.get('error')) ?? '(not an RFC 6749 error code)' : undefined;
+    const errorParams = target
+      ? [target.searchParams, new URLSearchParams(target.hash.slice(1))].find((params) => params.has('error'))
+      : undefined;
+    const error = errorParams
+      ? (oauthErrorCode(errorParams.get('error')) ?? '(not an RFC 6749 error code)')
+      : undefined;
     const answered = `it answered ${answer.status}${target ? ` to ${printable(`${target.origin}${target.pathname}`)}` : ''}`;
     if (location !== undefined && target === undefined) {
       add({
@@ -70,7 +87,8 @@ export async function checkRedirectUris(
         subject: redirectUri,
         summary: `The authorization endpoint answered ${answer.status} with a Location that is not a URL: whether it takes this redirect URI was not found out.`,
         alexa: 'A browser may not follow it: linking could end there.',
-        change: 'Open the authorization URL with this redirect URI in a browser, and make the server answer a valid Location.',
+        change:
+          'Open the authorization URL with this redirect URI in a browser, and make the server answer a valid Location.',
         sources: ['redirectUris'],
       });
     } else if (error !== undefined && !backToAlexa) {
@@ -79,7 +97,8 @@ export async function checkRedirectUris(
         severity: 'breaks-linking',
         subject: redirectUri,
         summary: `The authorization endpoint sends the user to an error page with error=${error} (${answered}) instead of the login page: it refuses this redirect URI, or the request, for client ${config.clientId}.`,
-        alexa: 'Users whose Alexa account is in this region see an error page instead of the login page: they cannot link.',
+        alexa:
+          'Users whose Alexa account is in this region see an error page instead of the login page: they cannot link.',
         change: `Register ${redirectUri} as a redirect URI of Alexa's client (${config.clientId}) at the authorization server; if it is, check the error named (the scopes, the client's grant types).`,
         sources: ['redirectUris'],
       });
@@ -89,7 +108,8 @@ export async function checkRedirectUris(
         severity: 'breaks-linking',
         subject: redirectUri,
         summary: `The authorization endpoint refuses this redirect URI for client ${config.clientId} (it answered ${answer.status}).`,
-        alexa: 'Users whose Alexa account is in this region see an error page instead of the login page: they cannot link.',
+        alexa:
+          'Users whose Alexa account is in this region see an error page instead of the login page: they cannot link.',
         change: `Register ${redirectUri} as a redirect URI of Alexa's client (${config.clientId}) at the authorization server.`,
         sources: ['redirectUris'],
       });
@@ -100,11 +120,18 @@ export async function checkRedirectUris(
         subject: redirectUri,
         summary: `The redirect URI is accepted, but the authorization endpoint sends the user back with error=${error}.`,
         alexa: 'Linking ends with an error in the Alexa app.',
-        change: 'Check the scopes (ALEXA_SCOPES, as in the console) and that Alexa\'s client may use the authorization code grant.',
+        change:
+          "Check the scopes (ALEXA_SCOPES, as in the console) and that Alexa's client may use the authorization code grant.",
         sources: ['redirectUris'],
       });
     } else if (backToAlexa) {
-      add({ id: 'redirect-uris', severity: 'ok', subject: redirectUri, summary: `The authorization endpoint takes this redirect URI (it sends the user back to Alexa with ${answer.status}).`, sources: ['redirectUris'] });
+      add({
+        id: 'redirect-uris',
+        severity: 'ok',
+        subject: redirectUri,
+        summary: `The authorization endpoint takes this redirect URI (it sends the user back to Alexa with ${answer.status}).`,
+        sources: ['redirectUris'],
+      });
     } else {
       // A login page or a redirect to one: the URI was not refused, which is not proof it is registered.
       add({

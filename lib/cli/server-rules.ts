@@ -25,7 +25,7 @@ export interface Source {
 export const SOURCES = {
   requirements: {
     url: 'https://developer.amazon.com/en-US/docs/alexa/account-linking/requirements-account-linking.html',
-    says: 'The authorization URI must be reachable over HTTPS on port 443; the OAuth server needs a certificate signed by an Amazon-approved certificate authority (and the page says Let\'s Encrypt cannot be used, although it is on the list).',
+    says: "The authorization URI must be reachable over HTTPS on port 443; the OAuth server needs a certificate signed by an Amazon-approved certificate authority (and the page says Let's Encrypt cannot be used, although it is on the list).",
     confirmed: true,
   },
   faq: {
@@ -60,7 +60,7 @@ export const SOURCES = {
   },
   expiredReplyUnlinks: {
     url: 'https://developer.amazon.com/ja-JP/docs/alexa/account-linking/ja-add-account-linking-logic-smart-home.html',
-    says: 'A skill that answers EXPIRED_AUTHORIZATION_CREDENTIAL or INVALID_AUTHORIZATION_CREDENTIAL makes Alexa delete the user\'s tokens and unlink the account.',
+    says: "A skill that answers EXPIRED_AUTHORIZATION_CREDENTIAL or INVALID_AUTHORIZATION_CREDENTIAL makes Alexa delete the user's tokens and unlink the account.",
     confirmed: true,
   },
   redirectUris: {

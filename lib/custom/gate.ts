@@ -86,7 +86,9 @@ const INSTALLED = Symbol.for('ask-sdk-account-linking.custom-gate');
  */
 export function installCustomGate<B extends CustomSkillBuilder, P>(builder: B, options: CustomGateOptions<P>): B {
   if (typeof builder?.getSkillConfiguration !== 'function') {
-    throw new ConfigurationError('withAccountLinking needs an ask-sdk-core custom skill builder, e.g. SkillBuilders.custom()');
+    throw new ConfigurationError(
+      'withAccountLinking needs an ask-sdk-core custom skill builder, e.g. SkillBuilders.custom()',
+    );
   }
   if ((builder as unknown as Record<symbol, unknown>)[INSTALLED]) {
     throw new ConfigurationError('withAccountLinking was already called on this skill builder');
@@ -126,12 +128,15 @@ function createCustomGate<P>(options: CustomGateOptions<P>): CustomGate {
       }
       return true;
     },
-    resolve: (input) => resolveCustomAccessToken(input.requestEnvelope, { preferPersonToken: options.preferPersonToken }),
+    resolve: (input) =>
+      resolveCustomAccessToken(input.requestEnvelope, { preferPersonToken: options.preferPersonToken }),
   });
 
   const errorHandler: ErrorHandler = {
     canHandle(_input, error) {
-      return (error instanceof GateShortCircuitError && error.family === 'custom') || error instanceof MalformedRequestError;
+      return (
+        (error instanceof GateShortCircuitError && error.family === 'custom') || error instanceof MalformedRequestError
+      );
     },
     handle(input, error) {
       // A request Alexa would never send has no right answer: the invocation fails, with the reason logged.
@@ -142,16 +147,23 @@ function createCustomGate<P>(options: CustomGateOptions<P>): CustomGate {
       const kind = requestType === SKILL_ACCOUNT_LINKED ? 'silent' : customReplyKind(requestType, liveSession);
       const speech = speechFor(localeOf(envelope), options.speech);
       if (decision.outcome === 'missing' && kind === 'speech') {
-        if (options.voiceLinking && liveSession && (requestType === 'LaunchRequest' || requestType === 'IntentRequest')) {
+        if (
+          options.voiceLinking &&
+          liveSession &&
+          (requestType === 'LaunchRequest' || requestType === 'IntentRequest')
+        ) {
           return voiceLinkingReply(intentNameOf(envelope) ?? requestType, input.responseBuilder);
         }
         // Alexa says it linked the account, yet the request has no token: nothing proves the link
         // wrong, so no card (it could undo the fresh link); the user is asked to try again.
         if (voiceLinkingResult(envelope)?.linked) {
-          logger.error('account linking: voice linking came back LINKED without an access token; answered "try later", no card', {
-            family: 'custom',
-            requestType,
-          });
+          logger.error(
+            'account linking: voice linking came back LINKED without an access token; answered "try later", no card',
+            {
+              family: 'custom',
+              requestType,
+            },
+          );
           return rejectionReply(LINKED_WITHOUT_TOKEN, kind, speech, input.responseBuilder);
         }
       }
@@ -165,7 +177,10 @@ function createCustomGate<P>(options: CustomGateOptions<P>): CustomGate {
 /** A voice-linking resumption that says LINKED but carries no token: "could not decide", never the card. */
 const LINKED_WITHOUT_TOKEN: RejectedDecision = {
   outcome: 'undecided',
-  cause: new CannotDecideError('voice linking linked without a token', "the skill's voice linking settings in the Alexa developer console"),
+  cause: new CannotDecideError(
+    'voice linking linked without a token',
+    "the skill's voice linking settings in the Alexa developer console",
+  ),
 };
 
 function isLiveSession(session: unknown): boolean {

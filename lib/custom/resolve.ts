@@ -37,9 +37,11 @@ export function customRequestType(envelope: unknown): string {
   if (!isObject(envelope)) throw new MalformedRequestError('the request envelope is not a JSON object');
   if (!isObject(envelope.request)) throw new MalformedRequestError('the request envelope has no "request" object');
   const type = envelope.request.type;
-  if (typeof type !== 'string' || type === '') throw new MalformedRequestError('"request.type" is not a non-empty string');
+  if (typeof type !== 'string' || type === '')
+    throw new MalformedRequestError('"request.type" is not a non-empty string');
   const session = envelope.session;
-  if (session !== undefined && session !== null && !isObject(session)) throw new MalformedRequestError('"session" is not an object');
+  if (session !== undefined && session !== null && !isObject(session))
+    throw new MalformedRequestError('"session" is not an object');
   // Alexa sends every custom request with its context and System: without them ask-sdk-core would
   // fail on the request, and the gate could not tell a user without a token from a broken envelope.
   if (!isObject(envelope.context)) throw new MalformedRequestError('the request envelope has no "context" object');

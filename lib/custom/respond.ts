@@ -22,8 +22,14 @@ const SPEAKING_TYPES = new Set(['LaunchRequest', 'IntentRequest']);
 /** Request types and families that may not speak, whether or not they carry a session. */
 const SILENT_TYPES = new Set(['SessionEndedRequest']);
 const SILENT_PREFIXES = [
-  'AudioPlayer.', 'PlaybackController.', 'System.', 'AlexaSkillEvent.', 'AlexaHouseholdListEvent.',
-  'Reminders.', 'Messaging.', 'Alexa.Authorization.',
+  'AudioPlayer.',
+  'PlaybackController.',
+  'System.',
+  'AlexaSkillEvent.',
+  'AlexaHouseholdListEvent.',
+  'Reminders.',
+  'Messaging.',
+  'Alexa.Authorization.',
 ];
 
 /**
@@ -34,7 +40,8 @@ const SILENT_PREFIXES = [
 export function customReplyKind(requestType: string, hasSession: boolean): CustomReplyKind {
   if (requestType === 'CanFulfillIntentRequest') return 'canFulfill';
   if (SPEAKING_TYPES.has(requestType)) return 'speech';
-  if (SILENT_TYPES.has(requestType) || SILENT_PREFIXES.some((prefix) => requestType.startsWith(prefix))) return 'silent';
+  if (SILENT_TYPES.has(requestType) || SILENT_PREFIXES.some((prefix) => requestType.startsWith(prefix)))
+    return 'silent';
   return hasSession ? 'speech' : 'silent';
 }
 

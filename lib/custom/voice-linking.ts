@@ -82,7 +82,8 @@ export interface VoiceLinkingResult {
  * that answers it; `undefined` for any other request (another connection's resumption included).
  */
 export function voiceLinkingResult(envelope: unknown): VoiceLinkingResult | undefined {
-  if (!isObject(envelope) || !isObject(envelope.request) || envelope.request.type !== 'SessionResumedRequest') return undefined;
+  if (!isObject(envelope) || !isObject(envelope.request) || envelope.request.type !== 'SessionResumedRequest')
+    return undefined;
   const cause = envelope.request.cause;
   if (!isObject(cause) || cause.type !== 'ConnectionCompleted') return undefined;
   const token = cause.token;

@@ -92,22 +92,44 @@ export interface LwaClientCredentials {
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Posts a token request to LWA; answers the new grant (without its code hash). */
-async function tokenRequest(credentials: LwaClientCredentials, form: Record<string, string>, signal: AbortSignal): Promise<Omit<AlexaGrant, 'grantCodeHash' | 'grantedAt'>> {
-  const body = new URLSearchParams({ ...form, client_id: credentials.clientId, client_secret: credentials.clientSecret });
-  const { status, body: answer } = await fetchJson('The LWA token endpoint', credentials.tokenUrl ?? LWA_TOKEN_URL, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8', Accept: 'application/json' },
-    body,
-  }, { signal });
+async function tokenRequest(
+  credentials: LwaClientCredentials,
+  form: Record<string, string>,
+  signal: AbortSignal,
+): Promise<Omit<AlexaGrant, 'grantCodeHash' | 'grantedAt'>> {
+  const body = new URLSearchParams({
+    ...form,
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+  });
+  const { status, body: answer } = await fetchJson(
+    'The LWA token endpoint',
+    credentials.tokenUrl ?? LWA_TOKEN_URL,
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8', Accept: 'application/json' },
+      body,
+    },
+    { signal },
+  );
   if (status === 400 || status === 401) {
     const error = isObject(answer) && typeof answer.error === 'string' ? answer.error : `HTTP ${status}`;
     throw new GrantRefusedError(/^[a-z_]{1,64}$/.test(error) ? error : 'refused');
   }
-  if (status !== 200 || !isObject(answer) || typeof answer.access_token !== 'string' || typeof answer.refresh_token !== 'string') {
+  if (
+    status !== 200 ||
+    !isObject(answer) ||
+    typeof answer.access_token !== 'string' ||
+    typeof answer.refresh_token !== 'string'
+  ) {
     throw new AuthorizationServerError(`The LWA token endpoint answered ${status} without tokens`, { status });
   }
   const expiresIn = typeof answer.expires_in === 'number' ? answer.expires_in : 3600;
-  return { accessToken: answer.access_token, refreshToken: answer.refresh_token, expiresAt: Date.now() + expiresIn * 1000 };
+  return {
+    accessToken: answer.access_token,
+    refreshToken: answer.refresh_token,
+    expiresAt: Date.now() + expiresIn * 1000,
+  };
 }
 
 /** What {@link acceptGrantHandler} needs to exchange grant codes and keep the tokens. */
@@ -147,7 +169,13 @@ export function acceptGrantHandler<
   const userIdOf = options.userIdOf ?? ((user: P) => (user as { subject: string }).subject);
   const inFlight = new Map<string, Promise<void>>();
 
-  const exchangeAndStore = async (userId: string, code: string, codeHash: string, grantedAt: number, signal: AbortSignal) => {
+  const exchangeAndStore = async (
+    userId: string,
+    code: string,
+    codeHash: string,
+    grantedAt: number,
+    signal: AbortSignal,
+  ) => {
     if ((await options.store.get(userId))?.grantCodeHash === codeHash) return; // delivered before: already exchanged
     let grant: Omit<AlexaGrant, 'grantCodeHash' | 'grantedAt'>;
     try {
@@ -163,7 +191,8 @@ export function acceptGrantHandler<
 
   return async (input) => {
     const code = input.directive.payload?.grant?.code;
-    if (typeof code !== 'string' || code === '') return input.reply.acceptGrantFailed('The directive carries no grant code.');
+    if (typeof code !== 'string' || code === '')
+      return input.reply.acceptGrantFailed('The directive carries no grant code.');
     const codeHash = sha256(code);
     try {
       // The gate's verifier yields the P this handler was declared with (its userIdOf takes it).
@@ -172,34 +201,47 @@ export function acceptGrantHandler<
       const key = `${userId}\u0000${codeHash}`;
       let work = inFlight.get(key);
       if (!work) {
-        const signal = AbortSignal.timeout(Math.max(1, verificationBudget(options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS, input.context)));
+        const signal = AbortSignal.timeout(
+          Math.max(1, verificationBudget(options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS, input.context)),
+        );
         work = exchangeAndStore(userId, code, codeHash, grantedAt, signal).finally(() => inFlight.delete(key));
         inFlight.set(key, work);
       }
       await work;
       return input.reply.acceptGrant();
     } catch (error) {
-      options.logger?.error('accept grant: failed', { grantFingerprint: codeHash.slice(0, 12), ...describeError(error) });
-      const reason = error instanceof GrantRefusedError ? `Login with Amazon refused the grant (${error.lwaError}).` : 'The grant could not be exchanged and stored right now.';
+      options.logger?.error('accept grant: failed', {
+        grantFingerprint: codeHash.slice(0, 12),
+        ...describeError(error),
+      });
+      const reason =
+        error instanceof GrantRefusedError
+          ? `Login with Amazon refused the grant (${error.lwaError}).`
+          : 'The grant could not be exchanged and stored right now.';
       return input.reply.acceptGrantFailed(reason);
     }
   };
 }
 
 function requireCredentials(credentials: LwaClientCredentials): void {
-  if (!credentials?.clientId) throw new ConfigurationError('AcceptGrant needs the skill\'s LWA clientId');
-  if (!credentials.clientSecret) throw new ConfigurationError('AcceptGrant needs the skill\'s LWA clientSecret');
-  if (credentials.tokenUrl !== undefined && !URL.canParse(credentials.tokenUrl)) throw new ConfigurationError('LWA tokenUrl is not a URL');
+  if (!credentials?.clientId) throw new ConfigurationError("AcceptGrant needs the skill's LWA clientId");
+  if (!credentials.clientSecret) throw new ConfigurationError("AcceptGrant needs the skill's LWA clientSecret");
+  if (credentials.tokenUrl !== undefined && !URL.canParse(credentials.tokenUrl))
+    throw new ConfigurationError('LWA tokenUrl is not a URL');
 }
 
 /** Valid Alexa event-gateway access tokens for linked users, refreshed through LWA when expired. */
 export class AlexaEventGatewayTokens {
   readonly #refreshing = new Map<string, Promise<string | undefined>>();
 
-  constructor(private readonly options: { credentials: LwaClientCredentials; store: AlexaGrantStore; timeoutMs?: number }) {
+  constructor(
+    private readonly options: { credentials: LwaClientCredentials; store: AlexaGrantStore; timeoutMs?: number },
+  ) {
     requireCredentials(options.credentials);
     if (typeof options.store?.get !== 'function' || typeof options.store.putIfUnchanged !== 'function') {
-      throw new ConfigurationError('AlexaEventGatewayTokens needs a grant store with get() and putIfUnchanged() (a refresh must not overwrite a newer AcceptGrant)');
+      throw new ConfigurationError(
+        'AlexaEventGatewayTokens needs a grant store with get() and putIfUnchanged() (a refresh must not overwrite a newer AcceptGrant)',
+      );
     }
   }
 
@@ -211,7 +253,8 @@ export class AlexaEventGatewayTokens {
   async accessTokenFor(userId: string): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       const grant = await this.options.store.get(userId);
-      if (!grant) throw new NoAlexaGrantError('No Alexa grant is stored for this user: AcceptGrant has not succeeded for them');
+      if (!grant)
+        throw new NoAlexaGrantError('No Alexa grant is stored for this user: AcceptGrant has not succeeded for them');
       if (grant.expiresAt - 60_000 > Date.now()) return grant.accessToken;
       const flight = `${userId}\u0000${grant.refreshToken}`;
       let refresh = this.#refreshing.get(flight);
@@ -221,15 +264,26 @@ export class AlexaEventGatewayTokens {
       }
       const token = await refresh;
       if (token !== undefined) return token;
-      if (attempt >= 2) throw new AuthorizationServerError('The stored Alexa grant kept changing while it was being refreshed');
+      if (attempt >= 2)
+        throw new AuthorizationServerError('The stored Alexa grant kept changing while it was being refreshed');
     }
   }
 
   /** Refreshes `grant`; answers the new access token, or undefined when the stored grant is no longer `grant`. */
   async #refresh(userId: string, grant: AlexaGrant): Promise<string | undefined> {
-    const signal = AbortSignal.timeout(Math.max(1, verificationBudget(this.options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS)));
-    const fresh = await tokenRequest(this.options.credentials, { grant_type: 'refresh_token', refresh_token: grant.refreshToken }, signal);
-    const written = await this.options.store.putIfUnchanged(userId, { ...fresh, grantCodeHash: grant.grantCodeHash, grantedAt: grant.grantedAt }, grant);
+    const signal = AbortSignal.timeout(
+      Math.max(1, verificationBudget(this.options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS)),
+    );
+    const fresh = await tokenRequest(
+      this.options.credentials,
+      { grant_type: 'refresh_token', refresh_token: grant.refreshToken },
+      signal,
+    );
+    const written = await this.options.store.putIfUnchanged(
+      userId,
+      { ...fresh, grantCodeHash: grant.grantCodeHash, grantedAt: grant.grantedAt },
+      grant,
+    );
     return written ? fresh.accessToken : undefined;
   }
 }

@@ -6,7 +6,13 @@
 import type { MalformedRequestError } from '../errors';
 import { RuntimeSkillBuilder, type RuntimeFamily } from '../runtime-skill';
 import { isObject } from '../json';
-import { directiveType, parseDirectiveEnvelope, type AlexaEvent, type Directive, type DirectiveEnvelope } from './envelope';
+import {
+  directiveType,
+  parseDirectiveEnvelope,
+  type AlexaEvent,
+  type Directive,
+  type DirectiveEnvelope,
+} from './envelope';
 import { directiveReplies, errorEvent } from './events';
 import { createDirectiveGate, type DirectiveGateOptions } from './gate';
 import type { DirectiveExecutor, DirectiveHandlerInput } from './handler-input';
@@ -24,8 +30,12 @@ const directiveFamily: RuntimeFamily<DirectiveEnvelope, AlexaEvent, DirectiveHan
   }),
   requestType: (envelope) => directiveType(envelope.directive),
   malformedReply: (event: unknown, error: MalformedRequestError) =>
-    invalidDirectiveEvent(isObject(event) && isObject(event.directive) ? (event.directive as Directive) : undefined, error.reason),
-  unmatchedReply: (input) => invalidDirectiveEvent(input.directive, `this skill does not handle ${directiveType(input.directive)}`),
+    invalidDirectiveEvent(
+      isObject(event) && isObject(event.directive) ? (event.directive as Directive) : undefined,
+      error.reason,
+    ),
+  unmatchedReply: (input) =>
+    invalidDirectiveEvent(input.directive, `this skill does not handle ${directiveType(input.directive)}`),
   failureReply: (input) =>
     input.directive.header.namespace === 'Alexa.Authorization'
       ? input.reply.acceptGrantFailed('The skill failed to handle the directive.')
@@ -45,11 +55,11 @@ export class DirectiveSkillBuilder extends RuntimeSkillBuilder<DirectiveEnvelope
   /** Handles the directives of `namespace` — of one `name` in it, if given. */
   addDirectiveHandler(namespace: string, name: string | undefined, executor: DirectiveExecutor): this {
     return this.addRequestHandler(
-      ({ directive }) => directive.header.namespace === namespace && (name === undefined || directive.header.name === name),
+      ({ directive }) =>
+        directive.header.namespace === namespace && (name === undefined || directive.header.name === name),
       executor,
     );
   }
-
 }
 
 /**

@@ -135,17 +135,20 @@ export function parseDirectiveEnvelope(event: unknown): DirectiveEnvelope {
   const header = directive.header;
   if (!isObject(header)) throw new MalformedRequestError('the directive has no "header" object');
   for (const key of ['namespace', 'name'] as const) {
-    if (typeof header[key] !== 'string' || header[key] === '') throw new MalformedRequestError(`"directive.header.${key}" is not a non-empty string`);
+    if (typeof header[key] !== 'string' || header[key] === '')
+      throw new MalformedRequestError(`"directive.header.${key}" is not a non-empty string`);
   }
   for (const key of ['messageId', 'correlationToken', 'payloadVersion', 'instance'] as const) {
     if (header[key] !== undefined && header[key] !== null && typeof header[key] !== 'string') {
       throw new MalformedRequestError(`"directive.header.${key}" is not a string`);
     }
   }
-  if (directive.payload !== undefined && !isObject(directive.payload)) throw new MalformedRequestError('"directive.payload" is not an object');
+  if (directive.payload !== undefined && !isObject(directive.payload))
+    throw new MalformedRequestError('"directive.payload" is not an object');
   if (directive.endpoint !== undefined) {
     if (!isObject(directive.endpoint)) throw new MalformedRequestError('"directive.endpoint" is not an object');
-    if (typeof directive.endpoint.endpointId !== 'string') throw new MalformedRequestError('"directive.endpoint.endpointId" is not a string');
+    if (typeof directive.endpoint.endpointId !== 'string')
+      throw new MalformedRequestError('"directive.endpoint.endpointId" is not a string');
   }
   return event as unknown as DirectiveEnvelope;
 }
@@ -154,4 +157,3 @@ export function parseDirectiveEnvelope(event: unknown): DirectiveEnvelope {
 export function directiveType(directive: Directive): string {
   return `${directive.header.namespace}.${directive.header.name}`;
 }
-

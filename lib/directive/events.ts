@@ -42,7 +42,11 @@ export interface ResponseOptions {
 /** `Alexa.Response` (or another response event) for a directive. */
 export function responseEvent(directive: Directive, options: ResponseOptions = {}): AlexaEvent {
   return {
-    event: { header: header(directive, options.namespace ?? 'Alexa', options.name ?? 'Response'), ...endpoint(directive), payload: options.payload ?? {} },
+    event: {
+      header: header(directive, options.namespace ?? 'Alexa', options.name ?? 'Response'),
+      ...endpoint(directive),
+      payload: options.payload ?? {},
+    },
     ...(options.properties ? { context: { properties: options.properties } } : {}),
   };
 }
@@ -86,8 +90,16 @@ export function errorEvent(
 }
 
 /** `Alexa.Discovery.Discover.Response` with the user's endpoints. */
-export function discoverResponseEvent(directive: Directive, endpoints: readonly DiscoveredEndpoint[]): AlexaEvent<DiscoverResponsePayload> {
-  return { event: { header: header(directive, 'Alexa.Discovery', 'Discover.Response'), payload: { endpoints: [...endpoints] } } };
+export function discoverResponseEvent(
+  directive: Directive,
+  endpoints: readonly DiscoveredEndpoint[],
+): AlexaEvent<DiscoverResponsePayload> {
+  return {
+    event: {
+      header: header(directive, 'Alexa.Discovery', 'Discover.Response'),
+      payload: { endpoints: [...endpoints] },
+    },
+  };
 }
 
 /** `Alexa.Authorization.AcceptGrant.Response`: its payload is empty. */
@@ -96,7 +108,10 @@ export function acceptGrantResponseEvent(directive: Directive): AlexaEvent {
 }
 
 /** `Alexa.Authorization.ErrorResponse` `ACCEPT_GRANT_FAILED`, the only error type AcceptGrant has. */
-export function acceptGrantFailedEvent(directive: Directive | undefined, message: string): AlexaEvent<DirectiveErrorPayload> {
+export function acceptGrantFailedEvent(
+  directive: Directive | undefined,
+  message: string,
+): AlexaEvent<DirectiveErrorPayload> {
   return errorEvent(directive, 'ACCEPT_GRANT_FAILED', message, { namespace: 'Alexa.Authorization' });
 }
 

@@ -26,7 +26,10 @@ export interface DirectiveGateOptions<P> extends CommonGateOptions<P>, Directive
   publicDirectives?: readonly string[] | undefined;
 }
 
-export function createDirectiveGate<P>(options: DirectiveGateOptions<P>, builderLogger: Logger): RuntimeGate<DirectiveHandlerInput, AlexaEvent> {
+export function createDirectiveGate<P>(
+  options: DirectiveGateOptions<P>,
+  builderLogger: Logger,
+): RuntimeGate<DirectiveHandlerInput, AlexaEvent> {
   const publicDirectives = new Set(options.publicDirectives ?? []);
   const requestInterceptor = gateInterceptor<DirectiveHandlerInput>({
     family: 'directive',
@@ -36,12 +39,15 @@ export function createDirectiveGate<P>(options: DirectiveGateOptions<P>, builder
     unlinking: options.unlinking,
     metrics: options.metrics,
     requestType: (input) => directiveType(input.directive),
-    isGated: (input, type) => !publicDirectives.has(type) && !publicDirectives.has(`${input.directive.header.namespace}.*`),
+    isGated: (input, type) =>
+      !publicDirectives.has(type) && !publicDirectives.has(`${input.directive.header.namespace}.*`),
     resolve: (input) => resolveDirectiveAccessToken(input.directive),
   });
 
   const errorHandler: ErrorHandler<DirectiveHandlerInput, AlexaEvent> = {
-    canHandle: (_input, error) => (error instanceof GateShortCircuitError && error.family === 'directive') || error instanceof MalformedRequestError,
+    canHandle: (_input, error) =>
+      (error instanceof GateShortCircuitError && error.family === 'directive') ||
+      error instanceof MalformedRequestError,
     handle(input, error) {
       if (error instanceof GateShortCircuitError) return rejectionEvent(input.directive, error.decision, options);
       return invalidDirectiveEvent(input.directive, (error as MalformedRequestError).reason);

@@ -42,13 +42,15 @@ export function resolveDirectiveAccessToken(directive: Directive): TokenResoluti
     // Alexa sends every directive to an endpoint with the endpoint and its scope: without them the
     // directive is malformed, not a user without a token (which would unlink them).
     if (!isObject(holder)) return { status: 'malformed', reason: 'the directive has no "endpoint" object' };
-    if (holder.scope === undefined || holder.scope === null) return { status: 'malformed', reason: 'the directive\'s endpoint has no "scope" object' };
+    if (holder.scope === undefined || holder.scope === null)
+      return { status: 'malformed', reason: 'the directive\'s endpoint has no "scope" object' };
   }
   const scope = isObject(holder) ? holder[key] : undefined;
   if (scope === undefined || scope === null) return { status: 'absent' };
   if (!isObject(scope)) return { status: 'malformed', reason: `"${path.slice(0, -'.token'.length)}" is not an object` };
   const token = scope.token;
   if (token === undefined || token === null) return { status: 'absent' };
-  if (typeof token !== 'string' || token === '') return { status: 'malformed', reason: `"${path}" is not a non-empty string` };
+  if (typeof token !== 'string' || token === '')
+    return { status: 'malformed', reason: `"${path}" is not a non-empty string` };
   return { status: 'found', accessToken: token, path };
 }

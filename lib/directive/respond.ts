@@ -41,10 +41,15 @@ const MESSAGES: Record<RejectedDecision['outcome'], string> = {
  * else `INVALID_AUTHORIZATION_CREDENTIAL` or, for an expired token, `EXPIRED_AUTHORIZATION_CREDENTIAL`.
  * The gate sends it; call it yourself only in a gate of your own.
  */
-export function rejectionEvent(directive: Directive, decision: RejectedDecision, options: DirectiveReplyOptions = {}): AlexaEvent {
+export function rejectionEvent(
+  directive: Directive,
+  decision: RejectedDecision,
+  options: DirectiveReplyOptions = {},
+): AlexaEvent {
   const message = MESSAGES[decision.outcome];
   if (isAcceptGrant(directive)) return acceptGrantFailedEvent(directive, message);
-  if (decision.outcome === 'undecided') return errorEvent(directive, options.outageErrorType ?? 'INTERNAL_ERROR', message);
+  if (decision.outcome === 'undecided')
+    return errorEvent(directive, options.outageErrorType ?? 'INTERNAL_ERROR', message);
   if (isDiscover(directive) && (options.discoverRejection ?? 'empty-endpoints') === 'empty-endpoints') {
     return discoverResponseEvent(directive, []);
   }

@@ -32,8 +32,11 @@ export class DynamoDbAlexaGrantStore implements AlexaGrantStore {
 
   /** The grant stored for `userId`, or `undefined` when there is none (or the item is incomplete). */
   async get(userId: string): Promise<AlexaGrant | undefined> {
-    const { Item } = await this.#client.send(new GetItemCommand({ TableName: this.#table, Key: { userId: { S: userId } }, ConsistentRead: true }));
-    if (!Item?.accessToken?.S || !Item.refreshToken?.S || !Item.expiresAt?.N || !Item.grantCodeHash?.S) return undefined;
+    const { Item } = await this.#client.send(
+      new GetItemCommand({ TableName: this.#table, Key: { userId: { S: userId } }, ConsistentRead: true }),
+    );
+    if (!Item?.accessToken?.S || !Item.refreshToken?.S || !Item.expiresAt?.N || !Item.grantCodeHash?.S)
+      return undefined;
     return {
       accessToken: Item.accessToken.S,
       refreshToken: Item.refreshToken.S,
@@ -46,12 +49,15 @@ export class DynamoDbAlexaGrantStore implements AlexaGrantStore {
   /** A PutItem with a ConditionExpression: no grant stored, or one with a `grantedAt` not after this one's. */
   async putIfNewer(userId: string, grant: AlexaGrant): Promise<boolean> {
     try {
-      await this.#client.send(new PutItemCommand({
-        TableName: this.#table,
-        Item: item(userId, grant),
-        ConditionExpression: 'attribute_not_exists(userId) OR attribute_not_exists(grantedAt) OR grantedAt <= :grantedAt',
-        ExpressionAttributeValues: { ':grantedAt': { N: String(grant.grantedAt) } },
-      }));
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: item(userId, grant),
+          ConditionExpression:
+            'attribute_not_exists(userId) OR attribute_not_exists(grantedAt) OR grantedAt <= :grantedAt',
+          ExpressionAttributeValues: { ':grantedAt': { N: String(grant.grantedAt) } },
+        }),
+      );
       return true;
     } catch (error) {
       if (isConditionalCheckFailure(error)) return false;
@@ -62,12 +68,17 @@ export class DynamoDbAlexaGrantStore implements AlexaGrantStore {
   /** A PutItem with a ConditionExpression on the stored refresh token and grant code hash. */
   async putIfUnchanged(userId: string, grant: AlexaGrant, expected: AlexaGrantVersion): Promise<boolean> {
     try {
-      await this.#client.send(new PutItemCommand({
-        TableName: this.#table,
-        Item: item(userId, grant),
-        ConditionExpression: 'refreshToken = :expectedRefreshToken AND grantCodeHash = :expectedGrantCodeHash',
-        ExpressionAttributeValues: { ':expectedRefreshToken': { S: expected.refreshToken }, ':expectedGrantCodeHash': { S: expected.grantCodeHash } },
-      }));
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: item(userId, grant),
+          ConditionExpression: 'refreshToken = :expectedRefreshToken AND grantCodeHash = :expectedGrantCodeHash',
+          ExpressionAttributeValues: {
+            ':expectedRefreshToken': { S: expected.refreshToken },
+            ':expectedGrantCodeHash': { S: expected.grantCodeHash },
+          },
+        }),
+      );
       return true;
     } catch (error) {
       if (isConditionalCheckFailure(error)) return false;

@@ -42,15 +42,31 @@ export function numberOf(value: AttributeValue | undefined): number | undefined 
 export function rejectionOf(item: Record<string, AttributeValue>, key: string): RejectionEntry {
   const firstRejectedAt = numberOf(item.firstRejectedAt);
   const { fingerprint, configurationVersion, reasonClass } = item;
-  if (fingerprint?.S === undefined || configurationVersion?.S === undefined || reasonClass?.S === undefined || firstRejectedAt === undefined) {
+  if (
+    fingerprint?.S === undefined ||
+    configurationVersion?.S === undefined ||
+    reasonClass?.S === undefined ||
+    firstRejectedAt === undefined
+  ) {
     throw new Error(`DynamoDbUnlinkLedger: the item ${key} is not a rejection entry`);
   }
-  return { fingerprint: fingerprint.S, configurationVersion: configurationVersion.S, reasonClass: reasonClass.S, firstRejectedAt };
+  return {
+    fingerprint: fingerprint.S,
+    configurationVersion: configurationVersion.S,
+    reasonClass: reasonClass.S,
+    firstRejectedAt,
+  };
 }
 
 /** The operator's `control` item: absent is neither paused nor released; a wrong shape throws (every rejection is then held). */
-export function controlOf(item: Record<string, AttributeValue> | undefined, table: string): Pick<FleetState, 'paused' | 'released'> {
-  const wrong = (what: string) => new Error(`DynamoDbUnlinkLedger: the control item of table ${table} has ${what} (see DynamoDbUnlinkLedger's documentation for its shape)`);
+export function controlOf(
+  item: Record<string, AttributeValue> | undefined,
+  table: string,
+): Pick<FleetState, 'paused' | 'released'> {
+  const wrong = (what: string) =>
+    new Error(
+      `DynamoDbUnlinkLedger: the control item of table ${table} has ${what} (see DynamoDbUnlinkLedger's documentation for its shape)`,
+    );
   if (!item) return { paused: false, released: {} };
   let paused = false;
   if (item.paused !== undefined) {

@@ -3,11 +3,27 @@
  * tokens, proven configurations and rejection counts. The table's items and the operator's
  * commands are in {@link DynamoDbUnlinkLedger}'s documentation; see `docs/unlinking.md`.
  */
-import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import { ConfigurationError } from '../errors';
 import type { FleetState, RecordedRejection, RejectionEntry, UnlinkLedger } from '../unlink-ledger';
 import { isConditionalCheckFailure } from './conditional-check';
-import { controlOf, countKey, epochSeconds, expired, numberOf, proofKey, rejectionKey, rejectionOf } from './ledger-items';
+import {
+  controlOf,
+  countKey,
+  epochSeconds,
+  expired,
+  numberOf,
+  proofKey,
+  rejectionKey,
+  rejectionOf,
+} from './ledger-items';
 
 /** Where {@link DynamoDbUnlinkLedger} keeps the fleet's ledger. */
 export interface DynamoDbUnlinkLedgerOptions {
@@ -124,13 +140,18 @@ export class DynamoDbUnlinkLedger implements UnlinkLedger {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         this.operations.writes++;
-        await this.#client.send(new PutItemCommand({
-          TableName: this.#table,
-          Item: item,
-          ...(previous
-            ? { ConditionExpression: 'attribute_not_exists(pk) OR firstRejectedAt = :previous', ExpressionAttributeValues: { ':previous': previous } }
-            : { ConditionExpression: 'attribute_not_exists(pk)' }),
-        }));
+        await this.#client.send(
+          new PutItemCommand({
+            TableName: this.#table,
+            Item: item,
+            ...(previous
+              ? {
+                  ConditionExpression: 'attribute_not_exists(pk) OR firstRejectedAt = :previous',
+                  ExpressionAttributeValues: { ':previous': previous },
+                }
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          }),
+        );
         return { entry: { ...entry }, first: true };
       } catch (error) {
         if (!isConditionalCheckFailure(error)) throw error;
@@ -144,7 +165,9 @@ export class DynamoDbUnlinkLedger implements UnlinkLedger {
       if (!expired(stored)) return { entry: storedEntry, first: false };
       previous = stored.firstRejectedAt;
     }
-    throw new Error(`DynamoDbUnlinkLedger: the rejection item ${key} of table ${this.#table} kept changing while it was written`);
+    throw new Error(
+      `DynamoDbUnlinkLedger: the rejection item ${key} of table ${this.#table} kept changing while it was written`,
+    );
   }
 
   /** A consistent GetItem; an item past its `expiresAt` is none. */
@@ -158,44 +181,52 @@ export class DynamoDbUnlinkLedger implements UnlinkLedger {
   /** An UpdateItem of the bucket's item: `ADD c_<reasonClass> 1`, and its `expiresAt` if it has none. */
   async countRejection(reasonClass: string, bucketStart: number, expiresAt: number): Promise<void> {
     this.operations.writes++;
-    await this.#client.send(new UpdateItemCommand({
-      TableName: this.#table,
-      Key: { pk: { S: countKey(bucketStart) } },
-      UpdateExpression: 'ADD #c :one SET expiresAt = if_not_exists(expiresAt, :exp)',
-      ExpressionAttributeNames: { '#c': `c_${reasonClass}` },
-      ExpressionAttributeValues: { ':one': { N: '1' }, ':exp': { N: String(epochSeconds(expiresAt)) } },
-    }));
+    await this.#client.send(
+      new UpdateItemCommand({
+        TableName: this.#table,
+        Key: { pk: { S: countKey(bucketStart) } },
+        UpdateExpression: 'ADD #c :one SET expiresAt = if_not_exists(expiresAt, :exp)',
+        ExpressionAttributeNames: { '#c': `c_${reasonClass}` },
+        ExpressionAttributeValues: { ':one': { N: '1' }, ':exp': { N: String(epochSeconds(expiresAt)) } },
+      }),
+    );
   }
 
   /** An UpdateItem of the bucket's item: `reasonClass` added to its string set `open`, and its `expiresAt` if it has none. */
   async markOpen(reasonClass: string, bucketStart: number, expiresAt: number): Promise<void> {
     this.operations.writes++;
-    await this.#client.send(new UpdateItemCommand({
-      TableName: this.#table,
-      Key: { pk: { S: countKey(bucketStart) } },
-      UpdateExpression: 'ADD #open :class SET expiresAt = if_not_exists(expiresAt, :exp)',
-      ExpressionAttributeNames: { '#open': 'open' },
-      ExpressionAttributeValues: { ':class': { SS: [reasonClass] }, ':exp': { N: String(epochSeconds(expiresAt)) } },
-    }));
+    await this.#client.send(
+      new UpdateItemCommand({
+        TableName: this.#table,
+        Key: { pk: { S: countKey(bucketStart) } },
+        UpdateExpression: 'ADD #open :class SET expiresAt = if_not_exists(expiresAt, :exp)',
+        ExpressionAttributeNames: { '#open': 'open' },
+        ExpressionAttributeValues: { ':class': { SS: [reasonClass] }, ':exp': { N: String(epochSeconds(expiresAt)) } },
+      }),
+    );
   }
 
   /** An UpdateItem of `proof#<configurationVersion>` that sets `provenAt` if it has none. */
   async prove(configurationVersion: string, at: number): Promise<void> {
     this.operations.writes++;
-    await this.#client.send(new UpdateItemCommand({
-      TableName: this.#table,
-      Key: { pk: { S: proofKey(configurationVersion) } },
-      UpdateExpression: 'SET provenAt = if_not_exists(provenAt, :at)',
-      ExpressionAttributeValues: { ':at': { N: String(at) } },
-    }));
+    await this.#client.send(
+      new UpdateItemCommand({
+        TableName: this.#table,
+        Key: { pk: { S: proofKey(configurationVersion) } },
+        UpdateExpression: 'SET provenAt = if_not_exists(provenAt, :at)',
+        ExpressionAttributeValues: { ':at': { N: String(at) } },
+      }),
+    );
     // When the fleet's history begins (for the breaker's usual level): the first proof of any version.
     this.operations.writes++;
-    await this.#client.send(new UpdateItemCommand({
-      TableName: this.#table,
-      Key: { pk: { S: FLEET_KEY } },
-      UpdateExpression: 'SET since = if_not_exists(since, :at)',
-      ExpressionAttributeValues: { ':at': { N: String(at) } },
-    }));
+    await this.#client.send(
+      new UpdateItemCommand({
+        TableName: this.#table,
+        Key: { pk: { S: FLEET_KEY } },
+        UpdateExpression: 'SET since = if_not_exists(since, :at)',
+        ExpressionAttributeValues: { ':at': { N: String(at) } },
+      }),
+    );
   }
 
   /**
@@ -234,7 +265,9 @@ export class DynamoDbUnlinkLedger implements UnlinkLedger {
 
   async #getItem(key: string): Promise<Record<string, AttributeValue> | undefined> {
     this.operations.reads++;
-    const { Item } = await this.#client.send(new GetItemCommand({ TableName: this.#table, Key: { pk: { S: key } }, ConsistentRead: true }));
+    const { Item } = await this.#client.send(
+      new GetItemCommand({ TableName: this.#table, Key: { pk: { S: key } }, ConsistentRead: true }),
+    );
     return Item;
   }
 
@@ -242,14 +275,18 @@ export class DynamoDbUnlinkLedger implements UnlinkLedger {
     let pending: Record<string, AttributeValue>[] = keys.map((key) => ({ pk: { S: key } }));
     for (let attempt = 0; ; attempt++) {
       this.operations.reads++;
-      const { Responses, UnprocessedKeys } = await this.#client.send(new BatchGetItemCommand({
-        RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: true } },
-      }));
+      const { Responses, UnprocessedKeys } = await this.#client.send(
+        new BatchGetItemCommand({
+          RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: true } },
+        }),
+      );
       for (const item of Responses?.[this.#table] ?? []) if (item.pk?.S !== undefined) into.set(item.pk.S, item);
       pending = UnprocessedKeys?.[this.#table]?.Keys ?? [];
       if (pending.length === 0) return;
       if (attempt >= BATCH_GET_RETRIES) {
-        throw new Error(`DynamoDbUnlinkLedger: ${pending.length} keys of table ${this.#table} stayed unprocessed after ${attempt + 1} BatchGetItem calls`);
+        throw new Error(
+          `DynamoDbUnlinkLedger: ${pending.length} keys of table ${this.#table} stayed unprocessed after ${attempt + 1} BatchGetItem calls`,
+        );
       }
       const wait = BATCH_GET_BACKOFF_MS * 2 ** attempt;
       await new Promise((resolve) => setTimeout(resolve, wait / 2 + Math.random() * (wait / 2)));

@@ -65,7 +65,11 @@ export class FleetBreaker {
    * breaker marks the window's buckets that are above the usual level (once per container), except
    * while the fleet has less than a window of history (it is learning).
    */
-  open(fleet: FleetState, reasonClass: ReasonClass, now: number): { recent: number; usual: number; threshold: number } | undefined {
+  open(
+    fleet: FleetState,
+    reasonClass: ReasonClass,
+    now: number,
+  ): { recent: number; usual: number; threshold: number } | undefined {
     const options = this.options;
     if ((fleet.released[reasonClass] ?? 0) > now) return undefined;
     const windowStart = bucketStart(now - options.windowMs) + LEDGER_BUCKET_MS;
@@ -75,7 +79,10 @@ export class FleetBreaker {
       const start = Number(key);
       if (start >= rangeStart && start < firstWithData) firstWithData = start;
     }
-    const historyStart = Math.max(rangeStart, bucketStart(Math.min(fleet.since ?? Infinity, firstWithData, windowStart)));
+    const historyStart = Math.max(
+      rangeStart,
+      bucketStart(Math.min(fleet.since ?? Infinity, firstWithData, windowStart)),
+    );
     let recent = 0;
     let unmarked = 0;
     let unmarkedBuckets = 0;
@@ -90,14 +97,16 @@ export class FleetBreaker {
         unmarkedBuckets++;
       }
     }
-    for (let start = windowStart; start <= now; start += LEDGER_BUCKET_MS) recent += fleet.counts[start]?.[reasonClass] ?? 0;
+    for (let start = windowStart; start <= now; start += LEDGER_BUCKET_MS)
+      recent += fleet.counts[start]?.[reasonClass] ?? 0;
     const [baseline, buckets] = unmarkedBuckets * 4 >= allBuckets ? [unmarked, unmarkedBuckets] : [all, allBuckets];
     const bucketsPerWindow = options.windowMs / LEDGER_BUCKET_MS;
     const usual = buckets === 0 ? 0 : (baseline / buckets) * bucketsPerWindow;
     const threshold = Math.max(options.minTokens, options.factor * usual);
     // Once open, it stays open until the window falls under half the threshold (no flapping on noise).
     let wasOpen = false;
-    for (let start = windowStart - LEDGER_BUCKET_MS; start <= now && !wasOpen; start += LEDGER_BUCKET_MS) wasOpen = !!fleet.open[start]?.includes(reasonClass);
+    for (let start = windowStart - LEDGER_BUCKET_MS; start <= now && !wasOpen; start += LEDGER_BUCKET_MS)
+      wasOpen = !!fleet.open[start]?.includes(reasonClass);
     if (recent < (wasOpen ? threshold / 2 : threshold)) return undefined;
     const learning = windowStart - historyStart < options.windowMs;
     if (!learning) {
@@ -109,7 +118,9 @@ export class FleetBreaker {
         this.#marked.add(key);
         const marked = (fleet.open[start] ??= []);
         if (!marked.includes(reasonClass)) marked.push(reasonClass);
-        Promise.resolve(this.#ledger.markOpen(reasonClass, start, start + countMemoryMs(this))).catch(() => this.#marked.delete(key));
+        Promise.resolve(this.#ledger.markOpen(reasonClass, start, start + countMemoryMs(this))).catch(() =>
+          this.#marked.delete(key),
+        );
       }
     }
     return { recent, usual, threshold };
@@ -142,12 +153,22 @@ function resolveBreakerOptions(options: BreakerOptions): ResolvedBreakerOptions 
     baselineMs: options.baselineMs ?? DEFAULT_BREAKER_BASELINE_MS,
   };
   if (!(Number.isInteger(resolved.windowMs / LEDGER_BUCKET_MS) && resolved.windowMs > 0)) {
-    throw new ConfigurationError(`unlinking.breaker.windowMs must be a positive multiple of ${LEDGER_BUCKET_MS} ms (the ledger's buckets)`);
+    throw new ConfigurationError(
+      `unlinking.breaker.windowMs must be a positive multiple of ${LEDGER_BUCKET_MS} ms (the ledger's buckets)`,
+    );
   }
-  if (!(Number.isInteger(resolved.baselineMs / LEDGER_BUCKET_MS) && resolved.baselineMs > 0 && resolved.baselineMs <= 7 * 86_400_000)) {
-    throw new ConfigurationError(`unlinking.breaker.baselineMs must be a positive multiple of ${LEDGER_BUCKET_MS} ms, at most 7 days`);
+  if (!(
+    Number.isInteger(resolved.baselineMs / LEDGER_BUCKET_MS) &&
+    resolved.baselineMs > 0 &&
+    resolved.baselineMs <= 7 * 86_400_000
+  )) {
+    throw new ConfigurationError(
+      `unlinking.breaker.baselineMs must be a positive multiple of ${LEDGER_BUCKET_MS} ms, at most 7 days`,
+    );
   }
-  if (!(Number.isInteger(resolved.minTokens) && resolved.minTokens >= 1)) throw new ConfigurationError('unlinking.breaker.minTokens must be a whole number, 1 or more');
-  if (!(Number.isFinite(resolved.factor) && resolved.factor >= 1)) throw new ConfigurationError('unlinking.breaker.factor must be a number, 1 or more');
+  if (!(Number.isInteger(resolved.minTokens) && resolved.minTokens >= 1))
+    throw new ConfigurationError('unlinking.breaker.minTokens must be a whole number, 1 or more');
+  if (!(Number.isFinite(resolved.factor) && resolved.factor >= 1))
+    throw new ConfigurationError('unlinking.breaker.factor must be a number, 1 or more');
   return resolved;
 }

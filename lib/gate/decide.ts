@@ -4,7 +4,13 @@
  */
 import { AccountLinkingError, InvalidVerdictError, VerifierFailedError, VerifierTimeoutError } from '../errors';
 import { redactReason } from '../logging';
-import type { RejectionEvidence, SkillFamily, TokenVerdict, TokenVerifier, VerificationContext } from '../verification/verifier';
+import type {
+  RejectionEvidence,
+  SkillFamily,
+  TokenVerdict,
+  TokenVerifier,
+  VerificationContext,
+} from '../verification/verifier';
 import { MAX_TIMER_MS } from './budget';
 import type { GateDecision, TokenResolution } from './decision';
 
@@ -62,17 +68,23 @@ async function verifyWithDeadline<P>(
     // resumes. (The rejection handler also keeps a verifier that rejects after the deadline from
     // being an unhandled rejection.)
     let settled: { value: unknown } | { error: unknown } | undefined;
-    verdict.then((value) => (settled = { value }), (error: unknown) => (settled = { error }));
+    verdict.then(
+      (value) => (settled = { value }),
+      (error: unknown) => (settled = { error }),
+    );
     await undefined;
     const first = settled as typeof settled; // (assigned by the reaction above)
     if (first && 'error' in first) throw first.error;
     if (first) return toDecision<P>(first.value, accessToken);
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const timeout = new VerifierTimeoutError(budgetMs);
-        abort.abort(timeout);
-        reject(timeout);
-      }, Math.max(0, deadlineMs - Date.now()));
+      timer = setTimeout(
+        () => {
+          const timeout = new VerifierTimeoutError(budgetMs);
+          abort.abort(timeout);
+          reject(timeout);
+        },
+        Math.max(0, deadlineMs - Date.now()),
+      );
     });
     // Whichever settles first wins. (On an event loop stalled past the deadline, a verdict that
     // arrived in the meantime may win: it is a real verdict, only late, and it is used.)
@@ -123,7 +135,11 @@ function toDecision<P>(verdict: TokenVerdict<P> | unknown, accessToken: string):
     }
     case 'invalid':
       // The reason is the verifier's text: the token is taken out of it before anything sees it.
-      return { outcome: 'invalid', reason: typeof answer.reason === 'string' ? redactReason(answer.reason, accessToken) : 'unspecified', ...evidence(answer) };
+      return {
+        outcome: 'invalid',
+        reason: typeof answer.reason === 'string' ? redactReason(answer.reason, accessToken) : 'unspecified',
+        ...evidence(answer),
+      };
     case 'expired':
       return { outcome: 'expired', ...evidence(answer) };
     default:
@@ -135,6 +151,7 @@ function toDecision<P>(verdict: TokenVerdict<P> | unknown, accessToken: string):
 function evidence(answer: Record<string, unknown>): RejectionEvidence {
   const kept: RejectionEvidence = {};
   if (answer.selfEvident === true) kept.selfEvident = true;
-  if (answer.knowledgeAt instanceof Date && Number.isFinite(answer.knowledgeAt.getTime())) kept.knowledgeAt = answer.knowledgeAt;
+  if (answer.knowledgeAt instanceof Date && Number.isFinite(answer.knowledgeAt.getTime()))
+    kept.knowledgeAt = answer.knowledgeAt;
   return kept;
 }

@@ -56,17 +56,22 @@ export function logDecision(logger: Logger, entry: DecisionLogEntry): void {
  * operator what to check when a verifier could not decide for a reason about us
  * ({@link CannotDecideError}): our configuration, a clock, stale keys, a policy limit.
  */
-export function createCannotDecideReporter(logger: Logger): (family: SkillFamily, decision: GateDecision<unknown>) => void {
+export function createCannotDecideReporter(
+  logger: Logger,
+): (family: SkillFamily, decision: GateDecision<unknown>) => void {
   const reported = new Set<string>();
   return (family, decision) => {
     if (decision.outcome !== 'undecided') return;
     const cannotDecide = findCause(decision.cause, CannotDecideError);
     if (!cannotDecide || reported.has(cannotDecide.reason)) return;
     reported.add(cannotDecide.reason);
-    logger.error(`account linking: the verifier cannot decide (${cannotDecide.reason}); no user is unlinked for it. Check: ${cannotDecide.check}`, {
-      family,
-      reason: cannotDecide.reason,
-      check: cannotDecide.check,
-    });
+    logger.error(
+      `account linking: the verifier cannot decide (${cannotDecide.reason}); no user is unlinked for it. Check: ${cannotDecide.check}`,
+      {
+        family,
+        reason: cannotDecide.reason,
+        check: cannotDecide.check,
+      },
+    );
   };
 }

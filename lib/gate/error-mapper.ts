@@ -8,7 +8,10 @@ import type { ErrorHandler, ErrorMapper } from 'ask-sdk-runtime';
  * An error mapper that offers every error to the gate's error handler first, then to the skill's
  * own mapper: no catch-all of the skill can swallow a gate reply, whatever the registration order.
  */
-export function gateErrorsFirst<I, O>(gateHandler: ErrorHandler<I, O>, skillErrors: ErrorMapper<I, O> | undefined): ErrorMapper<I, O> {
+export function gateErrorsFirst<I, O>(
+  gateHandler: ErrorHandler<I, O>,
+  skillErrors: ErrorMapper<I, O> | undefined,
+): ErrorMapper<I, O> {
   return {
     async getErrorHandler(input, error) {
       if (await gateHandler.canHandle(input, error)) return gateHandler;

@@ -51,13 +51,24 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
   }
   // A cap above the timer range (2^31 - 1 ms, where setTimeout fires at once) is taken as the
   // longest timer (verificationBudget clamps it); the Lambda's remaining time caps it anyway.
-  if (typeof spec.verificationTimeoutMs !== 'number' || Number.isNaN(spec.verificationTimeoutMs) || spec.verificationTimeoutMs <= 0) {
+  if (
+    typeof spec.verificationTimeoutMs !== 'number' ||
+    Number.isNaN(spec.verificationTimeoutMs) ||
+    spec.verificationTimeoutMs <= 0
+  ) {
     throw new ConfigurationError('verificationTimeoutMs must be a positive number of milliseconds');
   }
   const { family, logger } = spec;
   const reportCannotDecide = createCannotDecideReporter(logger);
-  const policy = spec.unlinking === false ? undefined : new UnlinkingPolicy({ ...spec.unlinking, logger, family, verifier: spec.verifier });
-  const record = metricsRecorder(spec.metrics === false ? noMetrics : spec.metrics ?? defaultGateMetrics(), logger, family);
+  const policy =
+    spec.unlinking === false
+      ? undefined
+      : new UnlinkingPolicy({ ...spec.unlinking, logger, family, verifier: spec.verifier });
+  const record = metricsRecorder(
+    spec.metrics === false ? noMetrics : (spec.metrics ?? defaultGateMetrics()),
+    logger,
+    family,
+  );
   const malformed = (reason: string, requestType?: string) => {
     logger.error('account linking: malformed request', { family, requestType, reason });
     return new MalformedRequestError(reason);
@@ -75,9 +86,17 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
       if (logger.debugEnabled) {
         // A debug dump never fails a request: an envelope too deep (or too odd) to copy or serialise is named, not logged.
         try {
-          logger.debug('account linking: request', { family, requestType, request: redact((input as { requestEnvelope?: unknown }).requestEnvelope) });
+          logger.debug('account linking: request', {
+            family,
+            requestType,
+            request: redact((input as { requestEnvelope?: unknown }).requestEnvelope),
+          });
         } catch (error) {
-          logger.debug('account linking: request (not logged: it cannot be copied or serialised)', { family, requestType, errorName: (error as { name?: unknown })?.name });
+          logger.debug('account linking: request (not logged: it cannot be copied or serialised)', {
+            family,
+            requestType,
+            errorName: (error as { name?: unknown })?.name,
+          });
         }
       }
 
@@ -94,11 +113,25 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
       } else if ((verdict.outcome === 'invalid' || verdict.outcome === 'expired') && resolution.status === 'found') {
         const review = policy
           ? await policy.review(verdict, resolution.accessToken, Math.max(250, budgetMs - latencyMs))
-          : { decision: verdict, rejection: { kind: verdict.selfEvident ? 'self-evident' : 'suspected', reasonClass: reasonClassOf(verdict), fate: 'unlinked' } as const };
+          : {
+              decision: verdict,
+              rejection: {
+                kind: verdict.selfEvident ? 'self-evident' : 'suspected',
+                reasonClass: reasonClassOf(verdict),
+                fate: 'unlinked',
+              } as const,
+            };
         decision = review.decision;
         rejection = { verdict, review: review.rejection };
       }
-      logDecision(logger, { family, requestType, resolution, decision, latencyMs, ...(rejection ? { rejection } : {}) });
+      logDecision(logger, {
+        family,
+        requestType,
+        resolution,
+        decision,
+        latencyMs,
+        ...(rejection ? { rejection } : {}),
+      });
       reportCannotDecide(family, decision);
       record({
         family,
@@ -111,7 +144,16 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
 
       if (decision.outcome !== 'linked') throw new GateShortCircuitError(family, requestType, decision);
       if (resolution.status === 'found') {
-        attachLinkedAccount(input, new LinkedAccount(decision.linkedUser, resolution.accessToken, resolution.path, decision.expiresAt, new Date(started)));
+        attachLinkedAccount(
+          input,
+          new LinkedAccount(
+            decision.linkedUser,
+            resolution.accessToken,
+            resolution.path,
+            decision.expiresAt,
+            new Date(started),
+          ),
+        );
       }
     },
   };
@@ -126,7 +168,10 @@ function metricsRecorder(metrics: GateMetrics, logger: Logger, family: SkillFami
     } catch (error) {
       if (reported) return;
       reported = true;
-      logger.error('account linking: the gate\'s metrics failed; decisions are not counted', { family, ...describeError(error) });
+      logger.error("account linking: the gate's metrics failed; decisions are not counted", {
+        family,
+        ...describeError(error),
+      });
     }
   };
 }

@@ -46,7 +46,13 @@ export class LinkedAccount<P> {
 
   /** What `JSON.stringify` shows: `user`, `tokenPath`, `tokenFingerprint`, `expiresAt`, `receivedAt`; not the token. */
   toJSON(): Record<string, unknown> {
-    return { user: this.user, tokenPath: this.tokenPath, tokenFingerprint: this.tokenFingerprint, expiresAt: this.expiresAt, receivedAt: this.receivedAt };
+    return {
+      user: this.user,
+      tokenPath: this.tokenPath,
+      tokenFingerprint: this.tokenFingerprint,
+      expiresAt: this.expiresAt,
+      receivedAt: this.receivedAt,
+    };
   }
 
   /** What `console.log` and `util.inspect` show: the same fields as {@link LinkedAccount.toJSON}, not the token. */

@@ -98,11 +98,29 @@ export function emfMetrics(options: EmfMetricsOptions = {}): GateMetrics {
   const write = options.write ?? ((line: string) => void process.stdout.write(line));
   const names = GATE_METRIC_NAMES;
   // A fixed dimension named like a field of the line would be overwritten by it: left out, as `{ ...fixed, Family }` would.
-  const own = new Set<string>(['_aws', 'Family', 'Outcome', 'ReasonClass', 'RequestType', 'Hold', ...Object.values(names)]);
+  const own = new Set<string>([
+    '_aws',
+    'Family',
+    'Outcome',
+    'ReasonClass',
+    'RequestType',
+    'Hold',
+    ...Object.values(names),
+  ]);
   const fixed = Object.entries({ ...options.dimensions }).filter(([key]) => !own.has(key));
   const fixedKeys = fixed.map(([key]) => key);
-  const dimensionSets = [[...fixedKeys, 'Family'], [...fixedKeys, 'Family', 'Outcome', 'ReasonClass']];
-  const rejectionNames = [names.rejections, names.suspectedRejections, names.confirmedRejections, names.heldRejections, names.heldByBreaker, names.heldUnproven];
+  const dimensionSets = [
+    [...fixedKeys, 'Family'],
+    [...fixedKeys, 'Family', 'Outcome', 'ReasonClass'],
+  ];
+  const rejectionNames = [
+    names.rejections,
+    names.suspectedRejections,
+    names.confirmedRejections,
+    names.heldRejections,
+    names.heldByBreaker,
+    names.heldUnproven,
+  ];
   const count = (Name: string) => ({ Name, Unit: 'Count' });
   const counts = [names.decisions, names.undecided, names.unlinkingReplies].map(count);
   const latencyMetric = { Name: names.verificationLatency, Unit: 'Milliseconds' };
@@ -116,12 +134,27 @@ export function emfMetrics(options: EmfMetricsOptions = {}): GateMetrics {
   const withLatency = constant([...counts, latencyMetric]);
   const withoutLatency = constant(counts);
   const ofRejection = constant([...counts, ...rejectionNames.map(count), latencyMetric]);
-  const [decisions, undecided, unlinkingReplies, latency] = [names.decisions, names.undecided, names.unlinkingReplies, names.verificationLatency].map((name) => JSON.stringify(name));
+  const [decisions, undecided, unlinkingReplies, latency] = [
+    names.decisions,
+    names.undecided,
+    names.unlinkingReplies,
+    names.verificationLatency,
+  ].map((name) => JSON.stringify(name));
   const rejectionKeys = rejectionNames.map((name) => JSON.stringify(name));
   const rejectionCounts = (rejection: RejectionReview) => {
     const held = rejection.fate === 'held';
-    const values = [1, rejection.kind === 'suspected' ? 1 : 0, rejection.kind === 'suspected' && !held ? 1 : 0, held ? 1 : 0, rejection.hold === 'breaker' ? 1 : 0, rejection.hold === 'unproven' ? 1 : 0];
-    return rejectionKeys.map((key, i) => `,${key}:${values[i]}`).join('') + (rejection.hold ? `,"Hold":${JSON.stringify(rejection.hold)}` : '');
+    const values = [
+      1,
+      rejection.kind === 'suspected' ? 1 : 0,
+      rejection.kind === 'suspected' && !held ? 1 : 0,
+      held ? 1 : 0,
+      rejection.hold === 'breaker' ? 1 : 0,
+      rejection.hold === 'unproven' ? 1 : 0,
+    ];
+    return (
+      rejectionKeys.map((key, i) => `,${key}:${values[i]}`).join('') +
+      (rejection.hold ? `,"Hold":${JSON.stringify(rejection.hold)}` : '')
+    );
   };
   return {
     record(event) {
@@ -169,7 +202,13 @@ export interface PowertoolsSingleMetricLike {
  */
 export function powertoolsMetrics(metrics: PowertoolsMetricsLike): GateMetrics {
   const names = GATE_METRIC_NAMES;
-  const publish = (event: GateMetricEvent, name: string, unit: 'Count' | 'Milliseconds', value: number, detailed: boolean) => {
+  const publish = (
+    event: GateMetricEvent,
+    name: string,
+    unit: 'Count' | 'Milliseconds',
+    value: number,
+    detailed: boolean,
+  ) => {
     const single = metrics.singleMetric();
     single.addDimension('Family', event.family);
     if (detailed) {
@@ -182,17 +221,20 @@ export function powertoolsMetrics(metrics: PowertoolsMetricsLike): GateMetrics {
     record(event) {
       publish(event, names.decisions, 'Count', 1, true);
       if (event.outcome === 'undecided') publish(event, names.undecided, 'Count', 1, false);
-      if (event.outcome === 'invalid' || event.outcome === 'expired') publish(event, names.unlinkingReplies, 'Count', 1, false);
+      if (event.outcome === 'invalid' || event.outcome === 'expired')
+        publish(event, names.unlinkingReplies, 'Count', 1, false);
       const rejection = event.rejection;
       if (rejection) {
         publish(event, names.rejections, 'Count', 1, true);
         if (rejection.kind === 'suspected') publish(event, names.suspectedRejections, 'Count', 1, true);
-        if (rejection.kind === 'suspected' && rejection.fate === 'unlinked') publish(event, names.confirmedRejections, 'Count', 1, true);
+        if (rejection.kind === 'suspected' && rejection.fate === 'unlinked')
+          publish(event, names.confirmedRejections, 'Count', 1, true);
         if (rejection.fate === 'held') publish(event, names.heldRejections, 'Count', 1, true);
         if (rejection.hold === 'breaker') publish(event, names.heldByBreaker, 'Count', 1, false);
         if (rejection.hold === 'unproven') publish(event, names.heldUnproven, 'Count', 1, false);
       }
-      if (event.outcome !== 'missing') publish(event, names.verificationLatency, 'Milliseconds', event.latencyMs, false);
+      if (event.outcome !== 'missing')
+        publish(event, names.verificationLatency, 'Milliseconds', event.latencyMs, false);
     },
   };
 }

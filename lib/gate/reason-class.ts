@@ -2,7 +2,14 @@
  * Why a decision went the way it did, in a small fixed set: the class a rejection is held and
  * counted by (unlinking policy), and a metric dimension. See docs/metrics.md.
  */
-import { AuthorizationServerError, CannotDecideError, InvalidVerdictError, UnlinkingHeldError, VerifierFailedError, VerifierTimeoutError } from '../errors';
+import {
+  AuthorizationServerError,
+  CannotDecideError,
+  InvalidVerdictError,
+  UnlinkingHeldError,
+  VerifierFailedError,
+  VerifierTimeoutError,
+} from '../errors';
 import { findCause } from '../logging';
 import type { GateDecision } from './decision';
 
@@ -54,7 +61,10 @@ export function reasonClassOf(decision: GateDecision<unknown>): ReasonClass {
       if (held) return held.reasonClass as ReasonClass;
       const cannotDecide = findCause(cause, CannotDecideError);
       // A key set that cannot be had (the JWKS is down, nothing fresh enough held) is an outage; the rest is ours to check.
-      if (cannotDecide) return findCause(cause, AuthorizationServerError) && /unavailable/.test(cannotDecide.reason) ? 'outage' : 'configuration';
+      if (cannotDecide)
+        return findCause(cause, AuthorizationServerError) && /unavailable/.test(cannotDecide.reason)
+          ? 'outage'
+          : 'configuration';
       if (findCause(cause, VerifierTimeoutError)) return 'timeout';
       if (findCause(cause, AuthorizationServerError)) return 'outage';
       if (findCause(cause, InvalidVerdictError) || findCause(cause, VerifierFailedError)) return 'verifier';
@@ -75,6 +85,7 @@ export function invalidReasonClass(reason: string): ReasonClass {
   if (/malformed|too long|not a json|not a jwt|unsigned|unparsable|format/.test(r)) return 'malformed';
   if (/signature|signing key|\bkey\b|algorithm|\bkid\b/.test(r)) return 'signature';
   if (/inactive|not active|revoked|rejected by/.test(r)) return 'inactive';
-  if (/audience|issuer|client|not yet valid|linked user|user in|subject|claim|scope|token type/.test(r)) return 'claims';
+  if (/audience|issuer|client|not yet valid|linked user|user in|subject|claim|scope|token type/.test(r))
+    return 'claims';
   return 'other';
 }

@@ -14,10 +14,10 @@ export function adviceFor(reasonClass: ReasonClass): string {
     case 'claims':
       return 'INTROSPECTION_CLIENT_IDS, LWA_CLIENT_ID / LWA_APP_IDS and the audience: every client the tokens are issued to';
     case 'expired':
-      return 'the authorization server\'s clock, and that it issues refresh tokens Alexa can use';
+      return "the authorization server's clock, and that it issues refresh tokens Alexa can use";
     case 'malformed':
       return 'that the verifier fits the tokens the server issues (JWT_* settings for JWTs, INTROSPECTION_URL for opaque tokens)';
     default:
-      return 'the verifier\'s settings (JWT_*, INTROSPECTION_*, LWA_*) or a custom verifier';
+      return "the verifier's settings (JWT_*, INTROSPECTION_*, LWA_*) or a custom verifier";
   }
 }

@@ -14,10 +14,17 @@ import { invalidMusicRequestResponse } from './respond';
 const musicFamily: RuntimeFamily<MusicRequest, MusicResponse, MusicHandlerInput> = {
   family: 'music',
   parse: parseMusicRequest,
-  createInput: (request, context, attributesManager) => ({ requestEnvelope: request, request, context, attributesManager, reply: musicReplies(request) }),
+  createInput: (request, context, attributesManager) => ({
+    requestEnvelope: request,
+    request,
+    context,
+    attributesManager,
+    reply: musicReplies(request),
+  }),
   requestType: musicRequestType,
   malformedReply: (_event: unknown, error: MalformedRequestError) => invalidMusicRequestResponse(error.reason),
-  unmatchedReply: (input) => invalidMusicRequestResponse(`this skill does not handle ${musicRequestType(input.request)}`),
+  unmatchedReply: (input) =>
+    invalidMusicRequestResponse(`this skill does not handle ${musicRequestType(input.request)}`),
   failureReply: () => musicErrorResponse('INTERNAL_ERROR', 'The skill failed to handle the request.'),
   createGate: (options, builderLogger) => createMusicGate(options as MusicGateOptions<unknown>, builderLogger),
 };
@@ -38,7 +45,6 @@ export class MusicSkillBuilder extends RuntimeSkillBuilder<MusicRequest, MusicRe
       executor,
     );
   }
-
 }
 
 /**

@@ -69,15 +69,19 @@ export function parseMusicRequest(event: unknown): MusicRequest {
   if (!isObject(event)) throw new MalformedRequestError('the request is not a JSON object');
   if (!isObject(event.header)) throw new MalformedRequestError('the request has no "header" object');
   for (const key of ['namespace', 'name'] as const) {
-    if (typeof event.header[key] !== 'string' || event.header[key] === '') throw new MalformedRequestError(`"header.${key}" is not a non-empty string`);
+    if (typeof event.header[key] !== 'string' || event.header[key] === '')
+      throw new MalformedRequestError(`"header.${key}" is not a non-empty string`);
   }
   for (const key of ['messageId', 'payloadVersion'] as const) {
-    if (event.header[key] !== undefined && typeof event.header[key] !== 'string') throw new MalformedRequestError(`"header.${key}" is not a string`);
+    if (event.header[key] !== undefined && typeof event.header[key] !== 'string')
+      throw new MalformedRequestError(`"header.${key}" is not a string`);
   }
   if (!isObject(event.payload)) throw new MalformedRequestError('the request has no "payload" object');
-  if (!isObject(event.payload.requestContext)) throw new MalformedRequestError('"payload.requestContext" is not an object');
+  if (!isObject(event.payload.requestContext))
+    throw new MalformedRequestError('"payload.requestContext" is not an object');
   const user = event.payload.requestContext.user;
-  if (user !== undefined && user !== null && !isObject(user)) throw new MalformedRequestError('"payload.requestContext.user" is not an object');
+  if (user !== undefined && user !== null && !isObject(user))
+    throw new MalformedRequestError('"payload.requestContext.user" is not an object');
   return event as unknown as MusicRequest;
 }
 
@@ -85,4 +89,3 @@ export function parseMusicRequest(event: unknown): MusicRequest {
 export function musicRequestType(request: MusicRequest): string {
   return `${request.header.namespace}.${request.header.name}`;
 }
-

@@ -32,7 +32,10 @@ function header(namespace: string, name: string, payloadVersion: string): MusicH
 /** `<Name>.Response` to a request, e.g. `GetPlayableContent.Response` on `Alexa.Media.Search`. */
 export function musicResponse<P extends Record<string, unknown>>(request: MusicRequest, payload: P): MusicResponse<P> {
   const { namespace, name } = request.header;
-  return { header: header(RESPONSE_NAMESPACES[`${namespace}.${name}`] ?? namespace, `${name}.Response`, '1.0'), payload };
+  return {
+    header: header(RESPONSE_NAMESPACES[`${namespace}.${name}`] ?? namespace, `${name}.Response`, '1.0'),
+    payload,
+  };
 }
 
 // Types, not interfaces: they must fit `Record<string, unknown>`, the payload of a plain MusicResponse.
@@ -51,8 +54,14 @@ export type SkipLimitReachedPayload = MusicErrorPayload<'SKIP_LIMIT_REACHED'> & 
 };
 
 /** An `Alexa` ErrorResponse, `payloadVersion "3.0"`. */
-export function musicErrorResponse(type: MusicErrorType, message: string): MusicResponse<MusicErrorPayload<MusicErrorType>> {
-  return { header: header('Alexa', 'ErrorResponse', '3.0'), payload: { type, message: typeof message === 'string' ? message : '' } };
+export function musicErrorResponse(
+  type: MusicErrorType,
+  message: string,
+): MusicResponse<MusicErrorPayload<MusicErrorType>> {
+  return {
+    header: header('Alexa', 'ErrorResponse', '3.0'),
+    payload: { type, message: typeof message === 'string' ? message : '' },
+  };
 }
 
 /** `Alexa.Media` CONTENT_NOT_FOUND: nothing matches the search, or the content cannot be played. */

@@ -27,7 +27,10 @@ export interface MusicGateOptions<P> extends CommonGateOptions<P> {
   allowUnlinked?: boolean | undefined;
 }
 
-export function createMusicGate<P>(options: MusicGateOptions<P>, builderLogger: Logger): RuntimeGate<MusicHandlerInput, MusicResponse> {
+export function createMusicGate<P>(
+  options: MusicGateOptions<P>,
+  builderLogger: Logger,
+): RuntimeGate<MusicHandlerInput, MusicResponse> {
   const requestInterceptor = gateInterceptor<MusicHandlerInput>({
     family: 'music',
     verifier: options.verifier,
@@ -41,9 +44,12 @@ export function createMusicGate<P>(options: MusicGateOptions<P>, builderLogger: 
   });
 
   const errorHandler: ErrorHandler<MusicHandlerInput, MusicResponse> = {
-    canHandle: (_input, error) => (error instanceof GateShortCircuitError && error.family === 'music') || error instanceof MalformedRequestError,
+    canHandle: (_input, error) =>
+      (error instanceof GateShortCircuitError && error.family === 'music') || error instanceof MalformedRequestError,
     handle: (_input, error) =>
-      error instanceof GateShortCircuitError ? musicRejectionResponse(error.decision) : invalidMusicRequestResponse((error as MalformedRequestError).reason),
+      error instanceof GateShortCircuitError
+        ? musicRejectionResponse(error.decision)
+        : invalidMusicRequestResponse((error as MalformedRequestError).reason),
   };
   return { requestInterceptor, errorHandler };
 }

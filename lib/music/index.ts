@@ -4,7 +4,16 @@
  *
  * @module ask-sdk-account-linking/music
  */
-export { parseMusicRequest, musicRequestType, type MusicHeader, type MusicRequest, type MusicRequestContext, type MusicRequestLocation, type MusicRequestUser, type MusicResponse } from './envelope';
+export {
+  parseMusicRequest,
+  musicRequestType,
+  type MusicHeader,
+  type MusicRequest,
+  type MusicRequestContext,
+  type MusicRequestLocation,
+  type MusicRequestUser,
+  type MusicResponse,
+} from './envelope';
 export * from './events';
 export { resolveMusicAccessToken, MUSIC_TOKEN_PATH } from './resolve';
 export { musicRejectionResponse, invalidMusicRequestResponse } from './respond';

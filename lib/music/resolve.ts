@@ -23,6 +23,7 @@ export function resolveMusicAccessToken(request: MusicRequest): TokenResolution 
   if (!isObject(user)) return { status: 'malformed', reason: '"payload.requestContext.user" is not an object' };
   const token = user.accessToken;
   if (token === undefined || token === null) return { status: 'absent' };
-  if (typeof token !== 'string' || token === '') return { status: 'malformed', reason: `"${MUSIC_TOKEN_PATH}" is not a non-empty string` };
+  if (typeof token !== 'string' || token === '')
+    return { status: 'malformed', reason: `"${MUSIC_TOKEN_PATH}" is not a non-empty string` };
   return { status: 'found', accessToken: token, path: MUSIC_TOKEN_PATH };
 }

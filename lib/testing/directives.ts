@@ -23,11 +23,19 @@ export function endpointDirective(namespace: string, name: string, options: Dire
   const correlationToken = options.correlationToken === undefined ? `corr-${randomUUID()}` : options.correlationToken;
   return {
     directive: {
-      header: { namespace, name, messageId: randomUUID(), ...(correlationToken ? { correlationToken } : {}), payloadVersion: '3' },
+      header: {
+        namespace,
+        name,
+        messageId: randomUUID(),
+        ...(correlationToken ? { correlationToken } : {}),
+        payloadVersion: '3',
+      },
       endpoint: {
         // Alexa always sends the scope; a user with no token has none in it (a shape the Scope type, which
         // describes what Alexa sends a linked user, does not allow: hence the cast).
-        scope: (options.accessToken !== undefined ? { type: 'BearerToken', token: options.accessToken } : { type: 'BearerToken' }) as Scope,
+        scope: (options.accessToken !== undefined
+          ? { type: 'BearerToken', token: options.accessToken }
+          : { type: 'BearerToken' }) as Scope,
         endpointId: options.endpointId ?? 'endpoint-001',
         ...(options.cookie ? { cookie: options.cookie } : {}),
       },

@@ -24,18 +24,36 @@ export interface CustomEnvelopeOptions {
 }
 
 /** A custom-skill envelope around `request`, with `context`, and a `session` where Alexa sends one. */
-export function customEnvelope(request: Record<string, unknown> & { type: string }, options: CustomEnvelopeOptions = {}): RequestEnvelope {
+export function customEnvelope(
+  request: Record<string, unknown> & { type: string },
+  options: CustomEnvelopeOptions = {},
+): RequestEnvelope {
   const withSession = options.session ?? IN_SESSION.has(request.type);
-  const user = () => ({ userId: TEST_USER_ID, ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}) });
+  const user = () => ({
+    userId: TEST_USER_ID,
+    ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}),
+  });
   const application = { applicationId: TEST_SKILL_ID };
   return {
     version: '1.0',
-    ...(withSession ? { session: { new: request.type === 'LaunchRequest', sessionId: `amzn1.echo-api.session.${randomUUID()}`, application, attributes: {}, user: user() } } : {}),
+    ...(withSession
+      ? {
+          session: {
+            new: request.type === 'LaunchRequest',
+            sessionId: `amzn1.echo-api.session.${randomUUID()}`,
+            application,
+            attributes: {},
+            user: user(),
+          },
+        }
+      : {}),
     context: {
       System: {
         application,
         user: user(),
-        ...(options.personAccessToken !== undefined ? { person: { personId: 'amzn1.ask.person.TESTPERSON', accessToken: options.personAccessToken } } : {}),
+        ...(options.personAccessToken !== undefined
+          ? { person: { personId: 'amzn1.ask.person.TESTPERSON', accessToken: options.personAccessToken } }
+          : {}),
         device: { deviceId: 'amzn1.ask.device.TESTDEVICE', supportedInterfaces: {} },
         apiEndpoint: 'https://api.amazonalexa.com',
         apiAccessToken: 'test-api-access-token',
@@ -58,12 +76,27 @@ export function launchRequest(options?: CustomEnvelopeOptions): RequestEnvelope 
 }
 
 /** An `IntentRequest` for intent `name` with `slots` (slot name to value), dialog COMPLETED. */
-export function intentRequest(name: string, slots: Record<string, string> = {}, options?: CustomEnvelopeOptions): RequestEnvelope {
-  return customEnvelope({ type: 'IntentRequest', dialogState: 'COMPLETED', intent: { name, confirmationStatus: 'NONE', slots: toSlots(slots) } }, options);
+export function intentRequest(
+  name: string,
+  slots: Record<string, string> = {},
+  options?: CustomEnvelopeOptions,
+): RequestEnvelope {
+  return customEnvelope(
+    {
+      type: 'IntentRequest',
+      dialogState: 'COMPLETED',
+      intent: { name, confirmationStatus: 'NONE', slots: toSlots(slots) },
+    },
+    options,
+  );
 }
 
 /** A `CanFulfillIntentRequest` for intent `name` with `slots`. */
-export function canFulfillIntentRequest(name: string, slots: Record<string, string> = {}, options?: CustomEnvelopeOptions): RequestEnvelope {
+export function canFulfillIntentRequest(
+  name: string,
+  slots: Record<string, string> = {},
+  options?: CustomEnvelopeOptions,
+): RequestEnvelope {
   return customEnvelope({ type: 'CanFulfillIntentRequest', intent: { name, slots: toSlots(slots) } }, options);
 }
 
@@ -74,13 +107,21 @@ export function sessionEndedRequest(options?: CustomEnvelopeOptions): RequestEnv
 
 /** An AudioPlayer event: no session, as Alexa sends it. */
 export function audioPlayerEvent(name = 'PlaybackStarted', options?: CustomEnvelopeOptions): RequestEnvelope {
-  return customEnvelope({ type: `AudioPlayer.${name}`, token: 'track-1', offsetInMilliseconds: 0 }, { session: false, ...options });
+  return customEnvelope(
+    { type: `AudioPlayer.${name}`, token: 'track-1', offsetInMilliseconds: 0 },
+    { session: false, ...options },
+  );
 }
 
 /** `AlexaSkillEvent.SkillAccountLinked`: the new access token travels in `request.body.accessToken`. */
 export function skillAccountLinkedEvent(accessToken?: string, options?: CustomEnvelopeOptions): RequestEnvelope {
   return customEnvelope(
-    { type: 'AlexaSkillEvent.SkillAccountLinked', eventCreationTime: new Date().toISOString(), eventPublishingTime: new Date().toISOString(), body: accessToken !== undefined ? { accessToken } : {} },
+    {
+      type: 'AlexaSkillEvent.SkillAccountLinked',
+      eventCreationTime: new Date().toISOString(),
+      eventPublishingTime: new Date().toISOString(),
+      body: accessToken !== undefined ? { accessToken } : {},
+    },
     { session: false, ...options },
   );
 }
@@ -92,12 +133,14 @@ export interface SessionResumedOptions extends CustomEnvelopeOptions {
   /** `cause.result`, e.g. `{ status: 'LINKED' }` for voice-forward account linking. */
   result?: Record<string, unknown> | undefined;
   /** `cause.status`. Default: `{ code: '200', message: 'OK' }`. */
-  status?: {
-    /** The connection's HTTP-like status code, as a string: `200` when the task ran. */
-    code: string;
-    /** A human-readable word for the code, e.g. `OK`. */
-    message?: string | undefined;
-  } | undefined;
+  status?:
+    | {
+        /** The connection's HTTP-like status code, as a string: `200` when the task ran. */
+        code: string;
+        /** A human-readable word for the code, e.g. `OK`. */
+        message?: string | undefined;
+      }
+    | undefined;
 }
 
 /**
@@ -108,7 +151,15 @@ export interface SessionResumedOptions extends CustomEnvelopeOptions {
 export function sessionResumedRequest(options: SessionResumedOptions = {}): RequestEnvelope {
   const { token, result, status = { code: '200', message: 'OK' }, ...envelope } = options;
   return customEnvelope(
-    { type: 'SessionResumedRequest', cause: { type: 'ConnectionCompleted', ...(token !== undefined ? { token } : {}), status, ...(result !== undefined ? { result } : {}) } },
+    {
+      type: 'SessionResumedRequest',
+      cause: {
+        type: 'ConnectionCompleted',
+        ...(token !== undefined ? { token } : {}),
+        status,
+        ...(result !== undefined ? { result } : {}),
+      },
+    },
     { session: true, ...envelope },
   );
 }
@@ -119,11 +170,20 @@ export function sessionResumedRequest(options: SessionResumedOptions = {}): Requ
  * for `resumedFrom` (default `LaunchRequest`), and the new access token, if any, where every
  * request carries it (`accessToken`).
  */
-export function voiceLinkingResumedRequest(status: string, options: CustomEnvelopeOptions & { resumedFrom?: string } = {}): RequestEnvelope {
+export function voiceLinkingResumedRequest(
+  status: string,
+  options: CustomEnvelopeOptions & { resumedFrom?: string } = {},
+): RequestEnvelope {
   const { resumedFrom = 'LaunchRequest', ...envelope } = options;
-  return sessionResumedRequest({ token: askForAccountLinkingDirective(resumedFrom).token, result: { status }, ...envelope });
+  return sessionResumedRequest({
+    token: askForAccountLinkingDirective(resumedFrom).token,
+    result: { status },
+    ...envelope,
+  });
 }
 
 function toSlots(slots: Record<string, string>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(slots).map(([name, value]) => [name, { name, value, confirmationStatus: 'NONE' }]));
+  return Object.fromEntries(
+    Object.entries(slots).map(([name, value]) => [name, { name, value, confirmationStatus: 'NONE' }]),
+  );
 }

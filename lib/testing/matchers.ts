@@ -19,7 +19,10 @@ const UNLINKING = new Set(['INVALID_AUTHORIZATION_CREDENTIAL', 'EXPIRED_AUTHORIZ
 
 function result(pass: boolean, what: string, received: unknown, unlinkingExpected = false): Result {
   const hint = !pass && unlinkingExpected && isTransient(received) ? HELD_HINT : '';
-  return { pass, message: () => `expected ${pass ? 'not ' : ''}${what}, received${hint}:\n${JSON.stringify(received, null, 2)}` };
+  return {
+    pass,
+    message: () => `expected ${pass ? 'not ' : ''}${what}, received${hint}:\n${JSON.stringify(received, null, 2)}`,
+  };
 }
 
 /**
@@ -48,7 +51,9 @@ export function errorTypeOf(received: unknown): string | undefined {
   if (!isObject(received)) return undefined;
   const payload = isObject(received.event) ? received.event.payload : received.payload;
   const header = isObject(received.event) ? received.event.header : received.header;
-  return isObject(header) && header.name === 'ErrorResponse' && isObject(payload) && typeof payload.type === 'string' ? payload.type : undefined;
+  return isObject(header) && header.name === 'ErrorResponse' && isObject(payload) && typeof payload.type === 'string'
+    ? payload.type
+    : undefined;
 }
 
 /**
@@ -59,30 +64,46 @@ export const accountLinkingMatchers = {
   /** A custom reply with speech, a LinkAccount card, the session ended. */
   toBeLinkAccountResponse(received: unknown): Result {
     const response = customResponse(received);
-    const pass = !!response && response.card?.type === 'LinkAccount' && typeof response.outputSpeech?.ssml === 'string' && response.shouldEndSession === true;
+    const pass =
+      !!response &&
+      response.card?.type === 'LinkAccount' &&
+      typeof response.outputSpeech?.ssml === 'string' &&
+      response.shouldEndSession === true;
     return result(pass, 'a LinkAccount card with speech that ends the session', received, true);
   },
 
   /** A custom reply with speech, no card, the session ended (the "could not decide" apology). */
   toBeTryLaterResponse(received: unknown): Result {
     const response = customResponse(received);
-    const pass = !!response && response.card === undefined && typeof response.outputSpeech?.ssml === 'string' && response.shouldEndSession === true;
+    const pass =
+      !!response &&
+      response.card === undefined &&
+      typeof response.outputSpeech?.ssml === 'string' &&
+      response.shouldEndSession === true;
     return result(pass, 'speech without a card that ends the session', received);
   },
 
   /** A smart home ErrorResponse (`Alexa`, `Alexa.Video` or `Alexa.Authorization`, `payloadVersion "3"`), of `type` if given. */
   toBeAlexaErrorResponse(received: unknown, type?: string): Result {
     const header = isObject(received) && isObject(received.event) ? received.event.header : undefined;
-    const pass = isObject(header) && ['Alexa', 'Alexa.Video', 'Alexa.Authorization'].includes(header.namespace) && header.payloadVersion === '3'
-      && errorTypeOf(received) !== undefined && (type === undefined || errorTypeOf(received) === type);
+    const pass =
+      isObject(header) &&
+      ['Alexa', 'Alexa.Video', 'Alexa.Authorization'].includes(header.namespace) &&
+      header.payloadVersion === '3' &&
+      errorTypeOf(received) !== undefined &&
+      (type === undefined || errorTypeOf(received) === type);
     return result(pass, `a smart home ErrorResponse${type ? ` ${type}` : ''}`, received, UNLINKING.has(type ?? ''));
   },
 
   /** A music `Alexa` ErrorResponse (`payloadVersion "3.0"`), of `type` if given. */
   toBeMusicErrorResponse(received: unknown, type?: string): Result {
     const header = isObject(received) ? received.header : undefined;
-    const pass = isObject(header) && header.namespace === 'Alexa' && header.payloadVersion === '3.0' && errorTypeOf(received) !== undefined
-      && (type === undefined || errorTypeOf(received) === type);
+    const pass =
+      isObject(header) &&
+      header.namespace === 'Alexa' &&
+      header.payloadVersion === '3.0' &&
+      errorTypeOf(received) !== undefined &&
+      (type === undefined || errorTypeOf(received) === type);
     return result(pass, `a music ErrorResponse${type ? ` ${type}` : ''}`, received, UNLINKING.has(type ?? ''));
   },
 

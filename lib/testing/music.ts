@@ -11,12 +11,20 @@ export interface MusicRequestOptions {
 }
 
 /** A Music Skill API request `namespace`.`name` with `payload` and a `requestContext`. */
-export function musicRequest(namespace: string, name: string, payload: Record<string, unknown> = {}, options: MusicRequestOptions = {}): MusicRequest {
+export function musicRequest(
+  namespace: string,
+  name: string,
+  payload: Record<string, unknown> = {},
+  options: MusicRequestOptions = {},
+): MusicRequest {
   return {
     header: { messageId: randomUUID(), namespace, name, payloadVersion: '1.0' },
     payload: {
       requestContext: {
-        user: { id: 'amzn1.ask.account.TESTUSER', ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}) },
+        user: {
+          id: 'amzn1.ask.account.TESTUSER',
+          ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}),
+        },
         location: { originatingLocale: options.locale ?? 'en-US', countryCode: 'US' },
       },
       ...payload,
@@ -25,19 +33,37 @@ export function musicRequest(namespace: string, name: string, payload: Record<st
 }
 
 /** `Alexa.Media.Search.GetPlayableContent` for an entity, e.g. `{ type: 'TRACK', entityId: '1' }` or `{ type: 'MEDIA_TYPE', value: 'STATION' }`. */
-export function getPlayableContentRequest(attributes: Array<Record<string, unknown>>, options?: MusicRequestOptions): MusicRequest {
-  return musicRequest('Alexa.Media.Search', 'GetPlayableContent', { filters: { explicitLanguageAllowed: true }, selectionCriteria: { attributes } }, options);
+export function getPlayableContentRequest(
+  attributes: Array<Record<string, unknown>>,
+  options?: MusicRequestOptions,
+): MusicRequest {
+  return musicRequest(
+    'Alexa.Media.Search',
+    'GetPlayableContent',
+    { filters: { explicitLanguageAllowed: true }, selectionCriteria: { attributes } },
+    options,
+  );
 }
 
 /** `Alexa.Media.Playback.Initiate` of a content ID from GetPlayableContent. */
 export function initiateRequest(contentId: string, options?: MusicRequestOptions): MusicRequest {
-  return musicRequest('Alexa.Media.Playback', 'Initiate', { filters: { explicitLanguageAllowed: true }, contentId, currentItemReference: null, playbackModifiers: null }, options);
+  return musicRequest(
+    'Alexa.Media.Playback',
+    'Initiate',
+    { filters: { explicitLanguageAllowed: true }, contentId, currentItemReference: null, playbackModifiers: null },
+    options,
+  );
 }
 
 /** `Alexa.Audio.PlayQueue.GetNextItem` after the item `id` of queue `queueId`. */
 export function getNextItemRequest(queueId: string, id: string, options?: MusicRequestOptions): MusicRequest {
-  return musicRequest('Alexa.Audio.PlayQueue', 'GetNextItem', {
-    currentItemReference: { namespace: 'Alexa.Audio.PlayQueue', name: 'item', id, queueId, contentId: queueId },
-    isUserInitiated: false,
-  }, options);
+  return musicRequest(
+    'Alexa.Audio.PlayQueue',
+    'GetNextItem',
+    {
+      currentItemReference: { namespace: 'Alexa.Audio.PlayQueue', name: 'item', id, queueId, contentId: queueId },
+      isUserInitiated: false,
+    },
+    options,
+  );
 }

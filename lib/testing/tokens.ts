@@ -2,7 +2,15 @@
  * Access tokens for tests and local runs: minting JWTs the way an authorization server would,
  * and putting a token where Alexa puts it for each skill family.
  */
-import { constants, createHmac, createPrivateKey, createSecretKey, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import {
+  constants,
+  createHmac,
+  createPrivateKey,
+  createSecretKey,
+  generateKeyPairSync,
+  KeyObject,
+  sign,
+} from 'node:crypto';
 import { MalformedRequestError } from '../errors';
 import { isObject } from '../json';
 import type { AsymmetricAlgorithm, HmacAlgorithm } from '../verification/jwt';
@@ -70,9 +78,12 @@ export function localSigningKey(kid = 'test-key-1'): LocalSigningKey {
  */
 export function mintAccessToken(options: MintOptions): string {
   const algorithm = options.algorithm ?? 'HS256';
-  const key = options.key instanceof KeyObject
-    ? options.key
-    : algorithm.startsWith('HS') ? createSecretKey(Buffer.from(options.key)) : createPrivateKey(options.key);
+  const key =
+    options.key instanceof KeyObject
+      ? options.key
+      : algorithm.startsWith('HS')
+        ? createSecretKey(Buffer.from(options.key))
+        : createPrivateKey(options.key);
   const now = Math.floor(Date.now() / 1000);
   const payload: Record<string, unknown> = {
     ...options.claims,
@@ -119,7 +130,11 @@ export function withAccessToken<E>(envelope: E, accessToken: string): E {
   const copy = cloneEnvelope(envelope);
   for (const { holder, key, create } of tokenSlots(copy)) {
     const parent = create();
-    parent[holder] = { ...(isObject(parent[holder]) ? parent[holder] : {}), ...(key === 'token' ? { type: 'BearerToken' } : {}), [key]: accessToken };
+    parent[holder] = {
+      ...(isObject(parent[holder]) ? parent[holder] : {}),
+      ...(key === 'token' ? { type: 'BearerToken' } : {}),
+      [key]: accessToken,
+    };
   }
   return copy as E;
 }
@@ -153,15 +168,20 @@ function tokenSlots(root: Record<string, any>): TokenSlot[] {
   });
   if (isObject(root.request)) {
     if (root.request.type === 'AlexaSkillEvent.SkillAccountLinked') return [slot(['request'], 'body', 'accessToken')];
-    return [slot(['context', 'System'], 'user', 'accessToken'), ...(isObject(root.session) ? [slot(['session'], 'user', 'accessToken')] : [])];
+    return [
+      slot(['context', 'System'], 'user', 'accessToken'),
+      ...(isObject(root.session) ? [slot(['session'], 'user', 'accessToken')] : []),
+    ];
   }
   if (isObject(root.directive)) {
     const header = isObject(root.directive.header) ? root.directive.header : {};
     if (header.namespace === 'Alexa.Discovery') return [slot(['directive', 'payload'], 'scope', 'token')];
-    if (header.namespace === 'Alexa.Authorization' && header.name === 'AcceptGrant') return [slot(['directive', 'payload'], 'grantee', 'token')];
+    if (header.namespace === 'Alexa.Authorization' && header.name === 'AcceptGrant')
+      return [slot(['directive', 'payload'], 'grantee', 'token')];
     return [slot(['directive', 'endpoint'], 'scope', 'token')];
   }
-  if (isObject(root.header) && isObject(root.payload)) return [slot(['payload', 'requestContext'], 'user', 'accessToken')];
+  if (isObject(root.header) && isObject(root.payload))
+    return [slot(['payload', 'requestContext'], 'user', 'accessToken')];
   throw new MalformedRequestError('the event is neither a custom request, a directive nor a music request');
 }
 

@@ -10,12 +10,7 @@ import type { TokenVerdict, TokenVerifier, VerificationContext } from '../verifi
  * might (each of which the gate must treat as "could not decide").
  */
 export type VerifierBehaviour<P> =
-  | TokenVerdict<P>
-  | VerifierThrows
-  | VerifierRejects
-  | VerifierHangs
-  | VerifierAnswersLate<P>
-  | VerifierAnswersGarbage;
+  TokenVerdict<P> | VerifierThrows | VerifierRejects | VerifierHangs | VerifierAnswersLate<P> | VerifierAnswersGarbage;
 
 /** The verifier throws synchronously. */
 export interface VerifierThrows {

@@ -107,9 +107,11 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
   ) {
     if (typeof inner?.verify !== 'function') throw new ConfigurationError('CachingVerifier needs a verifier to cache');
     this.#maxTtlMs = seconds(options.maxTtlSeconds ?? DEFAULT_CACHE_MAX_TTL_SECONDS, 'maxTtlSeconds') * 1000;
-    this.#negativeTtlMs = seconds(options.negativeTtlSeconds ?? DEFAULT_CACHE_NEGATIVE_TTL_SECONDS, 'negativeTtlSeconds') * 1000;
+    this.#negativeTtlMs =
+      seconds(options.negativeTtlSeconds ?? DEFAULT_CACHE_NEGATIVE_TTL_SECONDS, 'negativeTtlSeconds') * 1000;
     this.#maxEntries = options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES;
-    if (!Number.isInteger(this.#maxEntries) || this.#maxEntries < 1) throw new ConfigurationError('maxEntries must be a positive whole number');
+    if (!Number.isInteger(this.#maxEntries) || this.#maxEntries < 1)
+      throw new ConfigurationError('maxEntries must be a positive whole number');
   }
 
   /**
@@ -151,16 +153,18 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
     } catch (error) {
       started = Promise.reject(error);
     }
-    const verification = started
-      .then((verdict) => {
-        if (this.inner.knowledgeVersion === version) this.#keep(key, withKnowledgeAt(verdict, startedAt), version, sequence);
-        return verdict;
-      });
+    const verification = started.then((verdict) => {
+      if (this.inner.knowledgeVersion === version)
+        this.#keep(key, withKnowledgeAt(verdict, startedAt), version, sequence);
+      return verdict;
+    });
     const mine: Pending<P> = { verification, startedAt, signal };
     this.#pending.set(key, mine);
-    verification.catch(() => undefined).finally(() => {
-      if (this.#pending.get(key) === mine) this.#pending.delete(key);
-    });
+    verification
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.#pending.get(key) === mine) this.#pending.delete(key);
+      });
     return untilAborted(verification, signal);
   }
 
@@ -195,6 +199,7 @@ function withKnowledgeAt<P>(verdict: TokenVerdict<P>, startedAt: number): TokenV
 }
 
 function seconds(value: number, name: string): number {
-  if (!Number.isFinite(value) || value < 0) throw new ConfigurationError(`${name} must be a number of seconds, 0 or more`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new ConfigurationError(`${name} must be a number of seconds, 0 or more`);
   return value;
 }

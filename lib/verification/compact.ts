@@ -29,9 +29,16 @@ export function parse(token: string): Parsed | { outcome: 'invalid'; reason: str
   // With b64: false the signature covers the raw payload: a genuine token of that form would fail the
   // check below, and a failed check is no proof about it, so it is "could not decide" before any check.
   if (header.b64 === false) {
-    throw new CannotDecideError('unsupported header', 'an access token has a b64: false header (unencoded payload, RFC 7797), which JwtVerifier does not implement; issue plain JWS access tokens');
+    throw new CannotDecideError(
+      'unsupported header',
+      'an access token has a b64: false header (unencoded payload, RFC 7797), which JwtVerifier does not implement; issue plain JWS access tokens',
+    );
   }
-  return { alg: header.alg, ...(header.kid !== undefined ? { kid: header.kid } : {}), extended: header.crit !== undefined };
+  return {
+    alg: header.alg,
+    ...(header.kid !== undefined ? { kid: header.kid } : {}),
+    extended: header.crit !== undefined,
+  };
 }
 
 /** Three base64url parts, the second a JSON object: checked before a JWKS refetch, so that garbage never costs one. */

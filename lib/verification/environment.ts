@@ -25,12 +25,24 @@ export type Environment = Record<string, string | undefined>;
 
 const VARIABLES = {
   jwt: [
-    'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWKS_URI', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ALGORITHMS', 'JWT_CLOCK_TOLERANCE_SECONDS',
-    'JWT_SELF_EVIDENT_EXPIRY_SECONDS', 'JWKS_MAX_AGE_SECONDS',
+    'JWT_SECRET',
+    'JWT_PUBLIC_KEY',
+    'JWKS_URI',
+    'JWT_ISSUER',
+    'JWT_AUDIENCE',
+    'JWT_ALGORITHMS',
+    'JWT_CLOCK_TOLERANCE_SECONDS',
+    'JWT_SELF_EVIDENT_EXPIRY_SECONDS',
+    'JWKS_MAX_AGE_SECONDS',
   ],
   introspection: [
-    'INTROSPECTION_URL', 'INTROSPECTION_CLIENT_ID', 'INTROSPECTION_CLIENT_SECRET', 'INTROSPECTION_AUTH_METHOD', 'INTROSPECTION_AUDIENCE',
-    'INTROSPECTION_CLIENT_IDS', 'INTROSPECTION_CLOCK_TOLERANCE_SECONDS',
+    'INTROSPECTION_URL',
+    'INTROSPECTION_CLIENT_ID',
+    'INTROSPECTION_CLIENT_SECRET',
+    'INTROSPECTION_AUTH_METHOD',
+    'INTROSPECTION_AUDIENCE',
+    'INTROSPECTION_CLIENT_IDS',
+    'INTROSPECTION_CLOCK_TOLERANCE_SECONDS',
   ],
   lwa: ['LWA_CLIENT_ID', 'LWA_APP_IDS', 'LWA_TOKENINFO_URL', 'LWA_PROFILE_URL', 'LWA_FETCH_PROFILE'],
 } as const;
@@ -64,18 +76,27 @@ type VerifierKind = keyof typeof VARIABLES;
  */
 export function verifierFromEnvironment(env: Environment = process.env): TokenVerifier<LinkedUser> {
   const kind = (value(env.TOKEN_VERIFIER) ?? 'jwt') as VerifierKind;
-  if (!(kind in VARIABLES)) throw new ConfigurationError(`TOKEN_VERIFIER is "${kind}"; it must be jwt, introspection or lwa`);
+  if (!(kind in VARIABLES))
+    throw new ConfigurationError(`TOKEN_VERIFIER is "${kind}"; it must be jwt, introspection or lwa`);
   const strays = (Object.keys(VARIABLES) as VerifierKind[])
     .filter((other) => other !== kind)
     .flatMap((other) => VARIABLES[other].filter((name) => value(env[name]) !== undefined));
-  if (strays.length > 0) throw new ConfigurationError(`TOKEN_VERIFIER is ${kind}, but ${strays.join(', ')} ${strays.length > 1 ? 'are' : 'is'} set too`);
+  if (strays.length > 0)
+    throw new ConfigurationError(
+      `TOKEN_VERIFIER is ${kind}, but ${strays.join(', ')} ${strays.length > 1 ? 'are' : 'is'} set too`,
+    );
 
   const verifier: TokenVerifier<LinkedUser> =
-    kind === 'jwt' ? jwtVerifierFromEnvironment(env) : kind === 'introspection' ? introspectionFromEnvironment(env) : lwaFromEnvironment(env);
+    kind === 'jwt'
+      ? jwtVerifierFromEnvironment(env)
+      : kind === 'introspection'
+        ? introspectionFromEnvironment(env)
+        : lwaFromEnvironment(env);
 
   const ttl = value(env.VERIFY_CACHE_TTL_SECONDS);
   const maxTtlSeconds = ttl === undefined ? DEFAULT_CACHE_MAX_TTL_SECONDS : Number(ttl);
-  if (!Number.isFinite(maxTtlSeconds) || maxTtlSeconds < 0) throw new ConfigurationError('VERIFY_CACHE_TTL_SECONDS must be a number of seconds, 0 to turn the cache off');
+  if (!Number.isFinite(maxTtlSeconds) || maxTtlSeconds < 0)
+    throw new ConfigurationError('VERIFY_CACHE_TTL_SECONDS must be a number of seconds, 0 to turn the cache off');
   return maxTtlSeconds === 0 ? verifier : new CachingVerifier(verifier, { maxTtlSeconds });
 }
 
@@ -105,16 +126,20 @@ export function jwtVerifierFromEnvironment(
   const publicKey = overrides.publicKey ?? value(env.JWT_PUBLIC_KEY)?.replace(/\\n/g, '\n');
   const jwksUri = overrides.jwksUri ?? value(env.JWKS_URI);
   const keys = [secret && 'JWT_SECRET', publicKey && 'JWT_PUBLIC_KEY', jwksUri && 'JWKS_URI'].filter(Boolean);
-  if (keys.length > 1) throw new ConfigurationError(`Set only one of JWT_SECRET, JWT_PUBLIC_KEY and JWKS_URI, not ${keys.join(' and ')}`);
+  if (keys.length > 1)
+    throw new ConfigurationError(`Set only one of JWT_SECRET, JWT_PUBLIC_KEY and JWKS_URI, not ${keys.join(' and ')}`);
   if (keys.length === 0) {
-    throw new ConfigurationError('Set JWT_SECRET (shared secret, HS256), JWT_PUBLIC_KEY (PEM public key, RS256/ES256) or JWKS_URI (the authorization server\'s keys)');
+    throw new ConfigurationError(
+      "Set JWT_SECRET (shared secret, HS256), JWT_PUBLIC_KEY (PEM public key, RS256/ES256) or JWKS_URI (the authorization server's keys)",
+    );
   }
   const issuer = overrides.issuer ?? list(env.JWT_ISSUER);
   if (issuer === undefined) throw new ConfigurationError('Set JWT_ISSUER: the issuer (iss) of the access tokens');
   const audience = overrides.audience ?? list(env.JWT_AUDIENCE);
   if (audience === undefined) throw new ConfigurationError('Set JWT_AUDIENCE: the audience (aud) of the access tokens');
   const tolerance = value(env.JWT_CLOCK_TOLERANCE_SECONDS);
-  const clockToleranceSeconds = overrides.clockToleranceSeconds ?? (tolerance === undefined ? undefined : Number(tolerance));
+  const clockToleranceSeconds =
+    overrides.clockToleranceSeconds ?? (tolerance === undefined ? undefined : Number(tolerance));
   if (clockToleranceSeconds !== undefined && !(Number.isFinite(clockToleranceSeconds) && clockToleranceSeconds >= 0)) {
     throw new ConfigurationError('JWT_CLOCK_TOLERANCE_SECONDS must be a number of seconds, 0 or more');
   }
@@ -125,29 +150,43 @@ export function jwtVerifierFromEnvironment(
   if (jwksMaxAgeSeconds !== undefined && !(Number.isFinite(jwksMaxAgeSeconds) && jwksMaxAgeSeconds > 0)) {
     throw new ConfigurationError('JWKS_MAX_AGE_SECONDS must be a number of seconds, more than 0');
   }
-  if (jwksMaxAgeSeconds !== undefined && jwksUri === undefined) throw new ConfigurationError('JWKS_MAX_AGE_SECONDS is set, but JWKS_URI is not');
+  if (jwksMaxAgeSeconds !== undefined && jwksUri === undefined)
+    throw new ConfigurationError('JWKS_MAX_AGE_SECONDS is set, but JWKS_URI is not');
 
   const algorithms = overrides.algorithms ?? list(env.JWT_ALGORITHMS) ?? defaultAlgorithms(secret, publicKey);
   const allowed: readonly string[] = secret !== undefined ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS;
   const refused = algorithms.filter((algorithm) => !allowed.includes(algorithm));
   if (refused.length > 0) {
-    throw new ConfigurationError(`JWT_ALGORITHMS has ${refused.join(', ')}, which ${keys[0]} cannot verify; allowed: ${allowed.join(', ')}`);
+    throw new ConfigurationError(
+      `JWT_ALGORITHMS has ${refused.join(', ')}, which ${keys[0]} cannot verify; allowed: ${allowed.join(', ')}`,
+    );
   }
 
   const common = { ...overrides, issuer, audience, clockToleranceSeconds, selfEvidentExpirySeconds };
   try {
     if (secret !== undefined) {
-      return new JwtVerifier({ ...common, secret, publicKey: undefined, jwksUri: undefined, algorithms: algorithms as [HmacAlgorithm, ...HmacAlgorithm[]] });
+      return new JwtVerifier({
+        ...common,
+        secret,
+        publicKey: undefined,
+        jwksUri: undefined,
+        algorithms: algorithms as [HmacAlgorithm, ...HmacAlgorithm[]],
+      });
     }
     const asymmetric = algorithms as [AsymmetricAlgorithm, ...AsymmetricAlgorithm[]];
     return publicKey !== undefined
       ? new JwtVerifier({ ...common, publicKey, secret: undefined, jwksUri: undefined, algorithms: asymmetric })
       : new JwtVerifier({
           ...(jwksMaxAgeSeconds !== undefined ? { jwksMaxAgeMs: jwksMaxAgeSeconds * 1000 } : {}),
-          ...common, jwksUri: jwksUri!, secret: undefined, publicKey: undefined, algorithms: asymmetric,
+          ...common,
+          jwksUri: jwksUri!,
+          secret: undefined,
+          publicKey: undefined,
+          algorithms: asymmetric,
         });
   } catch (error) {
-    if (error instanceof ConfigurationError) throw new ConfigurationError(`${keys[0]}: ${error.message}`, { cause: error });
+    if (error instanceof ConfigurationError)
+      throw new ConfigurationError(`${keys[0]}: ${error.message}`, { cause: error });
     throw error;
   }
 }
@@ -181,7 +220,9 @@ function selfEvidentExpiry(env: Environment, clockToleranceSeconds: number | und
   if (raw === undefined) return undefined;
   const seconds = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(Number.isSafeInteger(seconds) && seconds > 0)) {
-    throw new ConfigurationError('JWT_SELF_EVIDENT_EXPIRY_SECONDS must be a whole number of seconds, more than 0 (default 3600)');
+    throw new ConfigurationError(
+      'JWT_SELF_EVIDENT_EXPIRY_SECONDS must be a whole number of seconds, more than 0 (default 3600)',
+    );
   }
   const tolerance = clockToleranceSeconds ?? DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS;
   if (seconds <= tolerance) {
@@ -207,7 +248,11 @@ function introspectionFromEnvironment(env: Environment): IntrospectionVerifier {
   return new IntrospectionVerifier({
     url,
     clientId: required(env, 'INTROSPECTION_CLIENT_ID', "the skill's client ID at the introspection endpoint"),
-    clientSecret: required(env, 'INTROSPECTION_CLIENT_SECRET', "the skill's client secret at the introspection endpoint"),
+    clientSecret: required(
+      env,
+      'INTROSPECTION_CLIENT_SECRET',
+      "the skill's client secret at the introspection endpoint",
+    ),
     clientAuthMethod,
     audience: list(env.INTROSPECTION_AUDIENCE),
     clientIds: list(env.INTROSPECTION_CLIENT_IDS),
@@ -217,7 +262,10 @@ function introspectionFromEnvironment(env: Environment): IntrospectionVerifier {
 
 function lwaFromEnvironment(env: Environment): LoginWithAmazonVerifier {
   const urls: Record<string, string> = {};
-  for (const [name, option] of [['LWA_TOKENINFO_URL', 'tokenInfoUrl'], ['LWA_PROFILE_URL', 'profileUrl']] as const) {
+  for (const [name, option] of [
+    ['LWA_TOKENINFO_URL', 'tokenInfoUrl'],
+    ['LWA_PROFILE_URL', 'profileUrl'],
+  ] as const) {
     const url = value(env[name]);
     if (url === undefined) continue;
     if (!URL.canParse(url)) throw new ConfigurationError(`${name} is not a URL`);
@@ -242,6 +290,9 @@ function value(raw: string | undefined): string | undefined {
 }
 
 function list(raw: string | undefined): [string, ...string[]] | undefined {
-  const items = (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  const items = (raw ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   return items.length > 0 ? (items as [string, ...string[]]) : undefined;
 }

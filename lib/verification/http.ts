@@ -20,10 +20,19 @@ export interface JsonResponse {
 }
 
 /** Fetches `url` and reads a JSON body (or `undefined`); throws {@link AuthorizationServerError} when no answer comes. */
-export async function fetchJson(what: string, url: string, init: RequestInit, context?: Pick<VerificationContext, 'signal'>): Promise<JsonResponse> {
+export async function fetchJson(
+  what: string,
+  url: string,
+  init: RequestInit,
+  context?: Pick<VerificationContext, 'signal'>,
+): Promise<JsonResponse> {
   let response: Response;
   try {
-    response = await fetch(url, { ...init, redirect: 'error', signal: context?.signal ?? AbortSignal.timeout(DEFAULT_HTTP_TIMEOUT_MS) });
+    response = await fetch(url, {
+      ...init,
+      redirect: 'error',
+      signal: context?.signal ?? AbortSignal.timeout(DEFAULT_HTTP_TIMEOUT_MS),
+    });
   } catch (cause) {
     throw new AuthorizationServerError(`${what} could not be reached`, { cause });
   }
@@ -39,7 +48,8 @@ export async function fetchJson(what: string, url: string, init: RequestInit, co
 
 /** The answer's body as text, at most {@link MAX_ANSWER_BYTES}: a larger one is an {@link AuthorizationServerError}, read no further. */
 async function readText(what: string, response: Response): Promise<string> {
-  const tooLarge = () => new AuthorizationServerError(`${what} answered more than ${MAX_ANSWER_BYTES} bytes`, { status: response.status });
+  const tooLarge = () =>
+    new AuthorizationServerError(`${what} answered more than ${MAX_ANSWER_BYTES} bytes`, { status: response.status });
   if (Number(response.headers.get('content-length')) > MAX_ANSWER_BYTES) {
     await response.body?.cancel().catch(() => undefined);
     throw tooLarge();

@@ -5,7 +5,15 @@
  *
  * @module ask-sdk-account-linking/verification
  */
-export type { SkillFamily, TokenVerdict, TokenVerifier, VerificationContext, LinkedUserOf, LinkedUser, RejectionEvidence } from './verifier';
+export type {
+  SkillFamily,
+  TokenVerdict,
+  TokenVerifier,
+  VerificationContext,
+  LinkedUserOf,
+  LinkedUser,
+  RejectionEvidence,
+} from './verifier';
 export { JwtVerifier } from './jwt';
 export {
   HMAC_ALGORITHMS,
@@ -45,7 +53,14 @@ export {
   type IntrospectionResponse,
   type IntrospectedUser,
 } from './introspection-options';
-export { LoginWithAmazonVerifier, LWA_PROFILE_URL, LWA_TOKENINFO_URL, DEFAULT_LWA_MAX_TOKEN_LENGTH, type LoginWithAmazonVerifierOptions, type AmazonLinkedUser } from './lwa';
+export {
+  LoginWithAmazonVerifier,
+  LWA_PROFILE_URL,
+  LWA_TOKENINFO_URL,
+  DEFAULT_LWA_MAX_TOKEN_LENGTH,
+  type LoginWithAmazonVerifierOptions,
+  type AmazonLinkedUser,
+} from './lwa';
 export {
   CachingVerifier,
   DEFAULT_CACHE_MAX_TTL_SECONDS,

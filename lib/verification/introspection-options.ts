@@ -22,7 +22,11 @@ export const DEFAULT_INTROSPECTION_MAX_TOKEN_LENGTH = 8192;
  * `Bearer` (what RFC 7662 §2.2 asks for, and oidc-provider, Keycloak and others send), and RFC
  * 8693's `access_token` identifiers some servers send instead.
  */
-export const ACCESS_TOKEN_TYPES: readonly string[] = ['bearer', 'access_token', 'urn:ietf:params:oauth:token-type:access_token'];
+export const ACCESS_TOKEN_TYPES: readonly string[] = [
+  'bearer',
+  'access_token',
+  'urn:ietf:params:oauth:token-type:access_token',
+];
 
 /**
  * `token_type` values (compared without regard to case) that name a token that is not an access

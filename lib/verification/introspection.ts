@@ -9,13 +9,19 @@ import { isObject } from '../json';
 import { fetchJson } from './http';
 import { configurationDigest } from './configuration-version';
 import {
-  ACCESS_TOKEN_TYPES, DEFAULT_INTROSPECTION_CLOCK_TOLERANCE_SECONDS, DEFAULT_INTROSPECTION_MAX_TOKEN_LENGTH, NON_ACCESS_TOKEN_TYPES,
-  type IntrospectedUser, type IntrospectionResponse, type IntrospectionVerifierOptions,
+  ACCESS_TOKEN_TYPES,
+  DEFAULT_INTROSPECTION_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_INTROSPECTION_MAX_TOKEN_LENGTH,
+  NON_ACCESS_TOKEN_TYPES,
+  type IntrospectedUser,
+  type IntrospectionResponse,
+  type IntrospectionVerifierOptions,
 } from './introspection-options';
 import { DEFAULT_SELF_EVIDENT_EXPIRY_SECONDS } from './jwt-options';
 import type { TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
-const CREDENTIALS_CHECK = 'INTROSPECTION_CLIENT_ID, INTROSPECTION_CLIENT_SECRET and INTROSPECTION_AUTH_METHOD (the skill\'s own client at the introspection endpoint)';
+const CREDENTIALS_CHECK =
+  "INTROSPECTION_CLIENT_ID, INTROSPECTION_CLIENT_SECRET and INTROSPECTION_AUTH_METHOD (the skill's own client at the introspection endpoint)";
 
 /**
  * Verifies opaque access tokens by asking the authorization server (RFC 7662 token introspection),
@@ -61,7 +67,10 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
       throw new ConfigurationError('IntrospectionVerifier clientIds must be a non-empty list (or not set)');
     }
     const tolerance = options.clockToleranceSeconds ?? DEFAULT_INTROSPECTION_CLOCK_TOLERANCE_SECONDS;
-    if (!Number.isFinite(tolerance) || tolerance < 0) throw new ConfigurationError('IntrospectionVerifier clockToleranceSeconds must be a number of seconds, 0 or more');
+    if (!Number.isFinite(tolerance) || tolerance < 0)
+      throw new ConfigurationError(
+        'IntrospectionVerifier clockToleranceSeconds must be a number of seconds, 0 or more',
+      );
     const selfEvident = options.selfEvidentExpirySeconds ?? DEFAULT_SELF_EVIDENT_EXPIRY_SECONDS;
     if (!(Number.isFinite(selfEvident) && selfEvident > tolerance)) {
       throw new ConfigurationError(
@@ -69,13 +78,16 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
       );
     }
     const maxTokenLength = options.maxTokenLength ?? DEFAULT_INTROSPECTION_MAX_TOKEN_LENGTH;
-    if (!Number.isInteger(maxTokenLength) || maxTokenLength < 1) throw new ConfigurationError('IntrospectionVerifier maxTokenLength must be a positive whole number');
+    if (!Number.isInteger(maxTokenLength) || maxTokenLength < 1)
+      throw new ConfigurationError('IntrospectionVerifier maxTokenLength must be a positive whole number');
     this.#options = options;
     this.#audience = options.audience === undefined ? undefined : [options.audience].flat();
     this.#toleranceMs = tolerance * 1000;
     this.#selfEvidentMs = selfEvident * 1000;
     this.#maxTokenLength = maxTokenLength;
-    this.#accessTokenTypes = new Set([...ACCESS_TOKEN_TYPES, ...(options.accessTokenTypes ?? [])].map((type) => type.toLowerCase()));
+    this.#accessTokenTypes = new Set(
+      [...ACCESS_TOKEN_TYPES, ...(options.accessTokenTypes ?? [])].map((type) => type.toLowerCase()),
+    );
     this.configurationVersion = configurationDigest({
       verifier: 'introspection',
       url: options.url,
@@ -90,7 +102,10 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
 
   async verify(accessToken: string, context?: VerificationContext): Promise<TokenVerdict<P>> {
     if (accessToken.length > this.#maxTokenLength) {
-      throw new CannotDecideError('token too long', `a token longer than the maxTokenLength of the IntrospectionVerifier (${this.#maxTokenLength}) was not sent to the server; raise maxTokenLength if the server issues such tokens`);
+      throw new CannotDecideError(
+        'token too long',
+        `a token longer than the maxTokenLength of the IntrospectionVerifier (${this.#maxTokenLength}) was not sent to the server; raise maxTokenLength if the server issues such tokens`,
+      );
     }
     const response = await this.#introspect(accessToken, context);
     const now = Date.now();
@@ -107,9 +122,13 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
     // token; what it leaves out, or what differs from our settings, is not (only an answer about
     // this token is proof about it, never what other tokens' answers showed).
     const tokenType = typeof response.token_type === 'string' ? response.token_type.toLowerCase() : undefined;
-    if (tokenType !== undefined && NON_ACCESS_TOKEN_TYPES.includes(tokenType)) return { outcome: 'invalid', reason: 'not an access token' };
+    if (tokenType !== undefined && NON_ACCESS_TOKEN_TYPES.includes(tokenType))
+      return { outcome: 'invalid', reason: 'not an access token' };
     if (tokenType !== undefined && !this.#accessTokenTypes.has(tokenType)) {
-      throw new CannotDecideError('unknown token type', 'the introspection endpoint answers a token_type this verifier does not know; if it names the server\'s access tokens, add it to the accessTokenTypes option of the IntrospectionVerifier');
+      throw new CannotDecideError(
+        'unknown token type',
+        "the introspection endpoint answers a token_type this verifier does not know; if it names the server's access tokens, add it to the accessTokenTypes option of the IntrospectionVerifier",
+      );
     }
 
     // Another client's token is not an access token for this skill: proof about the token, as a
@@ -123,23 +142,41 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
     if (audience && ![response.aud].flat().some((aud) => typeof aud === 'string' && audience.includes(aud))) {
       // What the server said of another token is no proof about this one: an audience that differs
       // (by a trailing slash, say) may be ours to fix, whatever genuine tokens showed before.
-      throw new CannotDecideError('introspection audience mismatch', 'INTROSPECTION_AUDIENCE (audience): the introspection endpoint affirmed a token whose aud is not the configured audience; set the aud the server gives the skill\'s access tokens (if it does, the token was not one of them, a refresh token say: it was refused, and nobody was unlinked)');
+      throw new CannotDecideError(
+        'introspection audience mismatch',
+        "INTROSPECTION_AUDIENCE (audience): the introspection endpoint affirmed a token whose aud is not the configured audience; set the aud the server gives the skill's access tokens (if it does, the token was not one of them, a refresh token say: it was refused, and nobody was unlinked)",
+      );
     }
     if (pastExp) {
-      throw new CannotDecideError('introspection clock disagreement', 'the introspection endpoint calls a token active whose exp is past by the Lambda\'s clock beyond the clock tolerance: check the authorization server\'s clock (and INTROSPECTION_CLOCK_TOLERANCE_SECONDS)');
+      throw new CannotDecideError(
+        'introspection clock disagreement',
+        "the introspection endpoint calls a token active whose exp is past by the Lambda's clock beyond the clock tolerance: check the authorization server's clock (and INTROSPECTION_CLOCK_TOLERANCE_SECONDS)",
+      );
     }
-    const linkedUser = this.#options.toLinkedUser ? this.#options.toLinkedUser(response) : (defaultLinkedUser(response) as P | undefined);
+    const linkedUser = this.#options.toLinkedUser
+      ? this.#options.toLinkedUser(response)
+      : (defaultLinkedUser(response) as P | undefined);
     if (linkedUser === undefined || linkedUser === null) {
-      throw new CannotDecideError('introspection response without subject', 'the introspection endpoint affirmed a token (active: true) without naming its user (sub or username): configure the authorization server to include sub in introspection responses, or map the user with toLinkedUser');
+      throw new CannotDecideError(
+        'introspection response without subject',
+        'the introspection endpoint affirmed a token (active: true) without naming its user (sub or username): configure the authorization server to include sub in introspection responses, or map the user with toLinkedUser',
+      );
     }
 
-    return { outcome: 'valid', principal: linkedUser, ...(exp !== undefined && exp <= 8.64e15 ? { expiresAt: new Date(exp) } : {}) };
+    return {
+      outcome: 'valid',
+      principal: linkedUser,
+      ...(exp !== undefined && exp <= 8.64e15 ? { expiresAt: new Date(exp) } : {}),
+    };
   }
 
   async #introspect(accessToken: string, context?: VerificationContext): Promise<IntrospectionResponse> {
     const { url, clientId, clientSecret, clientAuthMethod = 'client_secret_basic' } = this.#options;
     const form = new URLSearchParams({ token: accessToken, token_type_hint: 'access_token' });
-    const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Accept: 'application/json',
+    };
     if (clientAuthMethod === 'client_secret_post') {
       form.set('client_id', clientId);
       form.set('client_secret', clientSecret);
@@ -147,24 +184,45 @@ export class IntrospectionVerifier<P = IntrospectedUser> implements TokenVerifie
       // RFC 6749 §2.3.1: the credentials are form-urlencoded before they are Base64-encoded.
       headers.Authorization = `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`;
     }
-    const { status, body } = await fetchJson('The introspection endpoint', url, { method: 'POST', headers, body: form }, context);
+    const { status, body } = await fetchJson(
+      'The introspection endpoint',
+      url,
+      { method: 'POST', headers, body: form },
+      context,
+    );
     const error = isObject(body) && typeof body.error === 'string' ? body.error : undefined;
     if (status === 401 || status === 403 || (status === 400 && error === 'invalid_client')) {
-      const cause = new AuthorizationServerError(`The introspection endpoint refused the skill's client credentials (${status})`, { status });
+      const cause = new AuthorizationServerError(
+        `The introspection endpoint refused the skill's client credentials (${status})`,
+        { status },
+      );
       throw new CannotDecideError('introspection credentials refused', CREDENTIALS_CHECK, { cause });
     }
     if (status === 400) {
-      const cause = new AuthorizationServerError(`The introspection endpoint refused the request (400${error && /^[a-z_]{1,64}$/.test(error) ? ` ${error}` : ''})`, { status });
-      throw new CannotDecideError('introspection request refused', `the introspection endpoint refused the verifier's request (400): check INTROSPECTION_URL and INTROSPECTION_AUTH_METHOD`, { cause });
+      const cause = new AuthorizationServerError(
+        `The introspection endpoint refused the request (400${error && /^[a-z_]{1,64}$/.test(error) ? ` ${error}` : ''})`,
+        { status },
+      );
+      throw new CannotDecideError(
+        'introspection request refused',
+        `the introspection endpoint refused the verifier's request (400): check INTROSPECTION_URL and INTROSPECTION_AUTH_METHOD`,
+        { cause },
+      );
     }
     if (status !== 200) throw new AuthorizationServerError(`The introspection endpoint answered ${status}`, { status });
-    if (!isObject(body) || typeof body.active !== 'boolean') throw new AuthorizationServerError('The introspection endpoint answered no introspection response', { status });
+    if (!isObject(body) || typeof body.active !== 'boolean')
+      throw new AuthorizationServerError('The introspection endpoint answered no introspection response', { status });
     return body as IntrospectionResponse;
   }
 }
 
 function defaultLinkedUser(response: IntrospectionResponse): IntrospectedUser | undefined {
-  const subject = typeof response.sub === 'string' && response.sub ? response.sub : typeof response.username === 'string' && response.username ? response.username : undefined;
+  const subject =
+    typeof response.sub === 'string' && response.sub
+      ? response.sub
+      : typeof response.username === 'string' && response.username
+        ? response.username
+        : undefined;
   return subject === undefined ? undefined : { subject, claims: response };
 }
 

@@ -46,7 +46,12 @@ export type UntrustedKey = LeftOutKey['why'] | 'kid not published';
  * left out under its `kid` that Node cannot read (we cannot tell), or a published key without
  * `kid` that verifies a token naming a `kid` (the server names keys it does not publish by name).
  */
-export function signedByUntrustedKey(set: KeySet, token: string, alg: string, kid: string | undefined): UntrustedKey | undefined {
+export function signedByUntrustedKey(
+  set: KeySet,
+  token: string,
+  alg: string,
+  kid: string | undefined,
+): UntrustedKey | undefined {
   for (const leftOut of set.leftOut) {
     if ((kid !== undefined && leftOut.kid !== kid) || (leftOut.alg !== undefined && leftOut.alg !== alg)) continue;
     if (leftOut.key === undefined) {
@@ -56,7 +61,11 @@ export function signedByUntrustedKey(set: KeySet, token: string, alg: string, ki
     }
   }
   if (kid !== undefined && !set.keys.some((key) => key.kid === kid)) {
-    const unnamed = candidateKeys(set.keys.filter((key) => key.kid === undefined), alg, undefined);
+    const unnamed = candidateKeys(
+      set.keys.filter((key) => key.kid === undefined),
+      alg,
+      undefined,
+    );
     if (unnamed.some((key) => checkSignature(token, key.key, alg).outcome === 'signed')) return 'kid not published';
   }
   return undefined;
@@ -66,12 +75,24 @@ export function signedByUntrustedKey(set: KeySet, token: string, alg: string, ki
 export function untrustedKeyError(why: UntrustedKey, uri: string): CannotDecideError {
   switch (why) {
     case 'weak':
-      return new CannotDecideError('weak signing key', `the key set at JWKS_URI (${uri}) signs tokens with an RSA key under ${MIN_RSA_BITS} bits, which JwtVerifier does not trust (it can be factored; jose refuses it too): have the authorization server sign with an RSA key of ${MIN_RSA_BITS} bits or more`);
+      return new CannotDecideError(
+        'weak signing key',
+        `the key set at JWKS_URI (${uri}) signs tokens with an RSA key under ${MIN_RSA_BITS} bits, which JwtVerifier does not trust (it can be factored; jose refuses it too): have the authorization server sign with an RSA key of ${MIN_RSA_BITS} bits or more`,
+      );
     case 'unusable':
-      return new CannotDecideError('unusable signing key', `the key set at JWKS_URI (${uri}) publishes a signing key in a form JwtVerifier (and jose) will not use — key_ops other than ["verify"], ext not a boolean, alg not a string, a private part, or a key type it cannot read — and tokens are signed with it: publish the public key alone, with key_ops ["verify"] or none`);
+      return new CannotDecideError(
+        'unusable signing key',
+        `the key set at JWKS_URI (${uri}) publishes a signing key in a form JwtVerifier (and jose) will not use — key_ops other than ["verify"], ext not a boolean, alg not a string, a private part, or a key type it cannot read — and tokens are signed with it: publish the public key alone, with key_ops ["verify"] or none`,
+      );
     case 'another use':
-      return new CannotDecideError('key published for another use', `the key set at JWKS_URI (${uri}) publishes a key for another use (use other than sig, or key_ops without verify), and tokens are signed with it: publish the signing key with use sig`);
+      return new CannotDecideError(
+        'key published for another use',
+        `the key set at JWKS_URI (${uri}) publishes a key for another use (use other than sig, or key_ops without verify), and tokens are signed with it: publish the signing key with use sig`,
+      );
     case 'kid not published':
-      return new CannotDecideError('kid not published', `tokens name a kid the key set at JWKS_URI (${uri}) does not publish, and are signed by one of its keys without a kid: publish the kid with the key (JwtVerifier and jose match a token's kid exactly)`);
+      return new CannotDecideError(
+        'kid not published',
+        `tokens name a kid the key set at JWKS_URI (${uri}) does not publish, and are signed by one of its keys without a kid: publish the kid with the key (JwtVerifier and jose match a token's kid exactly)`,
+      );
   }
 }

@@ -13,7 +13,15 @@ export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
  * P-256/384/521 (ES256/384/512), RFC 7518 §3.3–3.5.
  */
 export const ASYMMETRIC_ALGORITHMS = [
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
 ] as const;
 
 /** JOSE signature algorithms of public key sets that {@link JwtVerifier} does not verify: "could not decide" with a JWKS, never invalid. */
@@ -169,17 +177,24 @@ export interface JwtLinkedUser extends LinkedUser {
 }
 
 /** Throws {@link ConfigurationError} unless `options.algorithms` is a non-empty list of `allowed` algorithms. */
-export function requireAlgorithms(options: { algorithms: readonly string[] }, allowed: readonly string[], what: string): void {
+export function requireAlgorithms(
+  options: { algorithms: readonly string[] },
+  allowed: readonly string[],
+  what: string,
+): void {
   const algorithms: readonly string[] = Array.isArray(options.algorithms) ? options.algorithms : [];
   if (algorithms.length === 0) throw new ConfigurationError('JwtVerifier needs a non-empty algorithm allowlist');
   const refused = algorithms.filter((a) => !allowed.includes(a));
-  if (refused.length > 0) throw new ConfigurationError(`${what} works only with RS*, PS* and ES* algorithms, not ${refused.join(', ')}`);
+  if (refused.length > 0)
+    throw new ConfigurationError(`${what} works only with RS*, PS* and ES* algorithms, not ${refused.join(', ')}`);
 }
 
 /** Throws {@link ConfigurationError} unless `issuer` and `audience` are non-empty strings (or lists of them). */
 export function requireIssuerAndAudience(options: CommonJwtOptions<unknown>): void {
   const nonEmpty = (value: unknown) =>
-    typeof value === 'string' ? value.trim() !== '' : Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v.trim() !== '');
+    typeof value === 'string'
+      ? value.trim() !== ''
+      : Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v.trim() !== '');
   if (!nonEmpty(options.issuer)) throw new ConfigurationError('JwtVerifier needs an issuer');
   if (!nonEmpty(options.audience)) throw new ConfigurationError('JwtVerifier needs an audience');
 }

@@ -12,9 +12,17 @@ import { configurationDigest } from './configuration-version';
 import { JwksKeySet } from './jwks';
 import { candidateKeys, provesAbout, signedByUntrustedKey, untrustedKeyError } from './jwks-proof';
 import {
-  ASYMMETRIC_ALGORITHMS, DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS, DEFAULT_JWT_MAX_TOKEN_LENGTH, DEFAULT_SELF_EVIDENT_EXPIRY_SECONDS,
-  HMAC_ALGORITHMS, requireAlgorithms, requireIssuerAndAudience, UNSUPPORTED_ASYMMETRIC_ALGORITHMS,
-  type JwtClaims, type JwtLinkedUser, type JwtVerifierOptions,
+  ASYMMETRIC_ALGORITHMS,
+  DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_JWT_MAX_TOKEN_LENGTH,
+  DEFAULT_SELF_EVIDENT_EXPIRY_SECONDS,
+  HMAC_ALGORITHMS,
+  requireAlgorithms,
+  requireIssuerAndAudience,
+  UNSUPPORTED_ASYMMETRIC_ALGORITHMS,
+  type JwtClaims,
+  type JwtLinkedUser,
+  type JwtVerifierOptions,
 } from './jwt-options';
 import { keyFitsAlgorithm, keyIdentity, toKeyObject } from './keys';
 import { checkSignature, type SignatureCheck } from './signature';
@@ -60,7 +68,8 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
     requireIssuerAndAudience(options);
     if (options.jwksUri !== undefined) {
       requireAlgorithms(options, ASYMMETRIC_ALGORITHMS, 'A JWKS');
-      if (options.secret !== undefined || options.publicKey !== undefined) throw new ConfigurationError('JwtVerifier needs exactly one of secret, publicKey and jwksUri');
+      if (options.secret !== undefined || options.publicKey !== undefined)
+        throw new ConfigurationError('JwtVerifier needs exactly one of secret, publicKey and jwksUri');
       if (!URL.canParse(options.jwksUri)) throw new ConfigurationError('JwtVerifier jwksUri is not a URL');
       this.#jwks = new JwksKeySet(options.jwksUri, {
         refetchBurst: options.jwksRefetchBurst,
@@ -72,7 +81,8 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
     }
     this.#verifiableAlgorithms = this.#key?.type === 'secret' ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS;
     const clockToleranceSeconds = options.clockToleranceSeconds ?? DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS;
-    if (!(Number.isFinite(clockToleranceSeconds) && clockToleranceSeconds >= 0)) throw new ConfigurationError('JwtVerifier clockToleranceSeconds must be 0 or more');
+    if (!(Number.isFinite(clockToleranceSeconds) && clockToleranceSeconds >= 0))
+      throw new ConfigurationError('JwtVerifier clockToleranceSeconds must be 0 or more');
     const selfEvidentExpirySeconds = options.selfEvidentExpirySeconds ?? DEFAULT_SELF_EVIDENT_EXPIRY_SECONDS;
     if (!(Number.isFinite(selfEvidentExpirySeconds) && selfEvidentExpirySeconds > clockToleranceSeconds)) {
       throw new ConfigurationError(
@@ -114,7 +124,10 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
   async verify(accessToken: string, context?: VerificationContext): Promise<TokenVerdict<P>> {
     const seenAt = Date.now();
     if (accessToken.length > this.#maxTokenLength) {
-      throw new CannotDecideError('token too long', `an access token is longer than maxTokenLength (${this.#maxTokenLength} characters); raise it if the authorization server issues tokens this long`);
+      throw new CannotDecideError(
+        'token too long',
+        `an access token is longer than maxTokenLength (${this.#maxTokenLength} characters); raise it if the authorization server issues tokens this long`,
+      );
     }
     // 1. Parse: the header, before any key is looked up.
     const parsed = parse(accessToken);
@@ -125,7 +138,10 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
       // signed so is the server's as likely as a forgery, and we cannot tell. `none`, HS* against a
       // public key set and names that are no JOSE signature algorithm stay invalid.
       if (this.#jwks && UNSUPPORTED_ASYMMETRIC_ALGORITHMS.includes(parsed.alg)) {
-        throw new CannotDecideError('algorithm not supported', `tokens are signed with ${parsed.alg}, which JwtVerifier does not verify: configure the authorization server to sign access tokens with RS256, PS256 or ES256 (and JWT_ALGORITHMS to match)`);
+        throw new CannotDecideError(
+          'algorithm not supported',
+          `tokens are signed with ${parsed.alg}, which JwtVerifier does not verify: configure the authorization server to sign access tokens with RS256, PS256 or ES256 (and JWT_ALGORITHMS to match)`,
+        );
       }
       return { outcome: 'invalid', reason: 'algorithm not allowed' };
     }
@@ -133,14 +149,19 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
     // 3. Signature: against the one key, or the published keys.
     let checked: SignatureCheck;
     if (this.#key) {
-      checked = keyFitsAlgorithm(this.#key, parsed.alg) ? checkSignature(accessToken, this.#key, parsed.alg) : { outcome: 'invalid', reason: 'algorithm not allowed' };
+      checked = keyFitsAlgorithm(this.#key, parsed.alg)
+        ? checkSignature(accessToken, this.#key, parsed.alg)
+        : { outcome: 'invalid', reason: 'algorithm not allowed' };
     } else {
       checked = await this.#checkWithJwks(accessToken, parsed, seenAt, context);
     }
     if (checked.outcome !== 'signed') return checked;
     if (parsed.extended) {
       // Signed by a key we trust, so the server's token, in a form we do not implement: about us, not the token.
-      throw new CannotDecideError('unsupported header', 'the authorization server signs its access tokens with a crit header (JWS extensions, RFC 7515 §4.1.11) naming extensions JwtVerifier does not implement; issue plain JWS access tokens');
+      throw new CannotDecideError(
+        'unsupported header',
+        'the authorization server signs its access tokens with a crit header (JWS extensions, RFC 7515 §4.1.11) naming extensions JwtVerifier does not implement; issue plain JWS access tokens',
+      );
     }
     // 4. Claims, then 5. the user they name.
     return checkClaims(checked.claims, parsed.alg, this.#claimRules);
@@ -154,7 +175,12 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
    * tried against are ({@link signedByUntrustedKey}): the server's token in a form we do not trust is
    * "could not decide", never invalid.
    */
-  async #checkWithJwks(token: string, { alg, kid }: Parsed, seenAt: number, context?: VerificationContext): Promise<SignatureCheck> {
+  async #checkWithJwks(
+    token: string,
+    { alg, kid }: Parsed,
+    seenAt: number,
+    context?: VerificationContext,
+  ): Promise<SignatureCheck> {
     const jwks = this.#jwks!;
     let set = await jwks.current(context);
     for (let refreshed = false; ; refreshed = true) {
@@ -172,11 +198,17 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
         return { outcome: 'invalid', reason, knowledgeAt: new Date(set.contentAt) };
       }
       if (refreshed) {
-        throw new CannotDecideError(`${reason}, key set copy stale`, `the JWKS endpoint (JWKS_URI ${jwks.uri}) answered a refetch with a copy older than the token it was asked about (by its Age or Date headers): if this persists, check that caches in front of it honour Cache-Control: no-cache`);
+        throw new CannotDecideError(
+          `${reason}, key set copy stale`,
+          `the JWKS endpoint (JWKS_URI ${jwks.uri}) answered a refetch with a copy older than the token it was asked about (by its Age or Date headers): if this persists, check that caches in front of it honour Cache-Control: no-cache`,
+        );
       }
       const fresher = await jwks.refresh(seenAt, context);
       if (!fresher) {
-        throw new CannotDecideError(`${reason}, key set refresh rate-limited`, `tokens are signed by keys the key set at JWKS_URI (${jwks.uri}) held a while ago does not confirm, and its refetches are spent for now; if this persists, check that JWKS_URI is the authorization server that issues the tokens`);
+        throw new CannotDecideError(
+          `${reason}, key set refresh rate-limited`,
+          `tokens are signed by keys the key set at JWKS_URI (${jwks.uri}) held a while ago does not confirm, and its refetches are spent for now; if this persists, check that JWKS_URI is the authorization server that issues the tokens`,
+        );
       }
       set = fresher;
     }

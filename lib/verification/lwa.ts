@@ -63,7 +63,9 @@ export interface LoginWithAmazonVerifierOptions {
 }
 
 /** The options with every default filled in. */
-type ResolvedLwaOptions = { [K in keyof LoginWithAmazonVerifierOptions]-?: Exclude<LoginWithAmazonVerifierOptions[K], undefined> };
+type ResolvedLwaOptions = {
+  [K in keyof LoginWithAmazonVerifierOptions]-?: Exclude<LoginWithAmazonVerifierOptions[K], undefined>;
+};
 
 /** The linked user {@link LoginWithAmazonVerifier} hands to the domain handlers: an Amazon customer. */
 export interface AmazonLinkedUser {
@@ -131,7 +133,8 @@ export class LoginWithAmazonVerifier implements TokenVerifier<AmazonLinkedUser> 
     if (!Array.isArray(resolved.appIds) || resolved.appIds.some((appId) => typeof appId !== 'string' || appId === '')) {
       throw new ConfigurationError('LoginWithAmazonVerifier appIds must be a list of security profile IDs');
     }
-    if (!Number.isInteger(resolved.maxTokenLength) || resolved.maxTokenLength < 1) throw new ConfigurationError('LoginWithAmazonVerifier maxTokenLength must be a positive whole number');
+    if (!Number.isInteger(resolved.maxTokenLength) || resolved.maxTokenLength < 1)
+      throw new ConfigurationError('LoginWithAmazonVerifier maxTokenLength must be a positive whole number');
     this.#options = resolved;
     this.configurationVersion = configurationDigest({
       verifier: 'lwa',
@@ -144,43 +147,80 @@ export class LoginWithAmazonVerifier implements TokenVerifier<AmazonLinkedUser> 
 
   async verify(accessToken: string, context?: VerificationContext): Promise<TokenVerdict<AmazonLinkedUser>> {
     if (accessToken.length > this.#options.maxTokenLength) {
-      throw new CannotDecideError('token too long', `a token longer than the maxTokenLength of the LoginWithAmazonVerifier (${this.#options.maxTokenLength}) was not sent to LWA; raise maxTokenLength if LWA issues such tokens`);
+      throw new CannotDecideError(
+        'token too long',
+        `a token longer than the maxTokenLength of the LoginWithAmazonVerifier (${this.#options.maxTokenLength}) was not sent to LWA; raise maxTokenLength if LWA issues such tokens`,
+      );
     }
-    const info = await fetchJson('LWA tokeninfo', this.#options.tokenInfoUrl, { headers: { 'x-amz-access-token': accessToken, Accept: 'application/json' } }, context);
+    const info = await fetchJson(
+      'LWA tokeninfo',
+      this.#options.tokenInfoUrl,
+      { headers: { 'x-amz-access-token': accessToken, Accept: 'application/json' } },
+      context,
+    );
     if (info.status === 400 || info.status === 401) {
       const error = isObject(info.body) ? info.body : {};
       if (error.error === 'invalid_token') {
-        return /expired/i.test(String(error.error_description ?? '')) ? { outcome: 'expired' } : { outcome: 'invalid', reason: 'rejected by LWA' };
+        return /expired/i.test(String(error.error_description ?? ''))
+          ? { outcome: 'expired' }
+          : { outcome: 'invalid', reason: 'rejected by LWA' };
       }
-      const cause = new AuthorizationServerError(`LWA tokeninfo answered ${info.status} without invalid_token`, { status: info.status });
-      throw new CannotDecideError('LWA request refused', 'LWA tokeninfo refused the verifier\'s request without calling the token invalid: check LWA_TOKENINFO_URL', { cause });
+      const cause = new AuthorizationServerError(`LWA tokeninfo answered ${info.status} without invalid_token`, {
+        status: info.status,
+      });
+      throw new CannotDecideError(
+        'LWA request refused',
+        "LWA tokeninfo refused the verifier's request without calling the token invalid: check LWA_TOKENINFO_URL",
+        { cause },
+      );
     }
-    if (info.status !== 200 || !isObject(info.body)) throw new AuthorizationServerError(`LWA tokeninfo answered ${info.status}`, { status: info.status });
+    if (info.status !== 200 || !isObject(info.body))
+      throw new AuthorizationServerError(`LWA tokeninfo answered ${info.status}`, { status: info.status });
     const tokenInfo = info.body;
     // Only a tokeninfo answer about this token is proof about it: a 200 with an `error`, or with
     // neither `aud` nor `app_id`, is something else (a proxy, an error page) and says nothing.
     if (tokenInfo.error !== undefined || (typeof tokenInfo.aud !== 'string' && typeof tokenInfo.app_id !== 'string')) {
-      throw new CannotDecideError('LWA tokeninfo answer unreadable', 'LWA tokeninfo answered 200 with a body that is no tokeninfo answer (an error, or no aud and no app_id): check LWA_TOKENINFO_URL', {
-        cause: new AuthorizationServerError('LWA tokeninfo answered 200 without a tokeninfo body', { status: 200 }),
-      });
+      throw new CannotDecideError(
+        'LWA tokeninfo answer unreadable',
+        'LWA tokeninfo answered 200 with a body that is no tokeninfo answer (an error, or no aud and no app_id): check LWA_TOKENINFO_URL',
+        {
+          cause: new AuthorizationServerError('LWA tokeninfo answered 200 without a tokeninfo body', { status: 200 }),
+        },
+      );
     }
     const { clientId, appIds } = this.#options;
     const appId = typeof tokenInfo.app_id === 'string' ? tokenInfo.app_id : undefined;
     const ours = tokenInfo.aud === clientId || (appId !== undefined && (appId === clientId || appIds.includes(appId)));
     if (!ours) return { outcome: 'invalid', reason: 'issued to another client' };
     if (typeof tokenInfo.user_id !== 'string' || tokenInfo.user_id === '') {
-      throw new CannotDecideError('LWA tokeninfo without user', 'LWA tokeninfo affirmed a token without its user_id: check LWA_TOKENINFO_URL');
+      throw new CannotDecideError(
+        'LWA tokeninfo without user',
+        'LWA tokeninfo affirmed a token without its user_id: check LWA_TOKENINFO_URL',
+      );
     }
     // tokeninfo's exp is the number of seconds the token has left
-    const expiresAt = typeof tokenInfo.exp === 'number' && Number.isFinite(tokenInfo.exp) ? new Date(Date.now() + tokenInfo.exp * 1000) : undefined;
+    const expiresAt =
+      typeof tokenInfo.exp === 'number' && Number.isFinite(tokenInfo.exp)
+        ? new Date(Date.now() + tokenInfo.exp * 1000)
+        : undefined;
     if (expiresAt && (tokenInfo.exp as number) <= 0) return { outcome: 'expired' };
 
     let profile: Record<string, unknown> = {};
     if (this.#options.fetchProfile) {
-      const answer = await fetchJson('LWA profile', this.#options.profileUrl, { headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' } }, context);
-      if (answer.status !== 200 || !isObject(answer.body)) throw new AuthorizationServerError(`LWA profile answered ${answer.status}`, { status: answer.status });
+      const answer = await fetchJson(
+        'LWA profile',
+        this.#options.profileUrl,
+        { headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' } },
+        context,
+      );
+      if (answer.status !== 200 || !isObject(answer.body))
+        throw new AuthorizationServerError(`LWA profile answered ${answer.status}`, { status: answer.status });
       profile = answer.body;
     }
-    return { outcome: 'valid', principal: { subject: tokenInfo.user_id, claims: { ...tokenInfo, ...profile } }, ...(expiresAt && Number.isFinite(expiresAt.getTime()) ? { expiresAt } : {}) };
+    return {
+      outcome: 'valid',
+      principal: { subject: tokenInfo.user_id, claims: { ...tokenInfo, ...profile } },
+      ...(expiresAt && Number.isFinite(expiresAt.getTime()) ? { expiresAt } : {}),
+    };
   }
 }

@@ -10,7 +10,8 @@ import type { JwtClaims } from './jwt-options';
 import type { RejectionEvidence } from './verifier';
 
 /** A signature verified (and the claims it covers), or the verdict on a token whose signature fails. */
-export type SignatureCheck = { outcome: 'signed'; claims: JwtClaims } | ({ outcome: 'invalid'; reason: string } & RejectionEvidence);
+export type SignatureCheck =
+  { outcome: 'signed'; claims: JwtClaims } | ({ outcome: 'invalid'; reason: string } & RejectionEvidence);
 
 /** The hash of each algorithm, by its last three characters. */
 const DIGESTS: Readonly<Record<string, string>> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' };
@@ -30,7 +31,8 @@ export function checkSignature(token: string, key: KeyObject, alg: string): Sign
   if (parts.length !== 3) return { outcome: 'invalid', reason: 'malformed' };
   const [header, payload, signature] = parts as [string, string, string];
   if (signature === '') return { outcome: 'invalid', reason: 'unsigned token' };
-  if (!isBase64url(header) || !isBase64url(payload) || !isBase64url(signature)) return { outcome: 'invalid', reason: 'malformed' };
+  if (!isBase64url(header) || !isBase64url(payload) || !isBase64url(signature))
+    return { outcome: 'invalid', reason: 'malformed' };
   const digest = DIGESTS[alg.slice(2)];
   if (digest === undefined) return { outcome: 'invalid', reason: 'algorithm not allowed' };
   const signed = Buffer.from(token.slice(0, header.length + 1 + payload.length), 'latin1'); // ASCII, as checked above
@@ -46,10 +48,17 @@ export function checkSignature(token: string, key: KeyObject, alg: string): Sign
       verified = verifySignature(digest, signed, key, given);
       break;
     case 'PS':
-      verified = verifySignature(digest, signed, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 }, given);
+      verified = verifySignature(
+        digest,
+        signed,
+        { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 },
+        given,
+      );
       break;
     case 'ES':
-      verified = given.length === ECDSA_SIGNATURE_BYTES[alg] && verifySignature(digest, signed, { key, dsaEncoding: 'ieee-p1363' }, given);
+      verified =
+        given.length === ECDSA_SIGNATURE_BYTES[alg] &&
+        verifySignature(digest, signed, { key, dsaEncoding: 'ieee-p1363' }, given);
       break;
     default:
       return { outcome: 'invalid', reason: 'algorithm not allowed' };
@@ -57,6 +66,10 @@ export function checkSignature(token: string, key: KeyObject, alg: string): Sign
   if (!verified) return { outcome: 'invalid', reason: 'bad signature' };
   const claims = json(payload);
   // Signed by a key we trust, so the server's token, in a form we cannot read: about us, not the token.
-  if (!isObject(claims)) throw new CannotDecideError('unreadable claims', 'the authorization server signs access tokens whose payload is not a JSON object in UTF-8: issue JWT access tokens (RFC 9068)');
+  if (!isObject(claims))
+    throw new CannotDecideError(
+      'unreadable claims',
+      'the authorization server signs access tokens whose payload is not a JSON object in UTF-8: issue JWT access tokens (RFC 9068)',
+    );
   return { outcome: 'signed', claims: claims as JwtClaims };
 }

@@ -9,7 +9,10 @@ export function buildRootOf(templatePath: string): string {
 }
 
 /** Builds a function as `sam build` does with BuildMethod esbuild; returns the artifact directory. */
-export async function buildFunction(fn: LambdaFunction, buildRoot = path.join(process.cwd(), '.aws-sam', 'build')): Promise<string> {
+export async function buildFunction(
+  fn: LambdaFunction,
+  buildRoot = path.join(process.cwd(), '.aws-sam', 'build'),
+): Promise<string> {
   const outdir = path.join(buildRoot, fn.logicalId);
   const props = fn.buildProperties;
   await build({

@@ -7,7 +7,14 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { buildFunction, buildRootOf } from './build';
 import { forkPlainRunner, onPlainRunnerReply } from './plain-runner';
-import { lambdaEnvironment, LOG_DRAIN_MS, runtimeClientFor, type InvokeOptions, type InvokeResult, type RuntimeName } from './runtime';
+import {
+  lambdaEnvironment,
+  LOG_DRAIN_MS,
+  runtimeClientFor,
+  type InvokeOptions,
+  type InvokeResult,
+  type RuntimeName,
+} from './runtime';
 import { spawnRuntimeClient, startRuntimeApi } from './runtime-api';
 import { loadFunction, type LambdaFunction } from './template';
 
@@ -68,14 +75,33 @@ function supervise(
       }, LOG_DRAIN_MS);
     };
     const timer = setTimeout(
-      () => settle({ ok: false, runtime, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${invocation.fn.timeoutSeconds}.00 seconds` } }),
+      () =>
+        settle({
+          ok: false,
+          runtime,
+          error: {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `Task timed out after ${invocation.fn.timeoutSeconds}.00 seconds`,
+          },
+        }),
       invocation.deadlineMs - Date.now(),
     );
     child.stdout?.on('data', (chunk: Buffer) => invocation.onLog(chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => invocation.onLog(chunk.toString()));
     child.on('exit', (code, signal) =>
       // give a reply that is still on its way a moment to arrive
-      setTimeout(() => settle({ ok: false, runtime, error: { errorType: 'Runtime.ExitError', errorMessage: `The runtime exited (code ${code}, signal ${signal}) without a reply` } }), 200),
+      setTimeout(
+        () =>
+          settle({
+            ok: false,
+            runtime,
+            error: {
+              errorType: 'Runtime.ExitError',
+              errorMessage: `The runtime exited (code ${code}, signal ${signal}) without a reply`,
+            },
+          }),
+        200,
+      ),
     );
   });
   return { settle, done };

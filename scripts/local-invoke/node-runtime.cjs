@@ -24,11 +24,20 @@ process.on('message', async ({ handler, event, requestId, deadlineMs, warm }) =>
     return reply({ ok: false, error: toError(error, 'Runtime.ImportModuleError') });
   }
   if (typeof fn !== 'function') {
-    return reply({ ok: false, error: { errorType: 'Runtime.HandlerNotFound', errorMessage: `${handler} is undefined or not exported` } });
+    return reply({
+      ok: false,
+      error: { errorType: 'Runtime.HandlerNotFound', errorMessage: `${handler} is undefined or not exported` },
+    });
   }
   if (fn.length >= 3) {
     // as the nodejs24.x runtime does: callback-style handlers (ask-sdk-core's .lambda()) are refused
-    return reply({ ok: false, error: { errorType: 'Runtime.CallbackHandler', errorMessage: `${handler} takes a callback; export an async (event, context) handler` } });
+    return reply({
+      ok: false,
+      error: {
+        errorType: 'Runtime.CallbackHandler',
+        errorMessage: `${handler} takes a callback; export an async (event, context) handler`,
+      },
+    });
   }
   const env = process.env;
   const context = {

@@ -59,7 +59,12 @@ export async function startRuntimeApi(fn: LambdaFunction, listener: RuntimeApiLi
       const match = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
       if (req.method === 'POST' && match) {
         const runtime = 'aws-lambda-ric';
-        listener.reply(match[1], match[2] === 'response' ? { ok: true, runtime, response: parseJson(body) } : { ok: false, runtime, error: toLambdaError(parseJson(body)) });
+        listener.reply(
+          match[1],
+          match[2] === 'response'
+            ? { ok: true, runtime, response: parseJson(body) }
+            : { ok: false, runtime, error: toLambdaError(parseJson(body)) },
+        );
       } else if (req.method === 'POST' && url === '/2018-06-01/runtime/init/error') {
         listener.initError(toLambdaError(parseJson(body)));
       }
@@ -82,7 +87,13 @@ export async function startRuntimeApi(fn: LambdaFunction, listener: RuntimeApiLi
 }
 
 /** Starts aws-lambda-ric (`ricBin`) on a function's handler, in its artifact directory, against the Runtime API on `port`. */
-export function spawnRuntimeClient(ricBin: string, fn: LambdaFunction, artifactDir: string, lambdaEnv: Record<string, string>, port: number): ChildProcess {
+export function spawnRuntimeClient(
+  ricBin: string,
+  fn: LambdaFunction,
+  artifactDir: string,
+  lambdaEnv: Record<string, string>,
+  port: number,
+): ChildProcess {
   return spawn(process.execPath, [ricBin, fn.handler], {
     cwd: artifactDir,
     env: { ...lambdaEnv, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` },

@@ -27,8 +27,7 @@ export interface LambdaError {
 }
 
 export type InvokeResult =
-  | { ok: true; response: unknown; runtime: RuntimeName }
-  | { ok: false; error: LambdaError; runtime: RuntimeName };
+  { ok: true; response: unknown; runtime: RuntimeName } | { ok: false; error: LambdaError; runtime: RuntimeName };
 
 /** How long a function's last log lines get to arrive after its reply, before its process is ended or the reply handed on. */
 export const LOG_DRAIN_MS = 150;
@@ -57,9 +56,13 @@ export function runtimeName(): RuntimeName {
 }
 
 /** Which runner `runtime` means on this machine, and why, in one line for the user. */
-export function describeRuntimeChoice(runtime: InvokeOptions['runtime'] = 'auto'): { runtime: RuntimeName; why: string } {
+export function describeRuntimeChoice(runtime: InvokeOptions['runtime'] = 'auto'): {
+  runtime: RuntimeName;
+  why: string;
+} {
   if (runtime === 'node') return { runtime: 'node', why: 'the plain runner, as --runtime node asks' };
-  if (findRuntimeClient()) return { runtime: 'aws-lambda-ric', why: 'the real AWS Lambda runtime client (aws-lambda-ric), as in Lambda' };
+  if (findRuntimeClient())
+    return { runtime: 'aws-lambda-ric', why: 'the real AWS Lambda runtime client (aws-lambda-ric), as in Lambda' };
   return {
     runtime: 'node',
     why:
@@ -71,7 +74,10 @@ export function describeRuntimeChoice(runtime: InvokeOptions['runtime'] = 'auto'
 /** The aws-lambda-ric executable `runtime` asks for: none for the plain runner; an error if `ric` is asked and absent. */
 export function runtimeClientFor(runtime: InvokeOptions['runtime']): string | undefined {
   const ric = runtime === 'node' ? undefined : findRuntimeClient();
-  if (runtime === 'ric' && !ric) throw new Error('aws-lambda-ric is not installed (npm install builds it; it needs autoconf, automake, libtool, cmake)');
+  if (runtime === 'ric' && !ric)
+    throw new Error(
+      'aws-lambda-ric is not installed (npm install builds it; it needs autoconf, automake, libtool, cmake)',
+    );
   return ric;
 }
 

@@ -38,15 +38,18 @@ export function loadFunction(templatePath: string, logicalId: string, envVars: E
       .map(([id]) => id);
     throw new Error(`${templatePath} has no resource ${logicalId}; its functions: ${functions.join(', ') || 'none'}`);
   }
-  if (resource.Type !== 'AWS::Serverless::Function') throw new Error(`${logicalId} is a ${resource.Type}, not an AWS::Serverless::Function`);
+  if (resource.Type !== 'AWS::Serverless::Function')
+    throw new Error(`${logicalId} is a ${resource.Type}, not an AWS::Serverless::Function`);
 
   const globals = template.Globals?.Function ?? {};
   const properties = { ...globals, ...resource.Properties };
   const metadata = resource.Metadata ?? {};
-  if (metadata.BuildMethod !== 'esbuild') throw new Error(`${logicalId}: only Metadata.BuildMethod esbuild is supported`);
+  if (metadata.BuildMethod !== 'esbuild')
+    throw new Error(`${logicalId}: only Metadata.BuildMethod esbuild is supported`);
   const buildProperties: Record<string, unknown> = metadata.BuildProperties ?? {};
   const entryPoints = buildProperties.EntryPoints;
-  if (!Array.isArray(entryPoints) || entryPoints.length === 0) throw new Error(`${logicalId}: Metadata.BuildProperties.EntryPoints is empty`);
+  if (!Array.isArray(entryPoints) || entryPoints.length === 0)
+    throw new Error(`${logicalId}: Metadata.BuildProperties.EntryPoints is empty`);
   if (typeof properties.Handler !== 'string') throw new Error(`${logicalId}: Properties.Handler is missing`);
   if (typeof properties.CodeUri !== 'string') throw new Error(`${logicalId}: Properties.CodeUri must be a local path`);
 
@@ -55,7 +58,10 @@ export function loadFunction(templatePath: string, logicalId: string, envVars: E
   const declared = { ...globals.Environment?.Variables, ...resource.Properties?.Environment?.Variables };
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(declared)) {
-    environment[name] = name in overrides ? String(overrides[name]) : resolveValue(value, parameters, envVars.Parameters ?? {}, `${logicalId}.${name}`);
+    environment[name] =
+      name in overrides
+        ? String(overrides[name])
+        : resolveValue(value, parameters, envVars.Parameters ?? {}, `${logicalId}.${name}`);
   }
   return {
     logicalId,
@@ -69,7 +75,12 @@ export function loadFunction(templatePath: string, logicalId: string, envVars: E
   };
 }
 
-function resolveValue(value: unknown, parameters: Record<string, any>, parameterOverrides: Record<string, string>, where: string): string {
+function resolveValue(
+  value: unknown,
+  parameters: Record<string, any>,
+  parameterOverrides: Record<string, string>,
+  where: string,
+): string {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
   const ref = (value as { Ref?: unknown } | null)?.Ref;
   if (typeof ref === 'string') {

@@ -7,7 +7,14 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { buildFunction, buildRootOf } from './build';
 import { forkPlainRunner, onPlainRunnerReply } from './plain-runner';
-import { lambdaEnvironment, LOG_DRAIN_MS, runtimeClientFor, type InvokeOptions, type InvokeResult, type RuntimeName } from './runtime';
+import {
+  lambdaEnvironment,
+  LOG_DRAIN_MS,
+  runtimeClientFor,
+  type InvokeOptions,
+  type InvokeResult,
+  type RuntimeName,
+} from './runtime';
 import { spawnRuntimeClient, startRuntimeApi, type QueuedInvocation } from './runtime-api';
 import { loadFunction, type LambdaFunction } from './template';
 
@@ -63,7 +70,10 @@ export async function startWarmFunction(options: WarmFunctionOptions): Promise<W
   let send: (invocation: QueuedInvocation) => void;
   let closeServer = () => undefined as void;
   if (ric) {
-    const api = await startRuntimeApi(fn, { reply: settleOne, initError: (error) => failAll({ ok: false, runtime, error }) });
+    const api = await startRuntimeApi(fn, {
+      reply: settleOne,
+      initError: (error) => failAll({ ok: false, runtime, error }),
+    });
     child = spawnRuntimeClient(ric, fn, artifactDir, lambdaEnv, api.port);
     send = (invocation) => api.send(invocation);
     closeServer = () => api.close();
@@ -77,20 +87,36 @@ export async function startWarmFunction(options: WarmFunctionOptions): Promise<W
   let exited = false;
   child.on('exit', (code, signal) => {
     exited = true;
-    failAll({ ok: false, runtime, error: { errorType: 'Runtime.ExitError', errorMessage: `The runtime exited (code ${code}, signal ${signal})` } });
+    failAll({
+      ok: false,
+      runtime,
+      error: { errorType: 'Runtime.ExitError', errorMessage: `The runtime exited (code ${code}, signal ${signal})` },
+    });
   });
 
   return {
     fn,
     runtime,
     invoke(event) {
-      if (exited) return Promise.resolve({ ok: false, runtime, error: { errorType: 'Runtime.ExitError', errorMessage: 'The runtime has exited' } });
+      if (exited)
+        return Promise.resolve({
+          ok: false,
+          runtime,
+          error: { errorType: 'Runtime.ExitError', errorMessage: 'The runtime has exited' },
+        });
       const requestId = randomUUID();
       const deadlineMs = Date.now() + fn.timeoutSeconds * 1000;
       return new Promise<InvokeResult>((resolve) => {
         const timer = setTimeout(() => {
           pending.delete(requestId);
-          resolve({ ok: false, runtime, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${fn.timeoutSeconds}.00 seconds` } });
+          resolve({
+            ok: false,
+            runtime,
+            error: {
+              errorType: 'Sandbox.Timedout',
+              errorMessage: `Task timed out after ${fn.timeoutSeconds}.00 seconds`,
+            },
+          });
         }, deadlineMs - Date.now());
         pending.set(requestId, (result) => {
           clearTimeout(timer);

@@ -46,14 +46,16 @@ export class Accounts {
   /** Fingerprints of the linked user's tokens, per verification (never the tokens). */
   get linked(): { login: string; linkedBy: string; fingerprints: Partial<Record<Verification, string>> } {
     const fingerprints: Partial<Record<Verification, string>> = {};
-    for (const [verification, tokens] of Object.entries(this.#tokens)) fingerprints[verification as Verification] = fingerprint(tokens.access_token);
+    for (const [verification, tokens] of Object.entries(this.#tokens))
+      fingerprints[verification as Verification] = fingerprint(tokens.access_token);
     return { login: this.login, linkedBy: this.linkedBy, fingerprints };
   }
 
   /** Records an account linked outside the situations (in a browser, by the guided run): from now on its tokens are the linked user's. */
   adoptLink(login: string, verification: Verification, tokens: Tokens, by: 'sandbox' | 'browser'): void {
     if (login !== this.login) {
-      for (const kept of [this.#tokens, this.#expired, this.#revoked, this.#forged]) for (const key of Object.keys(kept)) delete kept[key as Verification];
+      for (const kept of [this.#tokens, this.#expired, this.#revoked, this.#forged])
+        for (const key of Object.keys(kept)) delete kept[key as Verification];
     }
     this.login = login;
     this.linkedBy = by;
@@ -65,7 +67,9 @@ export class Accounts {
     const client = CLIENT_OF[verification].linked;
     if (!this.#tokens[verification]) {
       this.#tokens[verification] = await this.#server.link(this.login, client);
-      steps.push(`Linked ${this.login} as Alexa does (client ${CLIENTS[client].id}): ${verification === 'jwt' ? 'a JWT' : 'an opaque'} access token.`);
+      steps.push(
+        `Linked ${this.login} as Alexa does (client ${CLIENTS[client].id}): ${verification === 'jwt' ? 'a JWT' : 'an opaque'} access token.`,
+      );
     }
     return this.#tokens[verification]!;
   }
@@ -83,7 +87,9 @@ export class Accounts {
         const tokens = await this.linkedTokens(verification, steps);
         await this.#server.rotateSigningKey();
         const [signing, previous] = this.#server.signingKids;
-        steps.push(`Rotated the signing key: ${signing} signs from now on${previous ? `, ${previous} is still published` : ''}.`);
+        steps.push(
+          `Rotated the signing key: ${signing} signs from now on${previous ? `, ${previous} is still published` : ''}.`,
+        );
         const refreshed = await this.refresh(verification, this.login, tokens);
         const kid = keyIdOf(refreshed.access_token);
         steps.push(`Alexa refreshed ${this.login}'s token: ${kid ? `a JWT signed by ${kid}` : 'a new opaque token'}.`);
@@ -93,7 +99,11 @@ export class Accounts {
         let expired = this.#expired[verification];
         if (!expired || expired.login !== this.login) {
           const tokens = await this.#server.link(this.login, clients.shortLived);
-          expired = this.#expired[verification] = { token: tokens.access_token, usableAt: Date.now() + EXPIRED_AFTER_MS, login: this.login };
+          expired = this.#expired[verification] = {
+            token: tokens.access_token,
+            usableAt: Date.now() + EXPIRED_AFTER_MS,
+            login: this.login,
+          };
           steps.push(`Linked ${this.login} with a client whose tokens live ${tokens.expires_in} s.`);
         }
         const wait = expired.usableAt - Date.now();
@@ -110,7 +120,9 @@ export class Accounts {
           if (verification === 'jwt') {
             // oidc-provider revokes no JWT access token by itself: revoking the refresh token revokes the grant.
             await this.#server.revoke(tokens.refresh_token!, clients.linked, 'refresh_token');
-            steps.push(`Linked ${this.login} again and revoked that grant at the revocation endpoint (its refresh token).`);
+            steps.push(
+              `Linked ${this.login} again and revoked that grant at the revocation endpoint (its refresh token).`,
+            );
           } else {
             await this.#server.revoke(tokens.access_token, clients.linked);
             steps.push(`Linked ${this.login} again and revoked that token at the revocation endpoint.`);
@@ -124,17 +136,22 @@ export class Accounts {
         if (!forged || forged.login !== this.login) {
           // Opaque tokens cannot be forged, only guessed: a random one, as long as the server's.
           // A JWT claims to be the linked user, with the server's own kid, signed with another key.
-          const token = verification === 'introspection'
-            ? randomBytes(32).toString('base64url')
-            : jwt.sign({ sub: this.login, scope: 'rides', client_id: CLIENTS.jwt.id }, this.#forger, {
-              algorithm: 'RS256',
-              keyid: this.#server.signingKids[0],
-              issuer: this.#server.issuer,
-              audience: AUDIENCE,
-              expiresIn: 3600,
-            });
+          const token =
+            verification === 'introspection'
+              ? randomBytes(32).toString('base64url')
+              : jwt.sign({ sub: this.login, scope: 'rides', client_id: CLIENTS.jwt.id }, this.#forger, {
+                  algorithm: 'RS256',
+                  keyid: this.#server.signingKids[0],
+                  issuer: this.#server.issuer,
+                  audience: AUDIENCE,
+                  expiresIn: 3600,
+                });
           forged = this.#forged[verification] = { token, login: this.login };
-          steps.push(verification === 'introspection' ? 'Guessed a token: random, as long as the server\'s.' : `Forged a JWT for ${this.login}, with the server's kid, signed with another key.`);
+          steps.push(
+            verification === 'introspection'
+              ? "Guessed a token: random, as long as the server's."
+              : `Forged a JWT for ${this.login}, with the server's kid, signed with another key.`,
+          );
         }
         return { token: forged.token, user: `${this.login} (forged)` };
       }
@@ -169,7 +186,10 @@ export class Accounts {
 
   /** The other users' access tokens, as [login, token]. */
   async crowdTokens(verification: Verification, steps: string[]): Promise<Array<[string, string]>> {
-    return Object.entries(await this.crowdGrants(verification, steps)).map(([login, tokens]) => [login, tokens.access_token]);
+    return Object.entries(await this.crowdGrants(verification, steps)).map(([login, tokens]) => [
+      login,
+      tokens.access_token,
+    ]);
   }
 }
 

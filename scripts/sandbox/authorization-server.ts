@@ -121,7 +121,8 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     child.on('exit', (code) => reject(new Error(`the authorization server exited (${code}): ${output}`)));
   });
 
-  const basic = (client: keyof typeof CLIENTS) => `Basic ${Buffer.from(`${CLIENTS[client].id}:${CLIENTS[client].secret}`).toString('base64')}`;
+  const basic = (client: keyof typeof CLIENTS) =>
+    `Basic ${Buffer.from(`${CLIENTS[client].id}:${CLIENTS[client].secret}`).toString('base64')}`;
   const tokenRequest = async (form: Record<string, string>, client: keyof typeof CLIENTS): Promise<Tokens> => {
     const response = await fetch(`${issuer}/token`, {
       method: 'POST',
@@ -137,7 +138,8 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
   const command = (name: string, args: Record<string, unknown> = {}) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const id = ++commands;
-      if (child.exitCode !== null || !child.connected) return reject(new Error(`the authorization server is not running ("${name}")`));
+      if (child.exitCode !== null || !child.connected)
+        return reject(new Error(`the authorization server is not running ("${name}")`));
       const onMessage = (message: { id: number; ok: boolean; error?: string }) => {
         if (message.id !== id) return;
         child.off('message', onMessage);
@@ -186,17 +188,25 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
 
     authorizationUrl(client, redirectUri, state) {
       const query = new URLSearchParams({
-        client_id: CLIENTS[client].id, response_type: 'code', redirect_uri: redirectUri, scope: 'openid offline_access rides', state, prompt: 'consent',
+        client_id: CLIENTS[client].id,
+        response_type: 'code',
+        redirect_uri: redirectUri,
+        scope: 'openid offline_access rides',
+        state,
+        prompt: 'consent',
       });
       return `${issuer}/auth?${query}`;
     },
 
-    exchange: (code, redirectUri, client = 'jwt') => tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }, client),
+    exchange: (code, redirectUri, client = 'jwt') =>
+      tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }, client),
 
     async link(login, client = 'jwt', onStep = () => undefined) {
       const browser = new Browser(issuer);
       const state = 'state-from-alexa';
-      onStep(`Alexa opens the authorization page: GET /auth?client_id=${CLIENTS[client].id}&response_type=code&redirect_uri=${ALEXA_REDIRECT_URI}&state=${state}`);
+      onStep(
+        `Alexa opens the authorization page: GET /auth?client_id=${CLIENTS[client].id}&response_type=code&redirect_uri=${ALEXA_REDIRECT_URI}&state=${state}`,
+      );
       let location = await browser.get(server.authorizationUrl(client, ALEXA_REDIRECT_URI, state));
       await browser.page(location, 'name="login"'); // the login page
       onStep(`The login page: ${login} signs in`);
@@ -207,16 +217,22 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       location = await browser.post(location, { prompt: 'consent' });
       location = await browser.get(location);
       const redirect = new URL(location);
-      if (`${redirect.origin}${redirect.pathname}` !== ALEXA_REDIRECT_URI || redirect.searchParams.get('state') !== state) {
+      if (
+        `${redirect.origin}${redirect.pathname}` !== ALEXA_REDIRECT_URI ||
+        redirect.searchParams.get('state') !== state
+      ) {
         throw new Error(`the authorization server did not send the user back to Alexa: ${location}`);
       }
       onStep(`Back to Alexa with a code: ${ALEXA_REDIRECT_URI}?code=…&state=${state}`);
       const tokens = await server.exchange(redirect.searchParams.get('code')!, ALEXA_REDIRECT_URI, client);
-      onStep(`Alexa exchanges the code at POST /token (client_secret_basic): an access token${tokens.refresh_token ? ' and a refresh token' : ''}, ${tokens.expires_in} s`);
+      onStep(
+        `Alexa exchanges the code at POST /token (client_secret_basic): an access token${tokens.refresh_token ? ' and a refresh token' : ''}, ${tokens.expires_in} s`,
+      );
       return tokens;
     },
 
-    refresh: (refreshToken, client = 'jwt') => tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }, client),
+    refresh: (refreshToken, client = 'jwt') =>
+      tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken }, client),
 
     async revoke(token, client = 'opaque', hint = 'access_token') {
       const response = await fetch(`${issuer}/token/revocation`, {
@@ -251,7 +267,8 @@ class Browser {
   async page(location: string, mark: string): Promise<void> {
     const response = await fetch(new URL(location, this.origin), { headers: { cookie: this.#cookieHeader() } });
     const html = await response.text();
-    if (response.status !== 200 || !html.includes(mark)) throw new Error(`${location} is not the expected page (${response.status})`);
+    if (response.status !== 200 || !html.includes(mark))
+      throw new Error(`${location} is not the expected page (${response.status})`);
   }
 
   #cookieHeader(): string {
@@ -259,11 +276,19 @@ class Browser {
   }
 
   post(location: string, form: Record<string, string>): Promise<string> {
-    return this.#request(location, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+    return this.#request(location, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form),
+    });
   }
 
   async #request(location: string, init: RequestInit): Promise<string> {
-    const response = await fetch(new URL(location, this.origin), { ...init, redirect: 'manual', headers: { ...(init.headers as object), cookie: this.#cookieHeader() } });
+    const response = await fetch(new URL(location, this.origin), {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as object), cookie: this.#cookieHeader() },
+    });
     for (const setCookie of response.headers.getSetCookie()) {
       const [pair] = setCookie.split(';');
       const at = pair.indexOf('=');
@@ -271,7 +296,8 @@ class Browser {
     }
     await response.arrayBuffer();
     const next = response.headers.get('location');
-    if (response.status !== 303 && response.status !== 302) throw new Error(`expected a redirect from ${location}, got ${response.status}`);
+    if (response.status !== 303 && response.status !== 302)
+      throw new Error(`expected a redirect from ${location}, got ${response.status}`);
     return new URL(next!, this.origin).href;
   }
 }

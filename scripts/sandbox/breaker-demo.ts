@@ -12,7 +12,16 @@ import { toExchange } from './exchange';
 import { crowdRequest, plural } from './fleet';
 import { UNLINKING_HELD_PREFIX } from './gate-extras';
 import { isPolicyError, parseLogLine } from './gate-log';
-import { AGAIN_LABEL, demoRuns, policyStep, waitForConfirmations, type DemoRun, type PolicyDemo, type PolicyStep, type Stage } from './policy-demo';
+import {
+  AGAIN_LABEL,
+  demoRuns,
+  policyStep,
+  waitForConfirmations,
+  type DemoRun,
+  type PolicyDemo,
+  type PolicyStep,
+  type Stage,
+} from './policy-demo';
 import type { Heard } from './replies';
 import type { Situation } from './situation';
 import { SKILLS, type Target } from './skills';
@@ -30,7 +39,9 @@ export async function breakerDemo(stage: Stage, targets: Target[]): Promise<Poli
   // Another user's token, signed with a published key before the fault, and left to expire: a dead token of another reason class.
   const other = await stage.server.link(OTHER_USER, CLIENT_OF.jwt.shortLived);
   const otherUsableAt = Date.now() + EXPIRED_AFTER_MS;
-  steps.push(`Linked ${OTHER_USER} with a client whose JWTs live ${other.expires_in} s: her token expires (another reason class, expired).`);
+  steps.push(
+    `Linked ${OTHER_USER} with a client whose JWTs live ${other.expires_in} s: her token expires (another reason class, expired).`,
+  );
 
   const runs = demoRuns(targets);
   const send = async (run: DemoRun, label: string, user: string, token: string) => {
@@ -45,9 +56,18 @@ export async function breakerDemo(stage: Stage, targets: Target[]): Promise<Poli
 
   await stage.server.rotateSigningKey({ publish: false });
   const kid = stage.server.unpublishedKids[0] ?? stage.server.signingKids[0];
-  steps.push(`The fault: the authorization server signs with a new key, ${kid}, and does not publish it at its JWKS URL.`);
+  steps.push(
+    `The fault: the authorization server signs with a new key, ${kid}, and does not publish it at its JWKS URL.`,
+  );
   const users: Array<{ login: string; token: string }> = [];
-  const featured: Array<{ heard: Heard; envelope: unknown; token: string; run: DemoRun; log: string[]; metrics: string[] }> = [];
+  const featured: Array<{
+    heard: Heard;
+    envelope: unknown;
+    token: string;
+    run: DemoRun;
+    log: string[];
+    metrics: string[];
+  }> = [];
   const others: Array<Array<{ login: string; token: string; heard: Heard }>> = runs.map(() => []);
   let waited = 0;
   try {
@@ -58,18 +78,34 @@ export async function breakerDemo(stage: Stage, targets: Target[]): Promise<Poli
     }
     const refreshed = await accounts.refresh('jwt', accounts.login, linked);
     users.push({ login: accounts.login, token: refreshed.access_token });
-    steps.push(`Alexa refreshed the tokens of ${users.map((user) => user.login).join(', ')}: each is signed with ${kid}.`);
+    steps.push(
+      `Alexa refreshed the tokens of ${users.map((user) => user.login).join(', ')}: each is signed with ${kid}.`,
+    );
 
     for (const run of runs) for (const user of users) await send(run, 'first rejection', user.login, user.token);
     await sleep(otherUsableAt - Date.now());
     for (const run of runs) await send(run, 'first rejection', OTHER_USER, other.access_token);
 
-    waited = await waitForConfirmations(runs.flatMap((run) => run.steps), steps);
+    waited = await waitForConfirmations(
+      runs.flatMap((run) => run.steps),
+      steps,
+    );
     stage.redeploy();
-    steps.push('New containers took the next requests: a container reads the fleet\'s ledger at most once a minute (new ones at once); the sandbox compresses that minute as it does the hour.');
+    steps.push(
+      "New containers took the next requests: a container reads the fleet's ledger at most once a minute (new ones at once); the sandbox compresses that minute as it does the hour.",
+    );
     for (const [index, run] of runs.entries()) {
-      for (const user of users.slice(0, -1)) others[index].push({ login: user.login, token: user.token, heard: (await send(run, AGAIN_LABEL, user.login, user.token)).heard });
-      others[index].push({ login: OTHER_USER, token: other.access_token, heard: (await send(run, AGAIN_LABEL, OTHER_USER, other.access_token)).heard });
+      for (const user of users.slice(0, -1))
+        others[index].push({
+          login: user.login,
+          token: user.token,
+          heard: (await send(run, AGAIN_LABEL, user.login, user.token)).heard,
+        });
+      others[index].push({
+        login: OTHER_USER,
+        token: other.access_token,
+        heard: (await send(run, AGAIN_LABEL, OTHER_USER, other.access_token)).heard,
+      });
     }
     for (const run of runs) {
       const token = users.at(-1)!.token;
@@ -87,17 +123,28 @@ export async function breakerDemo(stage: Stage, targets: Target[]): Promise<Poli
   const accepted: number[] = [];
   for (const run of runs) {
     let count = 0;
-    for (const user of users) if ((await send(run, 'after the fix', user.login, user.token)).heard.decision?.outcome === 'linked') count++;
+    for (const user of users)
+      if ((await send(run, 'after the fix', user.login, user.token)).heard.decision?.outcome === 'linked') count++;
     accepted.push(count);
   }
 
   const faulted = new Set(users.map((user) => fingerprint(user.token)));
   return featured.map(({ heard, envelope, token, run, log, metrics }, index) => {
     const exchange = toExchange({
-      skill: run.skill, request: run.request, situation, user: accounts.login, token, envelope, heard, steps,
-      crowd: others[index].map(({ login, token: otherToken, heard: otherHeard }) => crowdRequest(login, otherToken, otherHeard)),
+      skill: run.skill,
+      request: run.request,
+      situation,
+      user: accounts.login,
+      token,
+      envelope,
+      heard,
+      steps,
+      crowd: others[index].map(({ login, token: otherToken, heard: otherHeard }) =>
+        crowdRequest(login, otherToken, otherHeard),
+      ),
       crowdLabel: `The other users, again ${waited} s later`,
-      crowdLog: log, crowdMetrics: metrics,
+      crowdLog: log,
+      crowdMetrics: metrics,
       earlierLabel: 'the requests before: a genuine one, the first rejections, the other users again',
     });
     const first = run.steps.filter((step) => step.label === 'first rejection');
@@ -140,7 +187,8 @@ export async function breakerDemo(stage: Stage, targets: Target[]): Promise<Poli
 function tally(steps: PolicyStep[]): string {
   const unlinked = steps.filter((step) => step.unlinks).length;
   const holds = new Map<string, number>();
-  for (const step of steps) if (step.decision?.held) holds.set(step.decision.held, (holds.get(step.decision.held) ?? 0) + 1);
+  for (const step of steps)
+    if (step.decision?.held) holds.set(step.decision.held, (holds.get(step.decision.held) ?? 0) + 1);
   const accepted = steps.filter((step) => step.decision?.outcome === 'linked').length;
   return [
     `${unlinked} of ${steps.length} unlinked`,

@@ -9,16 +9,33 @@ import { CLIENT_OF, EXPIRED_AFTER_MS } from './accounts';
 import { describeDecision, faultLike } from './decisions';
 import { toExchange } from './exchange';
 import { isPolicyError } from './gate-log';
-import { AGAIN_LABEL, demoRuns, policyStep, waitForConfirmations, type PolicyDemo, type PolicyStep, type Stage } from './policy-demo';
+import {
+  AGAIN_LABEL,
+  demoRuns,
+  policyStep,
+  waitForConfirmations,
+  type PolicyDemo,
+  type PolicyStep,
+  type Stage,
+} from './policy-demo';
 import { CONFIRM_AFTER_SECONDS, DEPLOYED_CONFIRM_AFTER_SECONDS, type Situation, type Verification } from './situation';
 import { SKILLS, type Target } from './skills';
 import { clock, sleep } from './time';
 
 /** The confirmation demonstration on each target, with `verification`'s tokens. */
-export async function confirmationDemo(stage: Stage, targets: Target[], verification: Verification): Promise<PolicyDemo[]> {
+export async function confirmationDemo(
+  stage: Stage,
+  targets: Target[],
+  verification: Verification,
+): Promise<PolicyDemo[]> {
   const { accounts } = stage;
   const steps: string[] = [];
-  const situation: Situation = { verification, token: verification === 'jwt' ? 'expired' : 'revoked', server: 'up', deploy: 'correct' };
+  const situation: Situation = {
+    verification,
+    token: verification === 'jwt' ? 'expired' : 'revoked',
+    server: 'up',
+    deploy: 'correct',
+  };
   stage.deployFor(situation, steps);
   if (stage.server.availability !== 'up') await stage.server.setAvailability('up');
   const genuine = (await accounts.linkedTokens(verification, steps)).access_token;
@@ -26,7 +43,9 @@ export async function confirmationDemo(stage: Stage, targets: Target[], verifica
   let dead: string;
   if (verification === 'jwt') {
     const tokens = await stage.server.link(accounts.login, CLIENT_OF.jwt.shortLived);
-    steps.push(`Linked ${accounts.login} with a client whose JWTs live ${tokens.expires_in} s, and waited ${EXPIRED_AFTER_MS / 1000} s: a token past its expiry (Alexa could not refresh it).`);
+    steps.push(
+      `Linked ${accounts.login} with a client whose JWTs live ${tokens.expires_in} s, and waited ${EXPIRED_AFTER_MS / 1000} s: a token past its expiry (Alexa could not refresh it).`,
+    );
     await sleep(EXPIRED_AFTER_MS);
     dead = tokens.access_token;
   } else {
@@ -48,7 +67,10 @@ export async function confirmationDemo(stage: Stage, targets: Target[], verifica
     run.earlier.metrics.push(...heard.metrics);
     run.steps.push(policyStep('first rejection', accounts.login, dead, heard));
   }
-  const waited = await waitForConfirmations(runs.flatMap((run) => run.steps), steps);
+  const waited = await waitForConfirmations(
+    runs.flatMap((run) => run.steps),
+    steps,
+  );
   const demos: PolicyDemo[] = [];
   for (const run of runs) {
     const envelope = withAccessToken(run.event, dead);
@@ -56,8 +78,17 @@ export async function confirmationDemo(stage: Stage, targets: Target[], verifica
     const again = policyStep(AGAIN_LABEL, accounts.login, dead, heard);
     run.steps.push(again);
     const exchange = toExchange({
-      skill: run.skill, request: run.request, situation, user: accounts.login, token: dead, envelope, heard, steps,
-      crowdLog: run.earlier.log, crowdMetrics: run.earlier.metrics, earlierLabel: 'the requests before: a genuine one, then this token\'s first rejection',
+      skill: run.skill,
+      request: run.request,
+      situation,
+      user: accounts.login,
+      token: dead,
+      envelope,
+      heard,
+      steps,
+      crowdLog: run.earlier.log,
+      crowdMetrics: run.earlier.metrics,
+      earlierLabel: "the requests before: a genuine one, then this token's first rejection",
     });
     const [, first] = run.steps;
     const errors = [...run.earlier.log, ...heard.log].filter(isPolicyError);
@@ -86,9 +117,11 @@ export async function confirmationDemo(stage: Stage, targets: Target[], verifica
 function storyOf(step: PolicyStep, user: string): string {
   const decision = step.decision;
   if (decision?.held === 'pending') {
-    return `the verifier rejected it (${decision.verdict === 'invalid' ? `invalid, ${decision.reasonClass}` : 'expired'}), but one rejection is no proof: ${faultLike(decision.reasonClass)}. ` +
+    return (
+      `the verifier rejected it (${decision.verdict === 'invalid' ? `invalid, ${decision.reasonClass}` : 'expired'}), but one rejection is no proof: ${faultLike(decision.reasonClass)}. ` +
       `Held: pending — ${user} gets the "try again later" reply (${step.summary}) and keeps the link; ` +
-      `the decision line says it can be confirmed from ${clock(decision.confirmAt)}.`;
+      `the decision line says it can be confirmed from ${clock(decision.confirmAt)}.`
+    );
   }
   if (step.unlinks && decision?.rejection === 'suspected') {
     return `rejected again, on fresh knowledge, after the delay: confirmed. The unlinking reply (${step.summary}): Alexa drops the link and asks ${user} to link again.`;
@@ -97,9 +130,11 @@ function storyOf(step: PolicyStep, user: string): string {
     return `rejected again, on fresh knowledge, after the delay: confirmed. Discover's rejection is no unlinking code but an empty endpoint list (${step.summary}).`;
   }
   if (decision?.held === 'breaker') {
-    return `held: breaker — this skill's ledger counted too many tokens first rejected for ${decision.reasonClass} in the last 30 min ` +
+    return (
+      `held: breaker — this skill's ledger counted too many tokens first rejected for ${decision.reasonClass} in the last 30 min ` +
       `(a bad deploy's rejections count too), so the policy suspects a fault and holds every ${decision.reasonClass} rejection: ${step.summary}. ` +
-      'It resumes when the rate is back under its threshold, or when an operator releases the class.';
+      'It resumes when the rate is back under its threshold, or when an operator releases the class.'
+    );
   }
   return `${describeDecision(decision, step.claim)} Reply: ${step.summary}.`;
 }

@@ -47,7 +47,12 @@ export interface DeploySkillsOptions {
 }
 
 /** The environment a Lambda function of template.yaml would have, for a verification and a deploy. */
-export function environmentFor(server: AuthorizationServer, staging: StagingServer, verification: Verification, deploy: Deploy): Environment {
+export function environmentFor(
+  server: AuthorizationServer,
+  staging: StagingServer,
+  verification: Verification,
+  deploy: Deploy,
+): Environment {
   // The policy as deployed, but for the delay (UNLINK_LEDGER_TABLE unset: the sandbox gives each skill a ledger in memory).
   const policy: Environment = { UNLINK_CONFIRM_AFTER_SECONDS: String(CONFIRM_AFTER_SECONDS) };
   if (verification === 'jwt') {
@@ -71,7 +76,8 @@ export function environmentFor(server: AuthorizationServer, staging: StagingServ
     TOKEN_VERIFIER: 'introspection',
     INTROSPECTION_URL: deploy === 'wrong-server' ? staging.introspectionUrl : server.introspectionUrl,
     INTROSPECTION_CLIENT_ID: CLIENTS.introspection.id,
-    INTROSPECTION_CLIENT_SECRET: deploy === 'wrong-secret' ? 'the-client-secret-of-another-environment' : CLIENTS.introspection.secret,
+    INTROSPECTION_CLIENT_SECRET:
+      deploy === 'wrong-secret' ? 'the-client-secret-of-another-environment' : CLIENTS.introspection.secret,
     INTROSPECTION_AUDIENCE: deploy === 'wrong-audience' ? 'another-skill' : AUDIENCE,
     VERIFY_CACHE_TTL_SECONDS: '0',
     ...policy,
@@ -86,7 +92,8 @@ export function environmentFor(server: AuthorizationServer, staging: StagingServ
  * not decide" until the cooldown ends: they cost no more fetches, and still get nobody in.)
  */
 export function verifierFor(environment: Environment): TokenVerifier<LinkedUser> {
-  if (environment.TOKEN_VERIFIER === 'jwt' && environment.JWKS_URI) return jwtVerifierFromEnvironment(environment, { jwksCooldownMs: 1 });
+  if (environment.TOKEN_VERIFIER === 'jwt' && environment.JWKS_URI)
+    return jwtVerifierFromEnvironment(environment, { jwksCooldownMs: 1 });
   return verifierFromEnvironment(environment);
 }
 
@@ -120,7 +127,10 @@ export function deploySkills(options: DeploySkillsOptions, verification: Verific
     skills: {
       'ride-hailer': customSkillHandler(createRideHailerSkill(gateOptions('ride-hailer')), { logger }),
       'my-lights': createMyLightsSkill(gateOptions('my-lights')).lambda(),
-      jukebox: createJukeboxSkill({ ...gateOptions('jukebox'), subscriptions: new ResourceServerSubscriptions(options.subscriptionsUrl) }).lambda(),
+      jukebox: createJukeboxSkill({
+        ...gateOptions('jukebox'),
+        subscriptions: new ResourceServerSubscriptions(options.subscriptionsUrl),
+      }).lambda(),
     },
   };
 }

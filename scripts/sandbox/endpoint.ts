@@ -38,7 +38,10 @@ export interface EndpointOptions {
   /** The authorization URL a person opens to link an account, for `redirectUri` and a fresh state. */
   authorizationUrl(redirectUri: string, state: string): string;
   /** Exchanges a code for tokens, as Alexa does. */
-  exchange(code: string, redirectUri: string): Promise<{ access_token: string; refresh_token?: string | undefined; expires_in: number }>;
+  exchange(
+    code: string,
+    redirectUri: string,
+  ): Promise<{ access_token: string; refresh_token?: string | undefined; expires_in: number }>;
   /** The console page and the situations it drives; without it, no /console paths. */
   console?: { page(): string; situations: Situations };
 }
@@ -53,13 +56,19 @@ export interface Endpoint {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
 
 /** Starts the server; `configure` gets its URL before the skills are set (the authorization server needs the callback URL). */
-export async function startEndpoint(port = 0): Promise<{ url: string; callbackUrl: string; serve(options: EndpointOptions): Endpoint; close(): Promise<void> }> {
+export async function startEndpoint(
+  port = 0,
+): Promise<{ url: string; callbackUrl: string; serve(options: EndpointOptions): Endpoint; close(): Promise<void> }> {
   let options: EndpointOptions | undefined;
   const linked: Endpoint['linked'] = [];
   const states = new Set<string>();
@@ -67,7 +76,11 @@ export async function startEndpoint(port = 0): Promise<{ url: string; callbackUr
     handle(req, res).catch((error) => {
       const status = error instanceof HttpError ? error.status : 500;
       const message = error instanceof HttpError ? error.message : 'the sandbox failed to handle the request';
-      if (!res.headersSent) res.writeHead(status, { 'Content-Type': 'application/json', ...(error instanceof HttpError ? error.headers : {}) });
+      if (!res.headersSent)
+        res.writeHead(status, {
+          'Content-Type': 'application/json',
+          ...(error instanceof HttpError ? error.headers : {}),
+        });
       res.end(JSON.stringify({ error: message }));
     });
   });
@@ -82,22 +95,40 @@ export async function startEndpoint(port = 0): Promise<{ url: string; callbackUr
       if (req.method !== 'GET') throw new HttpError(405, 'use GET', { Allow: 'GET' });
       const state = Math.random().toString(36).slice(2);
       states.add(state);
-      return html(res, 200, indexPage(options.authorizationUrl(callbackUrl, state), Object.keys(options.skills), url, options.console !== undefined));
+      return html(
+        res,
+        200,
+        indexPage(
+          options.authorizationUrl(callbackUrl, state),
+          Object.keys(options.skills),
+          url,
+          options.console !== undefined,
+        ),
+      );
     }
     if (pathname === '/link/callback') {
       if (req.method !== 'GET') throw new HttpError(405, 'use GET', { Allow: 'GET' });
       const code = searchParams.get('code');
       const state = searchParams.get('state') ?? '';
-      if (!code || !states.delete(state)) throw new HttpError(400, 'no authorization code, or a state this sandbox did not send');
+      if (!code || !states.delete(state))
+        throw new HttpError(400, 'no authorization code, or a state this sandbox did not send');
       const tokens = await options.exchange(code, callbackUrl);
       linked.push(tokens);
       return html(res, 200, linkedPage(tokens, options.console ? `${url}/console` : undefined));
     }
-    if (options.console && (pathname === '/console' || pathname.startsWith('/console/'))) return handleConsole(req, res, pathname, options.console);
+    if (options.console && (pathname === '/console' || pathname.startsWith('/console/')))
+      return handleConsole(req, res, pathname, options.console);
     const skill = /^\/skills\/([a-z-]+)$/.exec(pathname)?.[1];
-    if (!skill || !(skill in options.skills)) throw new HttpError(404, `no such path; the skills are ${Object.keys(options.skills).map((s) => `/skills/${s}`).join(', ')}`);
+    if (!skill || !(skill in options.skills))
+      throw new HttpError(
+        404,
+        `no such path; the skills are ${Object.keys(options.skills)
+          .map((s) => `/skills/${s}`)
+          .join(', ')}`,
+      );
     if (req.method !== 'POST') throw new HttpError(405, 'send Alexa requests with POST', { Allow: 'POST' });
-    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'send the Alexa request as Content-Type: application/json');
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+      throw new HttpError(415, 'send the Alexa request as Content-Type: application/json');
     const body = await readBody(req, options.maxBodyBytes ?? 256 * 1024);
     let event: unknown;
     try {
@@ -116,7 +147,12 @@ export async function startEndpoint(port = 0): Promise<{ url: string; callbackUr
     res.end(JSON.stringify(reply, null, 2));
   }
 
-  async function handleConsole(req: IncomingMessage, res: ServerResponse, pathname: string, console: NonNullable<EndpointOptions['console']>): Promise<void> {
+  async function handleConsole(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pathname: string,
+    console: NonNullable<EndpointOptions['console']>,
+  ): Promise<void> {
     const { situations } = console;
     if (pathname === '/console') {
       if (req.method !== 'GET') throw new HttpError(405, 'use GET', { Allow: 'GET' });
@@ -129,14 +165,23 @@ export async function startEndpoint(port = 0): Promise<{ url: string; callbackUr
         linked: situations.linked,
         situation: situations.situation,
         skills: SKILLS,
-        situations: { verification: VERIFICATIONS, token: TOKEN_SITUATIONS, server: SERVER_SITUATIONS, deploy: DEPLOYS },
+        situations: {
+          verification: VERIFICATIONS,
+          token: TOKEN_SITUATIONS,
+          server: SERVER_SITUATIONS,
+          deploy: DEPLOYS,
+        },
         scenarios: POLICY_SCENARIOS,
-        policy: { confirmAfterSeconds: CONFIRM_AFTER_SECONDS, deployedConfirmAfterSeconds: DEPLOYED_CONFIRM_AFTER_SECONDS },
+        policy: {
+          confirmAfterSeconds: CONFIRM_AFTER_SECONDS,
+          deployedConfirmAfterSeconds: DEPLOYED_CONFIRM_AFTER_SECONDS,
+        },
       });
     }
     if (pathname === '/console/send' || pathname === '/console/scenario') {
       if (req.method !== 'POST') throw new HttpError(405, 'use POST', { Allow: 'POST' });
-      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'send the body as Content-Type: application/json');
+      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+        throw new HttpError(415, 'send the body as Content-Type: application/json');
       let body: { skill?: unknown; request?: unknown; scenario?: unknown; situation?: Partial<Situation> };
       try {
         body = JSON.parse(await readBody(req, 16 * 1024));
@@ -146,18 +191,32 @@ export async function startEndpoint(port = 0): Promise<{ url: string; callbackUr
       }
       const situation = checkSituation(body?.situation);
       const skill = String(body?.skill) as keyof typeof SKILLS;
-      const fields = pathname === '/console/send' ? '{skill, request, situation}' : '{skill, request, scenario, situation}';
+      const fields =
+        pathname === '/console/send' ? '{skill, request, situation}' : '{skill, request, scenario, situation}';
       if (!(skill in SKILLS) || typeof body.request !== 'string' || !(body.request in SKILLS[skill].requests)) {
         throw new HttpError(400, `send ${fields} with a skill and a request of /console/state`);
       }
-      if (pathname === '/console/send') return json(res, 200, await situations.exchange(skill, body.request, situation));
+      if (pathname === '/console/send')
+        return json(res, 200, await situations.exchange(skill, body.request, situation));
       const scenario = body.scenario;
       if (typeof scenario !== 'string' || scenario === 'single' || !(scenario in POLICY_SCENARIOS)) {
-        throw new HttpError(400, `scenario must be one of ${Object.keys(POLICY_SCENARIOS).filter((name) => name !== 'single').join(', ')}`);
+        throw new HttpError(
+          400,
+          `scenario must be one of ${Object.keys(POLICY_SCENARIOS)
+            .filter((name) => name !== 'single')
+            .join(', ')}`,
+        );
       }
-      return json(res, 200, await situations.demo(scenario as PolicyScenario, { skill, request: body.request }, situation.verification));
+      return json(
+        res,
+        200,
+        await situations.demo(scenario as PolicyScenario, { skill, request: body.request }, situation.verification),
+      );
     }
-    throw new HttpError(404, 'no such path; the console is GET /console, GET /console/state, POST /console/send, POST /console/scenario');
+    throw new HttpError(
+      404,
+      'no such path; the console is GET /console, GET /console/state, POST /console/send, POST /console/scenario',
+    );
   }
 
   return {
@@ -240,6 +299,10 @@ function linkedPage(tokens: { access_token: string; expires_in: number }, consol
 <p>Alexa now keeps an access token (it lives ${tokens.expires_in} s) and puts it in every request to the skills.
 Its SHA-256 fingerprint: <code id="token-fingerprint">${escape(fingerprint(tokens.access_token))}</code> (the sandbox shows
 fingerprints, never tokens).</p>
-${consoleUrl ? `<p><a class="button" id="open-console" href="${escape(consoleUrl)}">Open the console</a></p>
-<p>The console sends each skill the requests Alexa would send, with this token or in another situation, and shows what Alexa receives.</p>` : ''}`;
+${
+  consoleUrl
+    ? `<p><a class="button" id="open-console" href="${escape(consoleUrl)}">Open the console</a></p>
+<p>The console sends each skill the requests Alexa would send, with this token or in another situation, and shows what Alexa receives.</p>`
+    : ''
+}`;
 }

@@ -118,5 +118,9 @@ export function toExchange(args: {
 function redactToken(envelope: unknown, token: string | undefined): unknown {
   const redacted = redact(envelope);
   if (token === undefined) return redacted;
-  return JSON.parse(JSON.stringify(redacted).split(token).join(`[redacted sha256:${fingerprint(token)}]`));
+  return JSON.parse(
+    JSON.stringify(redacted)
+      .split(token)
+      .join(`[redacted sha256:${fingerprint(token)}]`),
+  );
 }

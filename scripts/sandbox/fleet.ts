@@ -57,8 +57,17 @@ export function fleetTally(requests: Array<{ unlinks: boolean; held?: HoldReason
   const holds: Partial<Record<HoldReason, number>> = {};
   for (const request of requests) if (request.held) holds[request.held] = (holds[request.held] ?? 0) + 1;
   const held = Object.values(holds).reduce((sum, count) => sum + (count ?? 0), 0);
-  const heldText = held > 0
-    ? Object.entries(holds).map(([hold, count]) => `${count} held: ${hold}`).join(', ')
-    : 'none held (the verifier could not decide: no rejection to hold)';
-  return { users: requests.length, unlinked, held, holds, text: `${unlinked} of ${plural(requests.length, 'user')} unlinked, ${heldText}` };
+  const heldText =
+    held > 0
+      ? Object.entries(holds)
+          .map(([hold, count]) => `${count} held: ${hold}`)
+          .join(', ')
+      : 'none held (the verifier could not decide: no rejection to hold)';
+  return {
+    users: requests.length,
+    unlinked,
+    held,
+    holds,
+    text: `${unlinked} of ${plural(requests.length, 'user')} unlinked, ${heldText}`,
+  };
 }

@@ -27,7 +27,14 @@ import type { Exchange } from './exchange';
 import { isPolicyError } from './gate-log';
 import type { PolicyDemo } from './policy-demo';
 import { startSandbox, type Sandbox } from './sandbox';
-import { CONFIRM_AFTER_SECONDS, DEPLOYED_CONFIRM_AFTER_SECONDS, describeDeploy, type Deploy, type TokenSituation, type Verification } from './situation';
+import {
+  CONFIRM_AFTER_SECONDS,
+  DEPLOYED_CONFIRM_AFTER_SECONDS,
+  describeDeploy,
+  type Deploy,
+  type TokenSituation,
+  type Verification,
+} from './situation';
 import { SKILLS, type SkillName } from './skills';
 import { sleep } from './time';
 
@@ -63,8 +70,36 @@ const AGAIN = ', sent again';
 
 /** What --json prints of one exchange. */
 function record(exchange: Exchange) {
-  const { summary, kind, unlinks, claim, badge, decision, decisionText, why, tokenFingerprint, reply, log, metrics, steps } = exchange;
-  return { summary, kind, unlinks, claim, badge, decision, decisionText, why, tokenFingerprint, reply, log, metrics, steps };
+  const {
+    summary,
+    kind,
+    unlinks,
+    claim,
+    badge,
+    decision,
+    decisionText,
+    why,
+    tokenFingerprint,
+    reply,
+    log,
+    metrics,
+    steps,
+  } = exchange;
+  return {
+    summary,
+    kind,
+    unlinks,
+    claim,
+    badge,
+    decision,
+    decisionText,
+    why,
+    tokenFingerprint,
+    reply,
+    log,
+    metrics,
+    steps,
+  };
 }
 
 /** The widest line the guided run prints. */
@@ -125,7 +160,9 @@ function metricBrief(line: string): string {
   const counts = names
     .filter((name) => name === 'UnlinkingReplies' || (name !== 'VerificationLatency' && entry[name] !== 0))
     .map((name) => `${name}=${entry[name]}`);
-  const dimensions = ['Family', 'Outcome', 'ReasonClass', 'Hold'].filter((name) => entry[name] !== undefined).map((name) => `${name}=${entry[name]}`);
+  const dimensions = ['Family', 'Outcome', 'ReasonClass', 'Hold']
+    .filter((name) => entry[name] !== undefined)
+    .map((name) => `${name}=${entry[name]}`);
   return `${dimensions.join(' ')}: ${counts.join(' ')} (${definition?.Namespace ?? 'EMF'})`;
 }
 
@@ -140,7 +177,11 @@ function logBrief(line: string): string {
 }
 
 /** The mark of a reply in the guided run, as the console's badge says it. */
-const MARKS: Partial<Record<Exchange['claim'], string>> = { unlinks: '[UNLINKS] ', 'not-linked': '[NOT LINKED] ', 'devices-vanish': '[DEVICES VANISH] ' };
+const MARKS: Partial<Record<Exchange['claim'], string>> = {
+  unlinks: '[UNLINKS] ',
+  'not-linked': '[NOT LINKED] ',
+  'devices-vanish': '[DEVICES VANISH] ',
+};
 
 /** What --json prints of one demonstration of the policy. */
 function demoRecord(demo: PolicyDemo) {
@@ -153,33 +194,51 @@ function lines(situation: string, result: ReturnType<typeof record>): string[] {
   const held = result.decision?.held;
   const answer = wrap(`    ${situation.padEnd(42)} -> ${MARKS[result.claim] ?? ''}${terse(result.summary)}`, 50);
   if (!held) return answer;
-  const when = result.decision?.confirmAt ? `, can be confirmed from ${result.decision.confirmAt.slice(11, 23)} UTC` : '';
+  const when = result.decision?.confirmAt
+    ? `, can be confirmed from ${result.decision.confirmAt.slice(11, 23)} UTC`
+    : '';
   return [...answer, `${' '.repeat(50)}[held: ${held}${when}]`];
 }
 
 /** How {@link brief} counts a request that was neither unlinked, held nor accepted. */
 const ROUND_WORDS: Record<Exchange['claim'], string> = {
-  unlinks: 'unlinked', 'not-linked': 'not linked', 'devices-vanish': 'answered with an empty Discover list',
-  held: 'held', undecided: 'could not decide', refused: 'refused', kept: 'answered',
+  unlinks: 'unlinked',
+  'not-linked': 'not linked',
+  'devices-vanish': 'answered with an empty Discover list',
+  held: 'held',
+  undecided: 'could not decide',
+  refused: 'refused',
+  kept: 'answered',
 };
 
 /** A demonstration in one line: how each round of its requests went. */
 function brief(demo: PolicyDemo): string {
   const rounds = new Map<string, PolicyDemo['steps']>();
-  for (const step of demo.steps) if (step.label !== 'a genuine request first') rounds.set(step.label, [...(rounds.get(step.label) ?? []), step]);
-  return [...rounds].map(([label, steps]) => {
-    const counts = new Map<string, number>();
-    for (const step of steps) {
-      const what = step.unlinks ? 'unlinked' : step.decision?.held ? `held: ${step.decision.held}` : step.decision?.outcome === 'linked' ? 'accepted' : ROUND_WORDS[step.claim];
-      counts.set(what, (counts.get(what) ?? 0) + 1);
-    }
-    return `${label}: ${[...counts].map(([what, count]) => `${count} ${what}`).join(', ')}`;
-  }).join(' · ');
+  for (const step of demo.steps)
+    if (step.label !== 'a genuine request first') rounds.set(step.label, [...(rounds.get(step.label) ?? []), step]);
+  return [...rounds]
+    .map(([label, steps]) => {
+      const counts = new Map<string, number>();
+      for (const step of steps) {
+        const what = step.unlinks
+          ? 'unlinked'
+          : step.decision?.held
+            ? `held: ${step.decision.held}`
+            : step.decision?.outcome === 'linked'
+              ? 'accepted'
+              : ROUND_WORDS[step.claim];
+        counts.set(what, (counts.get(what) ?? 0) + 1);
+      }
+      return `${label}: ${[...counts].map(([what, count]) => `${count} ${what}`).join(', ')}`;
+    })
+    .join(' · ');
 }
 
 /** The environment as --json shows it: secrets redacted. */
 function shown(environment: Environment): Environment {
-  return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, /SECRET/.test(name) ? '[redacted]' : value]));
+  return Object.fromEntries(
+    Object.entries(environment).map(([name, value]) => [name, /SECRET/.test(name) ? '[redacted]' : value]),
+  );
 }
 
 async function main(): Promise<number> {
@@ -188,14 +247,28 @@ async function main(): Promise<number> {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, serve: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, port: { type: 'string', default: '0' } } });
-  const logger = values.verbose ? createJsonLogger({ level: 'debug', write: (line) => void process.stderr.write(line) }) : undefined;
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      serve: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      port: { type: 'string', default: '0' },
+    },
+  });
+  const logger = values.verbose
+    ? createJsonLogger({ level: 'debug', write: (line) => void process.stderr.write(line) })
+    : undefined;
   const sandbox = await startSandbox({ port: Number(values.port), logger });
   const say = values.json ? () => undefined : (text = '', hang?: number) => console.log(wrap(text, hang).join('\n'));
 
   say('Account-linking sandbox');
   say(`  authorization server (oidc-provider, in memory): ${sandbox.authorizationServer.issuer}`);
-  say(`  skills: ${Object.keys(SKILLS).map((skill) => `${sandbox.endpoint.url}/skills/${skill}`).join(', ')}`, 10);
+  say(
+    `  skills: ${Object.keys(SKILLS)
+      .map((skill) => `${sandbox.endpoint.url}/skills/${skill}`)
+      .join(', ')}`,
+    10,
+  );
   say();
 
   if (values.serve) return serve(sandbox);
@@ -209,31 +282,57 @@ async function main(): Promise<number> {
 
     let failures = 0;
     const configurations: Record<string, unknown> = {};
-    say(`The unlinking policy runs as deployed, but for its delay: a rejection that a fault of ours could produce is held (the "try again later" reply) ` +
-      `until the same token is rejected again ${CONFIRM_AFTER_SECONDS} s later (UNLINK_CONFIRM_AFTER_SECONDS=${CONFIRM_AFTER_SECONDS}; a deployed skill waits ${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h by default).`);
-    say('Each skill keeps one ledger of first rejections, shared by all its containers, as a deployed fleet shares its DynamoDB table.');
+    say(
+      `The unlinking policy runs as deployed, but for its delay: a rejection that a fault of ours could produce is held (the "try again later" reply) ` +
+        `until the same token is rejected again ${CONFIRM_AFTER_SECONDS} s later (UNLINK_CONFIRM_AFTER_SECONDS=${CONFIRM_AFTER_SECONDS}; a deployed skill waits ${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h by default).`,
+    );
+    say(
+      'Each skill keeps one ledger of first rejections, shared by all its containers, as a deployed fleet shares its DynamoDB table.',
+    );
     say();
     for (const verification of ['introspection', 'jwt'] as const) {
       const results: Record<string, Record<string, ReturnType<typeof record>>> = {};
       for (const { title, token, server } of CASES) {
         for (const { skill, request } of REQUESTS) {
-          const exchange = await sandbox.situations.exchange(skill, request, { verification, token, server: server ?? 'up', deploy: 'correct' });
+          const exchange = await sandbox.situations.exchange(skill, request, {
+            verification,
+            token,
+            server: server ?? 'up',
+            deploy: 'correct',
+          });
           if (exchange.status !== 200) failures++;
           (results[skill] ??= {})[title] = record(exchange);
         }
       }
       // Each dead token's first rejection was held (pending): the same token again, once it can be confirmed.
       const pending = CASES.filter(({ token }) => DEAD.has(token)).flatMap(({ title, token }) =>
-        REQUESTS.filter(({ skill }) => results[skill][title].decision?.held === 'pending').map((target) => ({ ...target, title, token })));
-      const confirmAt = Math.max(0, ...pending.map(({ skill, title }) => Date.parse(results[skill][title].decision!.confirmAt!)));
+        REQUESTS.filter(({ skill }) => results[skill][title].decision?.held === 'pending').map((target) => ({
+          ...target,
+          title,
+          token,
+        })),
+      );
+      const confirmAt = Math.max(
+        0,
+        ...pending.map(({ skill, title }) => Date.parse(results[skill][title].decision!.confirmAt!)),
+      );
       await sleep(confirmAt - Date.now() + 100);
       for (const { skill, request, title, token } of pending) {
-        const exchange = await sandbox.situations.exchange(skill, request, { verification, token, server: 'up', deploy: 'correct' });
+        const exchange = await sandbox.situations.exchange(skill, request, {
+          verification,
+          token,
+          server: 'up',
+          deploy: 'correct',
+        });
         if (exchange.status !== 200) failures++;
         results[skill][title + AGAIN] = record(exchange);
       }
       configurations[verification] = { environment: shown(sandbox.environment), ...results };
-      say(verification === 'jwt' ? 'Deployed with TOKEN_VERIFIER=jwt: JWT access tokens, verified with the server\'s JWKS' : 'Deployed with TOKEN_VERIFIER=introspection: opaque access tokens, verified at the introspection endpoint');
+      say(
+        verification === 'jwt'
+          ? "Deployed with TOKEN_VERIFIER=jwt: JWT access tokens, verified with the server's JWKS"
+          : 'Deployed with TOKEN_VERIFIER=introspection: opaque access tokens, verified at the introspection endpoint',
+      );
       for (const { skill, title } of REQUESTS) {
         say(`  ${title}: what Alexa receives`);
         for (const { title: situation } of CASES) {
@@ -244,16 +343,25 @@ async function main(): Promise<number> {
       }
       say();
     }
-    say('A dead token\'s first rejection is held (pending): one rejection cannot tell a dead token from a fault of ours. The same token ' +
-      `rejected again after the delay (${CONFIRM_AFTER_SECONDS} s here, ${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h deployed), on fresh knowledge, is confirmed: the unlinking reply.`);
+    say(
+      "A dead token's first rejection is held (pending): one rejection cannot tell a dead token from a fault of ours. The same token " +
+        `rejected again after the delay (${CONFIRM_AFTER_SECONDS} s here, ${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h deployed), on fresh knowledge, is confirmed: the unlinking reply.`,
+    );
     say('Introspection cannot tell an expired token from a revoked one ("active": false): both are invalid.');
     say('A JWT past its exp is EXPIRED_AUTHORIZATION_CREDENTIAL; a revoked JWT still verifies until it expires.');
-    say(`The key rotation: a new kid signs, the old one stays published (${sandbox.authorizationServer.signingKids.join(', ')}); the refreshed token verifies, ada stays linked.`);
-    say('With the server down the introspection verifier cannot decide: no unlinking code, no LinkAccount card. The JWT verifier needs no server for keys it has.');
+    say(
+      `The key rotation: a new kid signs, the old one stays published (${sandbox.authorizationServer.signingKids.join(', ')}); the refreshed token verifies, ada stays linked.`,
+    );
+    say(
+      'With the server down the introspection verifier cannot decide: no unlinking code, no LinkAccount card. The JWT verifier needs no server for keys it has.',
+    );
     say();
 
     say('The unlinking policy, step by step');
-    const policy: Record<string, unknown> = { confirmAfterSeconds: CONFIRM_AFTER_SECONDS, deployedConfirmAfterSeconds: DEPLOYED_CONFIRM_AFTER_SECONDS };
+    const policy: Record<string, unknown> = {
+      confirmAfterSeconds: CONFIRM_AFTER_SECONDS,
+      deployedConfirmAfterSeconds: DEPLOYED_CONFIRM_AFTER_SECONDS,
+    };
     const showDemos = (demos: PolicyDemo[]) => {
       const records: Record<string, unknown> = {};
       for (const [index, demo] of demos.entries()) {
@@ -285,13 +393,24 @@ async function main(): Promise<number> {
       let errorLine: string | undefined;
       let metricLine: string | undefined;
       for (const { skill, request } of REQUESTS) {
-        const exchange = await sandbox.situations.exchange(skill, request, { verification, token: 'linked', server: 'up', deploy });
+        const exchange = await sandbox.situations.exchange(skill, request, {
+          verification,
+          token: 'linked',
+          server: 'up',
+          deploy,
+        });
         if (exchange.status !== 200) failures++;
         const users = [
           ...exchange.crowd,
           {
-            user: exchange.user ?? sandbox.situations.login, tokenFingerprint: exchange.tokenFingerprint, summary: exchange.summary, unlinks: exchange.unlinks,
-            claim: exchange.claim, badge: exchange.badge, ...(exchange.decision?.held ? { held: exchange.decision.held } : {}), decisionText: exchange.decisionText,
+            user: exchange.user ?? sandbox.situations.login,
+            tokenFingerprint: exchange.tokenFingerprint,
+            summary: exchange.summary,
+            unlinks: exchange.unlinks,
+            claim: exchange.claim,
+            badge: exchange.badge,
+            ...(exchange.decision?.held ? { held: exchange.decision.held } : {}),
+            decisionText: exchange.decisionText,
           },
         ];
         const logs = [...exchange.crowdLog, ...exchange.log];
@@ -301,8 +420,19 @@ async function main(): Promise<number> {
         metricLine ??= metrics[0];
         // The same count as the console's: every user the deploy reached, the other users and this one.
         const fleet = exchange.fleet!;
-        skills[skill] = { users: fleet.users, unlinked: fleet.unlinked, held: fleet.held, holds: fleet.holds, requests: users, errors, metrics };
-        say(`    ${SKILLS[skill].name.padEnd(12)} ${fleet.text}; ${exchange.user ?? 'the user'}: ${terse(exchange.summary)}`, 17);
+        skills[skill] = {
+          users: fleet.users,
+          unlinked: fleet.unlinked,
+          held: fleet.held,
+          holds: fleet.holds,
+          requests: users,
+          errors,
+          metrics,
+        };
+        say(
+          `    ${SKILLS[skill].name.padEnd(12)} ${fleet.text}; ${exchange.user ?? 'the user'}: ${terse(exchange.summary)}`,
+          17,
+        );
       }
       say(`    ERROR line: ${errorLine ? logBrief(errorLine) : '(none)'}`, 16);
       say(`    metric:     ${metricLine ? metricBrief(metricLine) : '(none)'}`, 16);
@@ -312,17 +442,34 @@ async function main(): Promise<number> {
 
     say('The authorization server, checked the way Alexa uses it (npx ask-sdk-account-linking check-server):');
     const serverCheck = await checkAuthorizationServer(sandbox);
-    for (const finding of serverCheck.findings.filter(({ severity }) => severity !== 'ok')) say(`  [${finding.severity}] ${finding.id}: ${finding.summary}`, 4);
+    for (const finding of serverCheck.findings.filter(({ severity }) => severity !== 'ok'))
+      say(`  [${finding.severity}] ${finding.id}: ${finding.summary}`, 4);
     const passed = [...new Set(serverCheck.findings.filter(({ severity }) => severity === 'ok').map(({ id }) => id))];
     say(`  passed: ${passed.join(', ')}`, 4);
-    say('  A sandbox on loopback cannot serve HTTPS on 443 with a public certificate: a deployed server must (the "https" finding).', 4);
+    say(
+      '  A sandbox on loopback cannot serve HTTPS on 443 with a public certificate: a deployed server must (the "https" finding).',
+      4,
+    );
     say();
     say('The log and metric lines in full: npm start -- --json.');
-    say('Each request in each situation, its log and metric lines, and the policy\'s demonstrations, in a browser:');
+    say("Each request in each situation, its log and metric lines, and the policy's demonstrations, in a browser:");
     say('  npm start -- --serve');
 
     if (values.json) {
-      console.log(JSON.stringify({ linked: sandbox.situations.linked, signingKids: sandbox.authorizationServer.signingKids, configurations, policy, badDeploys, serverCheck }, null, 2));
+      console.log(
+        JSON.stringify(
+          {
+            linked: sandbox.situations.linked,
+            signingKids: sandbox.authorizationServer.signingKids,
+            configurations,
+            policy,
+            badDeploys,
+            serverCheck,
+          },
+          null,
+          2,
+        ),
+      );
     }
     return failures === 0 ? 0 : 1;
   } finally {
@@ -331,16 +478,25 @@ async function main(): Promise<number> {
 }
 
 /** check-server against the embedded server, with a refresh token of a link of its own and the skills' JWT settings; its JSON report. */
-async function checkAuthorizationServer(sandbox: Sandbox): Promise<{ exitCode: number; findings: Array<{ id: string; severity: string; summary: string }> }> {
+async function checkAuthorizationServer(
+  sandbox: Sandbox,
+): Promise<{ exitCode: number; findings: Array<{ id: string; severity: string; summary: string }> }> {
   const server = sandbox.authorizationServer;
   const tokens = await server.link('check-server', 'jwt');
   let output = '';
   await checkServer(['--json', '--refresh-token-file', '-'], {
     env: {
-      OAUTH_ISSUER: server.issuer, ALEXA_CLIENT_ID: CLIENTS.jwt.id, ALEXA_CLIENT_SECRET: CLIENTS.jwt.secret,
-      TOKEN_VERIFIER: 'jwt', JWKS_URI: server.jwksUri, JWT_ISSUER: server.issuer, JWT_AUDIENCE: AUDIENCE,
+      OAUTH_ISSUER: server.issuer,
+      ALEXA_CLIENT_ID: CLIENTS.jwt.id,
+      ALEXA_CLIENT_SECRET: CLIENTS.jwt.secret,
+      TOKEN_VERIFIER: 'jwt',
+      JWKS_URI: server.jwksUri,
+      JWT_ISSUER: server.issuer,
+      JWT_AUDIENCE: AUDIENCE,
       // the three the developer console lists for a skill (the sandbox's server registers them all)
-      ALEXA_REDIRECT_URIS: ['pitangui.amazon.com', 'layla.amazon.com', 'alexa.amazon.co.jp'].map((host) => new URL(ALEXA_REDIRECT_URI).pathname.replace(/^/, `https://${host}`)).join(','),
+      ALEXA_REDIRECT_URIS: ['pitangui.amazon.com', 'layla.amazon.com', 'alexa.amazon.co.jp']
+        .map((host) => new URL(ALEXA_REDIRECT_URI).pathname.replace(/^/, `https://${host}`))
+        .join(','),
     },
     readStdin: async () => tokens.refresh_token ?? '',
     stdout: (text) => void (output += text),
@@ -352,10 +508,11 @@ async function checkAuthorizationServer(sandbox: Sandbox): Promise<{ exitCode: n
 async function serve(sandbox: Sandbox): Promise<number> {
   for (const text of [
     `The console: open ${sandbox.endpoint.url}/console`,
-    '  each skill\'s requests as buttons, the situations as switches, what Alexa receives and why.',
+    "  each skill's requests as buttons, the situations as switches, what Alexa receives and why.",
     `Link your own account in a browser first: ${sandbox.endpoint.url}/ (sign in as anyone, allow on the consent page).`,
     'Ctrl-C stops it.',
-  ]) console.log(wrap(text).join('\n'));
+  ])
+    console.log(wrap(text).join('\n'));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

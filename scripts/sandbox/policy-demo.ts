@@ -11,7 +11,12 @@ import { describeDecision } from './decisions';
 import type { Exchange } from './exchange';
 import type { LoggedDecision } from './gate-log';
 import type { Claim, Heard } from './replies';
-import { CONFIRM_AFTER_SECONDS, DEPLOYED_CONFIRM_AFTER_SECONDS, type PolicyScenario, type Situation } from './situation';
+import {
+  CONFIRM_AFTER_SECONDS,
+  DEPLOYED_CONFIRM_AFTER_SECONDS,
+  type PolicyScenario,
+  type Situation,
+} from './situation';
 import { readEvent, type SkillName, type Target } from './skills';
 import { sleep } from './time';
 
@@ -67,7 +72,12 @@ export interface DemoRun extends Target {
 
 /** Each target's run, before its first request. */
 export function demoRuns(targets: Target[]): DemoRun[] {
-  return targets.map((target) => ({ ...target, event: readEvent(target.skill, target.request), steps: [], earlier: { log: [], metrics: [] } }));
+  return targets.map((target) => ({
+    ...target,
+    event: readEvent(target.skill, target.request),
+    steps: [],
+    earlier: { log: [], metrics: [] },
+  }));
 }
 
 /** The label of a demonstration's request sent again once it could be confirmed. */
@@ -92,9 +102,14 @@ export function policyStep(label: string, user: string, token: string, heard: He
 /** Waits until every pending step can be confirmed (at least the delay); answers how long it waited, in whole seconds. */
 export async function waitForConfirmations(steps: PolicyStep[], record: string[]): Promise<number> {
   const started = Date.now();
-  const until = Math.max(started + CONFIRM_AFTER_SECONDS * 1000, ...steps.map((step) => (step.decision?.confirmAt ? Date.parse(step.decision.confirmAt) : 0)));
+  const until = Math.max(
+    started + CONFIRM_AFTER_SECONDS * 1000,
+    ...steps.map((step) => (step.decision?.confirmAt ? Date.parse(step.decision.confirmAt) : 0)),
+  );
   await sleep(until - Date.now() + 100);
   const waited = Math.round((Date.now() - started) / 100) / 10;
-  record.push(`Waited ${waited} s: the confirmation delay (UNLINK_CONFIRM_AFTER_SECONDS=${CONFIRM_AFTER_SECONDS} here; ${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h by default in a deployed skill).`);
+  record.push(
+    `Waited ${waited} s: the confirmation delay (UNLINK_CONFIRM_AFTER_SECONDS=${CONFIRM_AFTER_SECONDS} here; ${DEPLOYED_CONFIRM_AFTER_SECONDS / 3600} h by default in a deployed skill).`,
+  );
   return waited;
 }

@@ -88,11 +88,28 @@ const configuration = (signingKeys) => ({
     // JWT access tokens that live 1 s: a JWT past its exp, for the sandbox's "expired" situation
     alexaClient('alexa-skill-short-lived-jwt', 'alexa-skill-short-lived-jwt-client-secret'),
     // the skill's own credentials at the introspection endpoint (a resource server client)
-    { client_id: 'ride-hailer-api', client_secret: 'ride-hailer-api-secret', redirect_uris: [], grant_types: [], response_types: [], token_endpoint_auth_method: 'client_secret_basic' },
-    { client_id: 'ride-hailer-api-post', client_secret: 'ride-hailer-api-post-secret', redirect_uris: [], grant_types: [], response_types: [], token_endpoint_auth_method: 'client_secret_post' },
+    {
+      client_id: 'ride-hailer-api',
+      client_secret: 'ride-hailer-api-secret',
+      redirect_uris: [],
+      grant_types: [],
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    {
+      client_id: 'ride-hailer-api-post',
+      client_secret: 'ride-hailer-api-post-secret',
+      redirect_uris: [],
+      grant_types: [],
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_post',
+    },
   ],
   jwks: { keys: signingKeys },
-  findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id, name: id.replace(/-\d+$/, '') }) }),
+  findAccount: async (_ctx, id) => ({
+    accountId: id,
+    claims: async () => ({ sub: id, name: id.replace(/-\d+$/, '') }),
+  }),
   pkce: { required: () => false },
   scopes: ['openid', 'offline_access', 'rides'],
   features: {
@@ -113,10 +130,13 @@ const configuration = (signingKeys) => ({
       }),
     },
   },
-  issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+  issueRefreshToken: async (_ctx, client, code) =>
+    client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
   rotateRefreshToken: true,
   ttl: { AccessToken: (_ctx, _token, client) => accessTokenTtl(client) },
-  ...(options.withoutKid ? { formats: { customizers: { jwt: (_ctx, _token, jwt) => void (jwt.header = { kid: undefined }) } } } : {}),
+  ...(options.withoutKid
+    ? { formats: { customizers: { jwt: (_ctx, _token, jwt) => void (jwt.header = { kid: undefined }) } } }
+    : {}),
 });
 
 let signingKeys = options.signingKeys;
@@ -130,23 +150,27 @@ const hanging = new Set();
 const unpublished = new Set();
 // The JWKS as served when oidc-provider's own would not do: without the unpublished keys, and
 // (withoutKid) with no `kid`, as such a server publishes it.
-const publicJwks = () => JSON.stringify({
-  keys: signingKeys
-    .filter(({ kid }) => !unpublished.has(kid))
-    .map(({ kid, alg, use, ...jwk }) => ({
-      ...createPublicKey(createPrivateKey({ key: jwk, format: 'jwk' })).export({ format: 'jwk' }),
-      ...(options.withoutKid ? {} : { kid }),
-      alg,
-      use,
-    })),
-});
+const publicJwks = () =>
+  JSON.stringify({
+    keys: signingKeys
+      .filter(({ kid }) => !unpublished.has(kid))
+      .map(({ kid, alg, use, ...jwk }) => ({
+        ...createPublicKey(createPrivateKey({ key: jwk, format: 'jwk' })).export({ format: 'jwk' }),
+        ...(options.withoutKid ? {} : { kid }),
+        alg,
+        use,
+      })),
+  });
 // oidc-provider's login and consent pages import a web font from fonts.googleapis.com: the sandbox
 // stays on loopback, so HTML answers go out without that import (the pages fall back to sans-serif).
 const WEB_FONT_IMPORT = /@import url\(https:\/\/fonts\.googleapis\.com[^)]*\);?/g;
 function withoutWebFonts(res) {
   const end = res.end.bind(res);
   res.end = (chunk, ...rest) => {
-    if ((typeof chunk === 'string' || Buffer.isBuffer(chunk)) && String(res.getHeader('content-type') ?? '').startsWith('text/html')) {
+    if (
+      (typeof chunk === 'string' || Buffer.isBuffer(chunk)) &&
+      String(res.getHeader('content-type') ?? '').startsWith('text/html')
+    ) {
       chunk = chunk.toString().replace(WEB_FONT_IMPORT, '');
       if (res.hasHeader('content-length')) res.setHeader('content-length', Buffer.byteLength(chunk));
     }
@@ -199,7 +223,8 @@ const commands = {
   },
   async up() {
     releaseHanging();
-    if (mode === 'down') await new Promise((resolve) => listener.listen(Number(new URL(issuer).port), '127.0.0.1', resolve));
+    if (mode === 'down')
+      await new Promise((resolve) => listener.listen(Number(new URL(issuer).port), '127.0.0.1', resolve));
     mode = 'up';
     return {};
   },

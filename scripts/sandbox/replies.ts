@@ -31,13 +31,17 @@ export interface Assessment extends ReplyExplanation {
 
 /** The number of endpoints of a Discover.Response, or undefined for any other reply. */
 export function discoveredEndpoints(reply: unknown): number | undefined {
-  const event = (reply as { event?: { header?: { namespace?: string; name?: string }; payload?: { endpoints?: unknown } } } | undefined)?.event;
+  const event = (
+    reply as
+      { event?: { header?: { namespace?: string; name?: string }; payload?: { endpoints?: unknown } } } | undefined
+  )?.event;
   if (event?.header?.namespace !== 'Alexa.Discovery' || event.header.name !== 'Discover.Response') return undefined;
   return Array.isArray(event.payload?.endpoints) ? event.payload.endpoints.length : 0;
 }
 
 /** What the gate answers Discover with when it rejects the token (DirectiveReplyOptions.discoverRejection, default `empty-endpoints`). */
-export const EMPTY_DISCOVER = 'an empty list: Alexa keeps the link, but the user\'s devices would vanish from the Alexa app';
+export const EMPTY_DISCOVER =
+  "an empty list: Alexa keeps the link, but the user's devices would vanish from the Alexa app";
 
 /** What a reply does to the user: {@link explainReply}, with whether the request carried a token and the gate's decision. */
 export function assessReply(reply: unknown, tokenSent: boolean, decision: LoggedDecision | undefined): Assessment {
@@ -48,19 +52,37 @@ export function assessReply(reply: unknown, tokenSent: boolean, decision: Logged
   if (!tokenSent) {
     // A LinkAccount card or a credential error to a request with no token deletes no link: refused, the (absent) link untouched.
     const kind: ReplyKind = explained.kind === 'unlinks' ? 'refused' : explained.kind;
-    const notLinked = (summary: string, badge: string): Assessment => ({ summary, kind, unlinks: false, claim: 'not-linked', badge });
-    if (explained.unlinks) return notLinked(`${head} — no token: nobody is linked, Alexa asks the user to link${speech ? ` ${speech}` : ''}`, 'not linked: asks the user to link');
-    if (endpoints === 0) return notLinked(`${head} — no token: nobody is linked, no devices to show`, 'not linked: no devices');
+    const notLinked = (summary: string, badge: string): Assessment => ({
+      summary,
+      kind,
+      unlinks: false,
+      claim: 'not-linked',
+      badge,
+    });
+    if (explained.unlinks)
+      return notLinked(
+        `${head} — no token: nobody is linked, Alexa asks the user to link${speech ? ` ${speech}` : ''}`,
+        'not linked: asks the user to link',
+      );
+    if (endpoints === 0)
+      return notLinked(`${head} — no token: nobody is linked, no devices to show`, 'not linked: no devices');
     if (explained.kind === 'answered') return notLinked(explained.summary, 'not linked: answered without a user');
     return notLinked(explained.summary, 'not linked: refused');
   }
   if (endpoints === 0) {
-    return { summary: `${head} — ${EMPTY_DISCOVER}`, kind: explained.kind, unlinks: false, claim: 'devices-vanish', badge: 'devices vanish from the Alexa app' };
+    return {
+      summary: `${head} — ${EMPTY_DISCOVER}`,
+      kind: explained.kind,
+      unlinks: false,
+      claim: 'devices-vanish',
+      badge: 'devices vanish from the Alexa app',
+    };
   }
   if (explained.unlinks) return { ...explained, claim: 'unlinks', badge: 'UNLINKS the user' };
   if (explained.kind === 'transient' || explained.kind === 'refused') {
     if (decision?.held) return { ...explained, claim: 'held', badge: `held: ${decision.held} — link kept` };
-    if (decision?.outcome === 'undecided') return { ...explained, claim: 'undecided', badge: 'could not decide — link kept' };
+    if (decision?.outcome === 'undecided')
+      return { ...explained, claim: 'undecided', badge: 'could not decide — link kept' };
     if (explained.kind === 'refused') return { ...explained, claim: 'refused', badge: 'refused — link untouched' };
     return { ...explained, claim: 'undecided', badge: 'try again later — link kept' };
   }

@@ -46,8 +46,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const staging = await startStagingServer();
   // The resource server is the service's own: it verifies tokens correctly whatever the skills' deploy.
   let situations: Situations | undefined;
-  const resourceServer = await startResourceServer({ verify: (token, context) => situations!.serviceVerifier.verify(token, context) });
-  situations = new Situations({ authorizationServer, staging, subscriptionsUrl: resourceServer.url, logger: options.logger });
+  const resourceServer = await startResourceServer({
+    verify: (token, context) => situations!.serviceVerifier.verify(token, context),
+  });
+  situations = new Situations({
+    authorizationServer,
+    staging,
+    subscriptionsUrl: resourceServer.url,
+    logger: options.logger,
+  });
   const current = situations;
 
   const endpoint = server.serve({
@@ -60,7 +67,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     exchange: async (code, redirectUri) => {
       const verification = current.situation.verification;
       const tokens = await authorizationServer.exchange(code, redirectUri, current.client);
-      current.adoptLink(subjectOf(tokens.access_token) ?? (await introspectedSubject(authorizationServer, tokens.access_token)), verification, tokens, 'browser');
+      current.adoptLink(
+        subjectOf(tokens.access_token) ?? (await introspectedSubject(authorizationServer, tokens.access_token)),
+        verification,
+        tokens,
+        'browser',
+      );
       return tokens;
     },
     console: { page: consolePage, situations: current },
@@ -76,7 +88,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return current.environment;
     },
     async send(skill, event) {
-      const response = await fetch(`${endpoint.url}/skills/${skill}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(event) });
+      const response = await fetch(`${endpoint.url}/skills/${skill}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(event),
+      });
       return { status: response.status, reply: await response.json() };
     },
     async close() {

@@ -7,17 +7,17 @@ import { DEFAULT_CONFIRM_AFTER_MS } from '../../lib';
 
 /** How the skills verify access tokens, each with the kind of token the server issues for it. */
 export const VERIFICATIONS = {
-  jwt: 'JWT access tokens, with the server\'s JWKS',
+  jwt: "JWT access tokens, with the server's JWKS",
   introspection: 'opaque access tokens, by introspection',
 } as const;
 export type Verification = keyof typeof VERIFICATIONS;
 
 /** What the request carries. */
 export const TOKEN_SITUATIONS = {
-  linked: 'the linked user\'s token',
+  linked: "the linked user's token",
   expired: 'a token past its expiry',
   revoked: 'a token revoked at the authorization server',
-  forged: 'a forged token (signed with somebody else\'s key)',
+  forged: "a forged token (signed with somebody else's key)",
   none: 'no token (a user who never linked)',
   rotated: 'the signing key rotated, then the token refreshed',
 } as const;
@@ -49,9 +49,13 @@ export function describeDeploy(verification: Verification, deploy: Deploy): stri
     case 'wrong-audience':
       return jwt ? 'a wrong JWT_AUDIENCE' : 'a wrong INTROSPECTION_AUDIENCE';
     case 'wrong-secret':
-      return jwt ? 'a JWT_SECRET (HS256) while the server signs with RS256 keys' : 'a wrong INTROSPECTION_CLIENT_SECRET';
+      return jwt
+        ? 'a JWT_SECRET (HS256) while the server signs with RS256 keys'
+        : 'a wrong INTROSPECTION_CLIENT_SECRET';
     case 'wrong-server':
-      return jwt ? 'the JWKS_URI of a staging server (other keys)' : 'the INTROSPECTION_URL of a staging server (knows no token)';
+      return jwt
+        ? 'the JWKS_URI of a staging server (other keys)'
+        : 'the INTROSPECTION_URL of a staging server (knows no token)';
   }
 }
 
@@ -62,7 +66,12 @@ export interface Situation {
   deploy: Deploy;
 }
 
-export const DEFAULT_SITUATION: Situation = { verification: 'introspection', token: 'linked', server: 'up', deploy: 'correct' };
+export const DEFAULT_SITUATION: Situation = {
+  verification: 'introspection',
+  token: 'linked',
+  server: 'up',
+  deploy: 'correct',
+};
 
 /**
  * The sandbox's confirmation delay, `UNLINK_CONFIRM_AFTER_SECONDS`: a suspected rejection becomes
@@ -78,6 +87,6 @@ export const DEPLOYED_CONFIRM_AFTER_SECONDS = DEFAULT_CONFIRM_AFTER_MS / 1000;
 export const POLICY_SCENARIOS = {
   single: 'one request, in the situation above',
   confirm: `a dead token, sent twice ${CONFIRM_AFTER_SECONDS} s apart: held, then confirmed`,
-  breaker: 'a fault rejects five users\' tokens: the breaker holds their confirmations (JWT)',
+  breaker: "a fault rejects five users' tokens: the breaker holds their confirmations (JWT)",
 } as const;
 export type PolicyScenario = Exclude<keyof typeof POLICY_SCENARIOS, 'single'>;

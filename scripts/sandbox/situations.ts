@@ -17,7 +17,16 @@ import { crowdRequest, fleetTally, type CrowdRequest } from './fleet';
 import { parseDecision } from './gate-log';
 import type { PolicyDemo, Stage } from './policy-demo';
 import { assessReply, type Heard } from './replies';
-import { DEFAULT_SITUATION, describeDeploy, SERVER_SITUATIONS, type Deploy, type PolicyScenario, type Situation, type TokenSituation, type Verification } from './situation';
+import {
+  DEFAULT_SITUATION,
+  describeDeploy,
+  SERVER_SITUATIONS,
+  type Deploy,
+  type PolicyScenario,
+  type Situation,
+  type TokenSituation,
+  type Verification,
+} from './situation';
 import { readEvent, type SkillHandler, type SkillName, type Target } from './skills';
 import type { StagingServer } from './staging-server';
 
@@ -105,7 +114,11 @@ export class Situations {
   }
 
   get situation(): Pick<Situation, 'verification' | 'deploy' | 'server'> {
-    return { verification: this.#deployment.verification, deploy: this.#deployment.deploy, server: this.#server.availability };
+    return {
+      verification: this.#deployment.verification,
+      deploy: this.#deployment.deploy,
+      server: this.#server.availability,
+    };
   }
 
   /** The linked user's login. */
@@ -145,7 +158,8 @@ export class Situations {
 
   /** One of the policy's demonstrations, on one skill (the console's scenarios). */
   async demo(scenario: PolicyScenario, target: Target, verification: Verification): Promise<PolicyDemo> {
-    const [demo] = scenario === 'confirm' ? await this.confirmationDemo([target], verification) : await this.breakerDemo([target]);
+    const [demo] =
+      scenario === 'confirm' ? await this.confirmationDemo([target], verification) : await this.breakerDemo([target]);
     return demo;
   }
 
@@ -163,13 +177,15 @@ export class Situations {
     // Tokens are linked, revoked and refreshed on a server that answers; then it goes down or hangs if asked.
     if (this.#server.availability !== 'up') await this.#server.setAvailability('up');
     const { token, user } = await this.#accounts.tokenFor(situation, steps);
-    const crowdTokens = situation.deploy === 'correct' ? [] : await this.#accounts.crowdTokens(situation.verification, steps);
+    const crowdTokens =
+      situation.deploy === 'correct' ? [] : await this.#accounts.crowdTokens(situation.verification, steps);
     // In production most requests carry genuine tokens: before a rejection in a correct deploy, another
     // user's accepted request goes first, so that the configuration is proven (a token accepted under
     // it in the fleet), as it would be, and the unlinking policy judges the rejection itself.
-    const genuine = situation.deploy === 'correct' && situation.server === 'up' && REJECTIONS.has(situation.token)
-      ? (await this.#accounts.crowdTokens(situation.verification, steps))[0]
-      : undefined;
+    const genuine =
+      situation.deploy === 'correct' && situation.server === 'up' && REJECTIONS.has(situation.token)
+        ? (await this.#accounts.crowdTokens(situation.verification, steps))[0]
+        : undefined;
     if (situation.server !== this.#server.availability) {
       await this.#server.setAvailability(situation.server);
       steps.push(`The authorization server is ${SERVER_SITUATIONS[situation.server]}.`);
@@ -177,7 +193,9 @@ export class Situations {
 
     if (genuine) {
       const heard = await this.#hear(skill, withAccessToken(event, genuine[1]));
-      steps.push(`${genuine[0]}'s request went first (${heard.decision?.outcome ?? 'no verdict'}): in production most requests carry genuine tokens.`);
+      steps.push(
+        `${genuine[0]}'s request went first (${heard.decision?.outcome ?? 'no verdict'}): in production most requests carry genuine tokens.`,
+      );
     }
     const crowd: CrowdRequest[] = [];
     const crowdLog: string[] = [];
@@ -190,17 +208,34 @@ export class Situations {
     }
     const envelope = token === undefined ? withoutAccessToken(event) : withAccessToken(event, token);
     const heard = await this.#hear(skill, envelope, token !== undefined);
-    const fleet = crowdTokens.length > 0
-      ? fleetTally([...crowd, { unlinks: heard.unlinks, held: heard.decision?.held }])
-      : undefined;
-    return toExchange({ skill, request, situation, user, token, envelope, heard, steps, crowd, crowdLog, crowdMetrics, fleet });
+    const fleet =
+      crowdTokens.length > 0
+        ? fleetTally([...crowd, { unlinks: heard.unlinks, held: heard.decision?.held }])
+        : undefined;
+    return toExchange({
+      skill,
+      request,
+      situation,
+      user,
+      token,
+      envelope,
+      heard,
+      steps,
+      crowd,
+      crowdLog,
+      crowdMetrics,
+      fleet,
+    });
   }
 
   /** Deploys the skills for `situation` if they are deployed otherwise: fresh containers, the same ledgers. */
   #deployFor(situation: Situation, steps: string[]): void {
-    if (situation.verification === this.#deployment.verification && situation.deploy === this.#deployment.deploy) return;
+    if (situation.verification === this.#deployment.verification && situation.deploy === this.#deployment.deploy)
+      return;
     this.#deployment = this.#deploy(situation.verification, situation.deploy);
-    steps.push(`Deployed the skills with ${situation.verification === 'jwt' ? 'TOKEN_VERIFIER=jwt (JWKS)' : 'TOKEN_VERIFIER=introspection'}, ${describeDeploy(situation.verification, situation.deploy)}: fresh containers, each skill's ledger kept.`);
+    steps.push(
+      `Deployed the skills with ${situation.verification === 'jwt' ? 'TOKEN_VERIFIER=jwt (JWKS)' : 'TOKEN_VERIFIER=introspection'}, ${describeDeploy(situation.verification, situation.deploy)}: fresh containers, each skill's ledger kept.`,
+    );
   }
 
   #deploy(verification: Verification, deploy: Deploy): Deployment {
@@ -231,6 +266,13 @@ export class Situations {
     }
     await new Promise((resolve) => setImmediate(resolve)); // log lines written as the reply settles
     const decision = parseDecision(capture.log);
-    return { status, reply, log: capture.log, metrics: capture.metrics, ...assessReply(reply, tokenSent, decision), decision };
+    return {
+      status,
+      reply,
+      log: capture.log,
+      metrics: capture.metrics,
+      ...assessReply(reply, tokenSent, decision),
+      decision,
+    };
   }
 }

@@ -28,7 +28,10 @@ export const SKILLS = {
     name: 'Jukebox',
     family: 'music skill',
     requests: {
-      'get-playable-content': { label: 'GetPlayableContent', event: 'events/jukebox/get-playable-content-free-radio.json' },
+      'get-playable-content': {
+        label: 'GetPlayableContent',
+        event: 'events/jukebox/get-playable-content-free-radio.json',
+      },
       initiate: { label: 'Initiate', event: 'events/jukebox/initiate-free-radio.json' },
     },
   },

@@ -14,11 +14,27 @@ export interface StagingServer {
 }
 
 export async function startStagingServer(): Promise<StagingServer> {
-  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicKey } = signingKey('staging-key-1') as Record<string, unknown>;
+  const {
+    d: _d,
+    p: _p,
+    q: _q,
+    dp: _dp,
+    dq: _dq,
+    qi: _qi,
+    ...publicKey
+  } = signingKey('staging-key-1') as Record<string, unknown>;
   const server: Server = createServer((req, res) => {
     req.resume();
     res.writeHead(req.url === '/jwks' || req.url === '/introspect' ? 200 : 404, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify(req.url === '/jwks' ? { keys: [publicKey] } : req.url === '/introspect' ? { active: false } : { error: 'not_found' }));
+    res.end(
+      JSON.stringify(
+        req.url === '/jwks'
+          ? { keys: [publicKey] }
+          : req.url === '/introspect'
+            ? { active: false }
+            : { error: 'not_found' },
+      ),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

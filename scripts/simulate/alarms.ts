@@ -32,11 +32,15 @@ export class AlarmWindows {
   /** The alarming windows that start in [from, to), in time order. */
   alarms(from: number, to: number): AlarmWindow[] {
     const found: AlarmWindow[] = [];
-    for (const [alarm, windows, rule] of [['breaker', this.#breaker, BREAKER_ALARM], ['unproven', this.#unproven, UNPROVEN_ALARM]] as const) {
+    for (const [alarm, windows, rule] of [
+      ['breaker', this.#breaker, BREAKER_ALARM],
+      ['unproven', this.#unproven, UNPROVEN_ALARM],
+    ] as const) {
       for (const [start, { decisions, held, linked }] of windows) {
         if (start < from || start >= to) continue;
         const nothingAccepted = alarm === 'unproven' && held >= 1 && linked === 0;
-        if (nothingAccepted || (decisions >= rule.minDecisions && held >= rule.heldShare * decisions)) found.push({ alarm, start, end: start + rule.windowMs });
+        if (nothingAccepted || (decisions >= rule.minDecisions && held >= rule.heldShare * decisions))
+          found.push({ alarm, start, end: start + rule.windowMs });
       }
     }
     return found.sort((a, b) => a.end - b.end);

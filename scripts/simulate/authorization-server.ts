@@ -1,5 +1,13 @@
 /** The virtual authorization server: its signing keys, the access tokens it issues (minted lazily), its clock, and its JWKS URL. */
-import { createHmac, createPrivateKey, createSecretKey, generateKeyPairSync, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  createSecretKey,
+  generateKeyPairSync,
+  sign,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 
 export const ISSUER = 'https://auth.simulated.example/';
 export const AUDIENCE = 'simulated-smart-home-skill';
@@ -127,9 +135,19 @@ export class AuthorizationServer {
     if (token.jwt !== undefined) return token.jwt;
     const { key } = token;
     const header = { alg: key.alg, typ: 'JWT', ...(key.kid ? { kid: key.kid } : {}) };
-    const payload = { iss: ISSUER, aud: AUDIENCE, sub: token.subject, iat: token.iat, exp: token.exp, jti: `t${token.serial}` };
+    const payload = {
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: token.subject,
+      iat: token.iat,
+      exp: token.exp,
+      jti: `t${token.serial}`,
+    };
     const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}`;
-    const signature = key.alg === 'HS256' ? createHmac('sha256', key.signer).update(input).digest() : sign('sha256', Buffer.from(input), { key: key.signer, dsaEncoding: 'ieee-p1363' });
+    const signature =
+      key.alg === 'HS256'
+        ? createHmac('sha256', key.signer).update(input).digest()
+        : sign('sha256', Buffer.from(input), { key: key.signer, dsaEncoding: 'ieee-p1363' });
     this.minted++;
     return (token.jwt = `${input}.${signature.toString('base64url')}`);
   }
@@ -150,7 +168,10 @@ export class AuthorizationServer {
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
       if (url !== JWKS_URI) return realFetch(input, init);
       this.jwksFetches++;
-      return new Response(JSON.stringify(this.jwksAt(now())), { status: 200, headers: { 'content-type': 'application/json' } });
+      return new Response(JSON.stringify(this.jwksAt(now())), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
     }) as typeof fetch;
     return () => {
       globalThis.fetch = realFetch;

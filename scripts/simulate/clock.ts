@@ -23,7 +23,8 @@ export class VirtualClock {
       Date.now = realDateNow;
       // Remove the own property (the prototype's method shows again); keep the real one if it was own.
       delete (performance as { now?: unknown }).now;
-      if (performance.now !== realPerformanceNow) Object.defineProperty(performance, 'now', { value: realPerformanceNow, configurable: true, writable: true });
+      if (performance.now !== realPerformanceNow)
+        Object.defineProperty(performance, 'now', { value: realPerformanceNow, configurable: true, writable: true });
       this.#restore = undefined;
     };
     return this.#restore;

@@ -2,9 +2,18 @@
 import { keys, type AuthorizationServer, type SigningKey } from './authorization-server';
 
 /** How the skill's `JwtVerifier` is configured: a shared secret, a static public key, or the server's JWKS URL. */
-export type VerifierConfig = { kind: 'secret'; key: SigningKey } | { kind: 'public-key'; key: SigningKey } | { kind: 'jwks' };
+export type VerifierConfig =
+  { kind: 'secret'; key: SigningKey } | { kind: 'public-key'; key: SigningKey } | { kind: 'jwks' };
 
-export const FAULTS = ['none', 'wrong-secret', 'wrong-key', 'partial', 'rotated-key', 'clock-behind', 'stale-jwks'] as const;
+export const FAULTS = [
+  'none',
+  'wrong-secret',
+  'wrong-key',
+  'partial',
+  'rotated-key',
+  'clock-behind',
+  'stale-jwks',
+] as const;
 export type FaultName = (typeof FAULTS)[number];
 
 /** How long the stale copy of the JWKS is served in `stale-jwks`. */
@@ -34,7 +43,7 @@ export interface FaultPlan {
 
 /** Whether user `index` is among the `share` of users (spread evenly over the indices, fixed per user). */
 export function inShare(index: number, share: number): boolean {
-  return ((index * 0.6180339887498949) % 1) < share;
+  return (index * 0.6180339887498949) % 1 < share;
 }
 
 export function faultPlan(name: FaultName, share = 0.5): FaultPlan {
@@ -42,25 +51,37 @@ export function faultPlan(name: FaultName, share = 0.5): FaultPlan {
   switch (name) {
     case 'none':
       return {
-        name, label: 'none', usersHit: 0, description: 'no fault: HS256 with the right secret throughout',
+        name,
+        label: 'none',
+        usersHit: 0,
+        description: 'no fault: HS256 with the right secret throughout',
         setup: (server) => ((server.signingKeyFor = () => k.secretA), { kind: 'secret', key: k.secretA }),
         start: () => undefined,
       };
     case 'wrong-secret':
       return {
-        name, label: 'wrong-secret', usersHit: 1, description: 'a deploy with a wholly wrong JWT secret (every container replaced)',
+        name,
+        label: 'wrong-secret',
+        usersHit: 1,
+        description: 'a deploy with a wholly wrong JWT secret (every container replaced)',
         setup: (server) => ((server.signingKeyFor = () => k.secretA), { kind: 'secret', key: k.secretA }),
         start: () => ({ kind: 'secret', key: k.secretWrong }),
       };
     case 'wrong-key':
       return {
-        name, label: 'wrong-key', usersHit: 1, description: 'ES256: a deploy with a wrong public key (every container replaced)',
+        name,
+        label: 'wrong-key',
+        usersHit: 1,
+        description: 'ES256: a deploy with a wrong public key (every container replaced)',
         setup: (server) => ((server.signingKeyFor = () => k.keyA), { kind: 'public-key', key: k.keyA }),
         start: () => ({ kind: 'public-key', key: k.keyWrong }),
       };
     case 'partial':
       return {
-        name, share, label: `partial ${formatShare(share)}`, usersHit: share,
+        name,
+        share,
+        label: `partial ${formatShare(share)}`,
+        usersHit: share,
         description: `the server signs ${formatShare(share)} of users' tokens with key B; a deploy replaces the JWKS (A and B) by a static key A`,
         setup: (server) => {
           server.signingKeyFor = (user) => (inShare(user, share) ? k.keyB : k.keyA);
@@ -71,7 +92,10 @@ export function faultPlan(name: FaultName, share = 0.5): FaultPlan {
       };
     case 'rotated-key':
       return {
-        name, label: 'rotated-key', usersHit: 1, description: 'ES256: the server signs with a new key from the fault on; the skill keeps the old static key',
+        name,
+        label: 'rotated-key',
+        usersHit: 1,
+        description: 'ES256: the server signs with a new key from the fault on; the skill keeps the old static key',
         setup: (server) => ((server.signingKeyFor = () => k.keyA), { kind: 'public-key', key: k.keyA }),
         start: (server) => {
           server.signingKeyFor = () => k.keyB;
@@ -80,8 +104,11 @@ export function faultPlan(name: FaultName, share = 0.5): FaultPlan {
       };
     case 'clock-behind':
       return {
-        name, label: 'clock-behind', usersHit: 'measured',
-        description: 'the issuer\'s clock goes 10 min behind: every new token\'s exp is 10 min earlier than Alexa believes',
+        name,
+        label: 'clock-behind',
+        usersHit: 'measured',
+        description:
+          "the issuer's clock goes 10 min behind: every new token's exp is 10 min earlier than Alexa believes",
         setup: (server) => ((server.signingKeyFor = () => k.secretA), { kind: 'secret', key: k.secretA }),
         start: (server) => {
           server.issuerClockOffsetMs = -ISSUER_CLOCK_BEHIND_MS;
@@ -90,7 +117,9 @@ export function faultPlan(name: FaultName, share = 0.5): FaultPlan {
       };
     case 'stale-jwks':
       return {
-        name, label: 'stale-jwks', usersHit: 1,
+        name,
+        label: 'stale-jwks',
+        usersHit: 1,
         description: 'JWKS: the server rotates to a new kid; its JWKS URL answers a stale copy without it for 15 min',
         setup: (server) => {
           server.signingKeyFor = () => k.keyA;

@@ -37,7 +37,7 @@ export function makeVerifier(config: VerifierConfig): JwtVerifier {
 }
 
 function configSettings(config: VerifierConfig): unknown {
-  const key = config.kind === 'jwks' ? JWKS_URI : config.key.secret ?? config.key.publicPem;
+  const key = config.kind === 'jwks' ? JWKS_URI : (config.key.secret ?? config.key.publicPem);
   return { kind: config.kind, key, issuer: ISSUER, audience: AUDIENCE };
 }
 

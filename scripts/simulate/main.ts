@@ -41,8 +41,20 @@ const DEAD_SHARES = [0.001, 0.01, 0.05];
 const PARTIAL_SHARES = [0.05, 0.1, 0.5, 0.99];
 
 /** How long a profile's no-fault scenarios run (long enough to measure dead-token waits), and its fault scenarios. */
-const NONE_DURATION: Record<ProfileName, number> = { 'one-user': 30 * DAY_MS, household: 30 * DAY_MS, small: 7 * DAY_MS, busy: 2 * DAY_MS, million: 6 * HOUR_MS };
-const FAULT_DURATION: Record<ProfileName, number> = { 'one-user': 7 * DAY_MS, household: 7 * DAY_MS, small: 2 * DAY_MS, busy: DAY_MS, million: 3 * HOUR_MS };
+const NONE_DURATION: Record<ProfileName, number> = {
+  'one-user': 30 * DAY_MS,
+  household: 30 * DAY_MS,
+  small: 7 * DAY_MS,
+  busy: 2 * DAY_MS,
+  million: 6 * HOUR_MS,
+};
+const FAULT_DURATION: Record<ProfileName, number> = {
+  'one-user': 7 * DAY_MS,
+  household: 7 * DAY_MS,
+  small: 2 * DAY_MS,
+  busy: DAY_MS,
+  million: 3 * HOUR_MS,
+};
 /** Dead links in fault scenarios: none for the tiny profiles (their one dead user would be most of them), 1 % elsewhere. */
 const FAULT_DEAD: Record<ProfileName, number> = { 'one-user': 0, household: 0, small: 0.01, busy: 0.01, million: 0.01 };
 
@@ -53,10 +65,22 @@ function seedOf(label: string): number {
   return hash;
 }
 
-function spec(profile: ProfileName, fault: FaultName, deadShare: number, extra: Partial<ScenarioSpec> = {}): ScenarioSpec {
+function spec(
+  profile: ProfileName,
+  fault: FaultName,
+  deadShare: number,
+  extra: Partial<ScenarioSpec> = {},
+): ScenarioSpec {
   const base = { profile, fault, deadShare, ...(fault === 'partial' ? { share: extra.share ?? 0.5 } : {}) };
-  const label = scenarioLabel({ ...base, ...(extra.tokenLifeMs !== undefined ? { tokenLifeMs: extra.tokenLifeMs } : {}) }) + (extra.deadBacklog ? ' backlog' : '');
-  return { ...base, durationMs: fault === 'none' ? NONE_DURATION[profile] : FAULT_DURATION[profile], seed: seedOf(label), ...extra };
+  const label =
+    scenarioLabel({ ...base, ...(extra.tokenLifeMs !== undefined ? { tokenLifeMs: extra.tokenLifeMs } : {}) }) +
+    (extra.deadBacklog ? ' backlog' : '');
+  return {
+    ...base,
+    durationMs: fault === 'none' ? NONE_DURATION[profile] : FAULT_DURATION[profile],
+    seed: seedOf(label),
+    ...extra,
+  };
 }
 
 /**
@@ -79,13 +103,20 @@ export function defaultScenarios(): ScenarioSpec[] {
   // Tokens that live a day: a genuine user's token can be rejected twice an hour apart, so the
   // breaker, not the token's refresh, is what keeps a partial or rotated-key fault from unlinking.
   for (const fault of ['partial', 'rotated-key'] as const) {
-    list.push(spec('busy', fault, FAULT_DEAD.busy, { ...(fault === 'partial' ? { share: 0.1 } : {}), deadBacklog: true, tokenLifeMs: DAY_MS }));
+    list.push(
+      spec('busy', fault, FAULT_DEAD.busy, {
+        ...(fault === 'partial' ? { share: 0.1 } : {}),
+        deadBacklog: true,
+        tokenLifeMs: DAY_MS,
+      }),
+    );
   }
   for (const profile of ['busy', 'million'] as const) {
     for (const fault of FAULTS) {
       if (fault === 'none') continue;
       const shares = profile === 'million' ? [0.05, 0.5] : PARTIAL_SHARES;
-      if (fault === 'partial') for (const share of shares) list.push(spec(profile, fault, FAULT_DEAD[profile], { share, deadBacklog: true }));
+      if (fault === 'partial')
+        for (const share of shares) list.push(spec(profile, fault, FAULT_DEAD[profile], { share, deadBacklog: true }));
       else list.push(spec(profile, fault, FAULT_DEAD[profile], { deadBacklog: true }));
     }
   }
@@ -114,7 +145,8 @@ export function parseDuration(text: string): number {
 
 function percent(name: string, text: string): number {
   const value = Number(text.replace(/%$/, ''));
-  if (!Number.isFinite(value) || value < 0 || value > 100) throw new Error(`--${name}: "${text}" is not a percentage from 0 to 100`);
+  if (!Number.isFinite(value) || value < 0 || value > 100)
+    throw new Error(`--${name}: "${text}" is not a percentage from 0 to 100`);
   return value / 100;
 }
 
@@ -130,7 +162,8 @@ export function parseFlags(argv: readonly string[]): Flags {
     switch (name) {
       case '--profile': {
         const v = value();
-        if (!(PROFILE_NAMES as readonly string[]).includes(v)) throw new Error(`--profile: one of ${PROFILE_NAMES.join(', ')}`);
+        if (!(PROFILE_NAMES as readonly string[]).includes(v))
+          throw new Error(`--profile: one of ${PROFILE_NAMES.join(', ')}`);
         flags.profile = v as ProfileName;
         break;
       }
@@ -140,18 +173,41 @@ export function parseFlags(argv: readonly string[]): Flags {
         flags.fault = v as FaultName;
         break;
       }
-      case '--share': flags.share = percent('share', value()); break;
-      case '--dead': flags.dead = percent('dead', value()); break;
-      case '--duration': flags.durationMs = parseDuration(value()); break;
-      case '--seed': flags.seed = Number(value()) >>> 0; break;
-      case '--jobs': flags.jobs = Math.max(1, Number(value()) | 0); break;
-      case '--token-life': flags.tokenLifeMs = parseDuration(value()); break;
-      case '--dead-backlog': flags.deadBacklog = true; break;
-      case '--no-dead-backlog': flags.deadBacklog = false; break;
-      case '--json': flags.json = true; break;
-      case '--check': flags.check = true; break;
-      case '--help': case '-h':
-        process.stdout.write('npm run simulate -- [--profile one-user|household|small|busy|million] [--fault none|wrong-secret|wrong-key|partial|rotated-key|clock-behind|stale-jwks] [--share 50] [--dead 1] [--duration 24h] [--seed 1] [--token-life 1h] [--dead-backlog|--no-dead-backlog] [--json] [--check] [--jobs 2]\n');
+      case '--share':
+        flags.share = percent('share', value());
+        break;
+      case '--dead':
+        flags.dead = percent('dead', value());
+        break;
+      case '--duration':
+        flags.durationMs = parseDuration(value());
+        break;
+      case '--seed':
+        flags.seed = Number(value()) >>> 0;
+        break;
+      case '--jobs':
+        flags.jobs = Math.max(1, Number(value()) | 0);
+        break;
+      case '--token-life':
+        flags.tokenLifeMs = parseDuration(value());
+        break;
+      case '--dead-backlog':
+        flags.deadBacklog = true;
+        break;
+      case '--no-dead-backlog':
+        flags.deadBacklog = false;
+        break;
+      case '--json':
+        flags.json = true;
+        break;
+      case '--check':
+        flags.check = true;
+        break;
+      case '--help':
+      case '-h':
+        process.stdout.write(
+          'npm run simulate -- [--profile one-user|household|small|busy|million] [--fault none|wrong-secret|wrong-key|partial|rotated-key|clock-behind|stale-jwks] [--share 50] [--dead 1] [--duration 24h] [--seed 1] [--token-life 1h] [--dead-backlog|--no-dead-backlog] [--json] [--check] [--jobs 2]\n',
+        );
         process.exit(0);
       default:
         throw new Error(`unknown flag ${name} (see --help)`);
@@ -162,7 +218,15 @@ export function parseFlags(argv: readonly string[]): Flags {
 
 /** The scenarios the flags ask for: one, if any scenario flag is given, else every default one. */
 export function scenariosOf(flags: Flags): ScenarioSpec[] {
-  const single = flags.profile ?? flags.fault ?? flags.share ?? flags.dead ?? flags.durationMs ?? flags.seed ?? flags.deadBacklog ?? flags.tokenLifeMs;
+  const single =
+    flags.profile ??
+    flags.fault ??
+    flags.share ??
+    flags.dead ??
+    flags.durationMs ??
+    flags.seed ??
+    flags.deadBacklog ??
+    flags.tokenLifeMs;
   if (single === undefined) return defaultScenarios();
   const profile = flags.profile ?? 'busy';
   const fault = flags.fault ?? 'none';
@@ -171,16 +235,22 @@ export function scenariosOf(flags: Flags): ScenarioSpec[] {
     // The backlog by default with a fault (a steady usual level), not without (dead links from the start, as briefed).
     ...((flags.deadBacklog ?? fault !== 'none') ? { deadBacklog: true } : {}),
   });
-  return [{
-    ...base,
-    ...(flags.durationMs !== undefined ? { durationMs: flags.durationMs } : {}),
-    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-    ...(flags.tokenLifeMs !== undefined ? { tokenLifeMs: flags.tokenLifeMs } : {}),
-  }];
+  return [
+    {
+      ...base,
+      ...(flags.durationMs !== undefined ? { durationMs: flags.durationMs } : {}),
+      ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+      ...(flags.tokenLifeMs !== undefined ? { tokenLifeMs: flags.tokenLifeMs } : {}),
+    },
+  ];
 }
 
 /** Runs the scenarios, `jobs` at a time in child processes (each its own clock and globals), in the given order. */
-async function runAll(specs: readonly ScenarioSpec[], jobs: number, progress: (done: number, result: ScenarioResult) => void): Promise<ScenarioResult[]> {
+async function runAll(
+  specs: readonly ScenarioSpec[],
+  jobs: number,
+  progress: (done: number, result: ScenarioResult) => void,
+): Promise<ScenarioResult[]> {
   if (jobs <= 1 || specs.length === 1) {
     const results: ScenarioResult[] = [];
     for (const s of specs) {
@@ -211,7 +281,9 @@ async function runAll(specs: readonly ScenarioSpec[], jobs: number, progress: (d
         progress(++done, message.result);
         give();
       });
-      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`a simulation worker exited with ${code}`))));
+      child.on('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`a simulation worker exited with ${code}`)),
+      );
       child.on('error', reject);
       give();
     });
@@ -220,7 +292,11 @@ async function runAll(specs: readonly ScenarioSpec[], jobs: number, progress: (d
 }
 
 function weight(s: ScenarioSpec): number {
-  return s.profile === 'million' ? 1e9 + s.durationMs : s.profile === 'busy' ? 1e6 + s.durationMs / 1000 : s.durationMs / 1e6;
+  return s.profile === 'million'
+    ? 1e9 + s.durationMs
+    : s.profile === 'busy'
+      ? 1e6 + s.durationMs / 1000
+      : s.durationMs / 1e6;
 }
 
 async function main(): Promise<void> {
@@ -246,12 +322,17 @@ async function main(): Promise<void> {
   const specs = scenariosOf(flags);
   const started = process.hrtime.bigint();
   const results = await runAll(specs, flags.jobs, (done, result) => {
-    if (!flags.json) process.stderr.write(`  [${done}/${specs.length}] ${result.label}${result.spec.deadBacklog ? ' backlog' : ''}: ${(result.wallMs / 1000).toFixed(1)} s\n`);
+    if (!flags.json)
+      process.stderr.write(
+        `  [${done}/${specs.length}] ${result.label}${result.spec.deadBacklog ? ' backlog' : ''}: ${(result.wallMs / 1000).toFixed(1)} s\n`,
+      );
   });
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const checked = goals(results);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ assumptions: assumptions(), wallSeconds, results, goals: checked }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ assumptions: assumptions(), wallSeconds, results, goals: checked }, null, 2)}\n`,
+    );
   } else {
     const out = [
       'Unlinking policy simulation: the real gates (directive skill, JwtVerifier, UnlinkingPolicy on one shared MemoryUnlinkLedger) on a virtual clock.',

@@ -24,7 +24,11 @@ export function verifierConfigurationVersion(verifier: TokenVerifier<unknown>): 
  * version is the verifier's own; only a verifier without one gets `fallbackVersion` (a hash of
  * the simulated settings), and the report says so.
  */
-export function unlinkingGateOption(ledger: UnlinkLedger, verifier: TokenVerifier<unknown>, fallbackVersion: string): { unlinking: UnlinkingOptions } {
+export function unlinkingGateOption(
+  ledger: UnlinkLedger,
+  verifier: TokenVerifier<unknown>,
+  fallbackVersion: string,
+): { unlinking: UnlinkingOptions } {
   const own = verifierConfigurationVersion(verifier);
   return { unlinking: { ledger, ...(own === undefined ? { configurationVersion: fallbackVersion } : {}) } };
 }

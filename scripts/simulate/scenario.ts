@@ -1,5 +1,11 @@
 /** One scenario, run end to end: the fleet, the users and the fault on the event queue under the virtual clock, and what came of it. */
-import { DEFAULT_CONFIRM_AFTER_MS, LEDGER_BUCKET_MS, MemoryUnlinkLedger, type GateMetricEvent, type Logger } from '../../lib';
+import {
+  DEFAULT_CONFIRM_AFTER_MS,
+  LEDGER_BUCKET_MS,
+  MemoryUnlinkLedger,
+  type GateMetricEvent,
+  type Logger,
+} from '../../lib';
 import { powerControllerDirective } from '../../lib/testing';
 import { AlarmWindows, type AlarmWindow } from './alarms';
 import { AuthorizationServer, keys } from './authorization-server';
@@ -70,7 +76,14 @@ export interface ScenarioResult {
     /** Rejections of dead tokens more than 1 h past `exp` (a key we hold verified them) that the verifier did not call self-evident. */
     selfEvidentNotRecognised: number;
   };
-  rejections: { total: number; selfEvident: number; suspected: number; unlinked: number; held: Record<string, number>; byClass: Record<string, number> };
+  rejections: {
+    total: number;
+    selfEvident: number;
+    suspected: number;
+    unlinked: number;
+    held: Record<string, number>;
+    byClass: Record<string, number>;
+  };
   alarms: {
     noFault: AlarmWindow[];
     noFaultHours: number;
@@ -100,9 +113,14 @@ export interface ScenarioResult {
   wallMs: number;
 }
 
-export function scenarioLabel(spec: Pick<ScenarioSpec, 'profile' | 'fault' | 'share' | 'deadShare' | 'tokenLifeMs'>): string {
+export function scenarioLabel(
+  spec: Pick<ScenarioSpec, 'profile' | 'fault' | 'share' | 'deadShare' | 'tokenLifeMs'>,
+): string {
   const fault = spec.fault === 'partial' ? `partial ${Math.round((spec.share ?? 0.5) * 1000) / 10}%` : spec.fault;
-  const life = spec.tokenLifeMs !== undefined && spec.tokenLifeMs !== 3_600_000 ? ` tokens ${Math.round(spec.tokenLifeMs / 3_600_000)}h` : '';
+  const life =
+    spec.tokenLifeMs !== undefined && spec.tokenLifeMs !== 3_600_000
+      ? ` tokens ${Math.round(spec.tokenLifeMs / 3_600_000)}h`
+      : '';
   return `${spec.profile} ${fault} dead ${Math.round(spec.deadShare * 1000) / 10}%${life}`;
 }
 
@@ -150,12 +168,19 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     record(event: GateMetricEvent) {
       last = event;
       const rejection = rejectionOf(event);
-      if (rejection && firstRejectionAfterFault === undefined && clock.now >= faultStart) firstRejectionAfterFault = clock.now;
+      if (rejection && firstRejectionAfterFault === undefined && clock.now >= faultStart)
+        firstRejectionAfterFault = clock.now;
       alarms.record(clock.now, rejection, event.outcome === 'linked');
     },
   };
   const fleet = new Fleet(initialConfig, { ledger, logger, metrics, rng: rng.fork() });
-  const traffic = new Traffic(profile, rng.fork(), { deadShare: spec.deadShare, deadBacklog: spec.deadBacklog, start, end, initialToken: (user, at) => server.issue(user, at) });
+  const traffic = new Traffic(profile, rng.fork(), {
+    deadShare: spec.deadShare,
+    deadBacklog: spec.deadBacklog,
+    start,
+    end,
+    initialToken: (user, at) => server.issue(user, at),
+  });
 
   let requests = 0;
   let gateRequests = 0;
@@ -163,7 +188,14 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
   let selfEvidentNotRecognised = 0;
   const genuineUnlinks: number[] = [];
   const waits: number[] = [];
-  const rejections = { total: 0, selfEvident: 0, suspected: 0, unlinked: 0, held: {} as Record<string, number>, byClass: {} as Record<string, number> };
+  const rejections = {
+    total: 0,
+    selfEvident: 0,
+    suspected: 0,
+    unlinked: 0,
+    held: {} as Record<string, number>,
+    byClass: {} as Record<string, number>,
+  };
   let hitRequests = 0;
   let hitRejected = 0;
   let opsAtStart = { reads: 0, writes: 0 };
@@ -176,7 +208,10 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     gateRequests++;
     if (measured) requests++;
     last = undefined;
-    const reply = await fleet.handle(now, powerControllerDirective('TurnOn', { accessToken: server.jwtOf(user.token) }));
+    const reply = await fleet.handle(
+      now,
+      powerControllerDirective('TurnOn', { accessToken: server.jwtOf(user.token) }),
+    );
     const event = last as GateMetricEvent | undefined;
     const type = (reply.event.payload as { type?: unknown }).type;
     const unlinking = typeof type === 'string' && UNLINKING_TYPES.has(type);
@@ -198,9 +233,22 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
       user.firstRejectedAt = now;
       user.firstRejectionKind = rejection.kind;
     }
-    if (rejection?.kind === 'suspected' && rejection.reasonClass === 'expired' && now > (user.token.exp + 3600) * 1000 + 1000) selfEvidentNotRecognised++;
-    if (user.firstRejectedAt !== undefined && !user.due && (rejection?.kind === 'self-evident' || now >= user.firstRejectedAt + confirmAfterMs)) {
-      const why = unlinking ? 'unlinked' : rejection ? `held ${rejection.hold} (${rejection.kind} ${rejection.reasonClass})` : `not rejected (${event?.outcome} ${event?.reasonClass})`;
+    if (
+      rejection?.kind === 'suspected' &&
+      rejection.reasonClass === 'expired' &&
+      now > (user.token.exp + 3600) * 1000 + 1000
+    )
+      selfEvidentNotRecognised++;
+    if (
+      user.firstRejectedAt !== undefined &&
+      !user.due &&
+      (rejection?.kind === 'self-evident' || now >= user.firstRejectedAt + confirmAfterMs)
+    ) {
+      const why = unlinking
+        ? 'unlinked'
+        : rejection
+          ? `held ${rejection.hold} (${rejection.kind} ${rejection.reasonClass})`
+          : `not rejected (${event?.outcome} ${event?.reasonClass})`;
       user.due = { at: now, answered: unlinking, why };
     }
     if (unlinking) {
@@ -245,13 +293,18 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
   const genuineUsers = profile.users - traffic.dead.length;
   const dead = traffic.dead;
   const overdueWhy: Record<string, number> = {};
-  for (const user of dead) if (user.due && !user.due.answered) overdueWhy[user.due.why] = (overdueWhy[user.due.why] ?? 0) + 1;
+  for (const user of dead)
+    if (user.due && !user.due.answered) overdueWhy[user.due.why] = (overdueWhy[user.due.why] ?? 0) + 1;
   const sorted = [...waits].sort((a, b) => a - b);
-  const quantile = (q: number) => (sorted.length === 0 ? undefined : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! / HOUR_MS);
+  const quantile = (q: number) =>
+    sorted.length === 0 ? undefined : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! / HOUR_MS;
   const noFaultFrom = spec.fault === 'none' ? faultStart : sample === 1 ? start + HOUR_MS : faultStart;
   const noFaultTo = spec.fault === 'none' ? end : faultStart;
   const faultAlarms = spec.fault === 'none' ? [] : alarms.alarms(faultStart, end);
-  const measuredOps = { reads: ledger.operations.reads - opsAtStart.reads, writes: ledger.operations.writes - opsAtStart.writes };
+  const measuredOps = {
+    reads: ledger.operations.reads - opsAtStart.reads,
+    writes: ledger.operations.writes - opsAtStart.writes,
+  };
   const per1k = (n: number) => (requests === 0 ? 0 : (n / requests) * 1000);
   const usersHitMeasured = plan.usersHit === 'measured';
   return {
@@ -312,14 +365,20 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
 }
 
 /** Per reason class, the share of the ledger's buckets in [from, to) marked breaker-open (read while the clock is still virtual). */
-async function openShare(ledger: MemoryUnlinkLedger, version: string | undefined, from: number, to: number): Promise<Record<string, number>> {
+async function openShare(
+  ledger: MemoryUnlinkLedger,
+  version: string | undefined,
+  from: number,
+  to: number,
+): Promise<Record<string, number>> {
   if (version === undefined) return {};
   const starts: number[] = [];
   for (let at = Math.ceil(from / LEDGER_BUCKET_MS) * LEDGER_BUCKET_MS; at < to; at += LEDGER_BUCKET_MS) starts.push(at);
   if (starts.length === 0) return {};
   const { open } = await ledger.readFleet(version, starts);
   const share: Record<string, number> = {};
-  for (const classes of Object.values(open)) for (const reasonClass of classes) share[reasonClass] = (share[reasonClass] ?? 0) + 1 / starts.length;
+  for (const classes of Object.values(open))
+    for (const reasonClass of classes) share[reasonClass] = (share[reasonClass] ?? 0) + 1 / starts.length;
   return share;
 }
 

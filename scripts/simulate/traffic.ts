@@ -68,7 +68,13 @@ export class Traffic {
   constructor(
     profile: Profile,
     rng: Random,
-    options: { deadShare: number; deadBacklog?: boolean | undefined; start: number; end: number; initialToken: (user: number, at: number) => IssuedToken },
+    options: {
+      deadShare: number;
+      deadBacklog?: boolean | undefined;
+      start: number;
+      end: number;
+      initialToken: (user: number, at: number) => IssuedToken;
+    },
   ) {
     this.#rng = rng;
     const userGapMs = (this.userGapMs = DAY_MS / profile.requestsPerUserPerDay);
@@ -83,7 +89,9 @@ export class Traffic {
     for (let index = 0; index < profile.users; index++) {
       const diesAt = !chosen.has(index)
         ? Infinity
-        : rng.next() < backlogShare ? options.start - rng.exponential(userGapMs) : rng.uniform(options.start, options.end);
+        : rng.next() < backlogShare
+          ? options.start - rng.exponential(userGapMs)
+          : rng.uniform(options.start, options.end);
       // The token Alexa holds at the start: issued at the user's last request before the run (or before the link died).
       const lastRequest = Math.min(options.start, diesAt) - rng.exponential(userGapMs);
       this.users.push({ index, diesAt, token: options.initialToken(index, lastRequest) });
@@ -112,7 +120,8 @@ export class Traffic {
   catchUpTokens(at: number, refreshBeforeMs: number, issue: (user: number, at: number) => IssuedToken): void {
     for (const user of this.live) {
       const last = at - this.#rng.exponential(this.userGapMs);
-      if (last > user.token.issuedAt && last >= user.token.alexaExpiresAt - refreshBeforeMs) user.token = issue(user.index, last);
+      if (last > user.token.issuedAt && last >= user.token.alexaExpiresAt - refreshBeforeMs)
+        user.token = issue(user.index, last);
     }
   }
 }

@@ -4,7 +4,9 @@ import { COMMANDS, runCommand, USAGE, type CommandIo } from '../../lib/cli/comma
 const REFRESH_TOKEN = 'rt_given_0123456789abcdefghijklmnop';
 
 /** An io for the command: no stdin, what it prints collected (stdout and stderr apart, and together). */
-function commandIo(env: Record<string, string> = {}): CommandIo & { out: () => string; stdout_: () => string; stderr_: () => string } {
+function commandIo(
+  env: Record<string, string> = {},
+): CommandIo & { out: () => string; stdout_: () => string; stderr_: () => string } {
   let out = '';
   let stdout = '';
   let stderr = '';

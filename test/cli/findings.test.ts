@@ -1,8 +1,25 @@
 /** lib/cli/findings.ts: findings, the exit code they make, redaction of every secret, and text fit for a terminal. */
-import { echoable, exitCodeOf, oauthErrorCode, printable, renderJson, renderText, reportOf, Secrets, type Finding, type Severity } from '../../lib/cli/findings';
+import {
+  echoable,
+  exitCodeOf,
+  oauthErrorCode,
+  printable,
+  renderJson,
+  renderText,
+  reportOf,
+  Secrets,
+  type Finding,
+  type Severity,
+} from '../../lib/cli/findings';
 import { SOURCES } from '../../lib/cli/server-rules';
 
-const finding = (severity: Severity, extra: Partial<Finding> = {}): Finding => ({ id: `id-${severity}`, severity, summary: `a ${severity} finding`, sources: ['faq'], ...extra });
+const finding = (severity: Severity, extra: Partial<Finding> = {}): Finding => ({
+  id: `id-${severity}`,
+  severity,
+  summary: `a ${severity} finding`,
+  sources: ['faq'],
+  ...extra,
+});
 
 describe('exitCodeOf', () => {
   it.each(['unlinks-users', 'breaks-linking'] as const)('is 1 when a finding is %s', (severity) => {
@@ -59,7 +76,14 @@ describe('oauthErrorCode', () => {
     expect(oauthErrorCode('invalid_grant')).toBe('invalid_grant');
   });
 
-  it.each([['a quote', 'bad"code'], ['a backslash', 'bad\\code'], ['a control character', 'bad\ncode'], ['65 characters', 'x'.repeat(65)], ['nothing', ''], ['a number', 400]])('is undefined with %s', (_name, value) => {
+  it.each([
+    ['a quote', 'bad"code'],
+    ['a backslash', 'bad\\code'],
+    ['a control character', 'bad\ncode'],
+    ['65 characters', 'x'.repeat(65)],
+    ['nothing', ''],
+    ['a number', 400],
+  ])('is undefined with %s', (_name, value) => {
     expect(oauthErrorCode(value)).toBeUndefined();
   });
 });
@@ -70,13 +94,26 @@ describe('echoable', () => {
   });
 
   it('never repeats what could be a value: a token, a path, a value with =', () => {
-    for (const word of ['rt_0123456789', 'eyJhbGciOi', './token.txt', '--refresh-token=abc', 'Check', `a${'b'.repeat(31)}`]) expect(echoable(word)).toBe(false);
+    for (const word of [
+      'rt_0123456789',
+      'eyJhbGciOi',
+      './token.txt',
+      '--refresh-token=abc',
+      'Check',
+      `a${'b'.repeat(31)}`,
+    ])
+      expect(echoable(word)).toBe(false);
   });
 });
 
 describe('reportOf, renderText and renderJson', () => {
   const findings = [
-    finding('unlinks-users', { subject: 'refresh', alexa: 'Alexa drops the link.', change: 'Fix it.', sources: ['refreshFailureUnlinks', 'prematureInvalidation'] }),
+    finding('unlinks-users', {
+      subject: 'refresh',
+      alexa: 'Alexa drops the link.',
+      change: 'Fix it.',
+      sources: ['refreshFailureUnlinks', 'prematureInvalidation'],
+    }),
     finding('ok'),
     finding('not-checked'),
     finding('warning', { summary: 'the server said \u001b[2Jsecret-token-1234' }),
@@ -84,7 +121,9 @@ describe('reportOf, renderText and renderJson', () => {
 
   it('counts the findings by severity, with the exit code', () => {
     expect(reportOf('https://auth.example.test/token', findings)).toEqual({
-      tokenUrl: 'https://auth.example.test/token', exitCode: 1, findings,
+      tokenUrl: 'https://auth.example.test/token',
+      exitCode: 1,
+      findings,
       counts: { 'unlinks-users': 1, 'breaks-linking': 0, warning: 1, ok: 1, 'not-checked': 1 },
     });
   });
@@ -93,13 +132,19 @@ describe('reportOf, renderText and renderJson', () => {
     const secrets = new Secrets();
     secrets.add('secret-token-1234');
     const text = renderText(reportOf('https://auth.example.test/token', findings), secrets);
-    expect(text).toContain('FAIL id-unlinks-users (refresh) [unlinks-users]: a unlinks-users finding\n     Alexa: Alexa drops the link.\n     Change: Fix it.');
+    expect(text).toContain(
+      'FAIL id-unlinks-users (refresh) [unlinks-users]: a unlinks-users finding\n     Alexa: Alexa drops the link.\n     Change: Fix it.',
+    );
     expect(text).toContain(`Source: ${SOURCES.refreshFailureUnlinks.url}\n`);
-    expect(text).toContain(`Source: ${SOURCES.prematureInvalidation.url} (not all confirmed: see docs/check-server.md)`);
+    expect(text).toContain(
+      `Source: ${SOURCES.prematureInvalidation.url} (not all confirmed: see docs/check-server.md)`,
+    );
     expect(text).toMatch(/^ ok  id-ok \[ok\]: a ok finding$/m);
     expect(text).toMatch(/^SKIP id-not-checked/m);
     expect(text).toContain('WARN id-warning [warning]: the server said  [2J[redacted]');
-    expect(text).toContain('Findings that unlink users: 1; that break linking: 0; warnings: 1; ok: 1; not checked: 1. Exit 1.');
+    expect(text).toContain(
+      'Findings that unlink users: 1; that break linking: 0; warnings: 1; ok: 1; not checked: 1. Exit 1.',
+    );
     expect(text).not.toContain('\u001b');
     expect(text.split('\n').filter((line) => line.includes('Source:'))).toHaveLength(3); // two for the failure, one for the warning, none for ok and not-checked
   });

@@ -9,13 +9,31 @@ import { runCommand } from '../../lib/cli/commands';
 import { mintAccessToken } from '../../lib/testing';
 
 const ROOT = path.resolve(__dirname, '../..');
-const LOCAL = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8')).RideHailerFunction as Record<string, string>;
-const ENV = { TOKEN_VERIFIER: 'jwt', JWT_SECRET: LOCAL.JWT_SECRET, JWT_ISSUER: LOCAL.JWT_ISSUER, JWT_AUDIENCE: LOCAL.JWT_AUDIENCE, JWT_ALGORITHMS: 'HS256' };
+const LOCAL = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8')).RideHailerFunction as Record<
+  string,
+  string
+>;
+const ENV = {
+  TOKEN_VERIFIER: 'jwt',
+  JWT_SECRET: LOCAL.JWT_SECRET,
+  JWT_ISSUER: LOCAL.JWT_ISSUER,
+  JWT_AUDIENCE: LOCAL.JWT_AUDIENCE,
+  JWT_ALGORITHMS: 'HS256',
+};
 const mint = (options: { key?: string; issuer?: string; expiresInSeconds?: number } = {}) =>
-  mintAccessToken({ key: options.key ?? ENV.JWT_SECRET, issuer: options.issuer ?? ENV.JWT_ISSUER, audience: ENV.JWT_AUDIENCE, subject: 'rider-42', expiresInSeconds: options.expiresInSeconds ?? 600 });
+  mintAccessToken({
+    key: options.key ?? ENV.JWT_SECRET,
+    issuer: options.issuer ?? ENV.JWT_ISSUER,
+    audience: ENV.JWT_AUDIENCE,
+    subject: 'rider-42',
+    expiresInSeconds: options.expiresInSeconds ?? 600,
+  });
 
 /** Runs the command on `argv` with the token on standard input; answers its exit code and output. */
-async function run(argv: string[], input: { stdin?: string; files?: Record<string, string>; env?: Record<string, string> } = {}) {
+async function run(
+  argv: string[],
+  input: { stdin?: string; files?: Record<string, string>; env?: Record<string, string> } = {},
+) {
   let stdout = '';
   let stderr = '';
   const io: VerdictIo = {
@@ -53,7 +71,11 @@ describe('ask-sdk-account-linking verdict', () => {
     expect(report.replies.custom).toMatch(/^a LinkAccount card and the speech "Your account link has expired/);
     expect(report.replies.directive).toBe('ErrorResponse EXPIRED_AUTHORIZATION_CREDENTIAL');
     expect(report.replies.music).toBe('ErrorResponse EXPIRED_AUTHORIZATION_CREDENTIAL');
-    expect(report.untilConfirmed).toMatchObject({ custom: expect.stringMatching(/^no card/), directive: 'ErrorResponse INTERNAL_ERROR', music: 'ErrorResponse INTERNAL_ERROR' });
+    expect(report.untilConfirmed).toMatchObject({
+      custom: expect.stringMatching(/^no card/),
+      directive: 'ErrorResponse INTERNAL_ERROR',
+      music: 'ErrorResponse INTERNAL_ERROR',
+    });
     expect(stdout).not.toContain(token);
   });
 
@@ -72,14 +94,36 @@ describe('ask-sdk-account-linking verdict', () => {
     const { code, stdout } = await run(['--json'], { stdin: token });
     expect(code).toBe(3);
     const report = JSON.parse(stdout);
-    expect(report).toMatchObject({ outcome: 'could not decide', reason: 'issuer mismatch', check: expect.stringContaining('JWT_ISSUER') });
-    expect(report.replies).toEqual({ custom: expect.stringMatching(/^no card/), directive: 'ErrorResponse INTERNAL_ERROR', music: 'ErrorResponse INTERNAL_ERROR' });
+    expect(report).toMatchObject({
+      outcome: 'could not decide',
+      reason: 'issuer mismatch',
+      check: expect.stringContaining('JWT_ISSUER'),
+    });
+    expect(report.replies).toEqual({
+      custom: expect.stringMatching(/^no card/),
+      directive: 'ErrorResponse INTERNAL_ERROR',
+      music: 'ErrorResponse INTERNAL_ERROR',
+    });
   });
 
-  it('takes the variables of one function from a SAM env-vars file, over the process\'s own', async () => {
+  it("takes the variables of one function from a SAM env-vars file, over the process's own", async () => {
     const token = mint();
-    const files = { 'env.json': JSON.stringify({ Parameters: {}, RideHailerFunction: ENV, OtherFunction: { JWT_ISSUER: 'https://other.example/' } }), 't': token };
-    expect((await run(['--env-file', 'env.json', '--function', 'RideHailerFunction', '--token-file', 't'], { files, env: {} })).code).toBe(0);
+    const files = {
+      'env.json': JSON.stringify({
+        Parameters: {},
+        RideHailerFunction: ENV,
+        OtherFunction: { JWT_ISSUER: 'https://other.example/' },
+      }),
+      t: token,
+    };
+    expect(
+      (
+        await run(['--env-file', 'env.json', '--function', 'RideHailerFunction', '--token-file', 't'], {
+          files,
+          env: {},
+        })
+      ).code,
+    ).toBe(0);
     const unnamed = await run(['--env-file', 'env.json', '--token-file', 't'], { files, env: {} });
     expect(unnamed.code).toBe(2);
     expect(unnamed.stderr).toMatch(/--function \(RideHailerFunction, OtherFunction\)/);
@@ -103,17 +147,24 @@ describe('ask-sdk-account-linking verdict', () => {
     expect(stderr).not.toContain(token);
   });
 
-  it('runs as the package command\'s verdict subcommand', async () => {
+  it("runs as the package command's verdict subcommand", async () => {
     let stdout = '';
     const token = mint();
-    const code = await runCommand(['verdict', '--json'], { env: ENV, readStdin: async () => token, stdout: (text) => void (stdout += text), stderr: () => {} });
+    const code = await runCommand(['verdict', '--json'], {
+      env: ENV,
+      readStdin: async () => token,
+      stdout: (text) => void (stdout += text),
+      stderr: () => {},
+    });
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ outcome: 'valid', subject: 'rider-42' });
   });
 
-  it('never prints the token, even when a custom verifier\'s reason quotes it', async () => {
+  it("never prints the token, even when a custom verifier's reason quotes it", async () => {
     const token = 'opaque-token-0123456789abcdefghijklmnopqrstuv';
-    const report = await judge(token, { verify: async (accessToken) => ({ outcome: 'invalid', reason: `unknown token ${accessToken}` }) });
+    const report = await judge(token, {
+      verify: async (accessToken) => ({ outcome: 'invalid', reason: `unknown token ${accessToken}` }),
+    });
     expect(JSON.stringify(report)).not.toContain(token);
     expect(report.reason).toMatch(/^unknown token \[redacted\]/);
   });

@@ -24,8 +24,18 @@ const ROOT = path.resolve(__dirname, '../..');
 const README = path.join(ROOT, 'README.md');
 const DOCS = path.join(ROOT, 'docs/getting-started.md');
 const FIXTURES = path.join(__dirname, 'first-hour');
-const NPM_ENV = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', npm_config_loglevel: 'error' };
-const JWT_ENV = { JWT_SECRET: 'a-test-secret-of-at-least-32-bytes!', JWT_ISSUER: 'https://auth.example.com/', JWT_AUDIENCE: 'my-skill' };
+const NPM_ENV = {
+  ...process.env,
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+  npm_config_loglevel: 'error',
+};
+const JWT_ENV = {
+  JWT_SECRET: 'a-test-secret-of-at-least-32-bytes!',
+  JWT_ISSUER: 'https://auth.example.com/',
+  JWT_AUDIENCE: 'my-skill',
+};
 const BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 const KINDS = ['cjs', 'esm'] as const;
 type Kind = (typeof KINDS)[number];
@@ -50,7 +60,10 @@ async function exec(command: string, args: string[], cwd: string, env: NodeJS.Pr
 
 async function sh(command: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<Result> {
   const result = await exec(command, args, cwd, env);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.code}) in ${cwd}:\n${result.stdout}\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(
+      `${command} ${args.join(' ')} failed (exit ${result.code}) in ${cwd}:\n${result.stdout}\n${result.stderr}`,
+    );
   return result;
 }
 
@@ -76,7 +89,8 @@ function docsFiles(markdown: string): Map<string, string> {
   for (let index = 0; index < lines.length; index += 1) {
     const name = /^<!-- first-hour: (\S+) -->$/.exec(lines[index]!)?.[1];
     if (!name) continue;
-    if (!/^```\w+$/.test(lines[index + 1] ?? '')) throw new Error(`docs/getting-started.md: no fence right after the marker of ${name}`);
+    if (!/^```\w+$/.test(lines[index + 1] ?? ''))
+      throw new Error(`docs/getting-started.md: no fence right after the marker of ${name}`);
     const body: string[] = [];
     for (index += 2; index < lines.length && lines[index] !== '```'; index += 1) body.push(lines[index]!);
     if (files.has(name)) throw new Error(`docs/getting-started.md: ${name} twice`);
@@ -98,16 +112,23 @@ function docsFile(name: string): string {
 
 /** A README test that must fail: `from` replaced by `to`. */
 function variant(from: string, to: string): string {
-  if (!readmeTest!.includes(from)) throw new Error(`the README's five-minute test no longer contains ${from}: update first-hour.test.ts`);
+  if (!readmeTest!.includes(from))
+    throw new Error(`the README's five-minute test no longer contains ${from}: update first-hour.test.ts`);
   return readmeTest!.replace(from, to);
 }
 
 /** README test variants, each with the failure it must end in (proof that the assertion ran). */
 const VARIANTS = {
   // The linked user's speech is checked: another subject fails.
-  'variant-speech.test.ts': { code: variant("ssml: '<speak>Hi user-1</speak>'", "ssml: '<speak>Hi user-2</speak>'"), failure: '<speak>Hi user-2</speak>' },
+  'variant-speech.test.ts': {
+    code: variant("ssml: '<speak>Hi user-1</speak>'", "ssml: '<speak>Hi user-2</speak>'"),
+    failure: '<speak>Hi user-2</speak>',
+  },
   // The test kit's matcher is installed by the jest config and passes on the unlinked answer: negated, it fails.
-  'variant-matcher.test.ts': { code: variant('.toBeLinkAccountResponse()', '.not.toBeLinkAccountResponse()'), failure: 'expected not a LinkAccount card' },
+  'variant-matcher.test.ts': {
+    code: variant('.toBeLinkAccountResponse()', '.not.toBeLinkAccountResponse()'),
+    failure: 'expected not a LinkAccount card',
+  },
 };
 
 let temp: string;
@@ -120,7 +141,11 @@ function createProject(kind: Kind, tarballPath: string): string {
   mkdirSync(path.join(dir, 'test'), { recursive: true });
   // As the docs say: the tarball next to package.json, recorded as file:<tarball>.
   copyFileSync(tarballPath, path.join(dir, tarballName));
-  const pkg = JSON.parse(docsFile(`${kind}/package.json`)) as { name: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const pkg = JSON.parse(docsFile(`${kind}/package.json`)) as {
+    name: string;
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
   expect(pkg.dependencies[own.name]).toBe(`file:${tarballName}`);
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
   const { [own.name]: _own, ...dependencies } = pkg.dependencies;
@@ -133,7 +158,8 @@ function createProject(kind: Kind, tarballPath: string): string {
   }) as { packages: Record<string, unknown> };
   lock.packages[''] = { name: pkg.name, dependencies: pkg.dependencies, devDependencies: pkg.devDependencies };
   writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify(lock, null, 2));
-  for (const name of ['tsconfig.json', 'jest.config.js', 'bundle.mjs']) writeFileSync(path.join(dir, name), docsFile(`${kind}/${name}`));
+  for (const name of ['tsconfig.json', 'jest.config.js', 'bundle.mjs'])
+    writeFileSync(path.join(dir, name), docsFile(`${kind}/${name}`));
   writeFileSync(path.join(dir, 'src/index.ts'), readmeHandler!);
   writeFileSync(path.join(dir, 'test/skill.test.ts'), readmeTest!);
   writeFileSync(path.join(dir, 'test/handler.test.ts'), docsFile('test/handler.test.ts'));
@@ -142,7 +168,10 @@ function createProject(kind: Kind, tarballPath: string): string {
 }
 
 /** Runs a bundle through invoke.mjs in a fresh process; the parsed last line of its output. */
-async function invoke(kind: Kind, bundle: string): Promise<Result & { answers?: { linked: unknown; unlinked: unknown } }> {
+async function invoke(
+  kind: Kind,
+  bundle: string,
+): Promise<Result & { answers?: { linked: unknown; unlinked: unknown } }> {
   const result = await exec(process.execPath, ['invoke.mjs', bundle], dirs[kind], { ...process.env, ...JWT_ENV });
   if (result.code !== 0) return result;
   return { ...result, answers: JSON.parse(result.stdout.trim().split('\n').pop()!) };
@@ -169,16 +198,17 @@ describe('the README and docs/getting-started.md', () => {
     expect(readmeTest).toContain("from 'ask-sdk-account-linking/testing'");
   });
 
-  it('the README\'s Install section says the package is not on the registry, and links this page', () => {
+  it("the README's Install section says the package is not on the registry, and links this page", () => {
     const install = readme.slice(readme.indexOf('## Install'), readme.indexOf('### Five minutes'));
     // Until the package is published, `npm install ask-sdk-account-linking` is a 404.
     expect(install).toMatch(/not (yet )?(published|on the npm registry)/);
     expect(install).toContain('(docs/getting-started.md)');
   });
 
-  it('give both projects every file, the ESM Banner of SAM is bundle.mjs\'s, and TypeScript is pinned below 7 for ts-jest', () => {
+  it("give both projects every file, the ESM Banner of SAM is bundle.mjs's, and TypeScript is pinned below 7 for ts-jest", () => {
     for (const kind of KINDS) {
-      for (const name of ['package.json', 'tsconfig.json', 'jest.config.js', 'bundle.mjs']) expect(docs.has(`${kind}/${name}`)).toBe(true);
+      for (const name of ['package.json', 'tsconfig.json', 'jest.config.js', 'bundle.mjs'])
+        expect(docs.has(`${kind}/${name}`)).toBe(true);
     }
     expect(docsFile('esm/bundle.mjs')).toContain(`banner: { js: ${JSON.stringify(BANNER)} }`);
     expect(docsFile('sam-esm.yaml')).toContain(`- js=${BANNER}`);
@@ -186,7 +216,8 @@ describe('the README and docs/getting-started.md', () => {
     // ts-jest's peer range stops below TypeScript 7, which does not ship the compiler API it uses.
     const tsJest = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/ts-jest/package.json'), 'utf8'));
     expect(tsJest.peerDependencies.typescript).toMatch(/<\s*7$/);
-    for (const kind of KINDS) expect(JSON.parse(docsFile(`${kind}/package.json`)).devDependencies.typescript).toMatch(/^~5\./);
+    for (const kind of KINDS)
+      expect(JSON.parse(docsFile(`${kind}/package.json`)).devDependencies.typescript).toMatch(/^~5\./);
   });
 });
 
@@ -199,12 +230,14 @@ describe.each(KINDS)('a fresh %s skill project, set up as docs/getting-started.m
     expect(lock.packages[`node_modules/${own.name}`].resolved).toBe(`file:${tarballName}`);
     const script = `import { createRequire } from 'node:module';
       console.log(JSON.stringify([createRequire(import.meta.url).resolve('${own.name}/testing'), import.meta.resolve('${own.name}/testing')]));`;
-    const [required, imported] = JSON.parse((await sh(process.execPath, ['--input-type=module', '-e', script], dir)).stdout);
+    const [required, imported] = JSON.parse(
+      (await sh(process.execPath, ['--input-type=module', '-e', script], dir)).stdout,
+    );
     expect(required).toContain(`${path.sep}dist${path.sep}cjs${path.sep}testing${path.sep}`);
     expect(imported).toContain('/dist/esm/testing/');
   });
 
-  it('passes `npm test`: tsc --noEmit, then jest runs the README\'s test and the handler test', async () => {
+  it("passes `npm test`: tsc --noEmit, then jest runs the README's test and the handler test", async () => {
     const { stdout, stderr } = await sh('npm', ['test'], dirs[kind]);
     const output = `${stdout}\n${stderr}`;
     expect(output).toContain('PASS test/skill.test.ts');
@@ -212,7 +245,7 @@ describe.each(KINDS)('a fresh %s skill project, set up as docs/getting-started.m
     expect(output).toMatch(/Tests:\s+2 passed, 2 total/);
   });
 
-  it('fails variants of the README\'s test that must fail: its assertions and the matchers ran', async () => {
+  it("fails variants of the README's test that must fail: its assertions and the matchers ran", async () => {
     const dir = dirs[kind];
     for (const [name, { code }] of Object.entries(VARIANTS)) writeFileSync(path.join(dir, 'test', name), code);
     const report = path.join(temp, `${kind}-variants.json`);

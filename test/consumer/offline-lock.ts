@@ -21,7 +21,8 @@ interface LockEntry {
 
 /** The registry URL of a locked package's tarball: `<registry>/<name>/-/<unscoped name>-<version>.tgz`. */
 function registryTarball(key: string, entry: LockEntry): string {
-  const name = (entry.name as string | undefined) ?? key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  const name =
+    (entry.name as string | undefined) ?? key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
   return `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${entry.version}.tgz`;
 }
 
@@ -40,19 +41,38 @@ function resolveKey(packages: Record<string, LockEntry>, from: string, name: str
  * The lockfile of a project that depends on `dependencies` (names at this repository's installed
  * versions) and on the packed tarball at `tarball` (a path relative to the project).
  */
-export function consumerLockfile(options: { root: string; projectName: string; tarball: string; tarballPath: string; dependencies: Record<string, string> }): object {
-  const repoLock = JSON.parse(readFileSync(path.join(options.root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
-  const own = JSON.parse(readFileSync(path.join(options.root, 'package.json'), 'utf8')) as LockEntry & { name: string; version: string };
+export function consumerLockfile(options: {
+  root: string;
+  projectName: string;
+  tarball: string;
+  tarballPath: string;
+  dependencies: Record<string, string>;
+}): object {
+  const repoLock = JSON.parse(readFileSync(path.join(options.root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, LockEntry>;
+  };
+  const own = JSON.parse(readFileSync(path.join(options.root, 'package.json'), 'utf8')) as LockEntry & {
+    name: string;
+    version: string;
+  };
   const packages: Record<string, LockEntry> = {};
   const pending: string[] = [];
   const visit = (from: string, name: string, required: boolean) => {
     const key = resolveKey(repoLock.packages, from, name);
     if (!key) {
-      if (required) throw new Error(`consumer lockfile: ${name} (needed by ${from || 'the project'}) is not in this repository's lockfile`);
+      if (required)
+        throw new Error(
+          `consumer lockfile: ${name} (needed by ${from || 'the project'}) is not in this repository's lockfile`,
+        );
       return;
     }
     if (packages[key]) return;
-    const { dev: _dev, devOptional: _devOptional, peer: _peer, ...entry } = repoLock.packages[key] as LockEntry & { dev?: unknown; devOptional?: unknown; peer?: unknown };
+    const {
+      dev: _dev,
+      devOptional: _devOptional,
+      peer: _peer,
+      ...entry
+    } = repoLock.packages[key] as LockEntry & { dev?: unknown; devOptional?: unknown; peer?: unknown };
     // Our lockfile omits `resolved`; without it npm would ask the registry where the tarball is.
     // Spelled out, npm ci takes each tarball from the cache by its integrity, no registry metadata needed.
     packages[key] = { ...entry, resolved: entry.resolved ?? registryTarball(key, entry) };
@@ -89,7 +109,10 @@ export function consumerLockfile(options: { root: string; projectName: string; t
     lockfileVersion: 3,
     requires: true,
     packages: {
-      '': { name: options.projectName, dependencies: { [own.name]: `file:${options.tarball}`, ...options.dependencies } },
+      '': {
+        name: options.projectName,
+        dependencies: { [own.name]: `file:${options.tarball}`, ...options.dependencies },
+      },
       ...Object.fromEntries(Object.entries(packages).sort(([a], [b]) => a.localeCompare(b))),
     },
   };

@@ -42,10 +42,24 @@ export async function packedTarball(): Promise<Packed> {
     const record = path.join(dir, 'packed.json');
     if (existsSync(record)) return JSON.parse(readFileSync(record, 'utf8')) as Packed;
     mkdirSync(dir, { recursive: true });
-    const env = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', npm_config_loglevel: 'error' };
-    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 });
+    const env = {
+      ...process.env,
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_update_notifier: 'false',
+      npm_config_loglevel: 'error',
+    };
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], {
+      cwd: ROOT,
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-    const result: Packed = { tarball: path.join(dir, packed.filename), filename: packed.filename, files: packed.files.map((file) => file.path) };
+    const result: Packed = {
+      tarball: path.join(dir, packed.filename),
+      filename: packed.filename,
+      files: packed.files.map((file) => file.path),
+    };
     writeFileSync(record, JSON.stringify(result));
     return result;
   } finally {

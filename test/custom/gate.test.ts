@@ -1,7 +1,20 @@
 import type { RequestEnvelope } from 'ask-sdk-model';
-import { DEFAULT_SPEECH, fingerprint, getLinkedAccessToken, getLinkedUser, findLinkedUser, MalformedRequestError } from '../../lib';
 import {
-  audioPlayerEvent, canFulfillIntentRequest, customEnvelope, intentRequest, launchRequest, sessionEndedRequest, skillAccountLinkedEvent,
+  DEFAULT_SPEECH,
+  fingerprint,
+  getLinkedAccessToken,
+  getLinkedUser,
+  findLinkedUser,
+  MalformedRequestError,
+} from '../../lib';
+import {
+  audioPlayerEvent,
+  canFulfillIntentRequest,
+  customEnvelope,
+  intentRequest,
+  launchRequest,
+  sessionEndedRequest,
+  skillAccountLinkedEvent,
   type CustomEnvelopeOptions,
 } from '../../lib/testing';
 import { craftToken, hsToken, rsaPublicPem, validClaims } from '../support/fixtures';
@@ -13,7 +26,10 @@ const linkAccount = (text: string) => ({
   card: { type: 'LinkAccount' },
   shouldEndSession: true,
 });
-const apology = { outputSpeech: { type: 'SSML', ssml: `<speak>${DEFAULT_SPEECH.tryLater}</speak>` }, shouldEndSession: true };
+const apology = {
+  outputSpeech: { type: 'SSML', ssml: `<speak>${DEFAULT_SPEECH.tryLater}</speak>` },
+  shouldEndSession: true,
+};
 
 type Build = (token?: string) => RequestEnvelope;
 const tokenOptions = (token?: string): CustomEnvelopeOptions => (token === undefined ? {} : { accessToken: token });
@@ -21,12 +37,29 @@ const tokenOptions = (token?: string): CustomEnvelopeOptions => (token === undef
 const speaking: Array<[string, Build]> = [
   ['LaunchRequest', (t) => launchRequest(tokenOptions(t))],
   ['IntentRequest', (t) => intentRequest('OrderRideIntent', { destination: 'the airport' }, tokenOptions(t))],
-  ['Connections.Response in a session', (t) => customEnvelope({ type: 'Connections.Response', name: 'Buy', status: { code: '200' } }, { session: true, ...tokenOptions(t) })],
+  [
+    'Connections.Response in a session',
+    (t) =>
+      customEnvelope(
+        { type: 'Connections.Response', name: 'Buy', status: { code: '200' } },
+        { session: true, ...tokenOptions(t) },
+      ),
+  ],
 ];
 const silent: Array<[string, Build]> = [
   ['AudioPlayer.PlaybackStarted', (t) => audioPlayerEvent('PlaybackStarted', tokenOptions(t))],
-  ['PlaybackController.PlayCommandIssued', (t) => customEnvelope({ type: 'PlaybackController.PlayCommandIssued' }, { session: false, ...tokenOptions(t) })],
-  ['System.ExceptionEncountered', (t) => customEnvelope({ type: 'System.ExceptionEncountered', error: { type: 'INVALID_RESPONSE' } }, { session: false, ...tokenOptions(t) })],
+  [
+    'PlaybackController.PlayCommandIssued',
+    (t) => customEnvelope({ type: 'PlaybackController.PlayCommandIssued' }, { session: false, ...tokenOptions(t) }),
+  ],
+  [
+    'System.ExceptionEncountered',
+    (t) =>
+      customEnvelope(
+        { type: 'System.ExceptionEncountered', error: { type: 'INVALID_RESPONSE' } },
+        { session: false, ...tokenOptions(t) },
+      ),
+  ],
   ['AlexaSkillEvent.SkillAccountLinked', (t) => skillAccountLinkedEvent(t)],
 ];
 const canFulfill: Build = (t) => canFulfillIntentRequest('OrderRideIntent', {}, tokenOptions(t));
@@ -66,7 +99,9 @@ describe('the custom-skill gate, for requests that speak', () => {
 
     it('runs the domain handler when the verifier says valid', async () => {
       const { invoke, ran } = gatedSkill();
-      expect((await invoke(build(tokens.valid()))).response.outputSpeech).toMatchObject({ ssml: '<speak>domain handler</speak>' });
+      expect((await invoke(build(tokens.valid()))).response.outputSpeech).toMatchObject({
+        ssml: '<speak>domain handler</speak>',
+      });
       expect(ran).toHaveLength(1);
     });
   });
@@ -100,12 +135,19 @@ describe('the custom-skill gate, for requests that may not speak', () => {
   });
 
   it('reads the token of SkillAccountLinked from request.body.accessToken only', async () => {
-    const { invoke, ran } = gatedSkill({ onHandle: (input) => expect(findLinkedUser(input)).toMatchObject({ subject: 'rider-42' }) });
+    const { invoke, ran } = gatedSkill({
+      onHandle: (input) => expect(findLinkedUser(input)).toMatchObject({ subject: 'rider-42' }),
+    });
     const event = skillAccountLinkedEvent(tokens.valid());
     await invoke(event);
     expect(ran).toEqual(['AlexaSkillEvent.SkillAccountLinked']);
     // a token in context does not count for SkillAccountLinked
-    await invoke(customEnvelope({ type: 'AlexaSkillEvent.SkillAccountLinked', body: {} }, { session: false, accessToken: tokens.valid() }));
+    await invoke(
+      customEnvelope(
+        { type: 'AlexaSkillEvent.SkillAccountLinked', body: {} },
+        { session: false, accessToken: tokens.valid() },
+      ),
+    );
     expect(ran).toHaveLength(1);
   });
 
@@ -138,9 +180,17 @@ describe('the custom-skill gate, with real tokens of every kind', () => {
   const hmac = (input: string) => createHmac('sha256', rsaPublicPem).update(input).digest();
   it.each([
     ['expired', () => hsToken({ expiresInSeconds: -60 }), DEFAULT_SPEECH.relinkAccount],
-    ['with a bad signature', () => hsToken({ key: 'another-secret-that-is-long-enough-for-hs256' }), DEFAULT_SPEECH.linkAccount],
+    [
+      'with a bad signature',
+      () => hsToken({ key: 'another-secret-that-is-long-enough-for-hs256' }),
+      DEFAULT_SPEECH.linkAccount,
+    ],
     ['with alg: none', () => craftToken({ alg: 'none' }, validClaims()), DEFAULT_SPEECH.linkAccount],
-    ['HS256-signed with an RS256 public key', () => craftToken({ alg: 'HS256' }, validClaims(), hmac), DEFAULT_SPEECH.linkAccount],
+    [
+      'HS256-signed with an RS256 public key',
+      () => craftToken({ alg: 'HS256' }, validClaims(), hmac),
+      DEFAULT_SPEECH.linkAccount,
+    ],
     ['that is garbage', () => 'garbage', DEFAULT_SPEECH.linkAccount],
     ['that is the empty string', () => '', DEFAULT_SPEECH.linkAccount],
   ])('answers a LaunchRequest with a token %s with a LinkAccount card', async (_name, token, speech) => {
@@ -165,7 +215,14 @@ describe('the custom-skill gate, with real tokens of every kind', () => {
 describe('when the verifier could not decide', () => {
   const never: Promise<never> = new Promise(() => undefined);
   it.each([
-    ['throws', { verify: () => { throw new Error('boom'); } }],
+    [
+      'throws',
+      {
+        verify: () => {
+          throw new Error('boom');
+        },
+      },
+    ],
     ['rejects', { verify: () => Promise.reject(new Error('503 Service Unavailable')) }],
     ['never settles', { verify: () => never }],
     ['answers garbage', { verify: async () => ({ outcome: 'maybe' }) }],
@@ -217,7 +274,7 @@ describe('the linked user', () => {
     expect(attributesJson).not.toContain(token);
   });
 
-  it('prefers the recognised person\'s own token when preferPersonToken is on', async () => {
+  it("prefers the recognised person's own token when preferPersonToken is on", async () => {
     const personToken = hsToken({ subject: 'person-7' });
     const seen: unknown[] = [];
     const { invoke } = gatedSkill({ preferPersonToken: true, onHandle: (input) => seen.push(getLinkedUser(input)) });
@@ -238,12 +295,21 @@ describe('the linked user', () => {
 describe('speech', () => {
   it('is configurable per locale, falling back to the language, then English for a language without texts', async () => {
     const { invoke } = gatedSkill({
-      speech: { de: { linkAccount: 'Bitte verknüpfe dein Konto in der Alexa-App.' }, 'de-AT': { tryLater: 'Später bitte.' } },
+      speech: {
+        de: { linkAccount: 'Bitte verknüpfe dein Konto in der Alexa-App.' },
+        'de-AT': { tryLater: 'Später bitte.' },
+      },
     });
     const reply = await invoke(launchRequest({ locale: 'de-AT' }));
-    expect(reply.response.outputSpeech).toEqual({ type: 'SSML', ssml: '<speak>Bitte verknüpfe dein Konto in der Alexa-App.</speak>' });
+    expect(reply.response.outputSpeech).toEqual({
+      type: 'SSML',
+      ssml: '<speak>Bitte verknüpfe dein Konto in der Alexa-App.</speak>',
+    });
     const english = await invoke(launchRequest({ locale: 'sv-SE' }));
-    expect(english.response.outputSpeech).toEqual({ type: 'SSML', ssml: `<speak>${DEFAULT_SPEECH.linkAccount}</speak>` });
+    expect(english.response.outputSpeech).toEqual({
+      type: 'SSML',
+      ssml: `<speak>${DEFAULT_SPEECH.linkAccount}</speak>`,
+    });
   });
 });
 
@@ -255,8 +321,11 @@ describe('logs', () => {
     await invoke(launchRequest({ accessToken: tokens.expired() }));
     expect(logger.lines).toHaveLength(2);
     expect(JSON.parse(logger.lines[0])).toMatchObject({
-      family: 'custom', requestType: 'LaunchRequest', tokenPath: 'context.System.user.accessToken',
-      tokenFingerprint: fingerprint(token), outcome: 'linked',
+      family: 'custom',
+      requestType: 'LaunchRequest',
+      tokenPath: 'context.System.user.accessToken',
+      tokenFingerprint: fingerprint(token),
+      outcome: 'linked',
     });
     expect(logger.text()).not.toContain(token);
     expect(logger.text()).not.toContain(token.split('.')[2]);
@@ -267,14 +336,23 @@ describe('malformed requests', () => {
   it.each([
     ['a request without a type', { version: '1.0', request: {} }],
     ['a context that is a string', { version: '1.0', context: 'x', request: { type: 'LaunchRequest' } }],
-    ['an access token that is a number', { version: '1.0', context: { System: { user: { accessToken: 42 } } }, request: { type: 'LaunchRequest' } }],
-    ['a System.user that is an array', { version: '1.0', context: { System: { user: 'me' } }, request: { type: 'LaunchRequest' } }],
+    [
+      'an access token that is a number',
+      { version: '1.0', context: { System: { user: { accessToken: 42 } } }, request: { type: 'LaunchRequest' } },
+    ],
+    [
+      'a System.user that is an array',
+      { version: '1.0', context: { System: { user: 'me' } }, request: { type: 'LaunchRequest' } },
+    ],
   ])('reject the invocation for %s with a MalformedRequestError and a logged reason', async (_name, envelope) => {
     const { invoke, ran, logger } = gatedSkill();
     const outcome = invoke(envelope as unknown as RequestEnvelope);
     await expect(outcome).rejects.toBeInstanceOf(MalformedRequestError);
     await expect(outcome).rejects.not.toBeInstanceOf(TypeError);
     expect(ran).toEqual([]);
-    expect(JSON.parse(logger.lines[0])).toMatchObject({ level: 'error', message: 'account linking: malformed request' });
+    expect(JSON.parse(logger.lines[0])).toMatchObject({
+      level: 'error',
+      message: 'account linking: malformed request',
+    });
   });
 });

@@ -4,7 +4,12 @@ import type { RequestEnvelope, ResponseEnvelope } from 'ask-sdk-model';
 import { JwtVerifier, withAccountLinking, type CustomGateOptions, type TokenVerifier } from '../../lib';
 import { AUDIENCE, ISSUER, recordingLogger, SECRET } from '../support/fixtures';
 
-export const jwtVerifier = new JwtVerifier({ secret: SECRET, algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+export const jwtVerifier = new JwtVerifier({
+  secret: SECRET,
+  algorithms: ['HS256'],
+  issuer: ISSUER,
+  audience: AUDIENCE,
+});
 
 export const throwingVerifier: TokenVerifier<never> = {
   verify: async () => {
@@ -12,7 +17,12 @@ export const throwingVerifier: TokenVerifier<never> = {
   },
 };
 
-export function gatedSkill(options: Partial<CustomGateOptions<unknown>> & { verifier?: TokenVerifier<unknown>; onHandle?: (input: HandlerInput) => void } = {}) {
+export function gatedSkill(
+  options: Partial<CustomGateOptions<unknown>> & {
+    verifier?: TokenVerifier<unknown>;
+    onHandle?: (input: HandlerInput) => void;
+  } = {},
+) {
   const ran: string[] = [];
   const logger = recordingLogger();
   const domain: RequestHandler = {
@@ -36,6 +46,7 @@ export function gatedSkill(options: Partial<CustomGateOptions<unknown>> & { veri
   return {
     ran,
     logger,
-    invoke: (envelope: RequestEnvelope, context?: unknown): Promise<ResponseEnvelope> => skill.invoke(envelope, context),
+    invoke: (envelope: RequestEnvelope, context?: unknown): Promise<ResponseEnvelope> =>
+      skill.invoke(envelope, context),
   };
 }

@@ -12,25 +12,43 @@ const logger = recordingLogger();
 const echo = { canHandle: () => true, handle: (input: any) => input.responseBuilder.speak('domain').getResponse() };
 
 describe('withAccountLinking', () => {
-  it('keeps a catch-all error handler registered later from swallowing the gate\'s reply', async () => {
+  it("keeps a catch-all error handler registered later from swallowing the gate's reply", async () => {
     const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinking: false })
       .addRequestHandlers(echo)
-      .addErrorHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('catch-all').getResponse() })
+      .addErrorHandlers({
+        canHandle: () => true,
+        handle: (input) => input.responseBuilder.speak('catch-all').getResponse(),
+      })
       .create();
     expect((await skill.invoke(launchRequest())).response.card).toEqual({ type: 'LinkAccount' });
   });
 
-  it('still hands other errors to the skill\'s own error handlers', async () => {
+  it("still hands other errors to the skill's own error handlers", async () => {
     const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinking: false })
-      .addRequestHandlers({ canHandle: () => true, handle: () => { throw new Error('domain bug'); } })
-      .addErrorHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.speak('catch-all').getResponse() })
+      .addRequestHandlers({
+        canHandle: () => true,
+        handle: () => {
+          throw new Error('domain bug');
+        },
+      })
+      .addErrorHandlers({
+        canHandle: () => true,
+        handle: (input) => input.responseBuilder.speak('catch-all').getResponse(),
+      })
       .create();
-    expect((await skill.invoke(launchRequest({ accessToken: hsToken() }))).response.outputSpeech).toMatchObject({ ssml: '<speak>catch-all</speak>' });
+    expect((await skill.invoke(launchRequest({ accessToken: hsToken() }))).response.outputSpeech).toMatchObject({
+      ssml: '<speak>catch-all</speak>',
+    });
   });
 
   it('rethrows other errors when the skill has no error handler, as the SDK does', async () => {
     const skill = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinking: false })
-      .addRequestHandlers({ canHandle: () => true, handle: () => { throw new Error('domain bug'); } })
+      .addRequestHandlers({
+        canHandle: () => true,
+        handle: () => {
+          throw new Error('domain bug');
+        },
+      })
       .create();
     await expect(skill.invoke(launchRequest({ accessToken: hsToken() }))).rejects.toThrow('domain bug');
   });
@@ -46,12 +64,16 @@ describe('withAccountLinking', () => {
 
   it('refuses to be installed twice on one builder', () => {
     const builder = withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, logger, unlinking: false });
-    expect(() => withAccountLinking(builder, { verifier: jwtVerifier, logger, unlinking: false })).toThrow(ConfigurationError);
+    expect(() => withAccountLinking(builder, { verifier: jwtVerifier, logger, unlinking: false })).toThrow(
+      ConfigurationError,
+    );
   });
 
   it('refuses what is not a skill builder, a missing verifier, and a bad timeout', () => {
     expect(() => withAccountLinking({} as never, { verifier: jwtVerifier })).toThrow(/custom skill builder/);
     expect(() => withAccountLinking(SkillBuilders.custom(), {} as never)).toThrow(/needs a verifier/);
-    expect(() => withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, verificationTimeoutMs: 0 })).toThrow(/verificationTimeoutMs/);
+    expect(() =>
+      withAccountLinking(SkillBuilders.custom(), { verifier: jwtVerifier, verificationTimeoutMs: 0 }),
+    ).toThrow(/verificationTimeoutMs/);
   });
 });

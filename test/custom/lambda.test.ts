@@ -16,7 +16,9 @@ function handlerWithSkillId() {
 describe('customSkillHandler', () => {
   it('answers a well-formed request through the skill', async () => {
     const { handler } = handlerWithSkillId();
-    expect((await handler(launchRequest({ accessToken: hsToken() }))).response.outputSpeech).toMatchObject({ ssml: '<speak>hi</speak>' });
+    expect((await handler(launchRequest({ accessToken: hsToken() }))).response.outputSpeech).toMatchObject({
+      ssml: '<speak>hi</speak>',
+    });
   });
 
   it.each([
@@ -28,7 +30,11 @@ describe('customSkillHandler', () => {
     ['a request whose type is a number', { request: { type: 7 } }, '"request.type" is not a non-empty string'],
     ['a context that is a number', { context: 3, request: { type: 'LaunchRequest' } }, 'no "context" object'],
     ['an envelope without context', { version: '1.0', request: { type: 'LaunchRequest' } }, 'no "context" object'],
-    ['a context whose System is an array', { context: { System: [] }, request: { type: 'LaunchRequest' } }, '"context.System" is not an object'],
+    [
+      'a context whose System is an array',
+      { context: { System: [] }, request: { type: 'LaunchRequest' } },
+      '"context.System" is not an object',
+    ],
   ])('rejects %s with a MalformedRequestError that says why, and logs the reason', async (_name, event, reason) => {
     const { handler, logger } = handlerWithSkillId();
     const invocation = handler(event);

@@ -5,13 +5,30 @@ import { ssmlProblem } from '../support/ssml';
 import { gatedSkill, throwingVerifier } from './harness';
 
 const MESSAGES: Array<keyof GateSpeech> = ['linkAccount', 'relinkAccount', 'tryLater'];
-const everyText = CUSTOM_SKILL_LOCALES.flatMap((locale) => MESSAGES.map((message) => [locale, message, GATE_SPEECH[locale][message]] as const));
+const everyText = CUSTOM_SKILL_LOCALES.flatMap((locale) =>
+  MESSAGES.map((message) => [locale, message, GATE_SPEECH[locale][message]] as const),
+);
 
-describe('the gate\'s speech in every custom-skill locale', () => {
+describe("the gate's speech in every custom-skill locale", () => {
   it('covers the 17 locales Alexa custom skills support', () => {
     expect([...CUSTOM_SKILL_LOCALES].sort()).toEqual([
-      'ar-SA', 'de-DE', 'en-AU', 'en-CA', 'en-GB', 'en-IN', 'en-US', 'es-ES', 'es-MX', 'es-US',
-      'fr-CA', 'fr-FR', 'hi-IN', 'it-IT', 'ja-JP', 'nl-NL', 'pt-BR',
+      'ar-SA',
+      'de-DE',
+      'en-AU',
+      'en-CA',
+      'en-GB',
+      'en-IN',
+      'en-US',
+      'es-ES',
+      'es-MX',
+      'es-US',
+      'fr-CA',
+      'fr-FR',
+      'hi-IN',
+      'it-IT',
+      'ja-JP',
+      'nl-NL',
+      'pt-BR',
     ]);
     expect(Object.keys(GATE_SPEECH).sort()).toEqual([...CUSTOM_SKILL_LOCALES].sort());
   });
@@ -21,9 +38,12 @@ describe('the gate\'s speech in every custom-skill locale', () => {
     expect(text.trim().length).toBeGreaterThan(10);
   });
 
-  it.each(CUSTOM_SKILL_LOCALES.filter((locale) => !locale.startsWith('en-')))('%s speaks its own language, not English', (locale) => {
-    for (const message of MESSAGES) expect(GATE_SPEECH[locale][message]).not.toBe(DEFAULT_SPEECH[message]);
-  });
+  it.each(CUSTOM_SKILL_LOCALES.filter((locale) => !locale.startsWith('en-')))(
+    '%s speaks its own language, not English',
+    (locale) => {
+      for (const message of MESSAGES) expect(GATE_SPEECH[locale][message]).not.toBe(DEFAULT_SPEECH[message]);
+    },
+  );
 
   it.each(everyText)('%s %s is valid SSML inside <speak>, with no markup of its own', (_locale, _message, text) => {
     expect(ssmlProblem(`<speak>${text}</speak>`)).toBeUndefined();
@@ -36,7 +56,9 @@ describe('the gate\'s speech in every custom-skill locale', () => {
     expect(ssmlProblem('<speak>a > b</speak>')).toMatch(/">"/);
     expect(ssmlProblem('<speak><emphasis>yes</speak>')).toMatch(/closes nothing/);
     expect(ssmlProblem('<speak><break time=1s/></speak>')).toMatch(/starts no tag/);
-    expect(ssmlProblem('<speak>Tom &amp; Jerry <break time="1s"/> <say-as interpret-as="digits">42</say-as></speak>')).toBeUndefined();
+    expect(
+      ssmlProblem('<speak>Tom &amp; Jerry <break time="1s"/> <say-as interpret-as="digits">42</say-as></speak>'),
+    ).toBeUndefined();
   });
 
   it('names the app as Alexa names it in each language', () => {
@@ -44,7 +66,7 @@ describe('the gate\'s speech in every custom-skill locale', () => {
     expect(GATE_SPEECH['fr-FR'].linkAccount).toContain("l'application Alexa");
     expect(GATE_SPEECH['ja-JP'].linkAccount).toContain('Alexaアプリ');
     expect(GATE_SPEECH['es-ES'].linkAccount).toContain('app de Alexa');
-    expect(GATE_SPEECH['it-IT'].linkAccount).toContain("app Alexa");
+    expect(GATE_SPEECH['it-IT'].linkAccount).toContain('app Alexa');
   });
 });
 
@@ -74,9 +96,16 @@ describe('speechFor', () => {
     expect(speech).toEqual({ ...GATE_SPEECH['de-DE'], tryLater: 'Gleich noch mal, bitte.' });
   });
 
-  it('lets a locale override win over its language\'s, message by message', () => {
-    const speech = speechFor('fr-CA', { fr: { linkAccount: 'Langue.', tryLater: 'Langue.' }, 'fr-CA': { tryLater: 'Locale.' } });
-    expect(speech).toEqual({ linkAccount: 'Langue.', relinkAccount: GATE_SPEECH['fr-CA'].relinkAccount, tryLater: 'Locale.' });
+  it("lets a locale override win over its language's, message by message", () => {
+    const speech = speechFor('fr-CA', {
+      fr: { linkAccount: 'Langue.', tryLater: 'Langue.' },
+      'fr-CA': { tryLater: 'Locale.' },
+    });
+    expect(speech).toEqual({
+      linkAccount: 'Langue.',
+      relinkAccount: GATE_SPEECH['fr-CA'].relinkAccount,
+      tryLater: 'Locale.',
+    });
   });
 
   it('keeps the built-in text where an override leaves a message undefined or empty (never speaks "undefined")', () => {
@@ -91,18 +120,27 @@ describe('speechFor', () => {
   });
 });
 
-describe('the gate speaks the request\'s locale', () => {
+describe("the gate speaks the request's locale", () => {
   const ssml = (text: string) => ({ type: 'SSML', ssml: `<speak>${text}</speak>` });
 
-  it.each(['de-DE', 'ja-JP', 'pt-BR', 'ar-SA', 'hi-IN'] as const)('in %s: the LinkAccount card with that locale\'s words', async (locale) => {
-    const { invoke } = gatedSkill();
-    const reply = await invoke(launchRequest({ locale }));
-    expect(reply.response).toEqual({ outputSpeech: ssml(GATE_SPEECH[locale].linkAccount), card: { type: 'LinkAccount' }, shouldEndSession: true });
-  });
+  it.each(['de-DE', 'ja-JP', 'pt-BR', 'ar-SA', 'hi-IN'] as const)(
+    "in %s: the LinkAccount card with that locale's words",
+    async (locale) => {
+      const { invoke } = gatedSkill();
+      const reply = await invoke(launchRequest({ locale }));
+      expect(reply.response).toEqual({
+        outputSpeech: ssml(GATE_SPEECH[locale].linkAccount),
+        card: { type: 'LinkAccount' },
+        shouldEndSession: true,
+      });
+    },
+  );
 
   it('asks to link again in that locale for an expired token', async () => {
     const { invoke } = gatedSkill();
-    const reply = await invoke(intentRequest('OrderRideIntent', {}, { locale: 'it-IT', accessToken: hsToken({ expiresInSeconds: -300 }) }));
+    const reply = await invoke(
+      intentRequest('OrderRideIntent', {}, { locale: 'it-IT', accessToken: hsToken({ expiresInSeconds: -300 }) }),
+    );
     expect(reply.response.outputSpeech).toEqual(ssml(GATE_SPEECH['it-IT'].relinkAccount));
   });
 

@@ -1,8 +1,20 @@
 import {
-  ASK_FOR_ACCOUNT_LINKING_URI, DEFAULT_SPEECH, GATE_SPEECH, getLinkedUser, getVoiceLinkingResult, VOICE_LINKING_TOKEN_PREFIX, voiceLinkingResult,
+  ASK_FOR_ACCOUNT_LINKING_URI,
+  DEFAULT_SPEECH,
+  GATE_SPEECH,
+  getLinkedUser,
+  getVoiceLinkingResult,
+  VOICE_LINKING_TOKEN_PREFIX,
+  voiceLinkingResult,
 } from '../../lib';
 import {
-  audioPlayerEvent, canFulfillIntentRequest, customEnvelope, intentRequest, launchRequest, sessionResumedRequest, voiceLinkingResumedRequest,
+  audioPlayerEvent,
+  canFulfillIntentRequest,
+  customEnvelope,
+  intentRequest,
+  launchRequest,
+  sessionResumedRequest,
+  voiceLinkingResumedRequest,
 } from '../../lib/testing';
 import { hsToken } from '../support/fixtures';
 import { gatedSkill, throwingVerifier } from './harness';
@@ -23,7 +35,10 @@ const linkAccount = (text = DEFAULT_SPEECH.linkAccount) => ({
   card: { type: 'LinkAccount' },
   shouldEndSession: true,
 });
-const apology = (text = DEFAULT_SPEECH.tryLater) => ({ outputSpeech: { type: 'SSML', ssml: `<speak>${text}</speak>` }, shouldEndSession: true });
+const apology = (text = DEFAULT_SPEECH.tryLater) => ({
+  outputSpeech: { type: 'SSML', ssml: `<speak>${text}</speak>` },
+  shouldEndSession: true,
+});
 
 describe('voice-forward account linking, when the gate starts it', () => {
   it('answers a LaunchRequest without a token with StartConnection for AMAZON.AskForAccountLinking, and no card', async () => {
@@ -34,7 +49,7 @@ describe('voice-forward account linking, when the gate starts it', () => {
     expect(ran).toEqual([]);
   });
 
-  it('puts the intent the user asked for in the directive\'s token', async () => {
+  it("puts the intent the user asked for in the directive's token", async () => {
     const { invoke } = gatedSkill({ voiceLinking: true });
     const reply = await invoke(intentRequest('OrderRideIntent', { destination: 'the airport' }));
     expect(reply.response).toEqual(startConnection('OrderRideIntent'));
@@ -43,8 +58,13 @@ describe('voice-forward account linking, when the gate starts it', () => {
 
   it('keeps the LinkAccount card for an invalid or an expired token', async () => {
     const { invoke } = gatedSkill({ voiceLinking: true });
-    expect((await invoke(launchRequest({ accessToken: hsToken({ key: 'a-forger-s-own-secret-long-enough-for-hs256!' }) }))).response).toEqual(linkAccount());
-    expect((await invoke(launchRequest({ accessToken: hsToken({ expiresInSeconds: -300 }) }))).response).toEqual(linkAccount(DEFAULT_SPEECH.relinkAccount));
+    expect(
+      (await invoke(launchRequest({ accessToken: hsToken({ key: 'a-forger-s-own-secret-long-enough-for-hs256!' }) })))
+        .response,
+    ).toEqual(linkAccount());
+    expect((await invoke(launchRequest({ accessToken: hsToken({ expiresInSeconds: -300 }) }))).response).toEqual(
+      linkAccount(DEFAULT_SPEECH.relinkAccount),
+    );
   });
 
   it('keeps the apology without a card when the verifier could not decide', async () => {
@@ -54,9 +74,14 @@ describe('voice-forward account linking, when the gate starts it', () => {
 
   it('does not apply where there is no live session, to CanFulfill, to silent requests, or to other in-session requests', async () => {
     const { invoke } = gatedSkill({ voiceLinking: true });
-    expect((await invoke(canFulfillIntentRequest('OrderRideIntent'))).response).toEqual({ canFulfillIntent: { canFulfill: 'NO' } });
+    expect((await invoke(canFulfillIntentRequest('OrderRideIntent'))).response).toEqual({
+      canFulfillIntent: { canFulfill: 'NO' },
+    });
     expect((await invoke(audioPlayerEvent('PlaybackStarted'))).response).toEqual({});
-    const connectionsResponse = customEnvelope({ type: 'Connections.Response', name: 'Buy', status: { code: '200' } }, { session: true });
+    const connectionsResponse = customEnvelope(
+      { type: 'Connections.Response', name: 'Buy', status: { code: '200' } },
+      { session: true },
+    );
     expect((await invoke(connectionsResponse)).response).toEqual(linkAccount());
   });
 
@@ -65,7 +90,7 @@ describe('voice-forward account linking, when the gate starts it', () => {
     expect((await invoke(launchRequest())).response).toEqual(linkAccount());
   });
 
-  it('speaks nothing of its own, so Alexa can ask in the user\'s language', async () => {
+  it("speaks nothing of its own, so Alexa can ask in the user's language", async () => {
     const { invoke } = gatedSkill({ voiceLinking: true });
     expect((await invoke(launchRequest({ locale: 'de-DE' }))).response).not.toHaveProperty('outputSpeech');
   });
@@ -81,47 +106,79 @@ describe('voice-forward account linking, when Alexa resumes the session', () => 
     await invoke(voiceLinkingResumedRequest('LINKED', { accessToken: hsToken(), resumedFrom: 'OrderRideIntent' }));
     expect(ran).toEqual(['SessionResumedRequest']);
     expect(seen).toMatchObject([
-      { user: { subject: 'rider-42' }, result: { linked: true, status: 'LINKED', statusCode: '200', resumedFrom: 'OrderRideIntent' } },
+      {
+        user: { subject: 'rider-42' },
+        result: { linked: true, status: 'LINKED', statusCode: '200', resumedFrom: 'OrderRideIntent' },
+      },
     ]);
   });
 
-  it.each(['DENIED', 'USER_REQUIREMENTS_NOT_MET', 'SOMETHING_NEW'])('sends the LinkAccount card when it comes back %s without a token', async (status) => {
-    const { invoke, ran } = gatedSkill({ voiceLinking: true });
-    expect((await invoke(voiceLinkingResumedRequest(status, { locale: 'fr-FR' }))).response).toEqual(linkAccount(GATE_SPEECH['fr-FR'].linkAccount));
-    expect(ran).toEqual([]);
-  });
+  it.each(['DENIED', 'USER_REQUIREMENTS_NOT_MET', 'SOMETHING_NEW'])(
+    'sends the LinkAccount card when it comes back %s without a token',
+    async (status) => {
+      const { invoke, ran } = gatedSkill({ voiceLinking: true });
+      expect((await invoke(voiceLinkingResumedRequest(status, { locale: 'fr-FR' }))).response).toEqual(
+        linkAccount(GATE_SPEECH['fr-FR'].linkAccount),
+      );
+      expect(ran).toEqual([]);
+    },
+  );
 
   it('sends the LinkAccount card when the connection failed', async () => {
     const { invoke } = gatedSkill({ voiceLinking: true });
-    const failed = sessionResumedRequest({ token: `${VOICE_LINKING_TOKEN_PREFIX}LaunchRequest`, status: { code: '500', message: 'Internal error' } });
+    const failed = sessionResumedRequest({
+      token: `${VOICE_LINKING_TOKEN_PREFIX}LaunchRequest`,
+      status: { code: '500', message: 'Internal error' },
+    });
     expect((await invoke(failed)).response).toEqual(linkAccount());
   });
 
   it('apologises without a card when it comes back LINKED but the request carries no token', async () => {
     const { invoke, ran, logger } = gatedSkill({ voiceLinking: true });
-    expect((await invoke(voiceLinkingResumedRequest('LINKED', { locale: 'ja-JP' }))).response).toEqual(apology(GATE_SPEECH['ja-JP'].tryLater));
+    expect((await invoke(voiceLinkingResumedRequest('LINKED', { locale: 'ja-JP' }))).response).toEqual(
+      apology(GATE_SPEECH['ja-JP'].tryLater),
+    );
     expect(ran).toEqual([]);
     const errors = logger.lines.map((line) => JSON.parse(line)).filter((line) => line.level === 'error');
-    expect(errors).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/voice linking came back LINKED without an access token/) }));
+    expect(errors).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringMatching(/voice linking came back LINKED without an access token/),
+      }),
+    );
   });
 
   it('apologises without a card when the verifier could not decide on the new token', async () => {
     const { invoke } = gatedSkill({ voiceLinking: true, verifier: throwingVerifier });
-    expect((await invoke(voiceLinkingResumedRequest('LINKED', { accessToken: 'new-token' }))).response).toEqual(apology());
+    expect((await invoke(voiceLinkingResumedRequest('LINKED', { accessToken: 'new-token' }))).response).toEqual(
+      apology(),
+    );
   });
 
   it('sends the LinkAccount card when the new token is invalid', async () => {
     const { invoke } = gatedSkill({ voiceLinking: true });
-    expect((await invoke(voiceLinkingResumedRequest('LINKED', { accessToken: hsToken({ key: 'a-forger-s-own-secret-long-enough-for-hs256!' }) }))).response).toEqual(linkAccount());
+    expect(
+      (
+        await invoke(
+          voiceLinkingResumedRequest('LINKED', {
+            accessToken: hsToken({ key: 'a-forger-s-own-secret-long-enough-for-hs256!' }),
+          }),
+        )
+      ).response,
+    ).toEqual(linkAccount());
   });
 });
 
 describe('voiceLinkingResult', () => {
-  it('reads the gate\'s own resumption only', () => {
+  it("reads the gate's own resumption only", () => {
     expect(voiceLinkingResult(voiceLinkingResumedRequest('DENIED', { resumedFrom: 'OrderRideIntent' }))).toEqual({
-      linked: false, status: 'DENIED', statusCode: '200', resumedFrom: 'OrderRideIntent',
+      linked: false,
+      status: 'DENIED',
+      statusCode: '200',
+      resumedFrom: 'OrderRideIntent',
     });
-    expect(voiceLinkingResult(sessionResumedRequest({ token: 'my-own-connection', result: { status: 'LINKED' } }))).toBeUndefined();
+    expect(
+      voiceLinkingResult(sessionResumedRequest({ token: 'my-own-connection', result: { status: 'LINKED' } })),
+    ).toBeUndefined();
     expect(voiceLinkingResult(sessionResumedRequest({ result: { status: 'LINKED' } }))).toBeUndefined();
     expect(voiceLinkingResult(launchRequest())).toBeUndefined();
     expect(voiceLinkingResult('not an envelope')).toBeUndefined();

@@ -1,7 +1,14 @@
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { AddressInfo } from 'node:net';
 import {
-  acceptGrantHandler, AlexaEventGatewayTokens, directiveSkillBuilder, MemoryAlexaGrantStore, NoAlexaGrantError, withAccountLinking, type AlexaEvent, type AlexaGrantStore,
+  acceptGrantHandler,
+  AlexaEventGatewayTokens,
+  directiveSkillBuilder,
+  MemoryAlexaGrantStore,
+  NoAlexaGrantError,
+  withAccountLinking,
+  type AlexaEvent,
+  type AlexaGrantStore,
 } from '../../lib';
 import { DynamoDbAlexaGrantStore } from '../../lib/dynamodb';
 import { acceptGrantDirective } from '../../lib/testing';
@@ -25,17 +32,31 @@ async function startLwa() {
     const form = new URLSearchParams(req.body);
     if (mode === 'down') return json(res, 503, { error: 'ServiceUnavailable' });
     if (mode === 'hang') return;
-    if (form.get('client_id') !== CLIENT_ID || form.get('client_secret') !== CLIENT_SECRET) return json(res, 401, { error: 'invalid_client' });
+    if (form.get('client_id') !== CLIENT_ID || form.get('client_secret') !== CLIENT_SECRET)
+      return json(res, 401, { error: 'invalid_client' });
     const grant = form.get('grant_type') === 'authorization_code' ? form.get('code') : form.get('refresh_token');
-    if (!grant || used.has(grant) || grant.startsWith('bad')) return json(res, 400, { error: 'invalid_grant', error_description: 'The request has an invalid grant parameter' });
+    if (!grant || used.has(grant) || grant.startsWith('bad'))
+      return json(res, 400, {
+        error: 'invalid_grant',
+        error_description: 'The request has an invalid grant parameter',
+      });
     used.add(grant);
     issued++;
-    json(res, 200, { access_token: `Atza|gateway-${issued}`, refresh_token: `Atzr|refresh-${issued}`, token_type: 'bearer', expires_in: 3600 });
+    json(res, 200, {
+      access_token: `Atza|gateway-${issued}`,
+      refresh_token: `Atzr|refresh-${issued}`,
+      token_type: 'bearer',
+      expires_in: 3600,
+    });
   });
   return {
     server,
-    get exchanges() { return server.requests.length; },
-    set mode(next: 'ok' | 'down' | 'hang') { mode = next; },
+    get exchanges() {
+      return server.requests.length;
+    },
+    set mode(next: 'ok' | 'down' | 'hang') {
+      mode = next;
+    },
   };
 }
 
@@ -48,7 +69,11 @@ beforeAll(async () => {
   lwa = await startLwa();
   dynamo = dynalite({ createTableMs: 0 });
   await new Promise<void>((resolve) => (dynamo as any).listen(0, '127.0.0.1', resolve));
-  client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${dynamo.address().port}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${dynamo.address().port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 });
 afterAll(async () => {
   client.destroy();
@@ -58,17 +83,33 @@ afterAll(async () => {
 
 async function dynamoStore(): Promise<DynamoDbAlexaGrantStore> {
   const tableName = `alexa-grants-${++table}`;
-  await client.send(new CreateTableCommand({
-    TableName: tableName, BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'userId', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }],
-  }));
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'userId', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }],
+    }),
+  );
   return new DynamoDbAlexaGrantStore({ tableName, client });
 }
 
 function skill(store: AlexaGrantStore, timeoutMs = 2000) {
   const logger = recordingLogger();
-  const created = withAccountLinking(directiveSkillBuilder().withLogger(logger), { verifier: jwtVerifier, unlinking: false })
-    .addDirectiveHandler('Alexa.Authorization', 'AcceptGrant', acceptGrantHandler({ credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: `${lwa.server.url}/auth/o2/token` }, store, timeoutMs, logger }))
+  const created = withAccountLinking(directiveSkillBuilder().withLogger(logger), {
+    verifier: jwtVerifier,
+    unlinking: false,
+  })
+    .addDirectiveHandler(
+      'Alexa.Authorization',
+      'AcceptGrant',
+      acceptGrantHandler({
+        credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: `${lwa.server.url}/auth/o2/token` },
+        store,
+        timeoutMs,
+        logger,
+      }),
+    )
     .create();
   return { logger, invoke: (event: unknown) => created.invoke(event) as Promise<AlexaEvent<any>> };
 }
@@ -85,7 +126,10 @@ describeWithSmartHomeSchema('AcceptGrant with the grant code exchanged and store
     expect(reply.event.header).toMatchObject({ namespace: 'Alexa.Authorization', name: 'AcceptGrant.Response' });
     expect(reply).toMatchSmartHomeSchema();
     expect(lwa.exchanges).toBe(before + 1);
-    expect(await store.get('rider-42')).toMatchObject({ accessToken: expect.stringMatching(/^Atza\|gateway-/), refreshToken: expect.stringMatching(/^Atzr\|/) });
+    expect(await store.get('rider-42')).toMatchObject({
+      accessToken: expect.stringMatching(/^Atza\|gateway-/),
+      refreshToken: expect.stringMatching(/^Atzr\|/),
+    });
   });
 
   it.each([
@@ -107,8 +151,12 @@ describeWithSmartHomeSchema('AcceptGrant with the grant code exchanged and store
   it('answers ACCEPT_GRANT_FAILED when the store cannot write', async () => {
     const failing: AlexaGrantStore = {
       get: async () => undefined,
-      putIfNewer: async () => { throw new Error('ProvisionedThroughputExceededException'); },
-      putIfUnchanged: async () => { throw new Error('ProvisionedThroughputExceededException'); },
+      putIfNewer: async () => {
+        throw new Error('ProvisionedThroughputExceededException');
+      },
+      putIfUnchanged: async () => {
+        throw new Error('ProvisionedThroughputExceededException');
+      },
     };
     const reply = await skill(failing).invoke(acceptGrantDirective(hsToken(), 'code-store'));
     expect(reply.event.payload.type).toBe('ACCEPT_GRANT_FAILED');
@@ -136,11 +184,13 @@ describeWithSmartHomeSchema('AcceptGrant with the grant code exchanged and store
     expect(lwa.exchanges).toBe(before + 1);
   });
 
-  it('keeps the newest grant when an older AcceptGrant\'s exchange ends after a newer one\'s', async () => {
+  it("keeps the newest grant when an older AcceptGrant's exchange ends after a newer one's", async () => {
     for (const store of [await dynamoStore(), new MemoryAlexaGrantStore()]) {
       const { invoke } = skill(store);
       let releaseOlder = () => {};
-      const olderHeld = new Promise<void>((resolve) => { releaseOlder = resolve; });
+      const olderHeld = new Promise<void>((resolve) => {
+        releaseOlder = resolve;
+      });
       const fast = lwa.server.route;
       // the older grant's exchange answers only after the newer one is stored
       lwa.server.route = async (req, res) => {
@@ -165,7 +215,13 @@ describeWithSmartHomeSchema('AcceptGrant with the grant code exchanged and store
   });
 
   it('stores a grant only if no later one is stored (DynamoDB and memory stores), and takes the place of one stored before grantedAt existed', async () => {
-    const grant = (grantedAt: number, name: string) => ({ accessToken: `Atza|${name}`, refreshToken: `Atzr|${name}`, expiresAt: 1, grantCodeHash: name, grantedAt });
+    const grant = (grantedAt: number, name: string) => ({
+      accessToken: `Atza|${name}`,
+      refreshToken: `Atzr|${name}`,
+      expiresAt: 1,
+      grantCodeHash: name,
+      grantedAt,
+    });
     for (const store of [await dynamoStore(), new MemoryAlexaGrantStore()]) {
       expect(await store.putIfNewer('u5', grant(200, 'newer'))).toBe(true);
       expect(await store.putIfNewer('u5', grant(100, 'older'))).toBe(false);
@@ -174,7 +230,18 @@ describeWithSmartHomeSchema('AcceptGrant with the grant code exchanged and store
       expect(await store.get('u5')).toEqual(grant(300, 'newest'));
     }
     const store = await dynamoStore();
-    await client.send(new PutItemCommand({ TableName: `alexa-grants-${table}`, Item: { userId: { S: 'u6' }, accessToken: { S: 'Atza|v1' }, refreshToken: { S: 'Atzr|v1' }, expiresAt: { N: '1' }, grantCodeHash: { S: 'v1' } } }));
+    await client.send(
+      new PutItemCommand({
+        TableName: `alexa-grants-${table}`,
+        Item: {
+          userId: { S: 'u6' },
+          accessToken: { S: 'Atza|v1' },
+          refreshToken: { S: 'Atzr|v1' },
+          expiresAt: { N: '1' },
+          grantCodeHash: { S: 'v1' },
+        },
+      }),
+    );
     expect(await store.get('u6')).toMatchObject({ grantCodeHash: 'v1', grantedAt: 0 });
     expect(await store.putIfNewer('u6', grant(1, 'now'))).toBe(true);
   });
@@ -189,7 +256,11 @@ describeWithSmartHomeSchema('AcceptGrant with the grant code exchanged and store
 });
 
 describe('AlexaEventGatewayTokens', () => {
-  const credentials = () => ({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: `${lwa.server.url}/auth/o2/token` });
+  const credentials = () => ({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    tokenUrl: `${lwa.server.url}/auth/o2/token`,
+  });
 
   it('refuses, at construction, a grant store without putIfUnchanged (a refresh could overwrite a newer AcceptGrant)', () => {
     const store = { get: async () => undefined, putIfNewer: async () => true } as unknown as MemoryAlexaGrantStore;
@@ -198,28 +269,59 @@ describe('AlexaEventGatewayTokens', () => {
 
   it('hands out the stored token while it is valid, without asking LWA', async () => {
     const store = await dynamoStore();
-    await store.putIfNewer('u1', { accessToken: 'Atza|still-good', refreshToken: 'Atzr|r0', expiresAt: Date.now() + 600_000, grantCodeHash: 'h', grantedAt: 1 });
+    await store.putIfNewer('u1', {
+      accessToken: 'Atza|still-good',
+      refreshToken: 'Atzr|r0',
+      expiresAt: Date.now() + 600_000,
+      grantCodeHash: 'h',
+      grantedAt: 1,
+    });
     const before = lwa.exchanges;
-    expect(await new AlexaEventGatewayTokens({ credentials: credentials(), store }).accessTokenFor('u1')).toBe('Atza|still-good');
+    expect(await new AlexaEventGatewayTokens({ credentials: credentials(), store }).accessTokenFor('u1')).toBe(
+      'Atza|still-good',
+    );
     expect(lwa.exchanges).toBe(before);
   });
 
   it('refreshes an expired token once for concurrent callers, and stores the new refresh token', async () => {
     const store = await dynamoStore();
-    await store.putIfNewer('u2', { accessToken: 'Atza|old', refreshToken: 'Atzr|refresh-to-use', expiresAt: Date.now() - 1000, grantCodeHash: 'h', grantedAt: 1 });
+    await store.putIfNewer('u2', {
+      accessToken: 'Atza|old',
+      refreshToken: 'Atzr|refresh-to-use',
+      expiresAt: Date.now() - 1000,
+      grantCodeHash: 'h',
+      grantedAt: 1,
+    });
     const tokens = new AlexaEventGatewayTokens({ credentials: credentials(), store });
     const before = lwa.exchanges;
     const handedOut = await Promise.all(Array.from({ length: 5 }, () => tokens.accessTokenFor('u2')));
     expect(new Set(handedOut).size).toBe(1);
     expect(handedOut[0]).toMatch(/^Atza\|gateway-/);
     expect(lwa.exchanges).toBe(before + 1);
-    expect(await store.get('u2')).toMatchObject({ accessToken: handedOut[0], refreshToken: expect.stringMatching(/^Atzr\|refresh-\d+$/), grantCodeHash: 'h', grantedAt: 1 });
+    expect(await store.get('u2')).toMatchObject({
+      accessToken: handedOut[0],
+      refreshToken: expect.stringMatching(/^Atzr\|refresh-\d+$/),
+      grantCodeHash: 'h',
+      grantedAt: 1,
+    });
   });
 
-  it('never overwrites a newer AcceptGrant that landed while it was refreshing, and hands out the newer grant\'s token', async () => {
+  it("never overwrites a newer AcceptGrant that landed while it was refreshing, and hands out the newer grant's token", async () => {
     const store = await dynamoStore();
-    await store.putIfNewer('u3', { accessToken: 'Atza|old', refreshToken: 'Atzr|refresh-before-regrant', expiresAt: Date.now() - 1000, grantCodeHash: 'old-grant', grantedAt: 1 });
-    const newer = { accessToken: 'Atza|from-the-new-grant', refreshToken: 'Atzr|new-grant', expiresAt: Date.now() + 3_600_000, grantCodeHash: 'new-grant', grantedAt: 2 };
+    await store.putIfNewer('u3', {
+      accessToken: 'Atza|old',
+      refreshToken: 'Atzr|refresh-before-regrant',
+      expiresAt: Date.now() - 1000,
+      grantCodeHash: 'old-grant',
+      grantedAt: 1,
+    });
+    const newer = {
+      accessToken: 'Atza|from-the-new-grant',
+      refreshToken: 'Atzr|new-grant',
+      expiresAt: Date.now() + 3_600_000,
+      grantCodeHash: 'new-grant',
+      grantedAt: 2,
+    };
     // the new AcceptGrant is stored while LWA answers the refresh of the old grant
     const racing: AlexaGrantStore = {
       get: (userId) => store.get(userId),
@@ -248,6 +350,10 @@ describe('AlexaEventGatewayTokens', () => {
   });
 
   it('says so when no grant is stored', async () => {
-    await expect(new AlexaEventGatewayTokens({ credentials: credentials(), store: new MemoryAlexaGrantStore() }).accessTokenFor('nobody')).rejects.toBeInstanceOf(NoAlexaGrantError);
+    await expect(
+      new AlexaEventGatewayTokens({ credentials: credentials(), store: new MemoryAlexaGrantStore() }).accessTokenFor(
+        'nobody',
+      ),
+    ).rejects.toBeInstanceOf(NoAlexaGrantError);
   });
 });

@@ -19,12 +19,36 @@ describe('parseDirectiveEnvelope', () => {
     ['not an object', 'directive', 'the request is not a JSON object'],
     ['without a directive', { event: {} }, 'the request has no "directive" object'],
     ['without a header', { directive: { payload: {} } }, 'the directive has no "header" object'],
-    ['with an empty namespace', { directive: { header: { ...header, namespace: '' } } }, '"directive.header.namespace" is not a non-empty string'],
-    ['without a name', { directive: { header: { ...header, name: undefined } } }, '"directive.header.name" is not a non-empty string'],
-    ['with a correlationToken that is not a string', { directive: { header: { ...header, correlationToken: 7 } } }, '"directive.header.correlationToken" is not a string'],
-    ['with a payload that is not an object', { directive: { header, payload: [] } }, '"directive.payload" is not an object'],
-    ['with an endpoint that is not an object', { directive: { header, endpoint: 'e' } }, '"directive.endpoint" is not an object'],
-    ['with an endpoint without an endpointId', { directive: { header, endpoint: { scope: {} } } }, '"directive.endpoint.endpointId" is not a string'],
+    [
+      'with an empty namespace',
+      { directive: { header: { ...header, namespace: '' } } },
+      '"directive.header.namespace" is not a non-empty string',
+    ],
+    [
+      'without a name',
+      { directive: { header: { ...header, name: undefined } } },
+      '"directive.header.name" is not a non-empty string',
+    ],
+    [
+      'with a correlationToken that is not a string',
+      { directive: { header: { ...header, correlationToken: 7 } } },
+      '"directive.header.correlationToken" is not a string',
+    ],
+    [
+      'with a payload that is not an object',
+      { directive: { header, payload: [] } },
+      '"directive.payload" is not an object',
+    ],
+    [
+      'with an endpoint that is not an object',
+      { directive: { header, endpoint: 'e' } },
+      '"directive.endpoint" is not an object',
+    ],
+    [
+      'with an endpoint without an endpointId',
+      { directive: { header, endpoint: { scope: {} } } },
+      '"directive.endpoint.endpointId" is not a string',
+    ],
   ])('refuses a request %s, saying so', (_name, event, reason) => {
     expect(() => parseDirectiveEnvelope(event)).toThrow(MalformedRequestError);
     expect(() => parseDirectiveEnvelope(event)).toThrow(`Malformed Alexa request: ${reason}`);

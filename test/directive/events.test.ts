@@ -4,35 +4,61 @@
  * token-bearing scope.
  */
 import {
-  acceptGrantFailedEvent, acceptGrantResponseEvent, directiveReplies, discoverResponseEvent, errorEvent, responseEvent, stateReportEvent,
+  acceptGrantFailedEvent,
+  acceptGrantResponseEvent,
+  directiveReplies,
+  discoverResponseEvent,
+  errorEvent,
+  responseEvent,
+  stateReportEvent,
 } from '../../lib';
 import { powerControllerDirective, reportStateDirective } from '../../lib/testing';
 
-const turnOn = powerControllerDirective('TurnOn', { accessToken: 'secret-token', correlationToken: 'corr-1', cookie: { room: 'hall' } }).directive;
-const power = { namespace: 'Alexa.PowerController', name: 'powerState', value: 'ON', timeOfSample: '2026-01-01T00:00:00Z', uncertaintyInMilliseconds: 0 };
+const turnOn = powerControllerDirective('TurnOn', {
+  accessToken: 'secret-token',
+  correlationToken: 'corr-1',
+  cookie: { room: 'hall' },
+}).directive;
+const power = {
+  namespace: 'Alexa.PowerController',
+  name: 'powerState',
+  value: 'ON',
+  timeOfSample: '2026-01-01T00:00:00Z',
+  uncertaintyInMilliseconds: 0,
+};
 
 describe('responseEvent', () => {
   it('is Alexa.Response with the echoed correlation token and endpoint (its cookie, never its scope), and an empty payload', () => {
     const { event } = responseEvent(turnOn);
-    expect(event).toMatchObject({ header: { namespace: 'Alexa', name: 'Response', correlationToken: 'corr-1', payloadVersion: '3' }, payload: {} });
+    expect(event).toMatchObject({
+      header: { namespace: 'Alexa', name: 'Response', correlationToken: 'corr-1', payloadVersion: '3' },
+      payload: {},
+    });
     expect(event.endpoint).toEqual({ endpointId: 'endpoint-001', cookie: { room: 'hall' } });
     expect(JSON.stringify(event)).not.toContain('secret-token');
   });
 
-  it('has a fresh messageId each time, not the directive\'s', () => {
+  it("has a fresh messageId each time, not the directive's", () => {
     const [a, b] = [responseEvent(turnOn), responseEvent(turnOn)].map(({ event }) => event.header.messageId);
     expect(a).not.toBe(b);
     expect(a).not.toBe(turnOn.header.messageId);
   });
 
   it('has no correlationToken when the directive sent none, and no endpoint when its endpointId is not one Alexa accepts', () => {
-    const { event } = responseEvent(powerControllerDirective('TurnOn', { correlationToken: null, endpointId: 'has spaces' }).directive);
+    const { event } = responseEvent(
+      powerControllerDirective('TurnOn', { correlationToken: null, endpointId: 'has spaces' }).directive,
+    );
     expect(event.header).not.toHaveProperty('correlationToken');
     expect(event).not.toHaveProperty('endpoint');
   });
 
   it('takes the namespace, name, payload and context properties it is given', () => {
-    const reply = responseEvent(turnOn, { namespace: 'Alexa.Video', name: 'Done', payload: { ok: true }, properties: [power] });
+    const reply = responseEvent(turnOn, {
+      namespace: 'Alexa.Video',
+      name: 'Done',
+      payload: { ok: true },
+      properties: [power],
+    });
     expect(reply.event.header).toMatchObject({ namespace: 'Alexa.Video', name: 'Done' });
     expect(reply.event.payload).toEqual({ ok: true });
     expect(reply.context).toEqual({ properties: [power] });
@@ -50,27 +76,54 @@ describe('stateReportEvent', () => {
 describe('errorEvent', () => {
   it('is an ErrorResponse of the type and message, in the namespace asked (Alexa by default), with extra payload fields', () => {
     expect(errorEvent(turnOn, 'ENDPOINT_UNREACHABLE', 'offline').event).toMatchObject({
-      header: { namespace: 'Alexa', name: 'ErrorResponse', correlationToken: 'corr-1' }, endpoint: { endpointId: 'endpoint-001' }, payload: { type: 'ENDPOINT_UNREACHABLE', message: 'offline' },
+      header: { namespace: 'Alexa', name: 'ErrorResponse', correlationToken: 'corr-1' },
+      endpoint: { endpointId: 'endpoint-001' },
+      payload: { type: 'ENDPOINT_UNREACHABLE', message: 'offline' },
     });
-    expect(errorEvent(turnOn, 'TEMPERATURE_VALUE_OUT_OF_RANGE', 'too hot', { namespace: 'Alexa', payload: { validRange: { min: 1 } } }).event.payload)
-      .toEqual({ validRange: { min: 1 }, type: 'TEMPERATURE_VALUE_OUT_OF_RANGE', message: 'too hot' });
+    expect(
+      errorEvent(turnOn, 'TEMPERATURE_VALUE_OUT_OF_RANGE', 'too hot', {
+        namespace: 'Alexa',
+        payload: { validRange: { min: 1 } },
+      }).event.payload,
+    ).toEqual({ validRange: { min: 1 }, type: 'TEMPERATURE_VALUE_OUT_OF_RANGE', message: 'too hot' });
   });
 
-  it('always has a message (Alexa\'s schema requires one), and its type and message win over payload fields of the same name', () => {
-    expect(errorEvent(undefined, 'INTERNAL_ERROR', undefined as unknown as string).event.payload).toEqual({ type: 'INTERNAL_ERROR', message: '' });
-    expect(errorEvent(turnOn, 'INTERNAL_ERROR', 'm', { payload: { type: 'OTHER', message: 'x' } }).event.payload).toEqual({ type: 'INTERNAL_ERROR', message: 'm' });
+  it("always has a message (Alexa's schema requires one), and its type and message win over payload fields of the same name", () => {
+    expect(errorEvent(undefined, 'INTERNAL_ERROR', undefined as unknown as string).event.payload).toEqual({
+      type: 'INTERNAL_ERROR',
+      message: '',
+    });
+    expect(
+      errorEvent(turnOn, 'INTERNAL_ERROR', 'm', { payload: { type: 'OTHER', message: 'x' } }).event.payload,
+    ).toEqual({ type: 'INTERNAL_ERROR', message: 'm' });
   });
 });
 
 describe('the Discover and AcceptGrant events', () => {
   it('are Discover.Response with a copy of the endpoints, AcceptGrant.Response, and ACCEPT_GRANT_FAILED in Alexa.Authorization', () => {
-    const endpoints = [{ endpointId: 'e', manufacturerName: 'm', description: 'd', friendlyName: 'f', displayCategories: ['LIGHT'], capabilities: [] }];
+    const endpoints = [
+      {
+        endpointId: 'e',
+        manufacturerName: 'm',
+        description: 'd',
+        friendlyName: 'f',
+        displayCategories: ['LIGHT'],
+        capabilities: [],
+      },
+    ];
     const discover = discoverResponseEvent(turnOn, endpoints);
-    expect(discover.event).toMatchObject({ header: { namespace: 'Alexa.Discovery', name: 'Discover.Response' }, payload: { endpoints } });
+    expect(discover.event).toMatchObject({
+      header: { namespace: 'Alexa.Discovery', name: 'Discover.Response' },
+      payload: { endpoints },
+    });
     expect(discover.event.payload.endpoints).not.toBe(endpoints);
-    expect(acceptGrantResponseEvent(turnOn).event).toMatchObject({ header: { namespace: 'Alexa.Authorization', name: 'AcceptGrant.Response' }, payload: {} });
+    expect(acceptGrantResponseEvent(turnOn).event).toMatchObject({
+      header: { namespace: 'Alexa.Authorization', name: 'AcceptGrant.Response' },
+      payload: {},
+    });
     expect(acceptGrantFailedEvent(undefined, 'no grant').event).toMatchObject({
-      header: { namespace: 'Alexa.Authorization', name: 'ErrorResponse' }, payload: { type: 'ACCEPT_GRANT_FAILED', message: 'no grant' },
+      header: { namespace: 'Alexa.Authorization', name: 'ErrorResponse' },
+      payload: { type: 'ACCEPT_GRANT_FAILED', message: 'no grant' },
     });
   });
 });

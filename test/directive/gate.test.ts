@@ -1,9 +1,22 @@
 import type { RequestHandler } from 'ask-sdk-runtime';
 import {
-  ConfigurationError, directiveSkillBuilder, getLinkedUser, withAccountLinking, type AlexaEvent, type DirectiveEnvelope, type DirectiveGateOptions,
-  type DirectiveHandlerInput, type TokenVerifier,
+  ConfigurationError,
+  directiveSkillBuilder,
+  getLinkedUser,
+  withAccountLinking,
+  type AlexaEvent,
+  type DirectiveEnvelope,
+  type DirectiveGateOptions,
+  type DirectiveHandlerInput,
+  type TokenVerifier,
 } from '../../lib';
-import { acceptGrantDirective, discoverDirective, endpointDirective, powerControllerDirective, reportStateDirective } from '../../lib/testing';
+import {
+  acceptGrantDirective,
+  discoverDirective,
+  endpointDirective,
+  powerControllerDirective,
+  reportStateDirective,
+} from '../../lib/testing';
 import { jwtVerifier, throwingVerifier } from '../custom/harness';
 import { hsToken, recordingLogger } from '../support/fixtures';
 import { describeWithSmartHomeSchema } from '../support/smart-home-schema';
@@ -21,16 +34,26 @@ function gatedSkill(options: Partial<DirectiveGateOptions<unknown>> & { verifier
   const skill = withAccountLinking(
     directiveSkillBuilder()
       .withLogger(logger)
-      .addErrorHandlers({ canHandle: () => true, handle: (input) => input.reply.error('ENDPOINT_UNREACHABLE', 'catch-all') }),
+      .addErrorHandlers({
+        canHandle: () => true,
+        handle: (input) => input.reply.error('ENDPOINT_UNREACHABLE', 'catch-all'),
+      }),
     { verifier: jwtVerifier, unlinking: false, ...options },
   )
     .addRequestHandlers(domain)
     .create();
-  return { ran, logger, invoke: (event: unknown, context?: unknown) => skill.invoke(event, context) as Promise<AlexaEvent<any>> };
+  return {
+    ran,
+    logger,
+    invoke: (event: unknown, context?: unknown) => skill.invoke(event, context) as Promise<AlexaEvent<any>>,
+  };
 }
 
 type Build = (token?: string) => DirectiveEnvelope;
-const at = (namespace: string, name: string): Build => (accessToken) => endpointDirective(namespace, name, { accessToken });
+const at =
+  (namespace: string, name: string): Build =>
+  (accessToken) =>
+    endpointDirective(namespace, name, { accessToken });
 
 const controllers: Array<[string, Build]> = [
   ['Alexa.PowerController.TurnOn', (t) => powerControllerDirective('TurnOn', { accessToken: t })],
@@ -95,7 +118,10 @@ describeWithSmartHomeSchema('the directive gate, on Discover', () => {
   ])('answers an empty Discover.Response for %s', async (_case, token) => {
     const { invoke, ran } = gatedSkill();
     const reply = await invoke(discoverDirective(token()));
-    expect(reply.event).toMatchObject({ header: { namespace: 'Alexa.Discovery', name: 'Discover.Response' }, payload: { endpoints: [] } });
+    expect(reply.event).toMatchObject({
+      header: { namespace: 'Alexa.Discovery', name: 'Discover.Response' },
+      payload: { endpoints: [] },
+    });
     expect(reply).toMatchSmartHomeSchema();
     expect(ran).toEqual([]);
   });
@@ -147,7 +173,7 @@ describeWithSmartHomeSchema('the directive gate, on AcceptGrant', () => {
   });
 });
 
-describeWithSmartHomeSchema('the directive gate\'s options', () => {
+describeWithSmartHomeSchema("the directive gate's options", () => {
   it('answers BRIDGE_UNREACHABLE for an outage with outageErrorType', async () => {
     const { invoke } = gatedSkill({ verifier: throwingVerifier, outageErrorType: 'BRIDGE_UNREACHABLE' });
     const reply = await invoke(powerControllerDirective('TurnOn', { accessToken: tokens.valid() }));
@@ -157,7 +183,9 @@ describeWithSmartHomeSchema('the directive gate\'s options', () => {
 
   it('sends credential errors under Alexa.Video with credentialErrorNamespace (a namespace the schema does not model)', async () => {
     const { invoke } = gatedSkill({ credentialErrorNamespace: 'Alexa.Video' });
-    const reply = await invoke(endpointDirective('Alexa.RemoteVideoPlayer', 'SearchAndPlay', { accessToken: tokens.invalid() }));
+    const reply = await invoke(
+      endpointDirective('Alexa.RemoteVideoPlayer', 'SearchAndPlay', { accessToken: tokens.invalid() }),
+    );
     expect(reply.event.header).toMatchObject({ namespace: 'Alexa.Video', name: 'ErrorResponse', payloadVersion: '3' });
     expect(reply.event.payload).toEqual({ type: 'INVALID_AUTHORIZATION_CREDENTIAL', message: expect.any(String) });
   });
@@ -169,10 +197,15 @@ describeWithSmartHomeSchema('the directive gate\'s options', () => {
   });
 });
 
-describe('the echo rules of the gate\'s ErrorResponse', () => {
+describe("the echo rules of the gate's ErrorResponse", () => {
   it('echo the correlation token and endpointId (with cookie), never the scope, with a fresh messageId and no context', async () => {
     const { invoke } = gatedSkill();
-    const directive = endpointDirective('Alexa.PowerController', 'TurnOn', { accessToken: tokens.invalid(), endpointId: 'lamp-1', cookie: { room: 'hall' }, correlationToken: 'corr-42' });
+    const directive = endpointDirective('Alexa.PowerController', 'TurnOn', {
+      accessToken: tokens.invalid(),
+      endpointId: 'lamp-1',
+      cookie: { room: 'hall' },
+      correlationToken: 'corr-42',
+    });
     const reply = await invoke(directive);
     expect(reply.event.header.correlationToken).toBe('corr-42');
     expect(reply.event.header.messageId).not.toBe(directive.directive.header.messageId);
@@ -192,7 +225,10 @@ describe('the echo rules of the gate\'s ErrorResponse', () => {
 describe('the directive gate and the linked user', () => {
   it('hands handlers the linked user', async () => {
     const seen: unknown[] = [];
-    const skill = withAccountLinking(directiveSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, unlinking: false })
+    const skill = withAccountLinking(directiveSkillBuilder().withLogger(recordingLogger()), {
+      verifier: jwtVerifier,
+      unlinking: false,
+    })
       .addDirectiveHandler('Alexa.PowerController', undefined, (input) => {
         seen.push(getLinkedUser(input));
         return input.reply.response();

@@ -12,9 +12,17 @@ export interface Dynalite {
 
 /** Starts dynalite (tables created at once) and a client for it. */
 export async function startDynalite(): Promise<Dynalite> {
-  const server: { listen(port: number, host: string, cb: () => void): void; close(cb: () => void): void; address(): AddressInfo } = dynalite({ createTableMs: 0 });
+  const server: {
+    listen(port: number, host: string, cb: () => void): void;
+    close(cb: () => void): void;
+    address(): AddressInfo;
+  } = dynalite({ createTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${server.address().port}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${server.address().port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   return {
     client,
     close: async () => {

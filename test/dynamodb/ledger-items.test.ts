@@ -1,7 +1,16 @@
 /** lib/dynamodb/ledger-items.ts: the items of the unlinking ledger's table: keys, TTLs, and how they read back. */
-import { controlOf, countKey, epochSeconds, expired, numberOf, proofKey, rejectionKey, rejectionOf } from '../../lib/dynamodb/ledger-items';
+import {
+  controlOf,
+  countKey,
+  epochSeconds,
+  expired,
+  numberOf,
+  proofKey,
+  rejectionKey,
+  rejectionOf,
+} from '../../lib/dynamodb/ledger-items';
 
-describe('the keys of the ledger\'s items', () => {
+describe("the keys of the ledger's items", () => {
   it('put the kind of item first, then the configuration version, then the fingerprint', () => {
     expect(rejectionKey('fp-1', 'cfg-v1')).toBe('rejection#cfg-v1#fp-1');
     expect(countKey(1_700_000_000_000)).toBe('count#1700000000000');
@@ -33,16 +42,31 @@ describe('numberOf and expired', () => {
 });
 
 describe('rejectionOf', () => {
-  const item = { fingerprint: { S: 'fp' }, configurationVersion: { S: 'cfg-v1' }, reasonClass: { S: 'signature' }, firstRejectedAt: { N: '1700000000000' } };
+  const item = {
+    fingerprint: { S: 'fp' },
+    configurationVersion: { S: 'cfg-v1' },
+    reasonClass: { S: 'signature' },
+    firstRejectedAt: { N: '1700000000000' },
+  };
 
   it('reads a rejection item as its entry', () => {
-    expect(rejectionOf(item, 'k')).toEqual({ fingerprint: 'fp', configurationVersion: 'cfg-v1', reasonClass: 'signature', firstRejectedAt: 1_700_000_000_000 });
+    expect(rejectionOf(item, 'k')).toEqual({
+      fingerprint: 'fp',
+      configurationVersion: 'cfg-v1',
+      reasonClass: 'signature',
+      firstRejectedAt: 1_700_000_000_000,
+    });
   });
 
-  it.each(['fingerprint', 'configurationVersion', 'reasonClass', 'firstRejectedAt'])('throws, naming the key, on an item without %s', (name) => {
-    const { [name as keyof typeof item]: _left, ...rest } = item;
-    expect(() => rejectionOf(rest, 'rejection#cfg-v1#fp')).toThrow('DynamoDbUnlinkLedger: the item rejection#cfg-v1#fp is not a rejection entry');
-  });
+  it.each(['fingerprint', 'configurationVersion', 'reasonClass', 'firstRejectedAt'])(
+    'throws, naming the key, on an item without %s',
+    (name) => {
+      const { [name as keyof typeof item]: _left, ...rest } = item;
+      expect(() => rejectionOf(rest, 'rejection#cfg-v1#fp')).toThrow(
+        'DynamoDbUnlinkLedger: the item rejection#cfg-v1#fp is not a rejection entry',
+      );
+    },
+  );
 });
 
 describe('controlOf', () => {
@@ -51,7 +75,10 @@ describe('controlOf', () => {
   });
 
   it('reads paused and the released reason classes with their ends', () => {
-    expect(controlOf({ paused: { BOOL: true }, released: { M: { signature: { N: '1700000000000' } } } }, 't')).toEqual({ paused: true, released: { signature: 1_700_000_000_000 } });
+    expect(controlOf({ paused: { BOOL: true }, released: { M: { signature: { N: '1700000000000' } } } }, 't')).toEqual({
+      paused: true,
+      released: { signature: 1_700_000_000_000 },
+    });
     expect(controlOf({}, 't')).toEqual({ paused: false, released: {} });
   });
 

@@ -5,7 +5,13 @@
  * chunks and retries, and the requests counted.
  */
 import {
-  BatchGetItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, type AttributeValue, type BatchGetItemCommandOutput,
+  BatchGetItemCommand,
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+  type BatchGetItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,14 +29,22 @@ const ROOT = path.resolve(__dirname, '../..');
 const HOUR = 3_600_000;
 const VERSION = 'cfg-v1';
 
-let dynamo: { listen(port: number, host: string, cb: () => void): void; close(cb: () => void): void; address(): AddressInfo };
+let dynamo: {
+  listen(port: number, host: string, cb: () => void): void;
+  close(cb: () => void): void;
+  address(): AddressInfo;
+};
 let client: DynamoDBClient;
 let tables = 0;
 
 beforeAll(async () => {
   dynamo = dynalite({ createTableMs: 0 });
   await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
-  client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${dynamo.address().port}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${dynamo.address().port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 });
 afterAll(async () => {
   client.destroy();
@@ -66,14 +80,21 @@ async function dynamoFleet(): Promise<Fleet & { tableName: string }> {
   const tableName = await createLedgerTable();
   const control = { paused: false, released: {} as Record<string, number> };
   // the operator's put-item: the whole item, in the shape DynamoDbUnlinkLedger documents
-  const putControl = () => client.send(new PutItemCommand({
-    TableName: tableName,
-    Item: {
-      pk: { S: 'control' },
-      paused: { BOOL: control.paused },
-      released: { M: Object.fromEntries(Object.entries(control.released).map(([reasonClass, until]) => [reasonClass, { N: String(until) }])) },
-    },
-  }));
+  const putControl = () =>
+    client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          pk: { S: 'control' },
+          paused: { BOOL: control.paused },
+          released: {
+            M: Object.fromEntries(
+              Object.entries(control.released).map(([reasonClass, until]) => [reasonClass, { N: String(until) }]),
+            ),
+          },
+        },
+      }),
+    );
   return {
     tableName,
     container: () => new DynamoDbUnlinkLedger({ tableName, client }),
@@ -89,7 +110,13 @@ async function dynamoFleet(): Promise<Fleet & { tableName: string }> {
 }
 
 function rejection(overrides: Partial<RejectionEntry> = {}): RejectionEntry {
-  return { fingerprint: 'f'.repeat(64), configurationVersion: VERSION, reasonClass: 'signature', firstRejectedAt: Date.now(), ...overrides };
+  return {
+    fingerprint: 'f'.repeat(64),
+    configurationVersion: VERSION,
+    reasonClass: 'signature',
+    firstRejectedAt: Date.now(),
+    ...overrides,
+  };
 }
 
 describe.each<[string, () => Fleet | Promise<Fleet>]>([
@@ -111,14 +138,17 @@ describe.each<[string, () => Fleet | Promise<Fleet>]>([
       await expect(ledger.getRejection(entry.fingerprint, VERSION)).resolves.toEqual(entry);
     });
 
-    it('keeps a token\'s rejections apart per configuration version, and tokens apart', async () => {
+    it("keeps a token's rejections apart per configuration version, and tokens apart", async () => {
       const ledger = fleet.container();
       const entry = rejection({ firstRejectedAt: 1_000 });
       await ledger.recordRejection(entry, Date.now() + HOUR);
       await expect(ledger.getRejection(entry.fingerprint, 'cfg-v2')).resolves.toBeUndefined();
       await expect(ledger.getRejection('0'.repeat(64), VERSION)).resolves.toBeUndefined();
       const underV2 = rejection({ configurationVersion: 'cfg-v2', firstRejectedAt: 5_000 });
-      await expect(ledger.recordRejection(underV2, Date.now() + HOUR)).resolves.toEqual({ entry: underV2, first: true });
+      await expect(ledger.recordRejection(underV2, Date.now() + HOUR)).resolves.toEqual({
+        entry: underV2,
+        first: true,
+      });
       await expect(ledger.getRejection(entry.fingerprint, VERSION)).resolves.toEqual(entry);
     });
 
@@ -128,7 +158,10 @@ describe.each<[string, () => Fleet | Promise<Fleet>]>([
       const { entry: returned } = await ledger.recordRejection(entry, Date.now() + HOUR);
       returned.firstRejectedAt = 9_999;
       entry.reasonClass = 'changed';
-      await expect(ledger.getRejection(entry.fingerprint, VERSION)).resolves.toMatchObject({ firstRejectedAt: 1_000, reasonClass: 'signature' });
+      await expect(ledger.getRejection(entry.fingerprint, VERSION)).resolves.toMatchObject({
+        firstRejectedAt: 1_000,
+        reasonClass: 'signature',
+      });
     });
 
     it('lets exactly one of two containers racing for the same token be first, and gives both the same firstRejectedAt', async () => {
@@ -137,7 +170,10 @@ describe.each<[string, () => Fleet | Promise<Fleet>]>([
         const [a, b] = [fleet.container(), fleet.container()];
         const results = await Promise.all([
           a.recordRejection(rejection({ fingerprint, firstRejectedAt: 1_000 + round }), Date.now() + HOUR),
-          b.recordRejection(rejection({ fingerprint, firstRejectedAt: 2_000 + round, reasonClass: 'inactive' }), Date.now() + HOUR),
+          b.recordRejection(
+            rejection({ fingerprint, firstRejectedAt: 2_000 + round, reasonClass: 'inactive' }),
+            Date.now() + HOUR,
+          ),
         ]);
         expect(results.filter((r) => r.first)).toHaveLength(1);
         expect(results[0].entry).toEqual(results[1].entry);
@@ -148,12 +184,16 @@ describe.each<[string, () => Fleet | Promise<Fleet>]>([
 
     it('lets exactly one of many containers be first', async () => {
       const containers = Array.from({ length: 8 }, () => fleet.container());
-      const results = await Promise.all(containers.map((ledger, i) => ledger.recordRejection(rejection({ firstRejectedAt: 1_000 + i }), Date.now() + HOUR)));
+      const results = await Promise.all(
+        containers.map((ledger, i) =>
+          ledger.recordRejection(rejection({ firstRejectedAt: 1_000 + i }), Date.now() + HOUR),
+        ),
+      );
       expect(results.filter((r) => r.first)).toHaveLength(1);
       expect(new Set(results.map((r) => r.entry.firstRejectedAt)).size).toBe(1);
     });
 
-    it('treats an entry past its expiresAt as absent: the token\'s next rejection is first again', async () => {
+    it("treats an entry past its expiresAt as absent: the token's next rejection is first again", async () => {
       const ledger = fleet.container();
       const old = rejection({ firstRejectedAt: 1_000 });
       await expect(ledger.recordRejection(old, Date.now() - 1_000)).resolves.toMatchObject({ first: true });
@@ -161,7 +201,10 @@ describe.each<[string, () => Fleet | Promise<Fleet>]>([
       const fresh = rejection({ firstRejectedAt: 5_000, reasonClass: 'expired' });
       await expect(ledger.recordRejection(fresh, Date.now() + HOUR)).resolves.toEqual({ entry: fresh, first: true });
       await expect(fleet.container().getRejection(old.fingerprint, VERSION)).resolves.toEqual(fresh);
-      await expect(ledger.recordRejection(rejection({ firstRejectedAt: 9_000 }), Date.now() + HOUR)).resolves.toEqual({ entry: fresh, first: false });
+      await expect(ledger.recordRejection(rejection({ firstRejectedAt: 9_000 }), Date.now() + HOUR)).resolves.toEqual({
+        entry: fresh,
+        first: false,
+      });
     });
 
     it('lets exactly one of two containers be first over an expired entry', async () => {
@@ -176,9 +219,15 @@ describe.each<[string, () => Fleet | Promise<Fleet>]>([
     });
   });
 
-  describe('the fleet\'s state', () => {
+  describe("the fleet's state", () => {
     it('knows nothing at first', async () => {
-      await expect(fleet.container().readFleet(VERSION, [0, 300_000])).resolves.toEqual({ provenAt: undefined, paused: false, released: {}, counts: {}, open: {} });
+      await expect(fleet.container().readFleet(VERSION, [0, 300_000])).resolves.toEqual({
+        provenAt: undefined,
+        paused: false,
+        released: {},
+        counts: {},
+        open: {},
+      });
     });
 
     it('counts first rejections per bucket and reason class, from every container, and the classes the breaker was open for', async () => {
@@ -194,7 +243,11 @@ describe.each<[string, () => Fleet | Promise<Fleet>]>([
         b.markOpen('inactive', 900_000, exp),
       ]);
       const state = await fleet.container().readFleet(VERSION, [0, 300_000, 600_000, 900_000]);
-      expect(state.counts).toEqual({ 300_000: { signature: 20, expired: 1 }, 600_000: { 'not-before': 1 }, 900_000: {} });
+      expect(state.counts).toEqual({
+        300_000: { signature: 20, expired: 1 },
+        600_000: { 'not-before': 1 },
+        900_000: {},
+      });
       expect(state.open).toEqual({ 600_000: ['signature'], 900_000: ['inactive'] });
     });
 
@@ -202,7 +255,10 @@ describe.each<[string, () => Fleet | Promise<Fleet>]>([
       const ledger = fleet.container();
       await ledger.countRejection('signature', 300_000, Date.now() + HOUR);
       await ledger.countRejection('signature', 600_000, Date.now() + HOUR);
-      await expect(ledger.readFleet(VERSION, [600_000, 600_000])).resolves.toMatchObject({ counts: { 600_000: { signature: 1 } }, open: {} });
+      await expect(ledger.readFleet(VERSION, [600_000, 600_000])).resolves.toMatchObject({
+        counts: { 600_000: { signature: 1 } },
+        open: {},
+      });
     });
 
     it('treats a bucket past its expiresAt as absent', async () => {
@@ -210,17 +266,24 @@ describe.each<[string, () => Fleet | Promise<Fleet>]>([
       await ledger.countRejection('signature', 300_000, Date.now() - 1_000);
       await ledger.markOpen('signature', 300_000, Date.now() - 1_000);
       await ledger.countRejection('signature', 600_000, Date.now() + HOUR);
-      await expect(ledger.readFleet(VERSION, [300_000, 600_000])).resolves.toMatchObject({ counts: { 600_000: { signature: 1 } }, open: {} });
+      await expect(ledger.readFleet(VERSION, [300_000, 600_000])).resolves.toMatchObject({
+        counts: { 600_000: { signature: 1 } },
+        open: {},
+      });
     });
 
     it('reads more than 100 buckets at once', async () => {
       const ledger = fleet.container();
       const starts = Array.from({ length: 288 }, (_, i) => 1_700_000_000_000 + i * 300_000);
       const expected: Record<number, Record<string, number>> = {};
-      await Promise.all(starts.filter((_, i) => i % 7 === 0).map((start, j) => {
-        expected[start] = { signature: 1 };
-        return ledger.countRejection('signature', start, Date.now() + HOUR + j);
-      }));
+      await Promise.all(
+        starts
+          .filter((_, i) => i % 7 === 0)
+          .map((start, j) => {
+            expected[start] = { signature: 1 };
+            return ledger.countRejection('signature', start, Date.now() + HOUR + j);
+          }),
+      );
       await ledger.markOpen('expired', starts[286], Date.now() + HOUR);
       expected[starts[286]] = {};
       await ledger.prove(VERSION, 1_234);
@@ -246,14 +309,17 @@ describe.each<[string, () => Fleet | Promise<Fleet>]>([
       await expect(b.readFleet('cfg-v2', [])).resolves.toMatchObject({ since: 1_000, provenAt: 5_000 });
     });
 
-    it('reads the operator\'s pause and releases', async () => {
+    it("reads the operator's pause and releases", async () => {
       const ledger = fleet.container();
       const until = Date.now() + HOUR;
       await fleet.pause(true);
       await expect(ledger.readFleet(VERSION, [])).resolves.toMatchObject({ paused: true, released: {} });
       await fleet.pause(false);
       await fleet.release('signature', until);
-      await expect(ledger.readFleet(VERSION, [])).resolves.toMatchObject({ paused: false, released: { signature: until } });
+      await expect(ledger.readFleet(VERSION, [])).resolves.toMatchObject({
+        paused: false,
+        released: { signature: until },
+      });
     });
   });
 });
@@ -265,7 +331,9 @@ describe('DynamoDbUnlinkLedger (dynalite): its own', () => {
     tableName = await createLedgerTable();
     ledger = new DynamoDbUnlinkLedger({ tableName, client });
   });
-  const raw = async (pk: string) => (await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: pk } }, ConsistentRead: true }))).Item;
+  const raw = async (pk: string) =>
+    (await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: pk } }, ConsistentRead: true })))
+      .Item;
 
   it('needs a tableName', () => {
     expect(() => new DynamoDbUnlinkLedger({ tableName: '' })).toThrow(ConfigurationError);
@@ -303,24 +371,50 @@ describe('DynamoDbUnlinkLedger (dynalite): its own', () => {
     await ledger.recordRejection(rejection({ fingerprint, firstRejectedAt: 1_000 }), Date.now() - 1_000);
     const fresh = rejection({ fingerprint, firstRejectedAt: 2_000 });
     await expect(ledger.recordRejection(fresh, Date.now() + HOUR)).resolves.toEqual({ entry: fresh, first: true });
-    expect(await raw(`rejection#${VERSION}#${fingerprint}`)).toMatchObject({ firstRejectedAt: { N: '2000' }, expiresAt: { N: String(Math.ceil((Date.now() + HOUR) / 1000)) } });
+    expect(await raw(`rejection#${VERSION}#${fingerprint}`)).toMatchObject({
+      firstRejectedAt: { N: '2000' },
+      expiresAt: { N: String(Math.ceil((Date.now() + HOUR) / 1000)) },
+    });
   });
 
   it('treats a rejection item without expiresAt (written by hand) as live', async () => {
     const fingerprint = 'c'.repeat(64);
-    await client.send(new PutItemCommand({
-      TableName: tableName,
-      Item: { pk: { S: `rejection#${VERSION}#${fingerprint}` }, fingerprint: { S: fingerprint }, configurationVersion: { S: VERSION }, reasonClass: { S: 'inactive' }, firstRejectedAt: { N: '42' } },
-    }));
-    await expect(ledger.getRejection(fingerprint, VERSION)).resolves.toEqual({ fingerprint, configurationVersion: VERSION, reasonClass: 'inactive', firstRejectedAt: 42 });
-    await expect(ledger.recordRejection(rejection({ fingerprint }), Date.now() + HOUR)).resolves.toMatchObject({ first: false, entry: { firstRejectedAt: 42 } });
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          pk: { S: `rejection#${VERSION}#${fingerprint}` },
+          fingerprint: { S: fingerprint },
+          configurationVersion: { S: VERSION },
+          reasonClass: { S: 'inactive' },
+          firstRejectedAt: { N: '42' },
+        },
+      }),
+    );
+    await expect(ledger.getRejection(fingerprint, VERSION)).resolves.toEqual({
+      fingerprint,
+      configurationVersion: VERSION,
+      reasonClass: 'inactive',
+      firstRejectedAt: 42,
+    });
+    await expect(ledger.recordRejection(rejection({ fingerprint }), Date.now() + HOUR)).resolves.toMatchObject({
+      first: false,
+      entry: { firstRejectedAt: 42 },
+    });
   });
 
   it('throws on a rejection item that is no rejection entry (the policy then holds)', async () => {
     const fingerprint = 'd'.repeat(64);
-    await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: `rejection#${VERSION}#${fingerprint}` }, firstRejectedAt: { S: 'yesterday' } } }));
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: { pk: { S: `rejection#${VERSION}#${fingerprint}` }, firstRejectedAt: { S: 'yesterday' } },
+      }),
+    );
     await expect(ledger.getRejection(fingerprint, VERSION)).rejects.toThrow(/is not a rejection entry/);
-    await expect(ledger.recordRejection(rejection({ fingerprint }), Date.now() + HOUR)).rejects.toThrow(/is not a rejection entry/);
+    await expect(ledger.recordRejection(rejection({ fingerprint }), Date.now() + HOUR)).rejects.toThrow(
+      /is not a rejection entry/,
+    );
   });
 
   describe('the control item, written with the documented commands', () => {
@@ -328,7 +422,11 @@ describe('DynamoDbUnlinkLedger (dynalite): its own', () => {
     function documentedCommands(): string[] {
       const source = readFileSync(path.join(ROOT, 'lib/dynamodb/unlink-ledger.ts'), 'utf8');
       const end = source.indexOf('export class DynamoDbUnlinkLedger');
-      const doc = source.slice(source.lastIndexOf('/**', end), end).split('\n').map((line) => line.replace(/^ \* ?/, '')).join('\n');
+      const doc = source
+        .slice(source.lastIndexOf('/**', end), end)
+        .split('\n')
+        .map((line) => line.replace(/^ \* ?/, ''))
+        .join('\n');
       return [...doc.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]);
     }
 
@@ -347,7 +445,10 @@ describe('DynamoDbUnlinkLedger (dynalite): its own', () => {
         '  done',
         '}',
       ].join('\n');
-      const output = execFileSync('bash', ['-euc', `${fakeAws}\n${command}`], { env: { ...process.env, TABLE: tableName }, encoding: 'utf8' });
+      const output = execFileSync('bash', ['-euc', `${fakeAws}\n${command}`], {
+        env: { ...process.env, TABLE: tableName },
+        encoding: 'utf8',
+      });
       return JSON.parse(output);
     }
 
@@ -383,15 +484,23 @@ describe('DynamoDbUnlinkLedger (dynalite): its own', () => {
       ['paused as a string', { paused: { S: 'true' } }],
       ['released as a list', { released: { L: [{ S: 'signature' }] } }],
       ['a released class without a number', { released: { M: { signature: { S: 'tomorrow' } } } }],
-    ])('throws on a control item with %s, so that every rejection is held until it is put right', async (_what, attributes) => {
-      await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'control' }, ...attributes } }));
-      await expect(ledger.readFleet(VERSION, [])).rejects.toThrow(/control item/);
-    });
+    ])(
+      'throws on a control item with %s, so that every rejection is held until it is put right',
+      async (_what, attributes) => {
+        await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'control' }, ...attributes } }));
+        await expect(ledger.readFleet(VERSION, [])).rejects.toThrow(/control item/);
+      },
+    );
   });
 
   describe('BatchGetItem', () => {
     /** A client that sends everything to dynalite, but may meddle with BatchGetItem. */
-    function meddling(onBatchGet: (keys: Record<string, AttributeValue>[], real: () => Promise<BatchGetItemCommandOutput>) => Promise<BatchGetItemCommandOutput>) {
+    function meddling(
+      onBatchGet: (
+        keys: Record<string, AttributeValue>[],
+        real: () => Promise<BatchGetItemCommandOutput>,
+      ) => Promise<BatchGetItemCommandOutput>,
+    ) {
       const calls: number[] = [];
       const fake = {
         send: async (command: any) => {
@@ -420,16 +529,25 @@ describe('DynamoDbUnlinkLedger (dynalite): its own', () => {
       const { ledger: retrying, calls } = meddling(async (keys, real) => {
         if (meddled++ >= 2) return real();
         const [first, ...rest] = keys;
-        const answer = await client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: [first], ConsistentRead: true } } }));
+        const answer = await client.send(
+          new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: [first], ConsistentRead: true } } }),
+        );
         return { ...answer, UnprocessedKeys: rest.length ? { [tableName]: { Keys: rest, ConsistentRead: true } } : {} };
       });
-      await expect(retrying.readFleet(VERSION, [0, 300_000])).resolves.toMatchObject({ provenAt: 7, counts: { 300_000: { signature: 1 } } });
+      await expect(retrying.readFleet(VERSION, [0, 300_000])).resolves.toMatchObject({
+        provenAt: 7,
+        counts: { 300_000: { signature: 1 } },
+      });
       expect(calls).toEqual([5, 4, 3]);
       expect(retrying.operations.reads).toBe(3);
     });
 
     it('throws when keys stay unprocessed (the policy then holds: it cannot know)', async () => {
-      const { ledger: starved, calls } = meddling(async (keys) => ({ $metadata: {}, Responses: { [tableName]: [] }, UnprocessedKeys: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
+      const { ledger: starved, calls } = meddling(async (keys) => ({
+        $metadata: {},
+        Responses: { [tableName]: [] },
+        UnprocessedKeys: { [tableName]: { Keys: keys, ConsistentRead: true } },
+      }));
       await expect(starved.readFleet(VERSION, [0])).rejects.toThrow(/stayed unprocessed/);
       expect(calls).toEqual([4, 4, 4, 4, 4]);
     });
@@ -451,7 +569,12 @@ describe('DynamoDbUnlinkLedger (dynalite): its own', () => {
 
   it('reaches DynamoDB where AWS_ENDPOINT_URL_DYNAMODB says when given no client', async () => {
     const saved = { ...process.env };
-    Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dynamo.address().port}`, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dynamo.address().port}`,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    });
     try {
       const own = new DynamoDbUnlinkLedger({ tableName });
       await own.prove(VERSION, 99);

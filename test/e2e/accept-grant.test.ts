@@ -14,12 +14,21 @@ import { json, startLoopback, type Loopback } from '../support/loopback';
 import { describeWithSmartHomeSchema } from '../support/smart-home-schema';
 import { startLedgerServer, templateWithLedgerAccess, type LedgerServer } from '../support/unlink-ledger';
 
-const LOCAL = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8')) as Record<string, Record<string, string>>;
+const LOCAL = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8')) as Record<
+  string,
+  Record<string, string>
+>;
 const ENV = LOCAL.MyLightsFunction;
 const CLIENT_ID = 'amzn1.application-oa2-client.my-lights-e2e';
 const CLIENT_SECRET = 'lwa-client-secret-for-the-e2e-test';
 const runtime = describeRuntimeChoice('auto').runtime === 'aws-lambda-ric' ? 'ric' : 'node';
-const token = mintAccessToken({ key: ENV.JWT_SECRET, algorithm: 'HS256', issuer: ENV.JWT_ISSUER, audience: ENV.JWT_AUDIENCE, subject: 'home-owner-1' });
+const token = mintAccessToken({
+  key: ENV.JWT_SECRET,
+  algorithm: 'HS256',
+  issuer: ENV.JWT_ISSUER,
+  audience: ENV.JWT_AUDIENCE,
+  subject: 'home-owner-1',
+});
 
 let dynamo: LedgerServer;
 let lwa: Loopback;
@@ -32,23 +41,54 @@ beforeAll(async () => {
   dynamo = await startLedgerServer();
   lwa = await startLoopback(async (req, res) => {
     const form = new URLSearchParams(req.body);
-    if (form.get('client_id') !== CLIENT_ID || form.get('client_secret') !== CLIENT_SECRET) return json(res, 401, { error: 'invalid_client' });
+    if (form.get('client_id') !== CLIENT_ID || form.get('client_secret') !== CLIENT_SECRET)
+      return json(res, 401, { error: 'invalid_client' });
     const code = form.get('code') ?? '';
     if (code.startsWith('slow-')) await slow;
-    json(res, 200, { access_token: `Atza|from-${code}`, refresh_token: `Atzr|from-${code}`, token_type: 'bearer', expires_in: 3600 });
+    json(res, 200, {
+      access_token: `Atza|from-${code}`,
+      refresh_token: `Atzr|from-${code}`,
+      token_type: 'bearer',
+      expires_in: 3600,
+    });
   });
-  await dynamo.client.send(new CreateTableCommand({
-    TableName: 'my-lights-grants', BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'userId', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }],
-  }));
+  await dynamo.client.send(
+    new CreateTableCommand({
+      TableName: 'my-lights-grants',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'userId', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }],
+    }),
+  );
   const template = templateWithLedgerAccess(path.join(ROOT, 'template.yaml'), 'accept-grant', ['LWA_TOKEN_URL']);
   const { UNLINK_LEDGER_TABLE: _none, ...sdk } = dynamo.env('');
   const env = {
-    ...ENV, ...sdk, SKILL_ID: '', ALEXA_CLIENT_ID: CLIENT_ID, ALEXA_CLIENT_SECRET: CLIENT_SECRET, ALEXA_GRANTS_TABLE: 'my-lights-grants', LWA_TOKEN_URL: `${lwa.url}/auth/o2/token`,
+    ...ENV,
+    ...sdk,
+    SKILL_ID: '',
+    ALEXA_CLIENT_ID: CLIENT_ID,
+    ALEXA_CLIENT_SECRET: CLIENT_SECRET,
+    ALEXA_GRANTS_TABLE: 'my-lights-grants',
+    LWA_TOKEN_URL: `${lwa.url}/auth/o2/token`,
   };
   // two containers of one function: Alexa's two deliveries may reach different ones
-  containers.push(await startWarmFunction({ templatePath: template, logicalId: 'MyLightsFunction', runtime, envVars: { MyLightsFunction: env } }));
-  containers.push(await startWarmFunction({ templatePath: template, logicalId: 'MyLightsFunction', runtime, envVars: { MyLightsFunction: env }, build: false }));
+  containers.push(
+    await startWarmFunction({
+      templatePath: template,
+      logicalId: 'MyLightsFunction',
+      runtime,
+      envVars: { MyLightsFunction: env },
+    }),
+  );
+  containers.push(
+    await startWarmFunction({
+      templatePath: template,
+      logicalId: 'MyLightsFunction',
+      runtime,
+      envVars: { MyLightsFunction: env },
+      build: false,
+    }),
+  );
 });
 afterAll(async () => {
   releaseSlow();
@@ -57,7 +97,16 @@ afterAll(async () => {
   await dynamo?.close();
 });
 
-const stored = async () => (await dynamo.client.send(new GetItemCommand({ TableName: 'my-lights-grants', Key: { userId: { S: 'home-owner-1' } }, ConsistentRead: true }))).Item;
+const stored = async () =>
+  (
+    await dynamo.client.send(
+      new GetItemCommand({
+        TableName: 'my-lights-grants',
+        Key: { userId: { S: 'home-owner-1' } },
+        ConsistentRead: true,
+      }),
+    )
+  ).Item;
 const reply = async (fn: WarmFunction, event: unknown) => {
   const result = await fn.invoke(event);
   if (!result.ok) throw new Error(`the function failed: ${JSON.stringify(result.error)}`);
@@ -73,10 +122,13 @@ describeWithSmartHomeSchema('AcceptGrant on the built My Lights Lambda, two cont
     expect(containers.map((fn) => fn.logs()).join('')).not.toContain('first-grant');
   });
 
-  it('keeps the newer grant when the older delivery\'s exchange ends after the newer one\'s', async () => {
-    slow = new Promise<void>((resolve) => { releaseSlow = resolve; });
+  it("keeps the newer grant when the older delivery's exchange ends after the newer one's", async () => {
+    slow = new Promise<void>((resolve) => {
+      releaseSlow = resolve;
+    });
     const older = reply(containers[0], acceptGrantDirective(token, 'slow-older-grant'));
-    while (!lwa.requests.some((request) => request.body.includes('slow-older-grant'))) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (!lwa.requests.some((request) => request.body.includes('slow-older-grant')))
+      await new Promise((resolve) => setTimeout(resolve, 10));
     const newer = await reply(containers[1], acceptGrantDirective(token, 'newer-grant'));
     expect(newer.event.header.name).toBe('AcceptGrant.Response');
     expect((await stored())?.accessToken?.S).toBe('Atza|from-newer-grant');

@@ -8,7 +8,13 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_SPEECH } from '../../lib';
-import { AUDIENCE, CLIENTS, signingKey, startAuthorizationServer, type AuthorizationServer } from '../../scripts/sandbox/authorization-server';
+import {
+  AUDIENCE,
+  CLIENTS,
+  signingKey,
+  startAuthorizationServer,
+  type AuthorizationServer,
+} from '../../scripts/sandbox/authorization-server';
 import { invokeCli } from '../support/invoke-cli';
 
 const keyA = signingKey('key-a');
@@ -24,19 +30,31 @@ function envFile(name: string, variables: Record<string, string>): string {
   return file;
 }
 const jwks = (server: AuthorizationServer, extra: Record<string, string> = {}) =>
-  envFile('jwks', { TOKEN_VERIFIER: 'jwt', JWKS_URI: server.jwksUri, JWT_ISSUER: server.issuer, JWT_AUDIENCE: AUDIENCE, JWT_CLOCK_TOLERANCE_SECONDS: '0', ...extra });
+  envFile('jwks', {
+    TOKEN_VERIFIER: 'jwt',
+    JWKS_URI: server.jwksUri,
+    JWT_ISSUER: server.issuer,
+    JWT_AUDIENCE: AUDIENCE,
+    JWT_CLOCK_TOLERANCE_SECONDS: '0',
+    ...extra,
+  });
 const introspection = (server: AuthorizationServer) =>
   envFile('introspection', {
-    TOKEN_VERIFIER: 'introspection', INTROSPECTION_URL: server.introspectionUrl,
-    INTROSPECTION_CLIENT_ID: CLIENTS.introspection.id, INTROSPECTION_CLIENT_SECRET: CLIENTS.introspection.secret, INTROSPECTION_AUDIENCE: AUDIENCE,
+    TOKEN_VERIFIER: 'introspection',
+    INTROSPECTION_URL: server.introspectionUrl,
+    INTROSPECTION_CLIENT_ID: CLIENTS.introspection.id,
+    INTROSPECTION_CLIENT_SECRET: CLIENTS.introspection.secret,
+    INTROSPECTION_AUDIENCE: AUDIENCE,
   });
 
-const launch = (env: string, token: string) => invokeCli('RideHailerFunction', 'events/ride-hailer/launch-linked.json', '--env-vars', env, '--token', token);
-const turnOn = (env: string, token: string) => invokeCli('MyLightsFunction', 'events/my-lights/turn-on.json', '--env-vars', env, '--token', token);
+const launch = (env: string, token: string) =>
+  invokeCli('RideHailerFunction', 'events/ride-hailer/launch-linked.json', '--env-vars', env, '--token', token);
+const turnOn = (env: string, token: string) =>
+  invokeCli('MyLightsFunction', 'events/my-lights/turn-on.json', '--env-vars', env, '--token', token);
 // The server's access tokens carry no name claim: the skill greets without one.
 const WELCOME = '<speak>Welcome to Ride Hailer. Where would you like to go?</speak>';
 
-describe('the sandbox\'s authorization server, as a process', () => {
+describe("the sandbox's authorization server, as a process", () => {
   it('takes its private signing keys on stdin, never on the command line other users can read', async () => {
     const server = await startAuthorizationServer({ signingKeys: [keyA], refreshTokenReuseGraceSeconds: 0 });
     try {
@@ -49,7 +67,7 @@ describe('the sandbox\'s authorization server, as a process', () => {
     }
   });
 
-  it('revokes the grant on the reuse of a rotated refresh token past the grace (oidc-provider\'s default, which unlinks Alexa users)', async () => {
+  it("revokes the grant on the reuse of a rotated refresh token past the grace (oidc-provider's default, which unlinks Alexa users)", async () => {
     const server = await startAuthorizationServer({ signingKeys: [keyA], refreshTokenReuseGraceSeconds: 0 });
     try {
       const linked = await server.link('grace-0');
@@ -69,7 +87,7 @@ describe('a linked account on a real authorization server', () => {
   });
   afterAll(() => server.stop());
 
-  it('gives a JWT access token verified through the server\'s JWKS', async () => {
+  it("gives a JWT access token verified through the server's JWKS", async () => {
     const tokens = await server.link('ada-1');
     expect(tokens.access_token.split('.')).toHaveLength(3);
     const { reply, logs } = await launch(jwks(server), tokens.access_token);
@@ -87,8 +105,11 @@ describe('a linked account on a real authorization server', () => {
   it('introspects with client_secret_post too', async () => {
     const tokens = await server.link('ada-3', 'opaque');
     const env = envFile('post', {
-      TOKEN_VERIFIER: 'introspection', INTROSPECTION_URL: server.introspectionUrl, INTROSPECTION_AUTH_METHOD: 'client_secret_post',
-      INTROSPECTION_CLIENT_ID: CLIENTS.introspectionPost.id, INTROSPECTION_CLIENT_SECRET: CLIENTS.introspectionPost.secret,
+      TOKEN_VERIFIER: 'introspection',
+      INTROSPECTION_URL: server.introspectionUrl,
+      INTROSPECTION_AUTH_METHOD: 'client_secret_post',
+      INTROSPECTION_CLIENT_ID: CLIENTS.introspectionPost.id,
+      INTROSPECTION_CLIENT_SECRET: CLIENTS.introspectionPost.secret,
     });
     expect((await launch(env, tokens.access_token)).reply.response.outputSpeech.ssml).toBe(WELCOME);
   });
@@ -116,16 +137,23 @@ describe('a linked account on a real authorization server', () => {
     await server.revoke(tokens.access_token);
     const custom = await launch(introspection(server), tokens.access_token);
     expect(custom.reply.response.card).toEqual({ type: 'LinkAccount' });
-    expect((await turnOn(introspection(server), tokens.access_token)).reply.event.payload.type).toBe('INVALID_AUTHORIZATION_CREDENTIAL');
+    expect((await turnOn(introspection(server), tokens.access_token)).reply.event.payload.type).toBe(
+      'INVALID_AUTHORIZATION_CREDENTIAL',
+    );
   });
 
   it('refuses the skill\'s own wrong introspection secret as "could not decide", never as an unlinking reply', async () => {
     const tokens = await server.link('ada-6', 'opaque');
     const env = envFile('wrong-secret', {
-      TOKEN_VERIFIER: 'introspection', INTROSPECTION_URL: server.introspectionUrl,
-      INTROSPECTION_CLIENT_ID: CLIENTS.introspection.id, INTROSPECTION_CLIENT_SECRET: 'not-the-secret',
+      TOKEN_VERIFIER: 'introspection',
+      INTROSPECTION_URL: server.introspectionUrl,
+      INTROSPECTION_CLIENT_ID: CLIENTS.introspection.id,
+      INTROSPECTION_CLIENT_SECRET: 'not-the-secret',
     });
-    expect((await launch(env, tokens.access_token)).reply.response).toEqual({ outputSpeech: { type: 'SSML', ssml: `<speak>${DEFAULT_SPEECH.tryLater}</speak>` }, shouldEndSession: true });
+    expect((await launch(env, tokens.access_token)).reply.response).toEqual({
+      outputSpeech: { type: 'SSML', ssml: `<speak>${DEFAULT_SPEECH.tryLater}</speak>` },
+      shouldEndSession: true,
+    });
     expect((await turnOn(env, tokens.access_token)).reply.event.payload.type).toBe('INTERNAL_ERROR');
   });
 });
@@ -138,7 +166,9 @@ describe('tokens past their TTL, and rotated keys', () => {
       await new Promise((resolve) => setTimeout(resolve, 2100));
       const custom = await launch(jwks(server), tokens.access_token);
       expect(custom.reply.response.outputSpeech.ssml).toBe(`<speak>${DEFAULT_SPEECH.relinkAccount}</speak>`);
-      expect((await turnOn(jwks(server), tokens.access_token)).reply.event.payload.type).toBe('EXPIRED_AUTHORIZATION_CREDENTIAL');
+      expect((await turnOn(jwks(server), tokens.access_token)).reply.event.payload.type).toBe(
+        'EXPIRED_AUTHORIZATION_CREDENTIAL',
+      );
     } finally {
       await server.stop();
     }
@@ -153,8 +183,12 @@ describe('tokens past their TTL, and rotated keys', () => {
     try {
       const fresh = await rotated.link('ada-9');
       expect(JSON.parse(Buffer.from(fresh.access_token.split('.')[0], 'base64url').toString()).kid).toBe('key-b');
-      expect((await launch(jwks(rotated), fresh.access_token)).reply.response.outputSpeech.ssml).toContain('Welcome to Ride Hailer');
-      expect((await launch(jwks(rotated), old.access_token)).reply.response.outputSpeech.ssml).toContain('Welcome to Ride Hailer');
+      expect((await launch(jwks(rotated), fresh.access_token)).reply.response.outputSpeech.ssml).toContain(
+        'Welcome to Ride Hailer',
+      );
+      expect((await launch(jwks(rotated), old.access_token)).reply.response.outputSpeech.ssml).toContain(
+        'Welcome to Ride Hailer',
+      );
     } finally {
       await rotated.stop();
     }
@@ -162,7 +196,10 @@ describe('tokens past their TTL, and rotated keys', () => {
 });
 
 describe('when the authorization server is down or hangs', () => {
-  const apology = { outputSpeech: { type: 'SSML', ssml: `<speak>${DEFAULT_SPEECH.tryLater}</speak>` }, shouldEndSession: true };
+  const apology = {
+    outputSpeech: { type: 'SSML', ssml: `<speak>${DEFAULT_SPEECH.tryLater}</speak>` },
+    shouldEndSession: true,
+  };
 
   it('could not decide when it is stopped: a custom apology without card, INTERNAL_ERROR for smart home', async () => {
     const server = await startAuthorizationServer({ signingKeys: [keyA] });
@@ -187,7 +224,11 @@ describe('when the authorization server is down or hangs', () => {
       const tokens = await server.link('ada-12');
       await server.stop();
       const env = envFile('hanging', {
-        TOKEN_VERIFIER: 'jwt', JWKS_URI: `${url}/jwks`, JWT_ISSUER: server.issuer, JWT_AUDIENCE: AUDIENCE, VERIFICATION_TIMEOUT_MS: '500',
+        TOKEN_VERIFIER: 'jwt',
+        JWKS_URI: `${url}/jwks`,
+        JWT_ISSUER: server.issuer,
+        JWT_AUDIENCE: AUDIENCE,
+        VERIFICATION_TIMEOUT_MS: '500',
       });
       const custom = await launch(env, tokens.access_token);
       expect(custom.code).toBe(0);

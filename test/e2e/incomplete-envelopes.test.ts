@@ -12,10 +12,19 @@ import { ROOT } from '../support/invoke-cli';
 import { describeWithSmartHomeSchema } from '../support/smart-home-schema';
 import { templateWithLedgerAccess } from '../support/unlink-ledger';
 
-const LOCAL = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8')) as Record<string, Record<string, string>>;
+const LOCAL = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8')) as Record<
+  string,
+  Record<string, string>
+>;
 const runtime = describeRuntimeChoice('auto').runtime === 'aws-lambda-ric' ? 'ric' : 'node';
 const mint = (logicalId: string) =>
-  mintAccessToken({ key: LOCAL[logicalId].JWT_SECRET, algorithm: 'HS256', issuer: LOCAL[logicalId].JWT_ISSUER, audience: LOCAL[logicalId].JWT_AUDIENCE, subject: 'someone-linked' });
+  mintAccessToken({
+    key: LOCAL[logicalId].JWT_SECRET,
+    algorithm: 'HS256',
+    issuer: LOCAL[logicalId].JWT_ISSUER,
+    audience: LOCAL[logicalId].JWT_AUDIENCE,
+    subject: 'someone-linked',
+  });
 /** Removes what `strip` names from a copy of `event`. */
 const stripped = <E>(event: E, strip: (copy: any) => void): E => {
   const copy = structuredClone(event);
@@ -29,7 +38,15 @@ beforeAll(async () => {
   // A template copy of its own, so this file's builds never race another file's in .aws-sam/build.
   template = templateWithLedgerAccess(path.join(ROOT, 'template.yaml'), 'incomplete-envelopes');
   for (const logicalId of ['RideHailerFunction', 'MyLightsFunction', 'JukeboxFunction']) {
-    functions.set(logicalId, await startWarmFunction({ templatePath: template, logicalId, runtime, envVars: { [logicalId]: { ...LOCAL[logicalId], SKILL_ID: '' } } }));
+    functions.set(
+      logicalId,
+      await startWarmFunction({
+        templatePath: template,
+        logicalId,
+        runtime,
+        envVars: { [logicalId]: { ...LOCAL[logicalId], SKILL_ID: '' } },
+      }),
+    );
   }
 });
 afterAll(async () => {
@@ -39,25 +56,50 @@ afterAll(async () => {
 describe('the built Ride Hailer Lambda, given a custom envelope Alexa never sends a linked skill', () => {
   it.each([
     ['no context', (event: any) => void delete event.context, 'no "context" object'],
-    ['a context.System that is an array', (event: any) => void (event.context.System = []), '"context.System" is not an object'],
-    ['no context.System.user', (event: any) => void delete event.context.System.user, '"context.System.user" is not an object'],
-  ])('refuses one with %s as a logged MalformedRequestError, never with the LinkAccount card', async (_name, strip, reason) => {
-    const fn = functions.get('RideHailerFunction')!;
-    const before = fn.logs().length;
-    const result = await fn.invoke(stripped(launchRequest({ accessToken: mint('RideHailerFunction') }), strip));
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.error.errorType).toBe('MalformedRequestError');
-    expect(result.error.errorMessage).toContain(reason);
-    const logged = fn.logs().slice(before);
-    const lines = logged.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'account linking: malformed request', reason: expect.stringContaining(reason) }));
-    expect(logged).not.toContain('LinkAccount');
-  });
+    [
+      'a context.System that is an array',
+      (event: any) => void (event.context.System = []),
+      '"context.System" is not an object',
+    ],
+    [
+      'no context.System.user',
+      (event: any) => void delete event.context.System.user,
+      '"context.System.user" is not an object',
+    ],
+  ])(
+    'refuses one with %s as a logged MalformedRequestError, never with the LinkAccount card',
+    async (_name, strip, reason) => {
+      const fn = functions.get('RideHailerFunction')!;
+      const before = fn.logs().length;
+      const result = await fn.invoke(stripped(launchRequest({ accessToken: mint('RideHailerFunction') }), strip));
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.error.errorType).toBe('MalformedRequestError');
+      expect(result.error.errorMessage).toContain(reason);
+      const logged = fn.logs().slice(before);
+      const lines = logged
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line));
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          level: 'ERROR',
+          message: 'account linking: malformed request',
+          reason: expect.stringContaining(reason),
+        }),
+      );
+      expect(logged).not.toContain('LinkAccount');
+    },
+  );
 
   it('still answers a complete envelope after them (the container is not broken)', async () => {
-    const result = await functions.get('RideHailerFunction')!.invoke(launchRequest({ accessToken: mint('RideHailerFunction') }));
-    expect(result).toMatchObject({ ok: true, response: { response: { outputSpeech: { ssml: expect.stringContaining('Welcome to Ride Hailer') } } } });
+    const result = await functions
+      .get('RideHailerFunction')!
+      .invoke(launchRequest({ accessToken: mint('RideHailerFunction') }));
+    expect(result).toMatchObject({
+      ok: true,
+      response: { response: { outputSpeech: { ssml: expect.stringContaining('Welcome to Ride Hailer') } } },
+    });
   });
 });
 
@@ -68,7 +110,12 @@ describeWithSmartHomeSchema('the built My Lights Lambda, given a directive Alexa
   ])('answers a TurnOn with %s with INVALID_DIRECTIVE, never an unlinking code, and logs it', async (_name, strip) => {
     const fn = functions.get('MyLightsFunction')!;
     const before = fn.logs().length;
-    const result = await fn.invoke(stripped(powerControllerDirective('TurnOn', { accessToken: mint('MyLightsFunction'), endpointId: 'light-kitchen' }), strip));
+    const result = await fn.invoke(
+      stripped(
+        powerControllerDirective('TurnOn', { accessToken: mint('MyLightsFunction'), endpointId: 'light-kitchen' }),
+        strip,
+      ),
+    );
     if (!result.ok) throw new Error(`the function failed: ${JSON.stringify(result.error)}`);
     const reply = result.response as any;
     expect(reply.event.payload.type).toBe('INVALID_DIRECTIVE');
@@ -84,7 +131,9 @@ describe('the built Jukebox Lambda, given a music request Alexa never sends a li
   ])('answers one with %s with INVALID_DIRECTIVE, never an unlinking code, and logs it', async (_name, strip) => {
     const fn = functions.get('JukeboxFunction')!;
     const before = fn.logs().length;
-    const request = getPlayableContentRequest([{ type: 'MEDIA_TYPE', value: 'STATION' }], { accessToken: mint('JukeboxFunction') });
+    const request = getPlayableContentRequest([{ type: 'MEDIA_TYPE', value: 'STATION' }], {
+      accessToken: mint('JukeboxFunction'),
+    });
     const result = await fn.invoke(stripped(request, strip));
     if (!result.ok) throw new Error(`the function failed: ${JSON.stringify(result.error)}`);
     const reply = result.response as any;

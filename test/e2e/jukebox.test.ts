@@ -14,7 +14,13 @@ import '../support/music-schema';
 
 const ENV = localEnvironment('JukeboxFunction');
 const mint = (subject: string, expiresInSeconds = 3600) =>
-  mintAccessToken({ key: ENV.JWT_SECRET, issuer: ENV.JWT_ISSUER, audience: ENV.JWT_AUDIENCE, subject, expiresInSeconds });
+  mintAccessToken({
+    key: ENV.JWT_SECRET,
+    issuer: ENV.JWT_ISSUER,
+    audience: ENV.JWT_AUDIENCE,
+    subject,
+    expiresInSeconds,
+  });
 const free = mint('listener-7');
 const premium = mint('premium-listener-9');
 
@@ -28,14 +34,19 @@ beforeAll(async () => {
 });
 afterAll(() => resourceServer.close());
 
-const invoke = (event: string, ...args: string[]) => invokeCli('JukeboxFunction', `events/jukebox/${event}.json`, '--env-vars', envFile, ...args);
+const invoke = (event: string, ...args: string[]) =>
+  invokeCli('JukeboxFunction', `events/jukebox/${event}.json`, '--env-vars', envFile, ...args);
 
 describe('npm run invoke JukeboxFunction, linked', () => {
   it('asks the resource server for the subscription, and gives a free subscription Free Radio when it asks for an album', async () => {
     const before = resourceServer.requests;
     const { code, reply, logs } = await invoke('get-playable-content-deep-cuts', '--token', free);
     expect(code).toBe(0);
-    expect(reply.header).toMatchObject({ namespace: 'Alexa.Media.Search', name: 'GetPlayableContent.Response', payloadVersion: '1.0' });
+    expect(reply.header).toMatchObject({
+      namespace: 'Alexa.Media.Search',
+      name: 'GetPlayableContent.Response',
+      payloadVersion: '1.0',
+    });
     expect(reply.payload.content.id).toBe('station-free-radio');
     expect(reply).toMatchMusicSchema();
     expect(resourceServer.requests).toBe(before + 1);
@@ -71,11 +82,14 @@ describe('npm run invoke JukeboxFunction, linked', () => {
 });
 
 describe('npm run invoke JukeboxFunction, when linking or the resource server fails', () => {
-  it.each(['get-playable-content-free-radio', 'initiate-free-radio', 'get-next-item'])('answers %s without a valid token with INVALID_AUTHORIZATION_CREDENTIAL', async (event) => {
-    const { reply } = await invoke(event);
-    expect(reply.payload.type).toBe('INVALID_AUTHORIZATION_CREDENTIAL');
-    expect(reply).toMatchMusicSchema();
-  });
+  it.each(['get-playable-content-free-radio', 'initiate-free-radio', 'get-next-item'])(
+    'answers %s without a valid token with INVALID_AUTHORIZATION_CREDENTIAL',
+    async (event) => {
+      const { reply } = await invoke(event);
+      expect(reply.payload.type).toBe('INVALID_AUTHORIZATION_CREDENTIAL');
+      expect(reply).toMatchMusicSchema();
+    },
+  );
 
   it('answers an expired token with EXPIRED_AUTHORIZATION_CREDENTIAL', async () => {
     const { reply } = await invoke('initiate-free-radio', '--token', mint('listener-7', -600));
@@ -85,8 +99,18 @@ describe('npm run invoke JukeboxFunction, when linking or the resource server fa
 
   it('answers INTERNAL_ERROR, never an unlinking code, when the resource server is down', async () => {
     const downEnv = path.join(path.dirname(envFile), 'down.json');
-    writeFileSync(downEnv, JSON.stringify({ JukeboxFunction: { ...ENV, SUBSCRIPTION_URL: 'http://127.0.0.1:9/subscription' } }));
-    const { code, reply } = await invokeCli('JukeboxFunction', 'events/jukebox/initiate-free-radio.json', '--env-vars', downEnv, '--token', free);
+    writeFileSync(
+      downEnv,
+      JSON.stringify({ JukeboxFunction: { ...ENV, SUBSCRIPTION_URL: 'http://127.0.0.1:9/subscription' } }),
+    );
+    const { code, reply } = await invokeCli(
+      'JukeboxFunction',
+      'events/jukebox/initiate-free-radio.json',
+      '--env-vars',
+      downEnv,
+      '--token',
+      free,
+    );
     expect(code).toBe(0);
     expect(reply.payload.type).toBe('INTERNAL_ERROR');
     expect(reply).toMatchMusicSchema();

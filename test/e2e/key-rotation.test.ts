@@ -14,7 +14,12 @@ import { DEFAULT_SPEECH } from '../../lib';
 import { launchRequest } from '../../lib/testing';
 import { startWarmFunction, type WarmFunction } from '../../scripts/local-invoke/warm-function';
 import {
-  AUDIENCE, restartWithSigningKeys, signingKey, startAuthorizationServer, type AuthorizationServer, type AuthorizationServerOptions,
+  AUDIENCE,
+  restartWithSigningKeys,
+  signingKey,
+  startAuthorizationServer,
+  type AuthorizationServer,
+  type AuthorizationServerOptions,
 } from '../../scripts/sandbox/authorization-server';
 import { ROOT } from '../support/invoke-cli';
 
@@ -32,8 +37,15 @@ async function container(server: AuthorizationServer, extra: Record<string, stri
     build: !built,
     envVars: {
       RideHailerFunction: {
-        SKILL_ID: '', TOKEN_VERIFIER: 'jwt', JWKS_URI: server.jwksUri, JWT_ISSUER: server.issuer, JWT_AUDIENCE: AUDIENCE, VERIFY_CACHE_TTL_SECONDS: '0',
-        UNLINK_LEDGER_TABLE: '', UNLINK_CONFIRM_AFTER_SECONDS: '1', ...extra,
+        SKILL_ID: '',
+        TOKEN_VERIFIER: 'jwt',
+        JWKS_URI: server.jwksUri,
+        JWT_ISSUER: server.issuer,
+        JWT_AUDIENCE: AUDIENCE,
+        VERIFY_CACHE_TTL_SECONDS: '0',
+        UNLINK_LEDGER_TABLE: '',
+        UNLINK_CONFIRM_AFTER_SECONDS: '1',
+        ...extra,
       },
     },
   });
@@ -55,7 +67,8 @@ describe('a warm Lambda while the authorization server rotates its signing keys'
   let server: AuthorizationServer;
   let fn: WarmFunction | undefined;
   const start = async (options: AuthorizationServerOptions) => (server = await startAuthorizationServer(options));
-  const rotate = async (options: Omit<AuthorizationServerOptions, 'port'>) => (server = await restartWithSigningKeys(server, options));
+  const rotate = async (options: Omit<AuthorizationServerOptions, 'port'>) =>
+    (server = await restartWithSigningKeys(server, options));
   afterEach(async () => {
     await fn?.stop();
     fn = undefined;
@@ -77,7 +90,7 @@ describe('a warm Lambda while the authorization server rotates its signing keys'
     expect(fn.logs()).not.toContain(after);
   });
 
-  it('keeps users linked when the key is replaced under the same kid, and refuses the old key\'s tokens on the fresh key set', async () => {
+  it("keeps users linked when the key is replaced under the same kid, and refuses the old key's tokens on the fresh key set", async () => {
     await start({ signingKeys: [signingKey('key-a')] });
     fn = await container(server);
     const before = (await server.link('ada-3')).access_token;
@@ -121,7 +134,9 @@ describe('a warm Lambda while the authorization server rotates its signing keys'
     expect(await launch(fn, signedByA)).toBe('apology without card'); // suspected: held until confirmed
     await sleep(1100);
     expect(await launch(fn, signedByA)).toBe('LinkAccount card');
-    expect(fn.logs()).toMatch(/"outcome":"invalid".*"reason":"unknown signing key"|"reason":"unknown signing key".*"outcome":"invalid"/);
+    expect(fn.logs()).toMatch(
+      /"outcome":"invalid".*"reason":"unknown signing key"|"reason":"unknown signing key".*"outcome":"invalid"/,
+    );
     expect(await launch(fn, (await server.link('ada-8')).access_token)).toBe('welcome');
   });
 });

@@ -7,13 +7,19 @@ import { invokeCli, localEnvironment } from '../support/invoke-cli';
 import { describeWithSmartHomeSchema } from '../support/smart-home-schema';
 
 const ENV = localEnvironment('MyLightsFunction');
-const invoke = (event: string, ...args: string[]) => invokeCli('MyLightsFunction', `events/my-lights/${event}.json`, ...args);
-const token = mintAccessToken({ key: ENV.JWT_SECRET, issuer: ENV.JWT_ISSUER, audience: ENV.JWT_AUDIENCE, subject: 'home-owner-1' });
+const invoke = (event: string, ...args: string[]) =>
+  invokeCli('MyLightsFunction', `events/my-lights/${event}.json`, ...args);
+const token = mintAccessToken({
+  key: ENV.JWT_SECRET,
+  issuer: ENV.JWT_ISSUER,
+  audience: ENV.JWT_AUDIENCE,
+  subject: 'home-owner-1',
+});
 const linked = ['--env-vars', 'events/env.local.json', '--token', token];
 const placeholder = ['--env-vars', 'events/env.local.json'];
 
 describeWithSmartHomeSchema('npm run invoke MyLightsFunction, linked', () => {
-  it('discovers the linked user\'s lights', async () => {
+  it("discovers the linked user's lights", async () => {
     const { code, reply, logs } = await invoke('discover', ...linked);
     expect(code).toBe(0);
     expect(reply.event.payload.endpoints.map((e: any) => e.endpointId)).toEqual(['light-living-room', 'light-kitchen']);
@@ -21,11 +27,22 @@ describeWithSmartHomeSchema('npm run invoke MyLightsFunction, linked', () => {
     expect(logs + JSON.stringify(reply)).not.toContain(token);
   });
 
-  it.each([['turn-on', 'ON'], ['turn-off', 'OFF']])('answers %s with Alexa.Response and the new powerState', async (event, value) => {
+  it.each([
+    ['turn-on', 'ON'],
+    ['turn-off', 'OFF'],
+  ])('answers %s with Alexa.Response and the new powerState', async (event, value) => {
     const { reply } = await invoke(event, ...linked);
-    expect(reply.event.header).toMatchObject({ namespace: 'Alexa', name: 'Response', correlationToken: expect.any(String) });
+    expect(reply.event.header).toMatchObject({
+      namespace: 'Alexa',
+      name: 'Response',
+      correlationToken: expect.any(String),
+    });
     expect(reply.event.endpoint).toEqual({ endpointId: 'light-living-room' });
-    expect(reply.context.properties[0]).toMatchObject({ namespace: 'Alexa.PowerController', name: 'powerState', value });
+    expect(reply.context.properties[0]).toMatchObject({
+      namespace: 'Alexa.PowerController',
+      name: 'powerState',
+      value,
+    });
     expect(reply).toMatchSmartHomeSchema();
   });
 
@@ -41,20 +58,26 @@ describeWithSmartHomeSchema('npm run invoke MyLightsFunction, linked', () => {
     expect(reply).toMatchSmartHomeSchema();
   });
 
-  it.each(['video-search-and-play', 'meetings-join'])('answers %s, which My Lights does not handle, with INVALID_DIRECTIVE', async (event) => {
-    const { reply } = await invoke(event, ...linked);
-    expect(reply.event.payload.type).toBe('INVALID_DIRECTIVE');
-    expect(reply).toMatchSmartHomeSchema();
-  });
+  it.each(['video-search-and-play', 'meetings-join'])(
+    'answers %s, which My Lights does not handle, with INVALID_DIRECTIVE',
+    async (event) => {
+      const { reply } = await invoke(event, ...linked);
+      expect(reply.event.payload.type).toBe('INVALID_DIRECTIVE');
+      expect(reply).toMatchSmartHomeSchema();
+    },
+  );
 });
 
 describeWithSmartHomeSchema('npm run invoke MyLightsFunction, not linked', () => {
-  it.each(['turn-on', 'report-state', 'video-search-and-play', 'meetings-join'])('answers %s with INVALID_AUTHORIZATION_CREDENTIAL', async (event) => {
-    const { code, reply } = await invoke(event, ...placeholder);
-    expect(code).toBe(0);
-    expect(reply.event.payload.type).toBe('INVALID_AUTHORIZATION_CREDENTIAL');
-    expect(reply).toMatchSmartHomeSchema();
-  });
+  it.each(['turn-on', 'report-state', 'video-search-and-play', 'meetings-join'])(
+    'answers %s with INVALID_AUTHORIZATION_CREDENTIAL',
+    async (event) => {
+      const { code, reply } = await invoke(event, ...placeholder);
+      expect(code).toBe(0);
+      expect(reply.event.payload.type).toBe('INVALID_AUTHORIZATION_CREDENTIAL');
+      expect(reply).toMatchSmartHomeSchema();
+    },
+  );
 
   it('answers an expired token with EXPIRED_AUTHORIZATION_CREDENTIAL', async () => {
     const { reply } = await invoke('turn-on', ...placeholder, '--mint-token', '--expires-in=-600');

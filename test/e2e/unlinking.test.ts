@@ -10,12 +10,20 @@ import { getPlayableContentRequest, launchRequest, mintAccessToken, powerControl
 import { startResourceServer, type ResourceServer } from '../../scripts/resource-server';
 import { startWarmFunction, type WarmFunction } from '../../scripts/local-invoke/warm-function';
 import {
-  AUDIENCE, CLIENTS, restartWithSigningKeys, signingKey, startAuthorizationServer, type AuthorizationServer,
+  AUDIENCE,
+  CLIENTS,
+  restartWithSigningKeys,
+  signingKey,
+  startAuthorizationServer,
+  type AuthorizationServer,
 } from '../../scripts/sandbox/authorization-server';
 import { ROOT } from '../support/invoke-cli';
 import { startLedgerServer, templateWithLedgerAccess, waitForProof, type LedgerServer } from '../support/unlink-ledger';
 
-const LOCAL = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8')) as Record<string, Record<string, string>>;
+const LOCAL = JSON.parse(readFileSync(path.join(ROOT, 'events/env.local.json'), 'utf8')) as Record<
+  string,
+  Record<string, string>
+>;
 const WRONG_SECRET = 'a-wrong-secret-from-another-environment-0123456789';
 /** The issuer's second signing secret, which the functions are not given (a partial fault). */
 const SECOND_SECRET = 'the-issuers-second-signing-secret-nobody-told-us-about';
@@ -36,11 +44,14 @@ interface Family {
 }
 
 const credentialCodes = ['INVALID_AUTHORIZATION_CREDENTIAL', 'EXPIRED_AUTHORIZATION_CREDENTIAL'];
-const errorKind = (type: string | undefined): Kind => (credentialCodes.includes(type ?? '') ? 'unlinking' : type === 'INTERNAL_ERROR' ? 'transient' : 'served');
+const errorKind = (type: string | undefined): Kind =>
+  credentialCodes.includes(type ?? '') ? 'unlinking' : type === 'INTERNAL_ERROR' ? 'transient' : 'served';
 const APOLOGY = `<speak>${DEFAULT_SPEECH.tryLater}</speak>`;
 
 const CUSTOM: Family = {
-  name: 'custom', logicalId: 'RideHailerFunction', fixtureId: 'AlwaysInvalidCustomFunction',
+  name: 'custom',
+  logicalId: 'RideHailerFunction',
+  fixtureId: 'AlwaysInvalidCustomFunction',
   request: (accessToken) => launchRequest({ accessToken }),
   kind: (reply) => {
     if (reply.response.card?.type === 'LinkAccount') return 'unlinking';
@@ -50,12 +61,16 @@ const CUSTOM: Family = {
   },
 };
 const DIRECTIVE: Family = {
-  name: 'directive', logicalId: 'MyLightsFunction', fixtureId: 'AlwaysInvalidDirectiveFunction',
+  name: 'directive',
+  logicalId: 'MyLightsFunction',
+  fixtureId: 'AlwaysInvalidDirectiveFunction',
   request: (accessToken) => powerControllerDirective('TurnOn', { accessToken, endpointId: 'light-kitchen' }),
   kind: (reply) => (reply.event.header.name === 'ErrorResponse' ? errorKind(reply.event.payload.type) : 'served'),
 };
 const MUSIC: Family = {
-  name: 'music', logicalId: 'JukeboxFunction', fixtureId: 'AlwaysInvalidMusicFunction',
+  name: 'music',
+  logicalId: 'JukeboxFunction',
+  fixtureId: 'AlwaysInvalidMusicFunction',
   request: (accessToken) => getPlayableContentRequest([{ type: 'MEDIA_TYPE', value: 'STATION' }], { accessToken }),
   kind: (reply) => (reply.header.name === 'ErrorResponse' ? errorKind(reply.payload.type) : 'served'),
 };
@@ -73,7 +88,10 @@ beforeAll(async () => {
   ledger = await startLedgerServer();
   resourceServer = await startResourceServer(verifierFromEnvironment(LOCAL.JukeboxFunction));
   exampleTemplate = templateWithLedgerAccess(path.join(ROOT, 'template.yaml'), 'template');
-  fixtureTemplate = templateWithLedgerAccess(path.join(ROOT, 'test/fixtures/unlinking/template.yaml'), 'always-invalid');
+  fixtureTemplate = templateWithLedgerAccess(
+    path.join(ROOT, 'test/fixtures/unlinking/template.yaml'),
+    'always-invalid',
+  );
 });
 afterEach(async () => {
   await Promise.all(started.splice(0).map((fn) => fn.stop()));
@@ -84,7 +102,11 @@ afterAll(async () => {
 });
 
 /** A fresh container (a new warm function) of `logicalId`, with `env` over the template's defaults; built once per function. */
-async function container(logicalId: string, env: Record<string, string>, templatePath = exampleTemplate): Promise<WarmFunction> {
+async function container(
+  logicalId: string,
+  env: Record<string, string>,
+  templatePath = exampleTemplate,
+): Promise<WarmFunction> {
   const key = `${templatePath}#${logicalId}`;
   const building = builds.get(key);
   if (building) await building.catch(() => undefined);
@@ -102,14 +124,25 @@ async function container(logicalId: string, env: Record<string, string>, templat
 function exampleEnv(family: Family, table: string, overrides: Record<string, string> = {}): Record<string, string> {
   const { UNLINKING: _off, ...local } = LOCAL[family.logicalId];
   return {
-    ...local, SKILL_ID: '', ...(family.name === 'music' ? { SUBSCRIPTION_URL: resourceServer.url } : {}),
-    ...ledger.env(table), UNLINK_CONFIRM_AFTER_SECONDS: String(CONFIRM_AFTER_SECONDS), ...overrides,
+    ...local,
+    SKILL_ID: '',
+    ...(family.name === 'music' ? { SUBSCRIPTION_URL: resourceServer.url } : {}),
+    ...ledger.env(table),
+    UNLINK_CONFIRM_AFTER_SECONDS: String(CONFIRM_AFTER_SECONDS),
+    ...overrides,
   };
 }
 
 /** A token of env.local.json's issuer for this family's skill: genuine, unless signed with another `key`. */
 const mint = (family: Family, subject: string, key = LOCAL[family.logicalId].JWT_SECRET, expiresInSeconds = 600) =>
-  mintAccessToken({ key, algorithm: 'HS256', issuer: LOCAL[family.logicalId].JWT_ISSUER, audience: LOCAL[family.logicalId].JWT_AUDIENCE, subject, expiresInSeconds });
+  mintAccessToken({
+    key,
+    algorithm: 'HS256',
+    issuer: LOCAL[family.logicalId].JWT_ISSUER,
+    audience: LOCAL[family.logicalId].JWT_AUDIENCE,
+    subject,
+    expiresInSeconds,
+  });
 
 /** The kind of reply the function gave each token, one invocation after the other, as a Lambda container serves them. */
 async function replies(fn: WarmFunction, family: Family, tokens: string[]): Promise<Kind[]> {
@@ -139,10 +172,17 @@ async function eachFamily(families: Family[], scenario: (family: Family) => Prom
 }
 const FAMILY_NAMES = (families: Family[]) => families.map((family) => family.logicalId).join(', ');
 
-const lines = (fn: WarmFunction) => fn.logs().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const lines = (fn: WarmFunction) =>
+  fn
+    .logs()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
 /** The gate's decision lines of rejected tokens: what the policy made of each. */
-const rejections = (fn: WarmFunction) => lines(fn).filter((l) => l.message === 'account linking: gate decision' && l.verdict !== undefined);
-const policyErrors = (fn: WarmFunction) => lines(fn).filter((l) => l.level === 'ERROR' && l.message.startsWith('account linking: unlinking held:'));
+const rejections = (fn: WarmFunction) =>
+  lines(fn).filter((l) => l.message === 'account linking: gate decision' && l.verdict !== undefined);
+const policyErrors = (fn: WarmFunction) =>
+  lines(fn).filter((l) => l.level === 'ERROR' && l.message.startsWith('account linking: unlinking held:'));
 const emf = (fn: WarmFunction) => lines(fn).filter((l) => l._aws?.CloudWatchMetrics);
 const unlinkingReplies = (fns: WarmFunction[]) => fns.flatMap(emf).reduce((sum, m) => sum + m.UnlinkingReplies, 0);
 
@@ -157,42 +197,66 @@ function expectNoTokenLogged(fns: WarmFunction[], tokens: string[]): void {
 }
 
 describe('two containers of one function sharing the ledger', () => {
-  it(`confirm a suspected rejection first seen in one container in the other once ${CONFIRM_AFTER_SECONDS} s have passed, not before (${FAMILY_NAMES(FAMILIES)})`, () =>
-    eachFamily(FAMILIES, async (family) => {
-      const table = await ledger.createTable();
-      const [first, second] = await Promise.all([container(family.logicalId, exampleEnv(family, table)), container(family.logicalId, exampleEnv(family, table))]);
-      const genuine = mint(family, 'user-1');
-      const suspect = mint(family, 'user-2', WRONG_SECRET); // bad signature: suspected (a fault of ours could produce it)
+  it(
+    `confirm a suspected rejection first seen in one container in the other once ${CONFIRM_AFTER_SECONDS} s have passed, not before (${FAMILY_NAMES(FAMILIES)})`,
+    () =>
+      eachFamily(FAMILIES, async (family) => {
+        const table = await ledger.createTable();
+        const [first, second] = await Promise.all([
+          container(family.logicalId, exampleEnv(family, table)),
+          container(family.logicalId, exampleEnv(family, table)),
+        ]);
+        const genuine = mint(family, 'user-1');
+        const suspect = mint(family, 'user-2', WRONG_SECRET); // bad signature: suspected (a fault of ours could produce it)
 
-      expect(await reply(first, family, genuine)).toBe('served');
-      await waitForProof(ledger, table); // the configuration is proven fleet-wide
-      const asked = Date.now();
-      expect(await reply(first, family, suspect)).toBe('transient'); // its first rejection anywhere
-      const answered = Date.now();
-      expect(await reply(second, family, suspect)).toBe('transient'); // rejected again, too soon
-      await sleep(PAST_CONFIRM_AFTER_MS);
-      expect(await reply(second, family, suspect)).toBe('unlinking'); // confirmed, in the container that did not see it first
-      expect(await reply(second, family, genuine)).toBe('served');
-      // self-evident (our key signed it, and it ended two hours ago): answered at its first rejection, the configuration being proven
-      const longExpired = mint(family, 'user-3', undefined, -7200);
-      expect(await reply(second, family, longExpired)).toBe('unlinking');
+        expect(await reply(first, family, genuine)).toBe('served');
+        await waitForProof(ledger, table); // the configuration is proven fleet-wide
+        const asked = Date.now();
+        expect(await reply(first, family, suspect)).toBe('transient'); // its first rejection anywhere
+        const answered = Date.now();
+        expect(await reply(second, family, suspect)).toBe('transient'); // rejected again, too soon
+        await sleep(PAST_CONFIRM_AFTER_MS);
+        expect(await reply(second, family, suspect)).toBe('unlinking'); // confirmed, in the container that did not see it first
+        expect(await reply(second, family, genuine)).toBe('served');
+        // self-evident (our key signed it, and it ended two hours ago): answered at its first rejection, the configuration being proven
+        const longExpired = mint(family, 'user-3', undefined, -7200);
+        expect(await reply(second, family, longExpired)).toBe('unlinking');
 
-      const [held] = rejections(first);
-      expect(held).toMatchObject({ outcome: 'undecided', verdict: 'invalid', reason: 'bad signature', rejection: 'suspected', reasonClass: 'signature', held: 'pending' });
-      // confirmAt: the first rejection + UNLINK_CONFIRM_AFTER_SECONDS
-      expect(Date.parse(held.confirmAt)).toBeGreaterThanOrEqual(asked + CONFIRM_AFTER_SECONDS * 1000 - 1); // (ISO: whole ms)
-      expect(Date.parse(held.confirmAt)).toBeLessThanOrEqual(answered + CONFIRM_AFTER_SECONDS * 1000);
-      const [tooSoon, confirmed, selfEvident] = rejections(second);
-      expect(tooSoon).toMatchObject({ outcome: 'undecided', held: 'pending', confirmAt: held.confirmAt }); // the fleet's first rejection, not this container's
-      expect(confirmed).toMatchObject({ outcome: 'invalid', verdict: 'invalid', rejection: 'suspected', reasonClass: 'signature' });
-      expect(confirmed).not.toHaveProperty('held');
-      expect(selfEvident).toMatchObject({ outcome: 'expired', verdict: 'expired', rejection: 'self-evident', reasonClass: 'expired' });
-      expect(selfEvident).not.toHaveProperty('held');
-      expect(emf(second).filter((m) => m.ConfirmedRejections === 1)).toHaveLength(1);
-      expect(unlinkingReplies([first, second])).toBe(2);
-      expect([...policyErrors(first), ...policyErrors(second)]).toEqual([]); // dead tokens are no fault: no ERROR
-      expectNoTokenLogged([first, second], [genuine, suspect, longExpired]);
-    }), 30_000);
+        const [held] = rejections(first);
+        expect(held).toMatchObject({
+          outcome: 'undecided',
+          verdict: 'invalid',
+          reason: 'bad signature',
+          rejection: 'suspected',
+          reasonClass: 'signature',
+          held: 'pending',
+        });
+        // confirmAt: the first rejection + UNLINK_CONFIRM_AFTER_SECONDS
+        expect(Date.parse(held.confirmAt)).toBeGreaterThanOrEqual(asked + CONFIRM_AFTER_SECONDS * 1000 - 1); // (ISO: whole ms)
+        expect(Date.parse(held.confirmAt)).toBeLessThanOrEqual(answered + CONFIRM_AFTER_SECONDS * 1000);
+        const [tooSoon, confirmed, selfEvident] = rejections(second);
+        expect(tooSoon).toMatchObject({ outcome: 'undecided', held: 'pending', confirmAt: held.confirmAt }); // the fleet's first rejection, not this container's
+        expect(confirmed).toMatchObject({
+          outcome: 'invalid',
+          verdict: 'invalid',
+          rejection: 'suspected',
+          reasonClass: 'signature',
+        });
+        expect(confirmed).not.toHaveProperty('held');
+        expect(selfEvident).toMatchObject({
+          outcome: 'expired',
+          verdict: 'expired',
+          rejection: 'self-evident',
+          reasonClass: 'expired',
+        });
+        expect(selfEvident).not.toHaveProperty('held');
+        expect(emf(second).filter((m) => m.ConfirmedRejections === 1)).toHaveLength(1);
+        expect(unlinkingReplies([first, second])).toBe(2);
+        expect([...policyErrors(first), ...policyErrors(second)]).toEqual([]); // dead tokens are no fault: no ERROR
+        expectNoTokenLogged([first, second], [genuine, suspect, longExpired]);
+      }),
+    30_000,
+  );
 });
 
 /**
@@ -211,77 +275,113 @@ async function aBadDeploy(start: () => Promise<WarmFunction>, family: Family, to
 describe(`a bad deploy unlinks none of ${USERS} genuine users, each asking twice, ${CONFIRM_AFTER_SECONDS} s apart, in fresh containers sharing the ledger`, () => {
   const users = (family: Family) => Array.from({ length: USERS }, (_, i) => mint(family, `user-${i}`));
 
-  it(`with a wrong JWT_SECRET: every rejection held "unproven", one ERROR per container naming JWT_SECRET (${FAMILY_NAMES(FAMILIES)})`, () =>
-    eachFamily(FAMILIES, async (family) => {
-      const table = await ledger.createTable();
-      const tokens = users(family);
-      const { containers, kinds } = await aBadDeploy(() => container(family.logicalId, exampleEnv(family, table, { JWT_SECRET: WRONG_SECRET })), family, tokens);
+  it(
+    `with a wrong JWT_SECRET: every rejection held "unproven", one ERROR per container naming JWT_SECRET (${FAMILY_NAMES(FAMILIES)})`,
+    () =>
+      eachFamily(FAMILIES, async (family) => {
+        const table = await ledger.createTable();
+        const tokens = users(family);
+        const { containers, kinds } = await aBadDeploy(
+          () => container(family.logicalId, exampleEnv(family, table, { JWT_SECRET: WRONG_SECRET })),
+          family,
+          tokens,
+        );
 
-      expect(kinds).toEqual(Array(2 * USERS).fill('transient'));
-      expect(unlinkingReplies(containers)).toBe(0);
-      for (const fn of containers) {
-        expect(rejections(fn)).toHaveLength(USERS);
-        expect(rejections(fn).map((l) => `${l.outcome} ${l.reasonClass} ${l.held}`)).toEqual(Array(USERS).fill('undecided signature unproven'));
-        const errors = policyErrors(fn);
-        expect(errors).toHaveLength(1); // one per container and reason, whatever the number of users
-        expect(errors[0]).toMatchObject({ hold: 'unproven', reasonClass: 'signature', family: family.name });
-        expect(errors[0].message).toMatch(/has accepted no token anywhere in the fleet yet, and tokens are rejected for signature: .* Check: .*JWT_SECRET/);
-        expect(emf(fn).every((m) => m.HeldUnproven === 1 && m.UnlinkingReplies === 0)).toBe(true);
-      }
-      expectNoTokenLogged(containers, tokens);
-    }), 60_000);
+        expect(kinds).toEqual(Array(2 * USERS).fill('transient'));
+        expect(unlinkingReplies(containers)).toBe(0);
+        for (const fn of containers) {
+          expect(rejections(fn)).toHaveLength(USERS);
+          expect(rejections(fn).map((l) => `${l.outcome} ${l.reasonClass} ${l.held}`)).toEqual(
+            Array(USERS).fill('undecided signature unproven'),
+          );
+          const errors = policyErrors(fn);
+          expect(errors).toHaveLength(1); // one per container and reason, whatever the number of users
+          expect(errors[0]).toMatchObject({ hold: 'unproven', reasonClass: 'signature', family: family.name });
+          expect(errors[0].message).toMatch(
+            /has accepted no token anywhere in the fleet yet, and tokens are rejected for signature: .* Check: .*JWT_SECRET/,
+          );
+          expect(emf(fn).every((m) => m.HeldUnproven === 1 && m.UnlinkingReplies === 0)).toBe(true);
+        }
+        expectNoTokenLogged(containers, tokens);
+      }),
+    60_000,
+  );
 
-  it(`behind a custom verifier that says "invalid" for everybody: every rejection held "unproven" (${FAMILY_NAMES(FAMILIES)})`, () =>
-    eachFamily(FAMILIES, async (family) => {
-      const table = await ledger.createTable();
-      const tokens = users(family);
-      const env = { ...ledger.env(table), UNLINK_CONFIRM_AFTER_SECONDS: String(CONFIRM_AFTER_SECONDS) };
-      const { containers, kinds } = await aBadDeploy(() => container(family.fixtureId, env, fixtureTemplate), family, tokens);
+  it(
+    `behind a custom verifier that says "invalid" for everybody: every rejection held "unproven" (${FAMILY_NAMES(FAMILIES)})`,
+    () =>
+      eachFamily(FAMILIES, async (family) => {
+        const table = await ledger.createTable();
+        const tokens = users(family);
+        const env = { ...ledger.env(table), UNLINK_CONFIRM_AFTER_SECONDS: String(CONFIRM_AFTER_SECONDS) };
+        const { containers, kinds } = await aBadDeploy(
+          () => container(family.fixtureId, env, fixtureTemplate),
+          family,
+          tokens,
+        );
 
-      expect(kinds).toEqual(Array(2 * USERS).fill('transient'));
-      expect(unlinkingReplies(containers)).toBe(0);
-      for (const fn of containers) {
-        expect(rejections(fn)).toHaveLength(USERS);
-        expect(rejections(fn).map((l) => `${l.outcome} ${l.reasonClass} ${l.held}`)).toEqual(Array(USERS).fill('undecided other unproven'));
-        expect(policyErrors(fn)).toEqual([expect.objectContaining({ hold: 'unproven', message: expect.stringContaining('or a custom verifier') })]);
-        expect(emf(fn)[0]._aws.CloudWatchMetrics[0].Namespace).toBe('AccountLinkingTest');
-      }
-      expectNoTokenLogged(containers, tokens);
-    }), 60_000);
+        expect(kinds).toEqual(Array(2 * USERS).fill('transient'));
+        expect(unlinkingReplies(containers)).toBe(0);
+        for (const fn of containers) {
+          expect(rejections(fn)).toHaveLength(USERS);
+          expect(rejections(fn).map((l) => `${l.outcome} ${l.reasonClass} ${l.held}`)).toEqual(
+            Array(USERS).fill('undecided other unproven'),
+          );
+          expect(policyErrors(fn)).toEqual([
+            expect.objectContaining({ hold: 'unproven', message: expect.stringContaining('or a custom verifier') }),
+          ]);
+          expect(emf(fn)[0]._aws.CloudWatchMetrics[0].Namespace).toBe('AccountLinkingTest');
+        }
+        expectNoTokenLogged(containers, tokens);
+      }),
+    60_000,
+  );
 });
 
-describe('a partial fault: the issuer signs some users\' tokens with a key the function does not have', () => {
-  it(`opens the breaker once 5 or more users are rejected, and unlinks none of them after the confirmation delay (${FAMILY_NAMES([CUSTOM, DIRECTIVE])})`, () =>
-    eachFamily([CUSTOM, DIRECTIVE], async (family) => {
-      const table = await ledger.createTable();
-      const aUsers = Array.from({ length: 7 }, (_, i) => mint(family, `a-user-${i}`));
-      const bUsers = Array.from({ length: 6 }, (_, i) => mint(family, `b-user-${i}`, SECOND_SECRET));
-      const interleaved = bUsers.flatMap((token, i) => [token, aUsers[i + 1]]);
+describe("a partial fault: the issuer signs some users' tokens with a key the function does not have", () => {
+  it(
+    `opens the breaker once 5 or more users are rejected, and unlinks none of them after the confirmation delay (${FAMILY_NAMES([CUSTOM, DIRECTIVE])})`,
+    () =>
+      eachFamily([CUSTOM, DIRECTIVE], async (family) => {
+        const table = await ledger.createTable();
+        const aUsers = Array.from({ length: 7 }, (_, i) => mint(family, `a-user-${i}`));
+        const bUsers = Array.from({ length: 6 }, (_, i) => mint(family, `b-user-${i}`, SECOND_SECRET));
+        const interleaved = bUsers.flatMap((token, i) => [token, aUsers[i + 1]]);
 
-      const first = await container(family.logicalId, exampleEnv(family, table));
-      expect(await reply(first, family, aUsers[0])).toBe('served');
-      await waitForProof(ledger, table);
-      expect(await replies(first, family, interleaved)).toEqual(bUsers.flatMap(() => ['transient', 'served']));
-      // each B-user's first rejection: pending, until this container has itself counted 5 (minTokens): then the breaker
-      expect(rejections(first).map((l) => l.held)).toEqual(bUsers.map((_, i) => (i < 4 ? 'pending' : 'breaker')));
+        const first = await container(family.logicalId, exampleEnv(family, table));
+        expect(await reply(first, family, aUsers[0])).toBe('served');
+        await waitForProof(ledger, table);
+        expect(await replies(first, family, interleaved)).toEqual(bUsers.flatMap(() => ['transient', 'served']));
+        // each B-user's first rejection: pending, until this container has itself counted 5 (minTokens): then the breaker
+        expect(rejections(first).map((l) => l.held)).toEqual(bUsers.map((_, i) => (i < 4 ? 'pending' : 'breaker')));
 
-      await sleep(PAST_CONFIRM_AFTER_MS);
-      const second = await container(family.logicalId, exampleEnv(family, table)); // a fresh container reads the fleet's counts
-      expect(await replies(second, family, interleaved)).toEqual(bUsers.flatMap(() => ['transient', 'served']));
-      expect(rejections(second).map((l) => l.held)).toEqual(bUsers.map(() => 'breaker'));
+        await sleep(PAST_CONFIRM_AFTER_MS);
+        const second = await container(family.logicalId, exampleEnv(family, table)); // a fresh container reads the fleet's counts
+        expect(await replies(second, family, interleaved)).toEqual(bUsers.flatMap(() => ['transient', 'served']));
+        expect(rejections(second).map((l) => l.held)).toEqual(bUsers.map(() => 'breaker'));
 
-      expect(unlinkingReplies([first, second])).toBe(0);
-      const errors = policyErrors(second);
-      expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatchObject({ hold: 'breaker', reasonClass: 'signature', recentTokens: bUsers.length, usualTokens: 0 });
-      expect(errors[0].message).toMatch(/^account linking: unlinking held: 6 distinct tokens first rejected for signature across the fleet in the last 30 min, against a usual 0: .*JWT_SECRET/);
-      expect(emf(second).filter((m) => m.HeldByBreaker === 1)).toHaveLength(bUsers.length);
-      expectNoTokenLogged([first, second], [...aUsers, ...bUsers]);
-    }), 30_000);
+        expect(unlinkingReplies([first, second])).toBe(0);
+        const errors = policyErrors(second);
+        expect(errors).toHaveLength(1);
+        expect(errors[0]).toMatchObject({
+          hold: 'breaker',
+          reasonClass: 'signature',
+          recentTokens: bUsers.length,
+          usualTokens: 0,
+        });
+        expect(errors[0].message).toMatch(
+          /^account linking: unlinking held: 6 distinct tokens first rejected for signature across the fleet in the last 30 min, against a usual 0: .*JWT_SECRET/,
+        );
+        expect(emf(second).filter((m) => m.HeldByBreaker === 1)).toHaveLength(bUsers.length);
+        expectNoTokenLogged([first, second], [...aUsers, ...bUsers]);
+      }),
+    30_000,
+  );
 });
 
 /** The PEM of a private JWK's public key, as an operator pastes it into JWT_PUBLIC_KEY. */
-const publicPem = (jwk: JsonWebKey) => createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+const publicPem = (jwk: JsonWebKey) =>
+  createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
 
 describe('oidc-provider rotates its signing key under a static JWT_PUBLIC_KEY', () => {
   let server: AuthorizationServer;
@@ -291,7 +391,12 @@ describe('oidc-provider rotates its signing key under a static JWT_PUBLIC_KEY', 
     const oldKey = signingKey('key-a');
     server = await startAuthorizationServer({ signingKeys: [oldKey] });
     const env = (table: string) => ({
-      ...ledger.env(table), SKILL_ID: '', TOKEN_VERIFIER: 'jwt', JWT_PUBLIC_KEY: publicPem(oldKey), JWT_ISSUER: server.issuer, JWT_AUDIENCE: AUDIENCE,
+      ...ledger.env(table),
+      SKILL_ID: '',
+      TOKEN_VERIFIER: 'jwt',
+      JWT_PUBLIC_KEY: publicPem(oldKey),
+      JWT_ISSUER: server.issuer,
+      JWT_AUDIENCE: AUDIENCE,
       UNLINK_CONFIRM_AFTER_SECONDS: String(CONFIRM_AFTER_SECONDS),
     });
     const families = [CUSTOM, DIRECTIVE];
@@ -322,7 +427,13 @@ describe('oidc-provider rotates its signing key under a static JWT_PUBLIC_KEY', 
       expect(rejections(second).map((l) => l.held)).toEqual(after.map(() => 'breaker'));
       expect([...rejections(first), ...rejections(second)].every((l) => l.reason === 'bad signature')).toBe(true);
       expect(unlinkingReplies([first, second])).toBe(0);
-      expect(policyErrors(second)).toEqual([expect.objectContaining({ hold: 'breaker', reasonClass: 'signature', message: expect.stringContaining('JWT_PUBLIC_KEY') })]);
+      expect(policyErrors(second)).toEqual([
+        expect.objectContaining({
+          hold: 'breaker',
+          reasonClass: 'signature',
+          message: expect.stringContaining('JWT_PUBLIC_KEY'),
+        }),
+      ]);
       expectNoTokenLogged([first, second], [before, ...after]);
     });
   }, 60_000);
@@ -335,28 +446,45 @@ describe('a token revoked at oidc-provider, on introspection', () => {
   });
   afterAll(() => server?.stop());
 
-  it(`is answered "could not decide" at first, and with the unlinking reply ${CONFIRM_AFTER_SECONDS} s later (${FAMILY_NAMES([CUSTOM, DIRECTIVE])})`, () =>
-    eachFamily([CUSTOM, DIRECTIVE], async (family) => {
-      const table = await ledger.createTable();
-      const fn = await container(family.logicalId, {
-        ...ledger.env(table), SKILL_ID: '', TOKEN_VERIFIER: 'introspection', INTROSPECTION_URL: server.introspectionUrl,
-        INTROSPECTION_CLIENT_ID: CLIENTS.introspection.id, INTROSPECTION_CLIENT_SECRET: CLIENTS.introspection.secret,
-        INTROSPECTION_AUDIENCE: AUDIENCE, INTROSPECTION_CLIENT_IDS: CLIENTS.opaque.id,
-        // no verdict cache: every request asks the server (a cached "valid" would outlive the revocation by up to 5 min)
-        VERIFY_CACHE_TTL_SECONDS: '0', UNLINK_CONFIRM_AFTER_SECONDS: String(CONFIRM_AFTER_SECONDS),
-      });
-      const { access_token: token } = await server.link(`ada-revoked-${family.name}`, 'opaque');
-      expect(await reply(fn, family, token)).toBe('served');
-      await server.revoke(token);
-      expect(await reply(fn, family, token)).toBe('transient');
-      await sleep(PAST_CONFIRM_AFTER_MS);
-      expect(await reply(fn, family, token)).toBe('unlinking');
+  it(
+    `is answered "could not decide" at first, and with the unlinking reply ${CONFIRM_AFTER_SECONDS} s later (${FAMILY_NAMES([CUSTOM, DIRECTIVE])})`,
+    () =>
+      eachFamily([CUSTOM, DIRECTIVE], async (family) => {
+        const table = await ledger.createTable();
+        const fn = await container(family.logicalId, {
+          ...ledger.env(table),
+          SKILL_ID: '',
+          TOKEN_VERIFIER: 'introspection',
+          INTROSPECTION_URL: server.introspectionUrl,
+          INTROSPECTION_CLIENT_ID: CLIENTS.introspection.id,
+          INTROSPECTION_CLIENT_SECRET: CLIENTS.introspection.secret,
+          INTROSPECTION_AUDIENCE: AUDIENCE,
+          INTROSPECTION_CLIENT_IDS: CLIENTS.opaque.id,
+          // no verdict cache: every request asks the server (a cached "valid" would outlive the revocation by up to 5 min)
+          VERIFY_CACHE_TTL_SECONDS: '0',
+          UNLINK_CONFIRM_AFTER_SECONDS: String(CONFIRM_AFTER_SECONDS),
+        });
+        const { access_token: token } = await server.link(`ada-revoked-${family.name}`, 'opaque');
+        expect(await reply(fn, family, token)).toBe('served');
+        await server.revoke(token);
+        expect(await reply(fn, family, token)).toBe('transient');
+        await sleep(PAST_CONFIRM_AFTER_MS);
+        expect(await reply(fn, family, token)).toBe('unlinking');
 
-      const [pending, confirmed] = rejections(fn);
-      expect(pending).toMatchObject({ outcome: 'undecided', verdict: 'invalid', reason: 'inactive', rejection: 'suspected', reasonClass: 'inactive', held: 'pending' });
-      expect(confirmed).toMatchObject({ outcome: 'invalid', reason: 'inactive', rejection: 'suspected' });
-      expect(confirmed).not.toHaveProperty('held');
-      expect(policyErrors(fn)).toEqual([]);
-      expectNoTokenLogged([fn], [token]);
-    }), 30_000);
+        const [pending, confirmed] = rejections(fn);
+        expect(pending).toMatchObject({
+          outcome: 'undecided',
+          verdict: 'invalid',
+          reason: 'inactive',
+          rejection: 'suspected',
+          reasonClass: 'inactive',
+          held: 'pending',
+        });
+        expect(confirmed).toMatchObject({ outcome: 'invalid', reason: 'inactive', rejection: 'suspected' });
+        expect(confirmed).not.toHaveProperty('held');
+        expect(policyErrors(fn)).toEqual([]);
+        expectNoTokenLogged([fn], [token]);
+      }),
+    30_000,
+  );
 });

@@ -3,7 +3,17 @@
  * rejections are far above their usual level, learns that level, and closes when the fault ends.
  */
 import type { TokenVerifier, UnlinkLedger } from '../../lib';
-import { clock, container, expired, HOUR, invalid, provenFleet, T0, useTestClock, versioned } from '../support/unlinking-fleet';
+import {
+  clock,
+  container,
+  expired,
+  HOUR,
+  invalid,
+  provenFleet,
+  T0,
+  useTestClock,
+  versioned,
+} from '../support/unlinking-fleet';
 
 useTestClock();
 
@@ -30,10 +40,17 @@ describe('the breaker', () => {
     await review(invalid(), 'fault-0');
     const errors = logger.lines.filter((l) => l.includes('"level":"error"'));
     expect(errors).toHaveLength(1);
-    expect(JSON.parse(errors[0])).toMatchObject({ hold: 'breaker', reasonClass: 'signature', recentTokens: 8, usualTokens: 0.5 });
+    expect(JSON.parse(errors[0])).toMatchObject({
+      hold: 'breaker',
+      reasonClass: 'signature',
+      recentTokens: 8,
+      usualTokens: 0.5,
+    });
     expect(errors[0]).toMatch(/JWT_SECRET or JWT_PUBLIC_KEY/);
     // Another class is not held by it.
-    expect((await container(ledger).review(expired({ selfEvident: true }), 'old-token')).rejection.fate).toBe('unlinked');
+    expect((await container(ledger).review(expired({ selfEvident: true }), 'old-token')).rejection.fate).toBe(
+      'unlinked',
+    );
   });
 
   it('stays open while the fault lasts: the buckets it was open in do not become the usual level', async () => {
@@ -82,7 +99,7 @@ describe('the breaker', () => {
     expect((await container(ledger).review(invalid(), 'fault-0')).rejection.fate).toBe('unlinked');
   });
 
-  it('counts a container\'s own first rejections at once, without waiting for its next read of the fleet', async () => {
+  it("counts a container's own first rejections at once, without waiting for its next read of the fleet", async () => {
     const ledger = provenFleet();
     const { review } = container(ledger, { confirmAfterMs: 0 });
     for (let i = 0; i < 6; i++) await review(invalid(), `b-${i}`);
@@ -103,7 +120,8 @@ describe('the breaker', () => {
   it('does not count the rejections of an unproven configuration: a rolled-back bad deploy leaves the breaker shut', async () => {
     const ledger = provenFleet();
     const bad: TokenVerifier<unknown> = { ...versioned, configurationVersion: 'bad-deploy' };
-    for (let i = 0; i < 20; i++) expect((await container(ledger, {}, bad).review(invalid(), `genuine-${i}`)).rejection.hold).toBe('unproven');
+    for (let i = 0; i < 20; i++)
+      expect((await container(ledger, {}, bad).review(invalid(), `genuine-${i}`)).rejection.hold).toBe('unproven');
     await container(ledger).review(invalid(), 'dead-token');
     clock.now = T0 + HOUR;
     expect((await container(ledger).review(invalid(), 'dead-token')).rejection.fate).toBe('unlinked');
@@ -111,7 +129,10 @@ describe('the breaker', () => {
 
   it('neither counts nor holds self-evident rejections: no fault of ours produces them', async () => {
     const ledger = provenFleet();
-    for (let i = 0; i < 20; i++) expect((await container(ledger).review(expired({ selfEvident: true }), `long-dead-${i}`)).rejection.fate).toBe('unlinked');
+    for (let i = 0; i < 20; i++)
+      expect((await container(ledger).review(expired({ selfEvident: true }), `long-dead-${i}`)).rejection.fate).toBe(
+        'unlinked',
+      );
     await container(ledger).review(expired(), 'just-expired');
     clock.now = T0 + HOUR;
     expect((await container(ledger).review(expired(), 'just-expired')).rejection.fate).toBe('unlinked');

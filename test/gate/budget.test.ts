@@ -11,7 +11,7 @@ describe('verificationBudget', () => {
     expect(verificationBudget(3000, {})).toBe(3000);
   });
 
-  it('leaves 500 ms of the Lambda\'s remaining time for the reply', () => {
+  it("leaves 500 ms of the Lambda's remaining time for the reply", () => {
     expect(verificationBudget(3000, { getRemainingTimeInMillis: () => 2000 })).toBe(1500);
     expect(verificationBudget(3000, { getRemainingTimeInMillis: () => 60_000 })).toBe(3000);
   });
@@ -25,7 +25,12 @@ describe('verificationBudget', () => {
   });
 
   it('asks the Lambda context for its remaining time as a method, with the context as `this`', () => {
-    const context = { left: 1200, getRemainingTimeInMillis(this: { left: number }) { return this.left; } };
+    const context = {
+      left: 1200,
+      getRemainingTimeInMillis(this: { left: number }) {
+        return this.left;
+      },
+    };
     expect(verificationBudget(3000, context)).toBe(700);
   });
 

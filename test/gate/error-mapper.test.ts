@@ -7,20 +7,28 @@ import { GateShortCircuitError } from '../../lib';
 import { gateErrorsFirst } from '../../lib/gate/error-mapper';
 
 type Input = { name: string };
-const handler = (name: string, canHandle: (error: Error) => boolean | Promise<boolean>): ErrorHandler<Input, string> & { name: string } =>
-  ({ name, canHandle: (_input: Input, error: Error) => canHandle(error), handle: () => name });
+const handler = (
+  name: string,
+  canHandle: (error: Error) => boolean | Promise<boolean>,
+): ErrorHandler<Input, string> & { name: string } => ({
+  name,
+  canHandle: (_input: Input, error: Error) => canHandle(error),
+  handle: () => name,
+});
 const gate = handler('gate', (error) => error instanceof GateShortCircuitError);
 const catchAll = handler('catch-all', () => true);
-const skillErrors: ErrorMapper<Input, string> = { getErrorHandler: async (input, error) => ((await catchAll.canHandle(input, error)) ? catchAll : null) as never };
+const skillErrors: ErrorMapper<Input, string> = {
+  getErrorHandler: async (input, error) => ((await catchAll.canHandle(input, error)) ? catchAll : null) as never,
+};
 const input = { name: 'input' };
 
 describe('gateErrorsFirst', () => {
-  it('hands a gate error to the gate\'s handler, even when the skill has a catch-all', async () => {
+  it("hands a gate error to the gate's handler, even when the skill has a catch-all", async () => {
     const shortCircuit = new GateShortCircuitError('custom', 'LaunchRequest', { outcome: 'missing' });
     expect(await gateErrorsFirst(gate, skillErrors).getErrorHandler(input, shortCircuit)).toBe(gate);
   });
 
-  it('hands any other error to the skill\'s mapper', async () => {
+  it("hands any other error to the skill's mapper", async () => {
     expect(await gateErrorsFirst(gate, skillErrors).getErrorHandler(input, new Error('domain'))).toBe(catchAll);
   });
 

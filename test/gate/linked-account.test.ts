@@ -4,7 +4,15 @@
  * logged or inspected; a request the gate did not guard has no linked user, and says so.
  */
 import { inspect } from 'node:util';
-import { findLinkedAccount, findLinkedUser, fingerprint, getLinkedAccessToken, getLinkedUser, LinkedAccount, NoLinkedUserError } from '../../lib';
+import {
+  findLinkedAccount,
+  findLinkedUser,
+  fingerprint,
+  getLinkedAccessToken,
+  getLinkedUser,
+  LinkedAccount,
+  NoLinkedUserError,
+} from '../../lib';
 import { attachLinkedAccount, linkedUserAccessors } from '../../lib/gate/linked-account';
 
 const TOKEN = 'secret-access-token-text';
@@ -25,7 +33,11 @@ describe('LinkedAccount', () => {
 
   it('never shows the token: not as JSON, not inspected, not among its keys', () => {
     expect(JSON.parse(JSON.stringify(account))).toEqual({
-      user: { id: 'u' }, tokenPath: 'context.System.user.accessToken', tokenFingerprint: fingerprint(TOKEN), expiresAt: expiresAt.toISOString(), receivedAt: receivedAt.toISOString(),
+      user: { id: 'u' },
+      tokenPath: 'context.System.user.accessToken',
+      tokenFingerprint: fingerprint(TOKEN),
+      expiresAt: expiresAt.toISOString(),
+      receivedAt: receivedAt.toISOString(),
     });
     expect(inspect(account)).toMatch(/^LinkedAccount /);
     expect(inspect(account)).not.toContain(TOKEN);
@@ -44,9 +56,17 @@ describe('the linked user accessors', () => {
     const account = new LinkedAccount({ id: 'u' }, TOKEN, 'p');
     attachLinkedAccount(request, account);
     expect(findLinkedAccount(request)).toBe(account);
-    expect([getLinkedUser(request), findLinkedUser(request), getLinkedAccessToken(request)]).toEqual([{ id: 'u' }, { id: 'u' }, TOKEN]);
+    expect([getLinkedUser(request), findLinkedUser(request), getLinkedAccessToken(request)]).toEqual([
+      { id: 'u' },
+      { id: 'u' },
+      TOKEN,
+    ]);
     const typed = linkedUserAccessors<{ id: string }>();
-    expect([typed.getLinkedUser(request).id, typed.findLinkedAccount(request), typed.getLinkedAccessToken(request)]).toEqual(['u', account, TOKEN]);
+    expect([
+      typed.getLinkedUser(request).id,
+      typed.findLinkedAccount(request),
+      typed.getLinkedAccessToken(request),
+    ]).toEqual(['u', account, TOKEN]);
   });
 
   it('find nothing, or throw NoLinkedUserError, on a request the gate did not guard', () => {

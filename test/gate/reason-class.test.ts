@@ -3,18 +3,38 @@
  * classes, for the metrics' ReasonClass dimension and the breaker's per-class counts.
  */
 import {
-  AuthorizationServerError, CannotDecideError, ConfigurationError, InvalidVerdictError, invalidReasonClass, reasonClassOf,
-  UnlinkingHeldError, VerifierFailedError, VerifierTimeoutError,
+  AuthorizationServerError,
+  CannotDecideError,
+  ConfigurationError,
+  InvalidVerdictError,
+  invalidReasonClass,
+  reasonClassOf,
+  UnlinkingHeldError,
+  VerifierFailedError,
+  VerifierTimeoutError,
 } from '../../lib';
 
 describe('reason classes', () => {
   it.each([
-    ['bad signature', 'signature'], ['unknown signing key', 'signature'], ['algorithm not allowed', 'signature'],
-    ['malformed', 'malformed'], ['malformed claims', 'malformed'], ['token too long', 'malformed'], ['unsigned token', 'malformed'], ['payload is not a JSON object', 'malformed'],
-    ['wrong audience', 'claims'], ['wrong issuer', 'claims'], ['issued to another client', 'claims'], ['not yet valid', 'claims'],
-    ['no linked user in claims', 'claims'], ['no user in tokeninfo', 'claims'],
-    ['inactive', 'inactive'], ['rejected by LWA', 'inactive'],
-    ['rejected', 'other'], ['unspecified', 'other'], ['something new from a custom verifier', 'other'],
+    ['bad signature', 'signature'],
+    ['unknown signing key', 'signature'],
+    ['algorithm not allowed', 'signature'],
+    ['malformed', 'malformed'],
+    ['malformed claims', 'malformed'],
+    ['token too long', 'malformed'],
+    ['unsigned token', 'malformed'],
+    ['payload is not a JSON object', 'malformed'],
+    ['wrong audience', 'claims'],
+    ['wrong issuer', 'claims'],
+    ['issued to another client', 'claims'],
+    ['not yet valid', 'claims'],
+    ['no linked user in claims', 'claims'],
+    ['no user in tokeninfo', 'claims'],
+    ['inactive', 'inactive'],
+    ['rejected by LWA', 'inactive'],
+    ['rejected', 'other'],
+    ['unspecified', 'other'],
+    ['something new from a custom verifier', 'other'],
   ])('classes the invalid reason "%s" as %s', (reason, reasonClass) => {
     expect(invalidReasonClass(reason)).toBe(reasonClass);
   });
@@ -33,6 +53,10 @@ describe('reason classes', () => {
   });
 
   it('classes linked, missing and expired', () => {
-    expect([reasonClassOf({ outcome: 'linked', linkedUser: {} }), reasonClassOf({ outcome: 'missing' }), reasonClassOf({ outcome: 'expired' })]).toEqual(['none', 'missing', 'expired']);
+    expect([
+      reasonClassOf({ outcome: 'linked', linkedUser: {} }),
+      reasonClassOf({ outcome: 'missing' }),
+      reasonClassOf({ outcome: 'expired' }),
+    ]).toEqual(['none', 'missing', 'expired']);
   });
 });

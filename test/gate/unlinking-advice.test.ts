@@ -15,9 +15,11 @@ describe('adviceFor', () => {
     for (const setting of settings) expect(adviceFor(reasonClass)).toContain(setting);
   });
 
-  it('points at the verifier\'s settings or a custom verifier for any other class', () => {
+  it("points at the verifier's settings or a custom verifier for any other class", () => {
     for (const reasonClass of ['other', 'verifier', 'timeout', 'outage'] as const) {
-      expect(adviceFor(reasonClass)).toBe('the verifier\'s settings (JWT_*, INTROSPECTION_*, LWA_*) or a custom verifier');
+      expect(adviceFor(reasonClass)).toBe(
+        "the verifier's settings (JWT_*, INTROSPECTION_*, LWA_*) or a custom verifier",
+      );
     }
   });
 

@@ -15,19 +15,27 @@ describe('gateOptionsFromEnvironment', () => {
     expect(gateOptionsFromEnvironment({})).toEqual({});
   });
 
-  it('reads UNLINK_CONFIRM_AFTER_SECONDS as the policy\'s confirmAfterMs, 0 included', () => {
-    expect(gateOptionsFromEnvironment({ UNLINK_CONFIRM_AFTER_SECONDS: '120', VERIFICATION_TIMEOUT_MS: '2000' }))
-      .toEqual({ verificationTimeoutMs: 2000, unlinking: { confirmAfterMs: 120_000 } });
-    expect(gateOptionsFromEnvironment({ UNLINK_CONFIRM_AFTER_SECONDS: ' 0 ' })).toEqual({ unlinking: { confirmAfterMs: 0 } });
+  it("reads UNLINK_CONFIRM_AFTER_SECONDS as the policy's confirmAfterMs, 0 included", () => {
+    expect(
+      gateOptionsFromEnvironment({ UNLINK_CONFIRM_AFTER_SECONDS: '120', VERIFICATION_TIMEOUT_MS: '2000' }),
+    ).toEqual({ verificationTimeoutMs: 2000, unlinking: { confirmAfterMs: 120_000 } });
+    expect(gateOptionsFromEnvironment({ UNLINK_CONFIRM_AFTER_SECONDS: ' 0 ' })).toEqual({
+      unlinking: { confirmAfterMs: 0 },
+    });
   });
 
   it('gives the gate a ledger on the table UNLINK_LEDGER_TABLE names, without loading the AWS SDK until it is used', () => {
     const { unlinking } = gateOptionsFromEnvironment({ UNLINK_LEDGER_TABLE: 'ledger-table' });
-    expect(unlinking).toEqual({ ledger: expect.objectContaining({ recordRejection: expect.any(Function), readFleet: expect.any(Function) }) });
+    expect(unlinking).toEqual({
+      ledger: expect.objectContaining({ recordRejection: expect.any(Function), readFleet: expect.any(Function) }),
+    });
   });
 
   it.each([
-    [{ UNLINK_CONFIRM_AFTER_SECONDS: '-1' }, /UNLINK_CONFIRM_AFTER_SECONDS must be a whole number of seconds, 0 or more/],
+    [
+      { UNLINK_CONFIRM_AFTER_SECONDS: '-1' },
+      /UNLINK_CONFIRM_AFTER_SECONDS must be a whole number of seconds, 0 or more/,
+    ],
     [{ UNLINK_CONFIRM_AFTER_SECONDS: '1.5' }, /UNLINK_CONFIRM_AFTER_SECONDS/],
     [{ UNLINK_CONFIRM_AFTER_SECONDS: 'an hour' }, /UNLINK_CONFIRM_AFTER_SECONDS/],
     [{ VERIFICATION_TIMEOUT_MS: '9000' }, /VERIFICATION_TIMEOUT_MS/],
@@ -42,23 +50,45 @@ describe('the example skill factories pass unlinking and metrics through to thei
   const setups = {
     'Ride Hailer': (options: object) => {
       const skill = createRideHailerSkill({ verifier: invalid, logger: recordingLogger(), ...options });
-      return async () => ((await skill.invoke(launchRequest({ accessToken: 'a-token' }))).response.card?.type === 'LinkAccount' ? 'unlinking' : 'held');
+      return async () =>
+        (await skill.invoke(launchRequest({ accessToken: 'a-token' }))).response.card?.type === 'LinkAccount'
+          ? 'unlinking'
+          : 'held';
     },
     'My Lights': (options: object) => {
       const skill = createMyLightsSkill({ verifier: invalid, logger: recordingLogger(), ...options }).create();
-      return async () => ((await skill.invoke(powerControllerDirective('TurnOn', { accessToken: 'a-token' }))) as any).event.payload.type === 'INVALID_AUTHORIZATION_CREDENTIAL' ? 'unlinking' : 'held';
+      return async () =>
+        ((await skill.invoke(powerControllerDirective('TurnOn', { accessToken: 'a-token' }))) as any).event.payload
+          .type === 'INVALID_AUTHORIZATION_CREDENTIAL'
+          ? 'unlinking'
+          : 'held';
     },
     Jukebox: (options: object) => {
-      const skill = createJukeboxSkill({ verifier: invalid, logger: recordingLogger(), subscriptions, ...options }).create();
-      return async () => ((await skill.invoke(getPlayableContentRequest([], { accessToken: 'a-token' }))) as any).payload.type === 'INVALID_AUTHORIZATION_CREDENTIAL' ? 'unlinking' : 'held';
+      const skill = createJukeboxSkill({
+        verifier: invalid,
+        logger: recordingLogger(),
+        subscriptions,
+        ...options,
+      }).create();
+      return async () =>
+        ((await skill.invoke(getPlayableContentRequest([], { accessToken: 'a-token' }))) as any).payload.type ===
+        'INVALID_AUTHORIZATION_CREDENTIAL'
+          ? 'unlinking'
+          : 'held';
     },
   };
 
-  it.each(Object.entries(setups))('%s: the policy holds by default, unlinking: false answers at once, and metrics get every decision', async (_name, setup) => {
-    const events: GateMetricEvent[] = [];
-    const metrics = { record: (event: GateMetricEvent) => void events.push(event) };
-    expect(await setup({ metrics })()).toBe('held');
-    expect(await setup({ metrics, unlinking: false })()).toBe('unlinking');
-    expect(events.map((e) => [e.outcome, e.rejection?.fate])).toEqual([['undecided', 'held'], ['invalid', 'unlinked']]);
-  });
+  it.each(Object.entries(setups))(
+    '%s: the policy holds by default, unlinking: false answers at once, and metrics get every decision',
+    async (_name, setup) => {
+      const events: GateMetricEvent[] = [];
+      const metrics = { record: (event: GateMetricEvent) => void events.push(event) };
+      expect(await setup({ metrics })()).toBe('held');
+      expect(await setup({ metrics, unlinking: false })()).toBe('unlinking');
+      expect(events.map((e) => [e.outcome, e.rejection?.fate])).toEqual([
+        ['undecided', 'held'],
+        ['invalid', 'unlinked'],
+      ]);
+    },
+  );
 });

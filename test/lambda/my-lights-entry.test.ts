@@ -11,8 +11,21 @@ import { json, startLoopback, type Loopback } from '../support/loopback';
 const dynalite = require('dynalite');
 
 const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
-const VERIFIER_ENV = { TOKEN_VERIFIER: 'jwt', JWT_SECRET: SECRET, JWT_ISSUER: 'https://auth.example.test/', JWT_AUDIENCE: 'my-lights', JWT_ALGORITHMS: 'HS256', LOG_LEVEL: 'silent' };
-const token = mintAccessToken({ key: SECRET, algorithm: 'HS256', issuer: VERIFIER_ENV.JWT_ISSUER, audience: VERIFIER_ENV.JWT_AUDIENCE, subject: 'user-1' });
+const VERIFIER_ENV = {
+  TOKEN_VERIFIER: 'jwt',
+  JWT_SECRET: SECRET,
+  JWT_ISSUER: 'https://auth.example.test/',
+  JWT_AUDIENCE: 'my-lights',
+  JWT_ALGORITHMS: 'HS256',
+  LOG_LEVEL: 'silent',
+};
+const token = mintAccessToken({
+  key: SECRET,
+  algorithm: 'HS256',
+  issuer: VERIFIER_ENV.JWT_ISSUER,
+  audience: VERIFIER_ENV.JWT_AUDIENCE,
+  subject: 'user-1',
+});
 
 /** Loads the entry point afresh with `env`, recording whether @aws-sdk/client-dynamodb is required. */
 function loadEntryPoint(env: Record<string, string>) {
@@ -44,25 +57,46 @@ describe('My Lights entry point', () => {
 
   describe('with AcceptGrant exchange configured (DynamoDB on dynalite, LWA on a loopback server)', () => {
     let lwa: Loopback;
-    let dynamo: { listen(port: number, host: string, cb: () => void): void; close(cb: () => void): void; address(): AddressInfo };
+    let dynamo: {
+      listen(port: number, host: string, cb: () => void): void;
+      close(cb: () => void): void;
+      address(): AddressInfo;
+    };
     let client: DynamoDBClient;
     let env: Record<string, string>;
 
     beforeAll(async () => {
-      lwa = await startLoopback((_req, res) => json(res, 200, { access_token: 'Atza|gateway', refresh_token: 'Atzr|refresh', token_type: 'bearer', expires_in: 3600 }));
+      lwa = await startLoopback((_req, res) =>
+        json(res, 200, {
+          access_token: 'Atza|gateway',
+          refresh_token: 'Atzr|refresh',
+          token_type: 'bearer',
+          expires_in: 3600,
+        }),
+      );
       dynamo = dynalite({ createTableMs: 0 });
       await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
       const endpoint = `http://127.0.0.1:${dynamo.address().port}`;
       const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
       client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
-      await client.send(new CreateTableCommand({
-        TableName: 'grants', BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'userId', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }],
-      }));
+      await client.send(
+        new CreateTableCommand({
+          TableName: 'grants',
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'userId', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }],
+        }),
+      );
       env = {
         ...VERIFIER_ENV,
-        ALEXA_CLIENT_ID: 'amzn1.application-oa2-client.my-lights', ALEXA_CLIENT_SECRET: 'lwa-secret', ALEXA_GRANTS_TABLE: 'grants', LWA_TOKEN_URL: `${lwa.url}/auth/o2/token`,
-        AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        ALEXA_CLIENT_ID: 'amzn1.application-oa2-client.my-lights',
+        ALEXA_CLIENT_SECRET: 'lwa-secret',
+        ALEXA_GRANTS_TABLE: 'grants',
+        LWA_TOKEN_URL: `${lwa.url}/auth/o2/token`,
+        AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       };
     });
     afterAll(async () => {

@@ -19,11 +19,23 @@ describe('parseMusicRequest', () => {
   it.each([
     ['not an object', null, 'the request is not a JSON object'],
     ['without a header', { payload: { requestContext } }, 'the request has no "header" object'],
-    ['with an empty namespace', { header: { ...header, namespace: '' }, payload: { requestContext } }, '"header.namespace" is not a non-empty string'],
-    ['with a messageId that is not a string', { header: { ...header, messageId: 1 }, payload: { requestContext } }, '"header.messageId" is not a string'],
+    [
+      'with an empty namespace',
+      { header: { ...header, namespace: '' }, payload: { requestContext } },
+      '"header.namespace" is not a non-empty string',
+    ],
+    [
+      'with a messageId that is not a string',
+      { header: { ...header, messageId: 1 }, payload: { requestContext } },
+      '"header.messageId" is not a string',
+    ],
     ['without a payload', { header }, 'the request has no "payload" object'],
     ['without a requestContext', { header, payload: {} }, '"payload.requestContext" is not an object'],
-    ['with a user that is not an object', { header, payload: { requestContext: { ...requestContext, user: 'u' } } }, '"payload.requestContext.user" is not an object'],
+    [
+      'with a user that is not an object',
+      { header, payload: { requestContext: { ...requestContext, user: 'u' } } },
+      '"payload.requestContext.user" is not an object',
+    ],
   ])('refuses a request %s, saying so', (_name, event, reason) => {
     expect(() => parseMusicRequest(event)).toThrow(MalformedRequestError);
     expect(() => parseMusicRequest(event)).toThrow(`Malformed Alexa request: ${reason}`);

@@ -1,7 +1,12 @@
 import type { RequestHandler } from 'ask-sdk-runtime';
 import {
-  findLinkedUser, musicSkillBuilder, withAccountLinking,
-  type MusicGateOptions, type MusicHandlerInput, type MusicResponse, type TokenVerifier,
+  findLinkedUser,
+  musicSkillBuilder,
+  withAccountLinking,
+  type MusicGateOptions,
+  type MusicHandlerInput,
+  type MusicResponse,
+  type TokenVerifier,
 } from '../../lib';
 import { getNextItemRequest, getPlayableContentRequest, initiateRequest, musicRequest } from '../../lib/testing';
 import { jwtVerifier, throwingVerifier } from '../custom/harness';
@@ -23,7 +28,10 @@ function gatedSkill(options: Partial<MusicGateOptions<unknown>> & { verifier?: T
   const skill = withAccountLinking(
     musicSkillBuilder()
       .withLogger(logger)
-      .addErrorHandlers({ canHandle: () => true, handle: (input) => input.reply.error('ACCOUNT_PROBLEM', 'catch-all') }),
+      .addErrorHandlers({
+        canHandle: () => true,
+        handle: (input) => input.reply.error('ACCOUNT_PROBLEM', 'catch-all'),
+      }),
     { verifier: jwtVerifier, unlinking: false, ...options },
   )
     .addRequestHandlers(domain)
@@ -33,14 +41,26 @@ function gatedSkill(options: Partial<MusicGateOptions<unknown>> & { verifier?: T
 
 type Build = (token?: string) => ReturnType<typeof musicRequest>;
 const requests: Array<[string, Build]> = [
-  ['Alexa.Media.Search.GetPlayableContent', (t) => getPlayableContentRequest([{ type: 'TRACK', entityId: '1' }], { accessToken: t })],
+  [
+    'Alexa.Media.Search.GetPlayableContent',
+    (t) => getPlayableContentRequest([{ type: 'TRACK', entityId: '1' }], { accessToken: t }),
+  ],
   ['Alexa.Media.Playback.Initiate', (t) => initiateRequest('station-free', { accessToken: t })],
   ['Alexa.Audio.PlayQueue.GetNextItem', (t) => getNextItemRequest('station-free', 'track-1', { accessToken: t })],
-  ['Alexa.Audio.PlayQueue.GetPreviousItem', (t) => musicRequest('Alexa.Audio.PlayQueue', 'GetPreviousItem', {}, { accessToken: t })],
+  [
+    'Alexa.Audio.PlayQueue.GetPreviousItem',
+    (t) => musicRequest('Alexa.Audio.PlayQueue', 'GetPreviousItem', {}, { accessToken: t }),
+  ],
   ['Alexa.Media.PlayQueue.GetItem', (t) => musicRequest('Alexa.Media.PlayQueue', 'GetItem', {}, { accessToken: t })],
   ['Alexa.Media.PlayQueue.GetView', (t) => musicRequest('Alexa.Media.PlayQueue', 'GetView', {}, { accessToken: t })],
-  ['Alexa.Media.PlayQueue.SetShuffle', (t) => musicRequest('Alexa.Media.PlayQueue', 'SetShuffle', { shuffle: 'ON' }, { accessToken: t })],
-  ['Alexa.Media.PlayQueue.SetLoop', (t) => musicRequest('Alexa.Media.PlayQueue', 'SetLoop', { loop: 'ON' }, { accessToken: t })],
+  [
+    'Alexa.Media.PlayQueue.SetShuffle',
+    (t) => musicRequest('Alexa.Media.PlayQueue', 'SetShuffle', { shuffle: 'ON' }, { accessToken: t }),
+  ],
+  [
+    'Alexa.Media.PlayQueue.SetLoop',
+    (t) => musicRequest('Alexa.Media.PlayQueue', 'SetLoop', { loop: 'ON' }, { accessToken: t }),
+  ],
 ];
 
 const tokens = {
@@ -93,7 +113,9 @@ describe('the music gate', () => {
 
     it('still verifies a token that is there', async () => {
       const { invoke, ran } = gatedSkill({ allowUnlinked: true });
-      expect((await invoke(initiateRequest('station-free', { accessToken: tokens.expired() }))).payload.type).toBe('EXPIRED_AUTHORIZATION_CREDENTIAL');
+      expect((await invoke(initiateRequest('station-free', { accessToken: tokens.expired() }))).payload.type).toBe(
+        'EXPIRED_AUTHORIZATION_CREDENTIAL',
+      );
       expect(ran).toEqual([]);
     });
   });
@@ -113,11 +135,29 @@ describe('bad input to a music skill', () => {
     ['a string', 'GetPlayableContent'],
     ['a smart home directive', { directive: { header: { namespace: 'Alexa', name: 'ReportState' }, payload: {} } }],
     ['a request without a payload', { header: { namespace: 'Alexa.Media.Search', name: 'GetPlayableContent' } }],
-    ['a payload without requestContext', { header: { namespace: 'Alexa.Media.Search', name: 'GetPlayableContent' }, payload: {} }],
-    ['a header whose name is a number', { header: { namespace: 'Alexa.Media.Search', name: 3 }, payload: { requestContext: {} } }],
-    ['a user that is a string', { header: { namespace: 'Alexa.Media.Search', name: 'GetPlayableContent' }, payload: { requestContext: { user: 'me' } } }],
+    [
+      'a payload without requestContext',
+      { header: { namespace: 'Alexa.Media.Search', name: 'GetPlayableContent' }, payload: {} },
+    ],
+    [
+      'a header whose name is a number',
+      { header: { namespace: 'Alexa.Media.Search', name: 3 }, payload: { requestContext: {} } },
+    ],
+    [
+      'a user that is a string',
+      {
+        header: { namespace: 'Alexa.Media.Search', name: 'GetPlayableContent' },
+        payload: { requestContext: { user: 'me' } },
+      },
+    ],
     // Alexa sends the user with every request, linked or not: without it the request is broken, not unlinked.
-    ['a requestContext without user', { header: { namespace: 'Alexa.Media.Search', name: 'GetPlayableContent' }, payload: { requestContext: { location: {} } } }],
+    [
+      'a requestContext without user',
+      {
+        header: { namespace: 'Alexa.Media.Search', name: 'GetPlayableContent' },
+        payload: { requestContext: { location: {} } },
+      },
+    ],
   ])('answers %s with INVALID_DIRECTIVE', async (_name, event) => {
     const { invoke, logger } = gatedSkill();
     const reply = await invoke(event);
@@ -126,7 +166,10 @@ describe('bad input to a music skill', () => {
     expect(logger.text()).toContain('malformed request');
   });
 
-  it.each([['the empty string', ''], ['a number', 42]])('answers a token that is %s with INVALID_DIRECTIVE, never an unlinking code', async (_name, token) => {
+  it.each([
+    ['the empty string', ''],
+    ['a number', 42],
+  ])('answers a token that is %s with INVALID_DIRECTIVE, never an unlinking code', async (_name, token) => {
     const { invoke } = gatedSkill();
     const event = initiateRequest('station-free') as any;
     event.payload.requestContext.user.accessToken = token;
@@ -134,14 +177,26 @@ describe('bad input to a music skill', () => {
   });
 
   it('answers a request no handler takes with INVALID_DIRECTIVE', async () => {
-    const skill = withAccountLinking(musicSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, unlinking: false }).create();
+    const skill = withAccountLinking(musicSkillBuilder().withLogger(recordingLogger()), {
+      verifier: jwtVerifier,
+      unlinking: false,
+    }).create();
     const reply = (await skill.invoke(initiateRequest('x', { accessToken: hsToken() }))) as MusicResponse<any>;
-    expect(reply.payload).toEqual({ type: 'INVALID_DIRECTIVE', message: expect.stringContaining('Alexa.Media.Playback.Initiate') });
+    expect(reply.payload).toEqual({
+      type: 'INVALID_DIRECTIVE',
+      message: expect.stringContaining('Alexa.Media.Playback.Initiate'),
+    });
   });
 
   it('answers a handler error nobody handles with INTERNAL_ERROR', async () => {
-    const skill = withAccountLinking(musicSkillBuilder().withLogger(recordingLogger()), { verifier: jwtVerifier, unlinking: false })
-      .addMusicHandler('Alexa.Media.Playback', 'Initiate', () => { throw new Error('catalogue down'); }).create();
+    const skill = withAccountLinking(musicSkillBuilder().withLogger(recordingLogger()), {
+      verifier: jwtVerifier,
+      unlinking: false,
+    })
+      .addMusicHandler('Alexa.Media.Playback', 'Initiate', () => {
+        throw new Error('catalogue down');
+      })
+      .create();
     const reply = (await skill.invoke(initiateRequest('x', { accessToken: hsToken() }))) as MusicResponse<any>;
     expect(reply.payload.type).toBe('INTERNAL_ERROR');
     expect(reply).toMatchMusicSchema();

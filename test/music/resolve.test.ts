@@ -8,12 +8,19 @@ import { getPlayableContentRequest } from '../../lib/testing';
 
 const withUser = (user: unknown): MusicRequest => {
   const request = getPlayableContentRequest([{ type: 'TRACK', entityId: '1' }]);
-  return { ...request, payload: { ...request.payload, requestContext: { ...request.payload.requestContext, user } } } as MusicRequest;
+  return {
+    ...request,
+    payload: { ...request.payload, requestContext: { ...request.payload.requestContext, user } },
+  } as MusicRequest;
 };
 
 describe('resolveMusicAccessToken', () => {
   it('finds the token at payload.requestContext.user.accessToken', () => {
-    expect(resolveMusicAccessToken(getPlayableContentRequest([], { accessToken: 'tok' }))).toEqual({ status: 'found', accessToken: 'tok', path: MUSIC_TOKEN_PATH });
+    expect(resolveMusicAccessToken(getPlayableContentRequest([], { accessToken: 'tok' }))).toEqual({
+      status: 'found',
+      accessToken: 'tok',
+      path: MUSIC_TOKEN_PATH,
+    });
     expect(MUSIC_TOKEN_PATH).toBe('payload.requestContext.user.accessToken');
   });
 

@@ -16,13 +16,18 @@ describe('musicRejectionResponse', () => {
     expect(response.payload).toEqual({ type, message: expect.any(String) });
   });
 
-  it('never says the verifier\'s reason', () => {
-    expect(JSON.stringify(musicRejectionResponse({ outcome: 'invalid', reason: 'kid abc123 unknown' }))).not.toContain('abc123');
+  it("never says the verifier's reason", () => {
+    expect(JSON.stringify(musicRejectionResponse({ outcome: 'invalid', reason: 'kid abc123 unknown' }))).not.toContain(
+      'abc123',
+    );
   });
 });
 
 describe('invalidMusicRequestResponse', () => {
   it('is INVALID_DIRECTIVE with the reason', () => {
-    expect(invalidMusicRequestResponse('no header').payload).toEqual({ type: 'INVALID_DIRECTIVE', message: 'Invalid request: no header' });
+    expect(invalidMusicRequestResponse('no header').payload).toEqual({
+      type: 'INVALID_DIRECTIVE',
+      message: 'Invalid request: no header',
+    });
   });
 });

@@ -16,9 +16,29 @@ const directives = fc.oneof(
   fc.constant({ kind: 'acceptGrant' as const }),
   fc.record({
     kind: fc.constant('endpoint' as const),
-    namespace: fc.constantFrom('Alexa.PowerController', 'Alexa', 'Alexa.BrightnessController', 'Alexa.RemoteVideoPlayer', 'Alexa.VideoContentProvider',
-      'Alexa.ChannelController', 'Alexa.PlaybackController', 'Alexa.SeekController', 'Alexa.Launcher', 'Alexa.MeetingClientController'),
-    name: fc.constantFrom('TurnOn', 'ReportState', 'SetBrightness', 'SearchAndPlay', 'GetPlayableItems', 'ChangeChannel', 'Pause', 'LaunchTarget', 'JoinMeeting'),
+    namespace: fc.constantFrom(
+      'Alexa.PowerController',
+      'Alexa',
+      'Alexa.BrightnessController',
+      'Alexa.RemoteVideoPlayer',
+      'Alexa.VideoContentProvider',
+      'Alexa.ChannelController',
+      'Alexa.PlaybackController',
+      'Alexa.SeekController',
+      'Alexa.Launcher',
+      'Alexa.MeetingClientController',
+    ),
+    name: fc.constantFrom(
+      'TurnOn',
+      'ReportState',
+      'SetBrightness',
+      'SearchAndPlay',
+      'GetPlayableItems',
+      'ChangeChannel',
+      'Pause',
+      'LaunchTarget',
+      'JoinMeeting',
+    ),
     correlation: fc.boolean(),
     endpointId: fc.stringMatching(/^[a-zA-Z0-9_-]{1,40}$/),
   }),
@@ -30,11 +50,35 @@ describe('directive skills, for any directive and any verifier', () => {
       fc.asyncProperty(directives, token, behaviour, garbage, fc.boolean(), async (d, tokenCase, b, junk, handled) => {
         const logger = recordingLogger();
         let ran = false;
-        const builder = withAccountLinking(directiveSkillBuilder().withLogger(logger), { verifier: verifierDouble().otherwise(script(b, junk)), verificationTimeoutMs: 2, unlinking: false });
-        if (handled) builder.addRequestHandlers({ canHandle: () => true, handle: (input) => { ran = true; return input.reply.response(); } });
-        const envelope: any = d.kind === 'discover' ? discoverDirective('x') : d.kind === 'acceptGrant' ? acceptGrantDirective('x')
-          : endpointDirective(d.namespace, d.name, { accessToken: 'x', endpointId: d.endpointId, correlationToken: d.correlation ? 'corr-1' : null });
-        const scope = d.kind === 'discover' ? envelope.directive.payload.scope : d.kind === 'acceptGrant' ? envelope.directive.payload.grantee : envelope.directive.endpoint.scope;
+        const builder = withAccountLinking(directiveSkillBuilder().withLogger(logger), {
+          verifier: verifierDouble().otherwise(script(b, junk)),
+          verificationTimeoutMs: 2,
+          unlinking: false,
+        });
+        if (handled)
+          builder.addRequestHandlers({
+            canHandle: () => true,
+            handle: (input) => {
+              ran = true;
+              return input.reply.response();
+            },
+          });
+        const envelope: any =
+          d.kind === 'discover'
+            ? discoverDirective('x')
+            : d.kind === 'acceptGrant'
+              ? acceptGrantDirective('x')
+              : endpointDirective(d.namespace, d.name, {
+                  accessToken: 'x',
+                  endpointId: d.endpointId,
+                  correlationToken: d.correlation ? 'corr-1' : null,
+                });
+        const scope =
+          d.kind === 'discover'
+            ? envelope.directive.payload.scope
+            : d.kind === 'acceptGrant'
+              ? envelope.directive.payload.grantee
+              : envelope.directive.endpoint.scope;
         if (tokenCase.kind === 'absent') delete scope.token;
         else scope.token = tokenCase.value;
 
@@ -52,8 +96,10 @@ describe('directive skills, for any directive and any verifier', () => {
         if (hasToken && !['valid', 'invalid', 'expired'].includes(b)) {
           expect(type).toBe(d.kind === 'acceptGrant' ? 'ACCEPT_GRANT_FAILED' : 'INTERNAL_ERROR');
         }
-        if (tokenCase.kind === 'odd') expect(type).toBe(d.kind === 'acceptGrant' ? 'ACCEPT_GRANT_FAILED' : 'INVALID_DIRECTIVE');
-        if (d.kind === 'discover' && reply.event.payload.endpoints) expect(hasToken && b !== 'valid' ? AFFIRMATIVE.includes(b) : true).toBe(true);
+        if (tokenCase.kind === 'odd')
+          expect(type).toBe(d.kind === 'acceptGrant' ? 'ACCEPT_GRANT_FAILED' : 'INVALID_DIRECTIVE');
+        if (d.kind === 'discover' && reply.event.payload.endpoints)
+          expect(hasToken && b !== 'valid' ? AFFIRMATIVE.includes(b) : true).toBe(true);
         if (hasToken) expect(JSON.stringify(reply) + logger.text()).not.toContain(tokenCase.value);
       }),
       { numRuns: RUNS },

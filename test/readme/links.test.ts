@@ -11,7 +11,10 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 const DOCS = path.join(ROOT, 'docs');
 const API = path.join(DOCS, 'api');
-const PAGES = readdirSync(DOCS).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`);
+const PAGES = readdirSync(DOCS)
+  .filter((name) => name.endsWith('.md'))
+  .sort()
+  .map((name) => `docs/${name}`);
 const DOCUMENTS = ['README.md', ...PAGES];
 /** The most the README may weigh, in bytes: an entry page, the rest in docs/. */
 const README_MAX_BYTES = 15_000;
@@ -80,13 +83,19 @@ function relativeLinks(document: string): Link[] {
 /** What is wrong with a link, or undefined when it resolves. */
 function problemOf(link: Link): string | undefined {
   const [pathPart, anchor] = link.target.split('#', 2) as [string, string | undefined];
-  const file = pathPart === '' ? path.join(ROOT, link.document) : path.resolve(path.dirname(path.join(ROOT, link.document)), decodeURI(pathPart));
+  const file =
+    pathPart === ''
+      ? path.join(ROOT, link.document)
+      : path.resolve(path.dirname(path.join(ROOT, link.document)), decodeURI(pathPart));
   if (!file.startsWith(ROOT + path.sep) && file !== ROOT) return 'points outside the repository';
   if (file === API || file.startsWith(API + path.sep)) return undefined; // built by npm run docs
   if (!existsSync(file)) return `no such file: ${path.relative(ROOT, file)}`;
   if (anchor === undefined || anchor === '') return undefined;
-  if (statSync(file).isDirectory() || !file.endsWith('.md')) return `an anchor into ${path.relative(ROOT, file)}, which has no headings`;
-  return anchorsOf(file).has(anchor) ? undefined : `no heading with the anchor #${anchor} in ${path.relative(ROOT, file)}`;
+  if (statSync(file).isDirectory() || !file.endsWith('.md'))
+    return `an anchor into ${path.relative(ROOT, file)}, which has no headings`;
+  return anchorsOf(file).has(anchor)
+    ? undefined
+    : `no heading with the anchor #${anchor} in ${path.relative(ROOT, file)}`;
 }
 
 const links = DOCUMENTS.flatMap(relativeLinks);

@@ -19,7 +19,10 @@ const ROOT = path.resolve(__dirname, '../..');
 /** The Markdown files whose blocks are checked, relative to the root: README.md and docs/*.md. */
 const DOCUMENTS = [
   'README.md',
-  ...readdirSync(path.join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`),
+  ...readdirSync(path.join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`),
 ];
 
 /** What snippets may use without defining: a skill's own parts, typed as the package expects them. */
@@ -85,7 +88,13 @@ function snippetsOf(document: string): Snippet[] {
     const marker = lines[start - 1]?.trim() ?? '';
     if (marker === '<!-- not-checked -->' || /^<!-- first-hour: \S+ -->$/.test(marker)) continue;
     const name = `${document.replace(/\//g, '-')}-line-${start + 1}.ts`;
-    snippets.push({ document, line: start + 1, heading, code: `${body.join('\n')}\nexport {};\n`, file: path.join(ROOT, 'test/readme', name) });
+    snippets.push({
+      document,
+      line: start + 1,
+      heading,
+      code: `${body.join('\n')}\nexport {};\n`,
+      file: path.join(ROOT, 'test/readme', name),
+    });
   }
   return snippets;
 }
@@ -94,7 +103,11 @@ const snippets = DOCUMENTS.flatMap(snippetsOf);
 let diagnosticsByFile: Map<string, string[]>;
 
 beforeAll(() => {
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.join(ROOT, 'tsconfig.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+  )!;
   const options: ts.CompilerOptions = {
     ...config.options,
     module: ts.ModuleKind.ESNext,
@@ -106,12 +119,17 @@ beforeAll(() => {
     skipLibCheck: true,
   };
   const prelude = path.join(ROOT, 'test/readme', 'README.md-prelude.ts');
-  const virtual = new Map<string, string>([[prelude, PRELUDE], ...snippets.map((snippet) => [snippet.file, snippet.code] as [string, string])]);
+  const virtual = new Map<string, string>([
+    [prelude, PRELUDE],
+    ...snippets.map((snippet) => [snippet.file, snippet.code] as [string, string]),
+  ]);
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, languageVersion, ...rest) => {
     const text = virtual.get(path.resolve(fileName));
-    return text !== undefined ? ts.createSourceFile(fileName, text, languageVersion, true) : getSourceFile(fileName, languageVersion, ...rest);
+    return text !== undefined
+      ? ts.createSourceFile(fileName, text, languageVersion, true)
+      : getSourceFile(fileName, languageVersion, ...rest);
   };
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (fileName) => virtual.has(path.resolve(fileName)) || fileExists(fileName);
@@ -122,9 +140,10 @@ beforeAll(() => {
   for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
     const file = diagnostic.file ? path.resolve(diagnostic.file.fileName) : '(global)';
     const snippet = snippets.find((candidate) => candidate.file === file);
-    const where = snippet && diagnostic.file && diagnostic.start !== undefined
-      ? `${snippet.document}:${snippet.line + 1 + diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line}`
-      : file;
+    const where =
+      snippet && diagnostic.file && diagnostic.start !== undefined
+        ? `${snippet.document}:${snippet.line + 1 + diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line}`
+        : file;
     const message = `${where}: error TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
     diagnosticsByFile.set(file, [...(diagnosticsByFile.get(file) ?? []), message]);
   }
@@ -140,10 +159,9 @@ describe('the README and docs snippets', () => {
     expect(diagnosticsByFile.get(path.join(ROOT, 'test/readme', 'README.md-prelude.ts')) ?? []).toEqual([]);
   });
 
-  it.each(snippets.map((snippet) => [`${snippet.document}:${snippet.line} (under "${snippet.heading}")`, snippet] as const))(
-    'type-check: the ```ts block at %s',
-    (_name, snippet) => {
-      expect(diagnosticsByFile.get(snippet.file) ?? []).toEqual([]);
-    },
-  );
+  it.each(
+    snippets.map((snippet) => [`${snippet.document}:${snippet.line} (under "${snippet.heading}")`, snippet] as const),
+  )('type-check: the ```ts block at %s', (_name, snippet) => {
+    expect(diagnosticsByFile.get(snippet.file) ?? []).toEqual([]);
+  });
 });

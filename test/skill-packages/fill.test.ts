@@ -8,7 +8,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { v1 } from 'ask-smapi-model';
-import { fill, fillPackage, main, placeholdersIn, readPackage, SkillPackageError, stackOutputs } from '../../scripts/skill-package';
+import {
+  fill,
+  fillPackage,
+  main,
+  placeholdersIn,
+  readPackage,
+  SkillPackageError,
+  stackOutputs,
+} from '../../scripts/skill-package';
 import { SAMPLE_ENV, SAMPLE_OUTPUTS, SAMPLE_OUTPUTS_FILE } from './fixtures';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -49,11 +57,20 @@ describe('the stack outputs', () => {
 describe('filling', () => {
   it('replaces placeholders inside strings, and a placeholder alone in an array with its comma list', () => {
     const values = { A: 'x', LIST: ' one, two ,,three', EMPTY: '' };
-    expect(fill({ s: 'a-${A}-b', list: ['${LIST}'], empty: ['${EMPTY}'], n: 3, keep: '${NOPE}' }, values))
-      .toEqual({ s: 'a-x-b', list: ['one', 'two', 'three'], empty: [], n: 3, keep: '${NOPE}' });
+    expect(fill({ s: 'a-${A}-b', list: ['${LIST}'], empty: ['${EMPTY}'], n: 3, keep: '${NOPE}' }, values)).toEqual({
+      s: 'a-x-b',
+      list: ['one', 'two', 'three'],
+      empty: [],
+      n: 3,
+      keep: '${NOPE}',
+    });
   });
 
-  it.each([['ride-hailer', 'RideHailerFunctionArn'], ['my-lights', 'MyLightsFunctionArn'], ['jukebox', 'JukeboxFunctionArn']])(
+  it.each([
+    ['ride-hailer', 'RideHailerFunctionArn'],
+    ['my-lights', 'MyLightsFunctionArn'],
+    ['jukebox', 'JukeboxFunctionArn'],
+  ])(
     '%s: the manifest gets the ARN of the sample outputs file, and no placeholder is left anywhere',
     (example, output) => {
       const filled = fillPackage(readPackage(example), { mode: 'deploy', outputs: SAMPLE_OUTPUTS, env: SAMPLE_ENV });
@@ -64,7 +81,9 @@ describe('filling', () => {
       expect(endpoint.endpoint.uri).toBe(arn);
       if (manifest.manifest!.events) expect(manifest.manifest!.events.endpoint.uri).toBe(arn);
       for (const [, json] of filled) expect(placeholdersIn(json)).toEqual([]);
-      expect((filled.get('account-linking.json') as v1.skill.accountLinking.AccountLinkingRequest).accountLinkingRequest).toMatchObject({
+      expect(
+        (filled.get('account-linking.json') as v1.skill.accountLinking.AccountLinkingRequest).accountLinkingRequest,
+      ).toMatchObject({
         authorizationUrl: SAMPLE_ENV.ACCOUNT_LINKING_AUTHORIZATION_URL,
         accessTokenUrl: SAMPLE_ENV.ACCOUNT_LINKING_ACCESS_TOKEN_URL,
         clientId: SAMPLE_ENV.ACCOUNT_LINKING_CLIENT_ID,
@@ -76,26 +95,41 @@ describe('filling', () => {
   );
 
   it('names every placeholder nothing filled, and where it comes from', () => {
-    const run = () => fillPackage(readPackage('ride-hailer'), { mode: 'deploy', outputs: {}, env: { ACCOUNT_LINKING_CLIENT_ID: 'x' } });
+    const run = () =>
+      fillPackage(readPackage('ride-hailer'), { mode: 'deploy', outputs: {}, env: { ACCOUNT_LINKING_CLIENT_ID: 'x' } });
     expect(run).toThrow(SkillPackageError);
-    expect(run).toThrow(/\$\{RideHailerFunctionArn\} in skill-package\/skill\.json: a stack output of that key \(--stack <outputs\.json>\)/);
-    expect(run).toThrow(/\$\{ACCOUNT_LINKING_CLIENT_SECRET\} in account-linking\.json: set the environment variable ACCOUNT_LINKING_CLIENT_SECRET/);
+    expect(run).toThrow(
+      /\$\{RideHailerFunctionArn\} in skill-package\/skill\.json: a stack output of that key \(--stack <outputs\.json>\)/,
+    );
+    expect(run).toThrow(
+      /\$\{ACCOUNT_LINKING_CLIENT_SECRET\} in account-linking\.json: set the environment variable ACCOUNT_LINKING_CLIENT_SECRET/,
+    );
     expect(run).not.toThrow(/ACCOUNT_LINKING_CLIENT_ID/);
   });
 
-  it.each(['ride-hailer', 'my-lights', 'jukebox'])('%s --create: the manifest without endpoints or skill events, no account-linking settings, nothing to fill', (example) => {
-    const filled = fillPackage(readPackage(example), { mode: 'create', env: {} });
-    const manifest = (filled.get('skill-package/skill.json') as Envelope).manifest!;
-    expect(JSON.stringify(manifest)).not.toContain('endpoint');
-    expect(manifest.events).toBeUndefined();
-    expect(Object.keys(manifest.apis!)).toEqual(Object.keys((readPackage(example).get('skill-package/skill.json') as Envelope).manifest!.apis!));
-    expect(filled.has('account-linking.json')).toBe(false);
-    expect([...filled.keys()].every((file) => file === 'ask-resources.json' || file.startsWith('skill-package/'))).toBe(true);
-  });
+  it.each(['ride-hailer', 'my-lights', 'jukebox'])(
+    '%s --create: the manifest without endpoints or skill events, no account-linking settings, nothing to fill',
+    (example) => {
+      const filled = fillPackage(readPackage(example), { mode: 'create', env: {} });
+      const manifest = (filled.get('skill-package/skill.json') as Envelope).manifest!;
+      expect(JSON.stringify(manifest)).not.toContain('endpoint');
+      expect(manifest.events).toBeUndefined();
+      expect(Object.keys(manifest.apis!)).toEqual(
+        Object.keys((readPackage(example).get('skill-package/skill.json') as Envelope).manifest!.apis!),
+      );
+      expect(filled.has('account-linking.json')).toBe(false);
+      expect(
+        [...filled.keys()].every((file) => file === 'ask-resources.json' || file.startsWith('skill-package/')),
+      ).toBe(true);
+    },
+  );
 
   it('keys ask-resources.json by the ASK CLI profile asked for', () => {
     const filled = fillPackage(readPackage('jukebox'), { mode: 'create', profile: 'work' });
-    expect(filled.get('ask-resources.json')).toEqual({ askcliResourcesVersion: '2020-03-31', profiles: { work: { skillMetadata: { src: './skill-package' } } } });
+    expect(filled.get('ask-resources.json')).toEqual({
+      askcliResourcesVersion: '2020-03-31',
+      profiles: { work: { skillMetadata: { src: './skill-package' } } },
+    });
   });
 });
 
@@ -109,8 +143,12 @@ describe('npm run skill-package', () => {
 
     expect(quietly(() => main(['ride-hailer', '--stack', SAMPLE_OUTPUTS_FILE, '--out', out], SAMPLE_ENV))).toBe(0);
 
-    expect(readJson(path.join(out, 'skill-package/skill.json')).manifest.apis.custom.endpoint.uri).toBe(SAMPLE_OUTPUTS.RideHailerFunctionArn);
-    expect(readJson(path.join(out, 'account-linking.json')).accountLinkingRequest.clientSecret).toBe(SAMPLE_ENV.ACCOUNT_LINKING_CLIENT_SECRET);
+    expect(readJson(path.join(out, 'skill-package/skill.json')).manifest.apis.custom.endpoint.uri).toBe(
+      SAMPLE_OUTPUTS.RideHailerFunctionArn,
+    );
+    expect(readJson(path.join(out, 'account-linking.json')).accountLinkingRequest.clientSecret).toBe(
+      SAMPLE_ENV.ACCOUNT_LINKING_CLIENT_SECRET,
+    );
     expect(statSync(path.join(out, 'account-linking.json')).mode & 0o777).toBe(0o600);
     expect(readFileSync(path.join(out, '.ask/ask-states.json'), 'utf8')).toContain('amzn1.ask.skill.1');
     expect(existsSync(path.join(out, 'skill-package/interactionModels/custom/de-DE.json'))).toBe(false);
@@ -124,8 +162,12 @@ describe('npm run skill-package', () => {
 
   it('wants one of --create and --stack', () => {
     expect(() => main(['jukebox'], {})).toThrow(/one of --create and --stack/);
-    expect(() => main(['jukebox', '--create', '--stack', SAMPLE_OUTPUTS_FILE], {})).toThrow(/one of --create and --stack/);
-    expect(() => main(['karaoke', '--create', '--out', dir], {})).toThrow(/no skill package for "karaoke": one of jukebox, my-lights, ride-hailer/);
+    expect(() => main(['jukebox', '--create', '--stack', SAMPLE_OUTPUTS_FILE], {})).toThrow(
+      /one of --create and --stack/,
+    );
+    expect(() => main(['karaoke', '--create', '--out', dir], {})).toThrow(
+      /no skill package for "karaoke": one of jukebox, my-lights, ride-hailer/,
+    );
   });
 
   it('runs as the npm script, and exits 2 with the missing settings named', () => {
@@ -134,18 +176,33 @@ describe('npm run skill-package', () => {
     const { ACCOUNT_LINKING_CLIENT_SECRET: _secret, ...env } = { ...process.env, ...SAMPLE_ENV };
     let failure: { status: number; stderr: string } | undefined;
     try {
-      execFileSync(tsx, ['scripts/skill-package.ts', 'jukebox', '--stack', SAMPLE_OUTPUTS_FILE, '--out', out], { cwd: ROOT, env, encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(tsx, ['scripts/skill-package.ts', 'jukebox', '--stack', SAMPLE_OUTPUTS_FILE, '--out', out], {
+        cwd: ROOT,
+        env,
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
     } catch (error) {
       failure = error as { status: number; stderr: string };
     }
     expect(failure?.status).toBe(2);
-    expect(failure?.stderr).toContain('${ACCOUNT_LINKING_CLIENT_SECRET} in account-linking.json: set the environment variable ACCOUNT_LINKING_CLIENT_SECRET');
+    expect(failure?.stderr).toContain(
+      '${ACCOUNT_LINKING_CLIENT_SECRET} in account-linking.json: set the environment variable ACCOUNT_LINKING_CLIENT_SECRET',
+    );
     expect(existsSync(out)).toBe(false);
 
-    const stdout = execFileSync(tsx, ['scripts/skill-package.ts', 'jukebox', '--stack', SAMPLE_OUTPUTS_FILE, '--out', out], {
-      cwd: ROOT, env: { ...process.env, ...SAMPLE_ENV }, encoding: 'utf8',
-    });
+    const stdout = execFileSync(
+      tsx,
+      ['scripts/skill-package.ts', 'jukebox', '--stack', SAMPLE_OUTPUTS_FILE, '--out', out],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...SAMPLE_ENV },
+        encoding: 'utf8',
+      },
+    );
     expect(stdout).toContain('jukebox (endpoints filled)');
-    expect(readJson(path.join(out, 'skill-package/skill.json')).manifest.apis.music.endpoint.uri).toBe(SAMPLE_OUTPUTS.JukeboxFunctionArn);
+    expect(readJson(path.join(out, 'skill-package/skill.json')).manifest.apis.music.endpoint.uri).toBe(
+      SAMPLE_OUTPUTS.JukeboxFunctionArn,
+    );
   }, 60_000);
 });

@@ -17,7 +17,9 @@ import { jwtVerifier } from '../custom/harness';
 import { hsToken, recordingLogger } from '../support/fixtures';
 
 const ROOT = path.resolve(__dirname, '../..');
-const template = yamlParse(readFileSync(path.join(ROOT, 'template.yaml'), 'utf8')) as { Outputs: Record<string, { Value: unknown }> };
+const template = yamlParse(readFileSync(path.join(ROOT, 'template.yaml'), 'utf8')) as {
+  Outputs: Record<string, { Value: unknown }>;
+};
 const source = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 
 type Envelope = v1.skill.Manifest.SkillManifestEnvelope;
@@ -26,11 +28,18 @@ type Model = v1.skill.interactionModel.InteractionModelData;
 const packages = new Map(examples().map((example) => [example, readPackage(example)]));
 const manifestOf = (example: string) => packages.get(example)!.get('skill-package/skill.json') as Envelope;
 const modelsOf = (example: string) =>
-  new Map([...packages.get(example)!].filter(([file]) => file.startsWith('skill-package/interactionModels/custom/'))
-    .map(([file, json]) => [path.basename(file, '.json'), json as Model]));
+  new Map(
+    [...packages.get(example)!]
+      .filter(([file]) => file.startsWith('skill-package/interactionModels/custom/'))
+      .map(([file, json]) => [path.basename(file, '.json'), json as Model]),
+  );
 
 /** The function whose ARN a placeholder names: `${RideHailerFunctionArn}` is the output of RideHailerFunction. */
-const FUNCTION_OF_EXAMPLE: Record<string, string> = { 'ride-hailer': 'RideHailerFunction', 'my-lights': 'MyLightsFunction', jukebox: 'JukeboxFunction' };
+const FUNCTION_OF_EXAMPLE: Record<string, string> = {
+  'ride-hailer': 'RideHailerFunction',
+  'my-lights': 'MyLightsFunction',
+  jukebox: 'JukeboxFunction',
+};
 
 describe('every example package', () => {
   it.each(examples())('%s: an ASK CLI project whose skill package is ./skill-package', (example) => {
@@ -42,7 +51,9 @@ describe('every example package', () => {
 
   it.each(examples())('%s: every endpoint is the ARN output of its own function in template.yaml', (example) => {
     const fn = FUNCTION_OF_EXAMPLE[example]!;
-    const output = Object.entries(template.Outputs).find(([, out]) => JSON.stringify(out.Value) === JSON.stringify({ 'Fn::GetAtt': [fn, 'Arn'] }))?.[0];
+    const output = Object.entries(template.Outputs).find(
+      ([, out]) => JSON.stringify(out.Value) === JSON.stringify({ 'Fn::GetAtt': [fn, 'Arn'] }),
+    )?.[0];
     expect(output).toBeDefined();
     const uris: string[] = [];
     const collect = (node: unknown): void => {
@@ -59,28 +70,40 @@ describe('every example package', () => {
     expect(new Set(uris)).toEqual(new Set([`\${${output}}`]));
   });
 
-  it.each(examples())('%s: account linking by authorization code grant, every OAuth setting a placeholder filled at deploy (no secret in git)', (example) => {
-    const linking = packages.get(example)!.get('account-linking.json') as v1.skill.accountLinking.AccountLinkingRequest;
-    const request = linking.accountLinkingRequest!;
-    expect(request).toMatchObject({
-      type: 'AUTH_CODE',
-      accessTokenScheme: 'HTTP_BASIC',
-      authorizationUrl: '${ACCOUNT_LINKING_AUTHORIZATION_URL}',
-      accessTokenUrl: '${ACCOUNT_LINKING_ACCESS_TOKEN_URL}',
-      clientId: '${ACCOUNT_LINKING_CLIENT_ID}',
-      clientSecret: '${ACCOUNT_LINKING_CLIENT_SECRET}',
-      scopes: ['${ACCOUNT_LINKING_SCOPES}'],
-      domains: ['${ACCOUNT_LINKING_DOMAINS}'],
-    });
-    expect(request.defaultTokenExpirationInSeconds).toBeGreaterThan(0);
-  });
+  it.each(examples())(
+    '%s: account linking by authorization code grant, every OAuth setting a placeholder filled at deploy (no secret in git)',
+    (example) => {
+      const linking = packages
+        .get(example)!
+        .get('account-linking.json') as v1.skill.accountLinking.AccountLinkingRequest;
+      const request = linking.accountLinkingRequest!;
+      expect(request).toMatchObject({
+        type: 'AUTH_CODE',
+        accessTokenScheme: 'HTTP_BASIC',
+        authorizationUrl: '${ACCOUNT_LINKING_AUTHORIZATION_URL}',
+        accessTokenUrl: '${ACCOUNT_LINKING_ACCESS_TOKEN_URL}',
+        clientId: '${ACCOUNT_LINKING_CLIENT_ID}',
+        clientSecret: '${ACCOUNT_LINKING_CLIENT_SECRET}',
+        scopes: ['${ACCOUNT_LINKING_SCOPES}'],
+        domains: ['${ACCOUNT_LINKING_DOMAINS}'],
+      });
+      expect(request.defaultTokenExpirationInSeconds).toBeGreaterThan(0);
+    },
+  );
 
   it('leave nothing but the endpoints and the OAuth settings to fill', () => {
     const names = new Set([...packages.values()].flatMap((files) => [...files.values()].flatMap(placeholdersIn)));
-    expect([...names].sort()).toEqual([
-      'ACCOUNT_LINKING_ACCESS_TOKEN_URL', 'ACCOUNT_LINKING_AUTHORIZATION_URL', 'ACCOUNT_LINKING_CLIENT_ID', 'ACCOUNT_LINKING_CLIENT_SECRET',
-      'ACCOUNT_LINKING_DOMAINS', 'ACCOUNT_LINKING_SCOPES', ...Object.keys(template.Outputs),
-    ].sort());
+    expect([...names].sort()).toEqual(
+      [
+        'ACCOUNT_LINKING_ACCESS_TOKEN_URL',
+        'ACCOUNT_LINKING_AUTHORIZATION_URL',
+        'ACCOUNT_LINKING_CLIENT_ID',
+        'ACCOUNT_LINKING_CLIENT_SECRET',
+        'ACCOUNT_LINKING_DOMAINS',
+        'ACCOUNT_LINKING_SCOPES',
+        ...Object.keys(template.Outputs),
+      ].sort(),
+    );
   });
 });
 
@@ -96,13 +119,20 @@ describe('Ride Hailer: a custom skill', () => {
   }
 
   /** The intents Ride Hailer's handlers name, read from its code. */
-  const handledIntents = [...new Set([...source('lambda/ride-hailer/skill.ts').matchAll(/'((?:AMAZON\.)?[A-Za-z]+Intent)'/g)].map((match) => match[1]!))].sort();
+  const handledIntents = [
+    ...new Set(
+      [...source('lambda/ride-hailer/skill.ts').matchAll(/'((?:AMAZON\.)?[A-Za-z]+Intent)'/g)].map(
+        (match) => match[1]!,
+      ),
+    ),
+  ].sort();
 
   /** The custom-skill locales Ride Hailer speaks: English (its handlers' language), and any whose launch greeting is not the English one. */
   let spokenLocales: CustomSkillLocale[];
   beforeAll(async () => {
     const { invoke } = rideHailer();
-    const greeting = async (locale: string) => JSON.stringify((await invoke(launchRequest(linked(locale)))).response.outputSpeech);
+    const greeting = async (locale: string) =>
+      JSON.stringify((await invoke(launchRequest(linked(locale)))).response.outputSpeech);
     const english = await greeting('en-US');
     spokenLocales = [];
     for (const locale of CUSTOM_SKILL_LOCALES) {
@@ -122,15 +152,24 @@ describe('Ride Hailer: a custom skill', () => {
   });
 
   it('reads the intents from its handlers: OrderRideIntent and the built-ins they take', () => {
-    expect(handledIntents).toEqual(['AMAZON.CancelIntent', 'AMAZON.HelpIntent', 'AMAZON.NavigateHomeIntent', 'AMAZON.StopIntent', 'OrderRideIntent']);
+    expect(handledIntents).toEqual([
+      'AMAZON.CancelIntent',
+      'AMAZON.HelpIntent',
+      'AMAZON.NavigateHomeIntent',
+      'AMAZON.StopIntent',
+      'OrderRideIntent',
+    ]);
   });
 
-  it.each([...models.keys()])('%s: the model has exactly the intents the handlers take, the same as every other locale', (locale) => {
-    const model = models.get(locale)!.interactionModel.languageModel;
-    expect(model.intents.map((intent) => intent.name).sort()).toEqual(handledIntents);
-    expect(model).toEqual(models.get('en-US')!.interactionModel.languageModel);
-    expect(model.invocationName).toBe('ride hailer');
-  });
+  it.each([...models.keys()])(
+    '%s: the model has exactly the intents the handlers take, the same as every other locale',
+    (locale) => {
+      const model = models.get(locale)!.interactionModel.languageModel;
+      expect(model.intents.map((intent) => intent.name).sort()).toEqual(handledIntents);
+      expect(model).toEqual(models.get('en-US')!.interactionModel.languageModel);
+      expect(model.invocationName).toBe('ride hailer');
+    },
+  );
 
   it('gives OrderRideIntent the destination slot its handler reads, of a type the model defines', () => {
     const model = models.get('en-US')!.interactionModel.languageModel;
@@ -139,13 +178,18 @@ describe('Ride Hailer: a custom skill', () => {
     expect(order.slots).toEqual([{ name: 'destination', type: 'Destination' }]);
     expect(model.types?.map((type) => type.name)).toEqual(['Destination']);
     // Every sample's slots are the intent's; the manifest's example phrases come from the samples.
-    for (const sample of order.samples!) for (const [, slot] of sample.matchAll(/\{(\w+)\}/g)) expect(slot).toBe('destination');
-    expect(order.samples).toEqual(expect.arrayContaining(['order a ride to {destination}', 'for a ride to {destination}']));
+    for (const sample of order.samples!)
+      for (const [, slot] of sample.matchAll(/\{(\w+)\}/g)) expect(slot).toBe('destination');
+    expect(order.samples).toEqual(
+      expect.arrayContaining(['order a ride to {destination}', 'for a ride to {destination}']),
+    );
   });
 
-  it.each(handledIntents)('a linked user\'s %s reaches a handler, not the catch-all', async (intent) => {
+  it.each(handledIntents)("a linked user's %s reaches a handler, not the catch-all", async (intent) => {
     const { invoke, logger } = rideHailer();
-    const reply = await invoke(intentRequest(intent, intent === 'OrderRideIntent' ? { destination: 'the airport' } : {}, linked('en-GB')));
+    const reply = await invoke(
+      intentRequest(intent, intent === 'OrderRideIntent' ? { destination: 'the airport' } : {}, linked('en-GB')),
+    );
     expect(logger.text()).not.toContain('unhandled error');
     expect(JSON.stringify(reply.response.outputSpeech)).not.toContain('something went wrong');
   });
@@ -157,7 +201,9 @@ describe('Ride Hailer: a custom skill', () => {
   });
 
   it('example phrases that the model can hear', () => {
-    const samples = models.get('en-US')!.interactionModel.languageModel.intents.flatMap((intent) => intent.samples ?? []);
+    const samples = models
+      .get('en-US')!
+      .interactionModel.languageModel.intents.flatMap((intent) => intent.samples ?? []);
     const heard = (phrase: string) => {
       const open = /^Alexa, open ride hailer$/.exec(phrase);
       const ask = /^Alexa, ask ride hailer (?:to )?(.+)$/.exec(phrase);
@@ -195,9 +241,15 @@ describe('Jukebox: a music skill', () => {
   });
 
   it('declares exactly the requests its handlers take, read from its code', () => {
-    const handled = [...source('lambda/jukebox/skill.ts').matchAll(/addMusicHandler\('([\w.]+)', '(\w+)'/g)].map((match) => `${match[1]}.${match[2]}`).sort();
+    const handled = [...source('lambda/jukebox/skill.ts').matchAll(/addMusicHandler\('([\w.]+)', '(\w+)'/g)]
+      .map((match) => `${match[1]}.${match[2]}`)
+      .sort();
     expect(handled.length).toBeGreaterThan(0);
-    const declared = manifest.apis!.music!.interfaces!.flatMap((item) => (item.requests ?? []).map((request) => `${item.namespace}.${request.name}`)).sort();
+    const declared = manifest
+      .apis!.music!.interfaces!.flatMap((item) =>
+        (item.requests ?? []).map((request) => `${item.namespace}.${request.name}`),
+      )
+      .sort();
     expect(declared).toEqual(handled);
     expect(new Set(manifest.apis!.music!.interfaces!.map((item) => item.version))).toEqual(new Set(['1.0']));
   });

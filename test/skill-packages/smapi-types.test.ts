@@ -15,7 +15,8 @@ const VIRTUAL_DIR = path.join(ROOT, 'test/skill-packages/.typecheck');
 /** The SMAPI type of each kind of file in a package; ask-resources.json is the ASK CLI's, not SMAPI's (checked in packages.test.ts). */
 function smapiTypeOf(file: string): string | undefined {
   if (file === 'skill-package/skill.json') return 'v1.skill.Manifest.SkillManifestEnvelope';
-  if (/^skill-package\/interactionModels\/custom\/[a-z]{2}-[A-Z]{2}\.json$/.test(file)) return 'v1.skill.interactionModel.InteractionModelData';
+  if (/^skill-package\/interactionModels\/custom\/[a-z]{2}-[A-Z]{2}\.json$/.test(file))
+    return 'v1.skill.interactionModel.InteractionModelData';
   if (file === 'account-linking.json') return 'v1.skill.accountLinking.AccountLinkingRequest';
   return undefined;
 }
@@ -58,25 +59,56 @@ for (const example of examples()) {
 /** A manifest, an interaction model and account-linking settings each with one mistake SMAPI would refuse, and the error it must give. */
 const MISTAKES: Array<Checked & { error: RegExp }> = [
   {
-    ...moduleFor('smart home protocol 4', path.join(VIRTUAL_DIR, 'mistakes/protocol.ts'), { manifest: { apis: { smartHome: { protocolVersion: '4' } } } }, 'v1.skill.Manifest.SkillManifestEnvelope'),
+    ...moduleFor(
+      'smart home protocol 4',
+      path.join(VIRTUAL_DIR, 'mistakes/protocol.ts'),
+      { manifest: { apis: { smartHome: { protocolVersion: '4' } } } },
+      'v1.skill.Manifest.SkillManifestEnvelope',
+    ),
     error: /TS2322: Type '"4"' is not assignable to type 'SmartHomeProtocol'/,
   },
   {
-    ...moduleFor('a misspelled endpoint', path.join(VIRTUAL_DIR, 'mistakes/endpoint.ts'), { manifest: { apis: { custom: { endpont: { uri: 'arn' } } } } }, 'v1.skill.Manifest.SkillManifestEnvelope'),
+    ...moduleFor(
+      'a misspelled endpoint',
+      path.join(VIRTUAL_DIR, 'mistakes/endpoint.ts'),
+      { manifest: { apis: { custom: { endpont: { uri: 'arn' } } } } },
+      'v1.skill.Manifest.SkillManifestEnvelope',
+    ),
     error: /TS2353: .*'"endpont"' does not exist in type 'CustomApis'/,
   },
   {
-    ...moduleFor('a slot value without synonyms', path.join(VIRTUAL_DIR, 'mistakes/model.ts'), {
-      interactionModel: { languageModel: { invocationName: 'x', intents: [], types: [{ name: 'T', values: [{ name: { value: 'v' } }] }] } },
-    }, 'v1.skill.interactionModel.InteractionModelData'),
+    ...moduleFor(
+      'a slot value without synonyms',
+      path.join(VIRTUAL_DIR, 'mistakes/model.ts'),
+      {
+        interactionModel: {
+          languageModel: {
+            invocationName: 'x',
+            intents: [],
+            types: [{ name: 'T', values: [{ name: { value: 'v' } }] }],
+          },
+        },
+      },
+      'v1.skill.interactionModel.InteractionModelData',
+    ),
     error: /TS2741: Property ''synonyms'' is missing/,
   },
   {
-    ...moduleFor('a BASIC token scheme', path.join(VIRTUAL_DIR, 'mistakes/linking.ts'), { accountLinkingRequest: { type: 'AUTH_CODE', accessTokenScheme: 'BASIC' } }, 'v1.skill.accountLinking.AccountLinkingRequest'),
+    ...moduleFor(
+      'a BASIC token scheme',
+      path.join(VIRTUAL_DIR, 'mistakes/linking.ts'),
+      { accountLinkingRequest: { type: 'AUTH_CODE', accessTokenScheme: 'BASIC' } },
+      'v1.skill.accountLinking.AccountLinkingRequest',
+    ),
     error: /TS2322: Type '"BASIC"' is not assignable to type 'AccessTokenSchemeType/,
   },
   {
-    ...moduleFor('the payload without its accountLinkingRequest wrapper', path.join(VIRTUAL_DIR, 'mistakes/unwrapped.ts'), { type: 'AUTH_CODE', clientId: 'x' }, 'v1.skill.accountLinking.AccountLinkingRequest'),
+    ...moduleFor(
+      'the payload without its accountLinkingRequest wrapper',
+      path.join(VIRTUAL_DIR, 'mistakes/unwrapped.ts'),
+      { type: 'AUTH_CODE', clientId: 'x' },
+      'v1.skill.accountLinking.AccountLinkingRequest',
+    ),
     error: /TS2353: .*'"type"' does not exist in type 'AccountLinkingRequest'/,
   },
 ];
@@ -98,7 +130,9 @@ beforeAll(() => {
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, languageVersion, ...rest) => {
     const text = virtual.get(path.resolve(fileName));
-    return text !== undefined ? ts.createSourceFile(fileName, text, languageVersion, true) : getSourceFile(fileName, languageVersion, ...rest);
+    return text !== undefined
+      ? ts.createSourceFile(fileName, text, languageVersion, true)
+      : getSourceFile(fileName, languageVersion, ...rest);
   };
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (fileName) => virtual.has(path.resolve(fileName)) || fileExists(fileName);
@@ -128,11 +162,17 @@ describe('the skill packages, against ask-smapi-model', () => {
     expect([...diagnostics].filter(([file]) => !own.has(file))).toEqual([]);
   });
 
-  it.each(checked.map((item) => [item.name, item.type, item] as const))('%s type-checks as %s', (_name, _type, item) => {
-    expect(diagnostics.get(item.file) ?? []).toEqual([]);
-  });
+  it.each(checked.map((item) => [item.name, item.type, item] as const))(
+    '%s type-checks as %s',
+    (_name, _type, item) => {
+      expect(diagnostics.get(item.file) ?? []).toEqual([]);
+    },
+  );
 
-  it.each(MISTAKES.map((item) => [item.name, item] as const))('and the check has teeth: %s does not type-check', (_name, item) => {
-    expect(diagnostics.get(item.file)).toEqual([expect.stringMatching(item.error)]);
-  });
+  it.each(MISTAKES.map((item) => [item.name, item] as const))(
+    'and the check has teeth: %s does not type-check',
+    (_name, item) => {
+      expect(diagnostics.get(item.file)).toEqual([expect.stringMatching(item.error)]);
+    },
+  );
 });

@@ -16,15 +16,36 @@ type Mint = Partial<Omit<MintOptions, 'key'>> & { key?: MintOptions['key'] };
 
 /** An HS256 token for {@link SECRET}, valid for an hour unless told otherwise. */
 export function hsToken(options: Mint = {}): string {
-  return mintAccessToken({ key: SECRET, issuer: ISSUER, audience: AUDIENCE, subject: 'rider-42', claims: { name: 'Ada' }, ...options });
+  return mintAccessToken({
+    key: SECRET,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    subject: 'rider-42',
+    claims: { name: 'Ada' },
+    ...options,
+  });
 }
 
 export function rsToken(options: Mint = {}): string {
-  return mintAccessToken({ key: rsa.privateKey, algorithm: 'RS256', issuer: ISSUER, audience: AUDIENCE, subject: 'rider-42', ...options });
+  return mintAccessToken({
+    key: rsa.privateKey,
+    algorithm: 'RS256',
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    subject: 'rider-42',
+    ...options,
+  });
 }
 
 export function esToken(options: Mint = {}): string {
-  return mintAccessToken({ key: ec.privateKey, algorithm: 'ES256', issuer: ISSUER, audience: AUDIENCE, subject: 'rider-42', ...options });
+  return mintAccessToken({
+    key: ec.privateKey,
+    algorithm: 'ES256',
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    subject: 'rider-42',
+    ...options,
+  });
 }
 
 const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
@@ -47,6 +68,14 @@ export function rsaSign(input: string, key: KeyObject = rsa.privateKey): Buffer 
 /** A logger that keeps every line, as the JSON logger would write it. */
 export function recordingLogger(): Logger & { lines: string[]; text(): string } {
   const lines: string[] = [];
-  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push(JSON.stringify({ level, message, ...fields }));
-  return { lines, text: () => lines.join('\n'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void lines.push(JSON.stringify({ level, message, ...fields }));
+  return {
+    lines,
+    text: () => lines.join('\n'),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+  };
 }

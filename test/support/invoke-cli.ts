@@ -8,11 +8,18 @@ const run = promisify(execFile);
 export const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
-export interface Invocation { code: number; reply: any; logs: string }
+export interface Invocation {
+  code: number;
+  reply: any;
+  logs: string;
+}
 
 export async function invokeCli(logicalId: string, eventFile: string, ...args: string[]): Promise<Invocation> {
   try {
-    const { stdout, stderr } = await run(TSX, ['scripts/invoke.ts', logicalId, '-e', eventFile, ...args], { cwd: ROOT, timeout: 60_000 });
+    const { stdout, stderr } = await run(TSX, ['scripts/invoke.ts', logicalId, '-e', eventFile, ...args], {
+      cwd: ROOT,
+      timeout: 60_000,
+    });
     return { code: 0, reply: JSON.parse(stdout), logs: stderr };
   } catch (error: any) {
     if (typeof error.code !== 'number') throw error;

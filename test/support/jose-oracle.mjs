@@ -43,7 +43,9 @@ function register(message) {
       sources.set(message.key, createLocalJWKSet(message.jwks));
     } catch (error) {
       // jose refuses the whole key set (a member that is not an object): every token against it is refused so.
-      sources.set(message.key, () => { throw error; });
+      sources.set(message.key, () => {
+        throw error;
+      });
     }
   }
 }

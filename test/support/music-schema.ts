@@ -10,7 +10,10 @@ expect.extend({
     const errors = (validate.errors ?? []).slice(0, 6).map((e) => `${e.instancePath || '/'} ${e.message}`);
     return {
       pass,
-      message: () => (pass ? 'expected the message not to validate against the music schema' : `expected a valid music message:\n  ${errors.join('\n  ')}\n${JSON.stringify(received, null, 2)}`),
+      message: () =>
+        pass
+          ? 'expected the message not to validate against the music schema'
+          : `expected a valid music message:\n  ${errors.join('\n  ')}\n${JSON.stringify(received, null, 2)}`,
     };
   },
 });

@@ -17,7 +17,8 @@ export const ALEXA_REDIRECT_URIS = [
 ];
 export const AUDIENCE = 'ride-hailer-alexa-skill';
 
-export type Variant = 'alexa-good' | 'alexa-no-refresh' | 'alexa-short' | 'alexa-rotating' | 'alexa-slow' | 'alexa-one-region';
+export type Variant =
+  'alexa-good' | 'alexa-no-refresh' | 'alexa-short' | 'alexa-rotating' | 'alexa-slow' | 'alexa-one-region';
 
 export const secretOf = (clientId: string) => `${clientId}-secret-${'x'.repeat(8)}`;
 
@@ -37,12 +38,52 @@ export function makeTestCertificateAuthority(): TestCertificateAuthority {
   const file = (name: string) => path.join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl('req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=check-server loopback test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  openssl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=check-server loopback test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
   openssl('req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=127.0.0.1');
-  writeFileSync(file('server.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.pem'), '-days', '2', '-extfile', file('server.ext'));
-  return { dir, caFile: file('ca.pem'), certFile: file('server.pem'), keyFile: file('server.key'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  writeFileSync(
+    file('server.ext'),
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n',
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    file('server.csr'),
+    '-CA',
+    file('ca.pem'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    file('server.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    file('server.ext'),
+  );
+  return {
+    dir,
+    caFile: file('ca.pem'),
+    certFile: file('server.pem'),
+    keyFile: file('server.key'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export interface VariantServer {
@@ -57,11 +98,22 @@ export interface VariantServer {
   stop(): Promise<void>;
 }
 
-export async function startVariantServer(ca: TestCertificateAuthority, options: { slowMs?: number } = {}): Promise<VariantServer> {
-  const signingKey = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'check-server-key', alg: 'RS256', use: 'sig' };
+export async function startVariantServer(
+  ca: TestCertificateAuthority,
+  options: { slowMs?: number } = {},
+): Promise<VariantServer> {
+  const signingKey = {
+    ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+    kid: 'check-server-key',
+    alg: 'RS256',
+    use: 'sig',
+  };
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(__dirname, 'oauth-variants-provider.mjs'), JSON.stringify({ certFile: ca.certFile, keyFile: ca.keyFile, signingKey, slowMs: options.slowMs })],
+    [
+      path.join(__dirname, 'oauth-variants-provider.mjs'),
+      JSON.stringify({ certFile: ca.certFile, keyFile: ca.keyFile, signingKey, slowMs: options.slowMs }),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.caFile } },
   );
   const [issuer, plainOrigin] = await new Promise<[string, string]>((resolve, reject) => {
@@ -95,7 +147,12 @@ export async function startVariantServer(ca: TestCertificateAuthority, options: 
     issuer,
     plainOrigin,
     code: (client, redirectUri) => command('code', { client, ...(redirectUri ? { redirectUri } : {}) }),
-    tokens: async (client) => (await command<{ tokens: { access_token: string; refresh_token?: string; expires_in: number } }>('tokens', { client })).tokens,
+    tokens: async (client) =>
+      (
+        await command<{ tokens: { access_token: string; refresh_token?: string; expires_in: number } }>('tokens', {
+          client,
+        })
+      ).tokens,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -50,7 +50,14 @@ const provider = new Provider(issuer, {
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
     })),
-    { client_id: 'skill-api', client_secret: secretOf('skill-api'), redirect_uris: [], grant_types: [], response_types: [], token_endpoint_auth_method: 'client_secret_basic' },
+    {
+      client_id: 'skill-api',
+      client_secret: secretOf('skill-api'),
+      redirect_uris: [],
+      grant_types: [],
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
   ],
   jwks: { keys: [options.signingKey] },
   findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id }) }),
@@ -73,7 +80,9 @@ const provider = new Provider(issuer, {
     },
   },
   issueRefreshToken: async (_ctx, client, code) =>
-    client.clientId !== 'alexa-no-refresh' && client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    client.clientId !== 'alexa-no-refresh' &&
+    client.grantTypeAllowed('refresh_token') &&
+    code.scopes.has('offline_access'),
   rotateRefreshToken: (ctx) => ctx.oidc.client?.clientId === 'alexa-rotating',
   ttl: { AccessToken: (_ctx, _token, client) => accessTokenTtl(client) },
 });
@@ -85,7 +94,8 @@ const handle = (req, res) => {
   if (req.url === '/jwks-silent') return void silent.add(res);
   const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
   const clientId = basic ? Buffer.from(basic[1], 'base64').toString().split(':')[0] : undefined;
-  if (req.method === 'POST' && req.url === '/token' && clientId === 'alexa-slow') return void setTimeout(() => callback(req, res), options.slowMs ?? 4700);
+  if (req.method === 'POST' && req.url === '/token' && clientId === 'alexa-slow')
+    return void setTimeout(() => callback(req, res), options.slowMs ?? 4700);
   callback(req, res);
 };
 secure.on('request', handle);
@@ -98,36 +108,57 @@ class Browser {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   }
   async request(location, init = {}) {
-    const response = await fetch(new URL(location, issuer), { ...init, redirect: 'manual', headers: { ...init.headers, cookie: this.header() } });
+    const response = await fetch(new URL(location, issuer), {
+      ...init,
+      redirect: 'manual',
+      headers: { ...init.headers, cookie: this.header() },
+    });
     for (const setCookie of response.headers.getSetCookie()) {
       const [pair] = setCookie.split(';');
       const at = pair.indexOf('=');
       this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
     }
     const text = await response.text();
-    return { status: response.status, location: response.headers.get('location') ? new URL(response.headers.get('location'), issuer).href : undefined, text };
+    return {
+      status: response.status,
+      location: response.headers.get('location') ? new URL(response.headers.get('location'), issuer).href : undefined,
+      text,
+    };
   }
   async redirect(location, init) {
     const answer = await this.request(location, init);
-    if (answer.status !== 302 && answer.status !== 303) throw new Error(`expected a redirect from ${location}, got ${answer.status}`);
+    if (answer.status !== 302 && answer.status !== 303)
+      throw new Error(`expected a redirect from ${location}, got ${answer.status}`);
     return answer.location;
   }
   post(location, form) {
-    return this.redirect(location, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+    return this.redirect(location, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form),
+    });
   }
 }
 
 /** Links an account as Alexa does up to the grant code: the authorization page, login, consent, the redirect to Alexa. */
 async function code({ client, redirectUri = ALEXA_REDIRECT_URIS[0], login = 'rider-1' }) {
   const browser = new Browser();
-  const query = new URLSearchParams({ client_id: client, response_type: 'code', redirect_uri: redirectUri, scope: 'openid offline_access rides', state: 'state-from-alexa', prompt: 'consent' });
+  const query = new URLSearchParams({
+    client_id: client,
+    response_type: 'code',
+    redirect_uri: redirectUri,
+    scope: 'openid offline_access rides',
+    state: 'state-from-alexa',
+    prompt: 'consent',
+  });
   let location = await browser.redirect(`${issuer}/auth?${query}`);
   location = await browser.post(location, { prompt: 'login', login, password: 'any password' });
   location = await browser.redirect(location);
   location = await browser.post(location, { prompt: 'consent' });
   location = await browser.redirect(location);
   const back = new URL(location);
-  if (`${back.origin}${back.pathname}` !== redirectUri) throw new Error(`the server did not send the user back to Alexa: ${back.origin}${back.pathname}`);
+  if (`${back.origin}${back.pathname}` !== redirectUri)
+    throw new Error(`the server did not send the user back to Alexa: ${back.origin}${back.pathname}`);
   return { code: back.searchParams.get('code'), redirectUri };
 }
 
@@ -138,7 +169,10 @@ const commands = {
     const { code: grant, redirectUri } = await code({ client, login });
     const response = await fetch(`${issuer}/token`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from(`${client}:${secretOf(client)}`).toString('base64')}` },
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Authorization: `Basic ${Buffer.from(`${client}:${secretOf(client)}`).toString('base64')}`,
+      },
       body: new URLSearchParams({ grant_type: 'authorization_code', code: grant, redirect_uri: redirectUri }),
     });
     const body = await response.json();

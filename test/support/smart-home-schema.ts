@@ -15,20 +15,25 @@ import ownSchema from '../schemas/smart-home-messages.schema.json';
 
 /** Where Amazon's schema is looked for: `$ALEXA_SMART_HOME_SCHEMA`, else ../shared/conformance next to the repository. */
 export const SMART_HOME_SCHEMA_PATH =
-  process.env.ALEXA_SMART_HOME_SCHEMA ?? path.resolve(__dirname, '../../../shared/conformance/alexa_smart_home_message_schema.json');
+  process.env.ALEXA_SMART_HOME_SCHEMA ??
+  path.resolve(__dirname, '../../../shared/conformance/alexa_smart_home_message_schema.json');
 
 /** Whether Amazon's schema is there, so replies are checked against it as well as against the project's. */
 export const smartHomeSchemaAvailable = existsSync(SMART_HOME_SCHEMA_PATH);
 
 /** What the checks of a suite validate against, for test names. */
-export const SMART_HOME_SCHEMAS = smartHomeSchemaAvailable ? "the project's and Amazon's smart home schemas" : "the project's smart home schema; Amazon's is absent";
+export const SMART_HOME_SCHEMAS = smartHomeSchemaAvailable
+  ? "the project's and Amazon's smart home schemas"
+  : "the project's smart home schema; Amazon's is absent";
 
 const ownValidator: ValidateFunction = new Ajv({ strict: false, allErrors: false }).compile(ownSchema);
 let amazonValidator: ValidateFunction | undefined;
 
 function complaints(validator: ValidateFunction, message: unknown, schema: string): string[] {
   if (validator(message)) return [];
-  return (validator.errors ?? []).slice(0, 8).map((error) => `[${schema}] ${error.instancePath || '/'} ${error.message}`);
+  return (validator.errors ?? [])
+    .slice(0, 8)
+    .map((error) => `[${schema}] ${error.instancePath || '/'} ${error.message}`);
 }
 
 /** The complaints of the project's schema about `message`, or `[]` when it validates. */
@@ -39,9 +44,12 @@ export function ownSmartHomeSchemaErrors(message: unknown): string[] {
 /** The complaints of Amazon's schema about `message`; `[]` when it validates or is absent. */
 export function amazonSmartHomeSchemaErrors(message: unknown): string[] {
   if (!smartHomeSchemaAvailable) return [];
-  amazonValidator ??= new AjvDraft04({ strict: false, unicodeRegExp: false, validateFormats: false, logger: false }).compile(
-    JSON.parse(readFileSync(SMART_HOME_SCHEMA_PATH, 'utf8')),
-  );
+  amazonValidator ??= new AjvDraft04({
+    strict: false,
+    unicodeRegExp: false,
+    validateFormats: false,
+    logger: false,
+  }).compile(JSON.parse(readFileSync(SMART_HOME_SCHEMA_PATH, 'utf8')));
   return complaints(amazonValidator, message, "Amazon's schema");
 }
 
@@ -72,13 +80,15 @@ expect.extend({
       const pass = own.length === 0 || (smartHomeSchemaAvailable && amazon.length === 0);
       return {
         pass,
-        message: () => `expected ${SMART_HOME_SCHEMAS} to reject the message, but ${own.length === 0 ? "the project's" : "Amazon's"} accepted it:\n${JSON.stringify(received, null, 2)}`,
+        message: () =>
+          `expected ${SMART_HOME_SCHEMAS} to reject the message, but ${own.length === 0 ? "the project's" : "Amazon's"} accepted it:\n${JSON.stringify(received, null, 2)}`,
       };
     }
     const errors = [...own, ...amazon];
     return {
       pass: errors.length === 0,
-      message: () => `expected the message to validate against ${SMART_HOME_SCHEMAS}:\n  ${errors.join('\n  ')}\n${JSON.stringify(received, null, 2)}`,
+      message: () =>
+        `expected the message to validate against ${SMART_HOME_SCHEMAS}:\n  ${errors.join('\n  ')}\n${JSON.stringify(received, null, 2)}`,
     };
   },
 });

@@ -49,14 +49,21 @@ export async function startLedgerServer(): Promise<LedgerServer> {
     client,
     async createTable() {
       const TableName = `unlink-ledger-${++tables}`;
-      await client.send(new CreateTableCommand({
-        TableName, BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      }));
+      await client.send(
+        new CreateTableCommand({
+          TableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        }),
+      );
       return TableName;
     },
     env: (table) => ({
-      UNLINK_LEDGER_TABLE: table, AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      UNLINK_LEDGER_TABLE: table,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
     }),
     async items(table) {
       const { Items } = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
@@ -84,20 +91,28 @@ export async function waitForProof(ledger: LedgerServer, table: string, timeoutM
  * template reader parses as YAML) to `.aws-sam/e2e-unlink-ledger/<name>.json`; its path.
  * `variables` are declared too (empty), for a test to set (e.g. `LWA_TOKEN_URL`).
  */
-export function templateWithLedgerAccess(templatePath: string, name: string, variables: readonly string[] = []): string {
+export function templateWithLedgerAccess(
+  templatePath: string,
+  name: string,
+  variables: readonly string[] = [],
+): string {
   const template = yamlParse(readFileSync(templatePath, 'utf8')) as Record<string, any>;
   const globals = ((template.Globals ??= {}).Function ??= {});
   globals.Environment = {
     ...globals.Environment,
     Variables: {
-      ...globals.Environment?.Variables, AWS_ENDPOINT_URL_DYNAMODB: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '',
+      ...globals.Environment?.Variables,
+      AWS_ENDPOINT_URL_DYNAMODB: '',
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
       ...Object.fromEntries(variables.map((variable) => [variable, ''])),
     },
   };
   const codeUri = (uri: unknown) => (typeof uri === 'string' ? path.resolve(path.dirname(templatePath), uri) : uri);
   if (globals.CodeUri !== undefined) globals.CodeUri = codeUri(globals.CodeUri);
   for (const resource of Object.values<any>(template.Resources ?? {})) {
-    if (resource.Type === 'AWS::Serverless::Function' && resource.Properties?.CodeUri !== undefined) resource.Properties.CodeUri = codeUri(resource.Properties.CodeUri);
+    if (resource.Type === 'AWS::Serverless::Function' && resource.Properties?.CodeUri !== undefined)
+      resource.Properties.CodeUri = codeUri(resource.Properties.CodeUri);
   }
   const dir = path.join(ROOT, '.aws-sam', 'e2e-unlink-ledger');
   mkdirSync(dir, { recursive: true });

@@ -2,7 +2,14 @@
  * A ledger shared by several "containers" (unlinking policy instances) under a clock the tests
  * move, for the tests of the unlinking policy and its breaker.
  */
-import { MemoryUnlinkLedger, UnlinkingPolicy, type RejectedDecision, type TokenVerifier, type UnlinkLedger, type UnlinkingOptions } from '../../lib';
+import {
+  MemoryUnlinkLedger,
+  UnlinkingPolicy,
+  type RejectedDecision,
+  type TokenVerifier,
+  type UnlinkLedger,
+  type UnlinkingOptions,
+} from '../../lib';
 import { recordingLogger } from './fixtures';
 
 export const HOUR = 3_600_000;
@@ -20,15 +27,29 @@ export function useTestClock(): void {
   afterEach(() => jest.restoreAllMocks());
 }
 
-export const versioned: TokenVerifier<unknown> = { verify: async () => ({ outcome: 'invalid', reason: 'bad signature' }), configurationVersion: 'v1' };
-export const invalid = (extra: Partial<RejectedDecision & { outcome: 'invalid' }> = {}) => ({ outcome: 'invalid', reason: 'bad signature', ...extra }) as RejectedDecision & { outcome: 'invalid' };
-export const expired = (extra: object = {}) => ({ outcome: 'expired', ...extra }) as RejectedDecision & { outcome: 'expired' };
+export const versioned: TokenVerifier<unknown> = {
+  verify: async () => ({ outcome: 'invalid', reason: 'bad signature' }),
+  configurationVersion: 'v1',
+};
+export const invalid = (extra: Partial<RejectedDecision & { outcome: 'invalid' }> = {}) =>
+  ({ outcome: 'invalid', reason: 'bad signature', ...extra }) as RejectedDecision & { outcome: 'invalid' };
+export const expired = (extra: object = {}) =>
+  ({ outcome: 'expired', ...extra }) as RejectedDecision & { outcome: 'expired' };
 
 /** One container: a policy of its own over the fleet's ledger, its logger, and a review of one rejected token. */
-export function container(ledger: UnlinkLedger, options: UnlinkingOptions = {}, verifier: TokenVerifier<unknown> = versioned) {
+export function container(
+  ledger: UnlinkLedger,
+  options: UnlinkingOptions = {},
+  verifier: TokenVerifier<unknown> = versioned,
+) {
   const logger = recordingLogger();
   const policy = new UnlinkingPolicy({ ledger, logger, family: 'directive', verifier, ...options });
-  return { policy, logger, review: (decision: RejectedDecision & { outcome: 'invalid' | 'expired' }, token: string) => policy.review(decision, token, 1000) };
+  return {
+    policy,
+    logger,
+    review: (decision: RejectedDecision & { outcome: 'invalid' | 'expired' }, token: string) =>
+      policy.review(decision, token, 1000),
+  };
 }
 
 /** A fleet whose configuration a genuine user has proven. */

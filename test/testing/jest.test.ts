@@ -6,7 +6,13 @@ import { launchRequest } from '../../lib/testing';
 
 describe('the jest setup file', () => {
   it('installs the account-linking matchers on expect', () => {
-    const linkAccount = { response: { card: { type: 'LinkAccount' }, outputSpeech: { type: 'SSML', ssml: '<speak>link</speak>' }, shouldEndSession: true } };
+    const linkAccount = {
+      response: {
+        card: { type: 'LinkAccount' },
+        outputSpeech: { type: 'SSML', ssml: '<speak>link</speak>' },
+        shouldEndSession: true,
+      },
+    };
     expect(linkAccount).toBeLinkAccountResponse();
     expect(linkAccount).toUnlinkTheUser();
     expect(launchRequest()).not.toBeLinkAccountResponse();

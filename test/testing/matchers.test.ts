@@ -4,10 +4,21 @@
  */
 import { accountLinkingMatchers, errorTypeOf } from '../../lib/testing';
 
-const linkAccount = { response: { card: { type: 'LinkAccount' }, outputSpeech: { type: 'SSML', ssml: '<speak>link</speak>' }, shouldEndSession: true } };
+const linkAccount = {
+  response: {
+    card: { type: 'LinkAccount' },
+    outputSpeech: { type: 'SSML', ssml: '<speak>link</speak>' },
+    shouldEndSession: true,
+  },
+};
 const tryLater = { response: { outputSpeech: { type: 'SSML', ssml: '<speak>later</speak>' }, shouldEndSession: true } };
-const smartHomeError = (type: string, namespace = 'Alexa') => ({ event: { header: { namespace, name: 'ErrorResponse', payloadVersion: '3' }, payload: { type, message: 'm' } } });
-const musicError = (type: string) => ({ header: { namespace: 'Alexa', name: 'ErrorResponse', payloadVersion: '3.0' }, payload: { type, message: 'm' } });
+const smartHomeError = (type: string, namespace = 'Alexa') => ({
+  event: { header: { namespace, name: 'ErrorResponse', payloadVersion: '3' }, payload: { type, message: 'm' } },
+});
+const musicError = (type: string) => ({
+  header: { namespace: 'Alexa', name: 'ErrorResponse', payloadVersion: '3.0' },
+  payload: { type, message: 'm' },
+});
 const m = accountLinkingMatchers;
 
 describe('errorTypeOf', () => {
@@ -24,7 +35,9 @@ describe('accountLinkingMatchers', () => {
   it('toBeLinkAccountResponse passes on a LinkAccount card with speech that ends the session, only', () => {
     expect(m.toBeLinkAccountResponse(linkAccount).pass).toBe(true);
     expect(m.toBeLinkAccountResponse(tryLater).pass).toBe(false);
-    expect(m.toBeLinkAccountResponse({ response: { ...linkAccount.response, shouldEndSession: false } }).pass).toBe(false);
+    expect(m.toBeLinkAccountResponse({ response: { ...linkAccount.response, shouldEndSession: false } }).pass).toBe(
+      false,
+    );
   });
 
   it('toBeTryLaterResponse passes on speech without a card that ends the session, only', () => {
@@ -35,7 +48,9 @@ describe('accountLinkingMatchers', () => {
   it('toBeAlexaErrorResponse passes on a smart home ErrorResponse (of the type, when given), in Alexa, Alexa.Video or Alexa.Authorization', () => {
     expect(m.toBeAlexaErrorResponse(smartHomeError('INTERNAL_ERROR')).pass).toBe(true);
     expect(m.toBeAlexaErrorResponse(smartHomeError('INTERNAL_ERROR'), 'INTERNAL_ERROR').pass).toBe(true);
-    expect(m.toBeAlexaErrorResponse(smartHomeError('INTERNAL_ERROR'), 'INVALID_AUTHORIZATION_CREDENTIAL').pass).toBe(false);
+    expect(m.toBeAlexaErrorResponse(smartHomeError('INTERNAL_ERROR'), 'INVALID_AUTHORIZATION_CREDENTIAL').pass).toBe(
+      false,
+    );
     expect(m.toBeAlexaErrorResponse(smartHomeError('ACCEPT_GRANT_FAILED', 'Alexa.Authorization')).pass).toBe(true);
     expect(m.toBeAlexaErrorResponse(smartHomeError('INTERNAL_ERROR', 'Alexa.PowerController')).pass).toBe(false);
     expect(m.toBeAlexaErrorResponse(musicError('INTERNAL_ERROR')).pass).toBe(false);
@@ -58,10 +73,14 @@ describe('accountLinkingMatchers', () => {
   it('explains a transient reply where an unlinking one was expected: the unlinking policy held it', () => {
     expect(m.toBeLinkAccountResponse(tryLater).message()).toContain('unlinkingForTests()');
     expect(m.toUnlinkTheUser(smartHomeError('INTERNAL_ERROR')).message()).toContain('held');
-    expect(m.toBeAlexaErrorResponse(smartHomeError('BRIDGE_UNREACHABLE'), 'INVALID_AUTHORIZATION_CREDENTIAL').message()).toContain('unlinkingForTests()');
+    expect(
+      m.toBeAlexaErrorResponse(smartHomeError('BRIDGE_UNREACHABLE'), 'INVALID_AUTHORIZATION_CREDENTIAL').message(),
+    ).toContain('unlinkingForTests()');
     // No such hint where no unlinking reply was expected, or where the reply is not the transient one.
     expect(m.toBeTryLaterResponse(linkAccount).message()).not.toContain('unlinkingForTests()');
-    expect(m.toBeLinkAccountResponse(smartHomeError('INVALID_DIRECTIVE')).message()).not.toContain('unlinkingForTests()');
+    expect(m.toBeLinkAccountResponse(smartHomeError('INVALID_DIRECTIVE')).message()).not.toContain(
+      'unlinkingForTests()',
+    );
   });
 
   it('words the message for .not when it passes, and shows what it received', () => {

@@ -4,11 +4,17 @@
  */
 import { verifierDouble } from '../../lib/testing';
 
-const context = { family: 'custom' as const, deadline: new Date(Date.now() + 1000), signal: new AbortController().signal };
+const context = {
+  family: 'custom' as const,
+  deadline: new Date(Date.now() + 1000),
+  signal: new AbortController().signal,
+};
 
 describe('verifierDouble', () => {
   it('answers each token with its verdict, and any other as invalid, recording every call', async () => {
-    const double = verifierDouble().when('good', { outcome: 'valid', principal: { subject: 'u' } }).when('old', { outcome: 'expired' });
+    const double = verifierDouble()
+      .when('good', { outcome: 'valid', principal: { subject: 'u' } })
+      .when('old', { outcome: 'expired' });
     expect(await double.verify('good', context)).toEqual({ outcome: 'valid', principal: { subject: 'u' } });
     expect(await double.verify('old', context)).toEqual({ outcome: 'expired' });
     expect(await double.verify('other', context)).toEqual({ outcome: 'invalid', reason: 'unknown to the double' });
@@ -21,7 +27,10 @@ describe('verifierDouble', () => {
   });
 
   it('throws, rejects and hangs when told to', async () => {
-    const double = verifierDouble().when('t', { behaviour: 'throws' }).when('r', { behaviour: 'rejects' }).when('h', { behaviour: 'hangs' });
+    const double = verifierDouble()
+      .when('t', { behaviour: 'throws' })
+      .when('r', { behaviour: 'rejects' })
+      .when('h', { behaviour: 'hangs' });
     expect(() => double.verify('t', context)).toThrow('the verifier double throws');
     await expect(double.verify('r', context)).rejects.toThrow('the verifier double rejects');
     const settled = jest.fn();
@@ -31,7 +40,9 @@ describe('verifierDouble', () => {
   });
 
   it('answers late after the given time, and answers garbage as given', async () => {
-    const double = verifierDouble().when('late', { behaviour: 'late', afterMs: 30, verdict: { outcome: 'expired' } }).when('g', { behaviour: 'garbage', answer: 'valid' });
+    const double = verifierDouble()
+      .when('late', { behaviour: 'late', afterMs: 30, verdict: { outcome: 'expired' } })
+      .when('g', { behaviour: 'garbage', answer: 'valid' });
     const started = Date.now();
     expect(await double.verify('late', context)).toEqual({ outcome: 'expired' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(25);

@@ -9,7 +9,9 @@ import ts from 'typescript';
 
 const ROOT = resolve(__dirname, '../..');
 const FIXTURES = join(__dirname, 'fixtures');
-const fixtures = readdirSync(FIXTURES).filter((name) => name.endsWith('.ts')).map((name) => join(FIXTURES, name));
+const fixtures = readdirSync(FIXTURES)
+  .filter((name) => name.endsWith('.ts'))
+  .map((name) => join(FIXTURES, name));
 const MARKER = /^\s*\/\/ @ts-expect-error\b.*$/;
 
 function compilerOptions(): ts.CompilerOptions {
@@ -38,7 +40,11 @@ const describeDiagnostic = (d: ts.Diagnostic) =>
 describe('the type tests', () => {
   it('find fixtures with misuses marked', () => {
     expect(fixtures.length).toBeGreaterThan(0);
-    const marked = fixtures.flatMap((file) => readFileSync(file, 'utf8').split('\n').filter((line) => MARKER.test(line)));
+    const marked = fixtures.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => MARKER.test(line)),
+    );
     expect(marked.length).toBeGreaterThanOrEqual(10);
   });
 
@@ -67,7 +73,11 @@ describe('the type tests', () => {
     }
     const diagnostics = check(sources);
     for (const [file, lines] of expected) {
-      const failed = new Set(diagnostics.filter((d) => resolve(d.file!.fileName) === file).map((d) => d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1));
+      const failed = new Set(
+        diagnostics
+          .filter((d) => resolve(d.file!.fileName) === file)
+          .map((d) => d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1),
+      );
       const notFailing = lines.filter((line) => !failed.has(line));
       expect({ file, notFailing }).toEqual({ file, notFailing: [] });
     }

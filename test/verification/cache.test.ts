@@ -1,6 +1,12 @@
 /** CachingVerifier in front of any verifier: coalescing, TTLs, LRU, knowledge versions, and callers' deadlines. */
 import {
-  CachingVerifier, ConfigurationError, JwtVerifier, VerifierTimeoutError, type TokenVerdict, type TokenVerifier, type VerificationContext,
+  CachingVerifier,
+  ConfigurationError,
+  JwtVerifier,
+  VerifierTimeoutError,
+  type TokenVerdict,
+  type TokenVerifier,
+  type VerificationContext,
 } from '../../lib';
 import { AUDIENCE, ISSUER } from '../support/fixtures';
 import { context } from './context';
@@ -8,12 +14,20 @@ import { context } from './context';
 describe('CachingVerifier', () => {
   function counting(answer: (token: string) => TokenVerdict<string> | Promise<TokenVerdict<string>>) {
     const calls: string[] = [];
-    const inner: TokenVerifier<string> = { verify: async (token) => { calls.push(token); return answer(token); } };
+    const inner: TokenVerifier<string> = {
+      verify: async (token) => {
+        calls.push(token);
+        return answer(token);
+      },
+    };
     return { inner, calls };
   }
 
   it('coalesces concurrent verifications of one token into one upstream call', async () => {
-    const { inner, calls } = counting(async () => { await new Promise((r) => setTimeout(r, 20)); return { outcome: 'valid', principal: 'u' }; });
+    const { inner, calls } = counting(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      return { outcome: 'valid', principal: 'u' };
+    });
     const cache = new CachingVerifier(inner);
     const verdicts = await Promise.all(Array.from({ length: 20 }, () => cache.verify('t', context())));
     expect(calls).toHaveLength(1);
@@ -21,7 +35,11 @@ describe('CachingVerifier', () => {
   });
 
   it('keeps a valid verdict no longer than the token lives', async () => {
-    const { inner, calls } = counting(() => ({ outcome: 'valid', principal: 'u', expiresAt: new Date(Date.now() + 50) }));
+    const { inner, calls } = counting(() => ({
+      outcome: 'valid',
+      principal: 'u',
+      expiresAt: new Date(Date.now() + 50),
+    }));
     const cache = new CachingVerifier(inner);
     await cache.verify('t', context());
     await cache.verify('t', context());
@@ -33,7 +51,10 @@ describe('CachingVerifier', () => {
 
   it('keeps negative verdicts for the negative TTL, and "could not decide" not at all', async () => {
     let fail = true;
-    const { inner, calls } = counting(() => { if (fail) throw new Error('down'); return { outcome: 'invalid', reason: 'revoked' }; });
+    const { inner, calls } = counting(() => {
+      if (fail) throw new Error('down');
+      return { outcome: 'invalid', reason: 'revoked' };
+    });
     const cache = new CachingVerifier(inner, { negativeTtlSeconds: 60 });
     await expect(cache.verify('t', context())).rejects.toThrow('down');
     fail = false;
@@ -61,7 +82,11 @@ describe('CachingVerifier', () => {
     };
     return { inner, settles };
   }
-  const withSignal = (signal: AbortSignal): VerificationContext => ({ family: 'custom', signal, deadline: new Date(Date.now() + 1000) });
+  const withSignal = (signal: AbortSignal): VerificationContext => ({
+    family: 'custom',
+    signal,
+    deadline: new Date(Date.now() + 1000),
+  });
 
   it('never keeps a caller who joins a pending verification past its own deadline', async () => {
     const { inner, settles } = controlled();
@@ -94,7 +119,7 @@ describe('CachingVerifier', () => {
     expect(settles).toHaveLength(2);
   });
 
-  it('does not keep a verdict taken while the inner verifier\'s knowledge was refreshed', async () => {
+  it("does not keep a verdict taken while the inner verifier's knowledge was refreshed", async () => {
     const { inner, settles } = controlled();
     const cache = new CachingVerifier(inner);
     const verdict = cache.verify('t', context());
@@ -108,7 +133,7 @@ describe('CachingVerifier', () => {
     expect(await again).toEqual({ outcome: 'valid', principal: 'u' });
   });
 
-  it('drops a kept verdict once the inner verifier\'s knowledge has been refreshed', async () => {
+  it("drops a kept verdict once the inner verifier's knowledge has been refreshed", async () => {
     const { inner, settles } = controlled();
     const cache = new CachingVerifier(inner, { negativeTtlSeconds: 60 });
     const verdict = cache.verify('t', context());
@@ -128,7 +153,11 @@ describe('CachingVerifier', () => {
     const fetchedAt = new Date(Date.now() - 120_000); // e.g. the fetch of the key set the failure was proven against
     const { inner } = counting(() => ({ outcome: 'invalid', reason: 'bad signature', knowledgeAt: fetchedAt }));
     const cache = new CachingVerifier(inner, { negativeTtlSeconds: 60 });
-    expect(await cache.verify('t', context())).toEqual({ outcome: 'invalid', reason: 'bad signature', knowledgeAt: fetchedAt });
+    expect(await cache.verify('t', context())).toEqual({
+      outcome: 'invalid',
+      reason: 'bad signature',
+      knowledgeAt: fetchedAt,
+    });
     await new Promise((r) => setTimeout(r, 20));
     const served = await cache.verify('t', context());
     expect(served).toEqual({ outcome: 'invalid', reason: 'bad signature', knowledgeAt: fetchedAt });
@@ -182,6 +211,8 @@ describe('CachingVerifier', () => {
 
   it('refuses nonsense options', () => {
     expect(() => new CachingVerifier({} as never)).toThrow(ConfigurationError);
-    expect(() => new CachingVerifier({ verify: async () => ({ outcome: 'expired' }) }, { maxEntries: 0 })).toThrow(ConfigurationError);
+    expect(() => new CachingVerifier({ verify: async () => ({ outcome: 'expired' }) }, { maxEntries: 0 })).toThrow(
+      ConfigurationError,
+    );
   });
 });

@@ -6,10 +6,16 @@ import type { JwtClaims } from '../../lib/verification/jwt-options';
 const ISSUER = 'https://auth.example.test/';
 const AUDIENCE = 'ride-hailer-alexa-skill';
 const rules: ClaimRules<unknown> = {
-  algorithms: ['RS256'], issuers: [ISSUER], audiences: [AUDIENCE], clockToleranceSeconds: 5, selfEvidentExpirySeconds: 3600, toLinkedUser: defaultLinkedUser,
+  algorithms: ['RS256'],
+  issuers: [ISSUER],
+  audiences: [AUDIENCE],
+  clockToleranceSeconds: 5,
+  selfEvidentExpirySeconds: 3600,
+  toLinkedUser: defaultLinkedUser,
 };
 const now = () => Math.floor(Date.now() / 1000);
-const claims = (extra: Record<string, unknown> = {}): JwtClaims => ({ iss: ISSUER, aud: AUDIENCE, sub: 'rider-42', exp: now() + 600, ...extra } as JwtClaims);
+const claims = (extra: Record<string, unknown> = {}): JwtClaims =>
+  ({ iss: ISSUER, aud: AUDIENCE, sub: 'rider-42', exp: now() + 600, ...extra }) as JwtClaims;
 
 /** The CannotDecideError checkClaims throws. */
 function refusal(given: JwtClaims, alg = 'RS256', with_: Partial<ClaimRules<unknown>> = {}): CannotDecideError {
@@ -25,7 +31,11 @@ function refusal(given: JwtClaims, alg = 'RS256', with_: Partial<ClaimRules<unkn
 describe('checkClaims', () => {
   it('says valid, with the linked user and an expiresAt from exp', () => {
     const given = claims();
-    expect(checkClaims(given, 'RS256', rules)).toEqual({ outcome: 'valid', principal: { subject: 'rider-42', claims: given }, expiresAt: new Date(given.exp! * 1000) });
+    expect(checkClaims(given, 'RS256', rules)).toEqual({
+      outcome: 'valid',
+      principal: { subject: 'rider-42', claims: given },
+      expiresAt: new Date(given.exp! * 1000),
+    });
   });
 
   it('takes any of several audiences in aud', () => {
@@ -38,7 +48,10 @@ describe('checkClaims', () => {
 
   it('says expired past the tolerance, self-evidently only selfEvidentExpirySeconds past exp', () => {
     expect(checkClaims(claims({ exp: now() - 60 }), 'RS256', rules)).toEqual({ outcome: 'expired' });
-    expect(checkClaims(claims({ exp: now() - 3600 }), 'RS256', rules)).toEqual({ outcome: 'expired', selfEvident: true });
+    expect(checkClaims(claims({ exp: now() - 3600 }), 'RS256', rules)).toEqual({
+      outcome: 'expired',
+      selfEvident: true,
+    });
     expect(checkClaims(claims({ exp: now() - 2 }), 'RS256', rules).outcome).toBe('valid'); // within the 5 s tolerance
   });
 
@@ -48,7 +61,10 @@ describe('checkClaims', () => {
 
   it('could not decide on an alg not allowed, naming the setting and the alg', () => {
     const error = refusal(claims(), 'ES256');
-    expect([error.reason, error.check]).toEqual(['algorithm not allowed', expect.stringMatching(/JWT_ALGORITHMS .* is RS256, .* signs its tokens with ES256/)]);
+    expect([error.reason, error.check]).toEqual([
+      'algorithm not allowed',
+      expect.stringMatching(/JWT_ALGORITHMS .* is RS256, .* signs its tokens with ES256/),
+    ]);
   });
 
   it('could not decide on nbf or iat ahead of the clock beyond the tolerance', () => {
@@ -65,10 +81,25 @@ describe('checkClaims', () => {
 
 describe('checkClaims: what to check when iss differs', () => {
   it.each([
-    ['a trailing slash the setting lacks', { issuers: ['https://auth.example.test'] }, ISSUER, /but tokens say https:\/\/auth\.example\.test\/ \(trailing slash\)/],
-    ['no trailing slash where the setting has one', {}, 'https://auth.example.test', /but tokens say https:\/\/auth\.example\.test \(without the trailing slash\)/],
+    [
+      'a trailing slash the setting lacks',
+      { issuers: ['https://auth.example.test'] },
+      ISSUER,
+      /but tokens say https:\/\/auth\.example\.test\/ \(trailing slash\)/,
+    ],
+    [
+      'no trailing slash where the setting has one',
+      {},
+      'https://auth.example.test',
+      /but tokens say https:\/\/auth\.example\.test \(without the trailing slash\)/,
+    ],
     ['letter case only', {}, 'https://AUTH.example.test/', /differs from it in letter case only/],
-    ['white space around the setting', { issuers: [` ${ISSUER}`] }, 'https://elsewhere.test/', /with white space around it/],
+    [
+      'white space around the setting',
+      { issuers: [` ${ISSUER}`] },
+      'https://elsewhere.test/',
+      /with white space around it/,
+    ],
     ['another issuer', {}, 'https://elsewhere.test/', /the tokens' iss is another: set it to/],
   ])('names %s', (_name, with_, iss, message) => {
     const error = refusal(claims({ iss }), 'RS256', with_);
@@ -89,10 +120,18 @@ describe('checkClaims: what to check when iss differs', () => {
 describe('checkClaims: what to check when aud differs', () => {
   it('says the tokens carry no aud', () => {
     const error = refusal(claims({ aud: undefined }));
-    expect([error.reason, error.check]).toEqual(['audience mismatch', expect.stringMatching(/^JWT_AUDIENCE \(the audience option\) is ride-hailer-alexa-skill, but the tokens carry no aud claim/)]);
+    expect([error.reason, error.check]).toEqual([
+      'audience mismatch',
+      expect.stringMatching(
+        /^JWT_AUDIENCE \(the audience option\) is ride-hailer-alexa-skill, but the tokens carry no aud claim/,
+      ),
+    ]);
   });
 
-  it.each([['letter case', 'Ride-Hailer-Alexa-Skill'], ['a trailing slash', `${AUDIENCE}/`]])('names a near miss by %s', (_name, aud) => {
+  it.each([
+    ['letter case', 'Ride-Hailer-Alexa-Skill'],
+    ['a trailing slash', `${AUDIENCE}/`],
+  ])('names a near miss by %s', (_name, aud) => {
     expect(refusal(claims({ aud: [aud] })).check).toMatch(/differs from it only in letter case or a trailing slash/);
   });
 

@@ -2,8 +2,10 @@
 import { CannotDecideError } from '../../lib';
 import { isBase64url, json, parse, wellFormed } from '../../lib/verification/compact';
 
-const part = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-const token = (header: unknown, payload: unknown = { sub: 's' }, signature = 'c2ln') => `${part(header)}.${part(payload)}.${signature}`;
+const part = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const token = (header: unknown, payload: unknown = { sub: 's' }, signature = 'c2ln') =>
+  `${part(header)}.${part(payload)}.${signature}`;
 
 describe('isBase64url', () => {
   it('accepts the URL-safe alphabet without padding, in a length some bytes can have', () => {
@@ -13,8 +15,8 @@ describe('isBase64url', () => {
 
   it.each([
     ['padding', 'YQ=='],
-    ['the standard alphabet\'s +', 'a+b'],
-    ['the standard alphabet\'s /', 'a/b'],
+    ["the standard alphabet's +", 'a+b'],
+    ["the standard alphabet's /", 'a/b'],
     ['white space', 'YW Jj'],
     ['a length no bytes have (4n + 1)', 'YWJjZ'],
     ['nothing at all', ''],
@@ -29,7 +31,9 @@ describe('json', () => {
   });
 
   it('skips a leading byte order mark, as jose does', () => {
-    expect(json(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]).toString('base64url'))).toEqual({ a: 1 });
+    expect(
+      json(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]).toString('base64url')),
+    ).toEqual({ a: 1 });
   });
 
   it('is undefined for bytes that are not UTF-8, never reading them as U+FFFD', () => {
@@ -65,12 +69,17 @@ describe('parse', () => {
   });
 
   it('says "unsigned token" for a token ending in a dot', () => {
-    expect(parse(`${part({ alg: 'none' })}.${part({ sub: 's' })}.`)).toEqual({ outcome: 'invalid', reason: 'unsigned token' });
+    expect(parse(`${part({ alg: 'none' })}.${part({ sub: 's' })}.`)).toEqual({
+      outcome: 'invalid',
+      reason: 'unsigned token',
+    });
   });
 
   it('could not decide (throws) on b64: false, an unencoded payload it does not implement', () => {
     expect(() => parse(token({ alg: 'HS256', b64: false, crit: ['b64'] }))).toThrow(CannotDecideError);
-    expect(() => parse(token({ alg: 'HS256', b64: false, crit: ['b64'] }))).toThrow(expect.objectContaining({ reason: 'unsupported header' }));
+    expect(() => parse(token({ alg: 'HS256', b64: false, crit: ['b64'] }))).toThrow(
+      expect.objectContaining({ reason: 'unsupported header' }),
+    );
   });
 });
 

@@ -11,7 +11,12 @@ describe('sha256Hex', () => {
 });
 
 describe('configurationDigest', () => {
-  const settings = { issuer: 'https://auth.example.test/', audiences: ['a', 'b'], clockToleranceSeconds: 5, key: { kind: 'secret', keySha256: sha256Hex('s3cret-value') } };
+  const settings = {
+    issuer: 'https://auth.example.test/',
+    audiences: ['a', 'b'],
+    clockToleranceSeconds: 5,
+    key: { kind: 'secret', keySha256: sha256Hex('s3cret-value') },
+  };
 
   it('is 16 hex digits, the same for the same settings', () => {
     const digest = configurationDigest(settings);
@@ -20,7 +25,12 @@ describe('configurationDigest', () => {
   });
 
   it('does not depend on the order of object keys, at any depth', () => {
-    const reordered = { key: { keySha256: settings.key.keySha256, kind: 'secret' }, clockToleranceSeconds: 5, audiences: ['a', 'b'], issuer: settings.issuer };
+    const reordered = {
+      key: { keySha256: settings.key.keySha256, kind: 'secret' },
+      clockToleranceSeconds: 5,
+      audiences: ['a', 'b'],
+      issuer: settings.issuer,
+    };
     expect(configurationDigest(reordered)).toBe(configurationDigest(settings));
   });
 
@@ -34,7 +44,12 @@ describe('configurationDigest', () => {
   });
 
   it('is another digest for any other value', () => {
-    const others = [{ issuer: 'https://auth.example.test' }, { clockToleranceSeconds: 6 }, { clockToleranceSeconds: '5' }, { audiences: ['a'] }];
+    const others = [
+      { issuer: 'https://auth.example.test' },
+      { clockToleranceSeconds: 6 },
+      { clockToleranceSeconds: '5' },
+      { audiences: ['a'] },
+    ];
     const digests = others.map((change) => configurationDigest({ ...settings, ...change }));
     expect(new Set([configurationDigest(settings), ...digests]).size).toBe(others.length + 1);
   });
@@ -42,7 +57,12 @@ describe('configurationDigest', () => {
   it('holds no secret it was given a hash of, in any encoding', () => {
     const secret = 's3cret-value';
     const digest = configurationDigest(settings);
-    for (const form of [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('hex'), sha256Hex(secret).slice(0, 16)]) {
+    for (const form of [
+      secret,
+      Buffer.from(secret).toString('base64'),
+      Buffer.from(secret).toString('hex'),
+      sha256Hex(secret).slice(0, 16),
+    ]) {
       expect(digest).not.toContain(form);
     }
   });

@@ -12,7 +12,9 @@ afterEach(async () => server?.close());
 describe('fetchJson', () => {
   it('reads an answer up to MAX_ANSWER_BYTES', async () => {
     const keys = [{ kid: 'k'.repeat(1000) }];
-    server = await startLoopback((_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys })));
+    server = await startLoopback(
+      (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys })),
+    );
     expect((await fetchJson('JWKS', server.url, {})).body).toEqual({ keys });
   });
 
@@ -22,7 +24,10 @@ describe('fetchJson', () => {
   ])('refuses an answer of more than 1 MiB that %s, as an AuthorizationServerError', async (_name, withLength) => {
     const big = Buffer.alloc(MAX_ANSWER_BYTES + 10, 'a');
     server = await startLoopback((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', ...(withLength ? { 'content-length': String(big.length) } : {}) });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        ...(withLength ? { 'content-length': String(big.length) } : {}),
+      });
       if (withLength) return void res.end(big);
       for (let offset = 0; offset < big.length; offset += 65536) res.write(big.subarray(offset, offset + 65536));
       res.end();

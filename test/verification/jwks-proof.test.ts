@@ -13,7 +13,11 @@ function token(privateKey: KeyObject, claims: object = { sub: 's' }, kid?: strin
   const input = `${part({ alg: 'RS256', ...(kid ? { kid } : {}) })}.${part(claims)}`;
   return `${input}.${createSign('RSA-SHA256').update(input).sign(privateKey).toString('base64url')}`;
 }
-function set(keys: JwksKey[], leftOut: LeftOutKey[] = [], times: Partial<Pick<KeySet, 'fetchedAt' | 'contentAt'>> = {}): KeySet {
+function set(
+  keys: JwksKey[],
+  leftOut: LeftOutKey[] = [],
+  times: Partial<Pick<KeySet, 'fetchedAt' | 'contentAt'>> = {},
+): KeySet {
   const fetchedAt = times.fetchedAt ?? 1_000_000;
   return { keys, leftOut, fetchedAt, contentAt: times.contentAt ?? fetchedAt, expiresAt: fetchedAt + 300_000 };
 }
@@ -46,11 +50,11 @@ describe('provesAbout', () => {
     expect(provesAbout(set([], [], { fetchedAt: seenAt - 1 }), seenAt, issuedAt(900), 5)).toBe(false);
   });
 
-  it('is true for the origin\'s own answer fetched after the token was seen', () => {
+  it("is true for the origin's own answer fetched after the token was seen", () => {
     expect(provesAbout(set([], [], { fetchedAt: seenAt }), seenAt, issuedAt(seenAt / 1000), 5)).toBe(true);
   });
 
-  it('for a cache\'s copy, is true only when its content is newer than the token\'s iat beyond the tolerance', () => {
+  it("for a cache's copy, is true only when its content is newer than the token's iat beyond the tolerance", () => {
     const copy = set([], [], { fetchedAt: seenAt + 1000, contentAt: 990_000 }); // content known current at 990 s
     expect(provesAbout(copy, seenAt, issuedAt(980), 5)).toBe(true); // 980 + 5 + 1 <= 990
     expect(provesAbout(copy, seenAt, issuedAt(984), 5)).toBe(true); // 990 s exactly
@@ -68,28 +72,68 @@ describe('provesAbout', () => {
 
 describe('signedByUntrustedKey', () => {
   it('names why a key left out of the set that verifies the token was left out', () => {
-    expect(signedByUntrustedKey(set([], [{ kid: 'w', why: 'weak', key: weak.publicKey }]), token(weak.privateKey, {}, 'w'), 'RS256', 'w')).toBe('weak');
-    expect(signedByUntrustedKey(set([], [{ why: 'another use', key: other.publicKey }]), token(other.privateKey), 'RS256', undefined)).toBe('another use');
+    expect(
+      signedByUntrustedKey(
+        set([], [{ kid: 'w', why: 'weak', key: weak.publicKey }]),
+        token(weak.privateKey, {}, 'w'),
+        'RS256',
+        'w',
+      ),
+    ).toBe('weak');
+    expect(
+      signedByUntrustedKey(
+        set([], [{ why: 'another use', key: other.publicKey }]),
+        token(other.privateKey),
+        'RS256',
+        undefined,
+      ),
+    ).toBe('another use');
   });
 
   it('is undefined when the left-out key does not verify the token, has another kid, or names another alg', () => {
     const signed = token(other.privateKey, {}, 'x');
-    expect(signedByUntrustedKey(set([], [{ kid: 'x', why: 'weak', key: weak.publicKey }]), signed, 'RS256', 'x')).toBeUndefined();
-    expect(signedByUntrustedKey(set([], [{ kid: 'y', why: 'another use', key: other.publicKey }]), signed, 'RS256', 'x')).toBeUndefined();
-    expect(signedByUntrustedKey(set([], [{ kid: 'x', alg: 'PS256', why: 'another use', key: other.publicKey }]), signed, 'RS256', 'x')).toBeUndefined();
+    expect(
+      signedByUntrustedKey(set([], [{ kid: 'x', why: 'weak', key: weak.publicKey }]), signed, 'RS256', 'x'),
+    ).toBeUndefined();
+    expect(
+      signedByUntrustedKey(set([], [{ kid: 'y', why: 'another use', key: other.publicKey }]), signed, 'RS256', 'x'),
+    ).toBeUndefined();
+    expect(
+      signedByUntrustedKey(
+        set([], [{ kid: 'x', alg: 'PS256', why: 'another use', key: other.publicKey }]),
+        signed,
+        'RS256',
+        'x',
+      ),
+    ).toBeUndefined();
   });
 
-  it('names a left-out key Node cannot read under the token\'s kid (we cannot tell), but not without a kid', () => {
+  it("names a left-out key Node cannot read under the token's kid (we cannot tell), but not without a kid", () => {
     const unreadable: LeftOutKey = { kid: 'x', why: 'unusable' };
-    expect(signedByUntrustedKey(set([], [unreadable]), token(other.privateKey, {}, 'x'), 'RS256', 'x')).toBe('unusable');
-    expect(signedByUntrustedKey(set([], [{ why: 'unusable' }]), token(other.privateKey), 'RS256', undefined)).toBeUndefined();
+    expect(signedByUntrustedKey(set([], [unreadable]), token(other.privateKey, {}, 'x'), 'RS256', 'x')).toBe(
+      'unusable',
+    );
+    expect(
+      signedByUntrustedKey(set([], [{ why: 'unusable' }]), token(other.privateKey), 'RS256', undefined),
+    ).toBeUndefined();
   });
 
   it('says "kid not published" for a token naming a kid the set lacks, verified by a published key without kid', () => {
     const keys = [{ key: other.publicKey }];
-    expect(signedByUntrustedKey(set(keys), token(other.privateKey, {}, 'unpublished'), 'RS256', 'unpublished')).toBe('kid not published');
-    expect(signedByUntrustedKey(set(keys), token(published.privateKey, {}, 'unpublished'), 'RS256', 'unpublished')).toBeUndefined(); // not its signature
-    expect(signedByUntrustedKey(set([{ kid: 'unpublished', key: published.publicKey }, ...keys]), token(other.privateKey, {}, 'unpublished'), 'RS256', 'unpublished')).toBeUndefined(); // the kid is published
+    expect(signedByUntrustedKey(set(keys), token(other.privateKey, {}, 'unpublished'), 'RS256', 'unpublished')).toBe(
+      'kid not published',
+    );
+    expect(
+      signedByUntrustedKey(set(keys), token(published.privateKey, {}, 'unpublished'), 'RS256', 'unpublished'),
+    ).toBeUndefined(); // not its signature
+    expect(
+      signedByUntrustedKey(
+        set([{ kid: 'unpublished', key: published.publicKey }, ...keys]),
+        token(other.privateKey, {}, 'unpublished'),
+        'RS256',
+        'unpublished',
+      ),
+    ).toBeUndefined(); // the kid is published
   });
 });
 

@@ -4,7 +4,15 @@
  * only on a key set fetched after the token was seen; "could not decide" when none can be had.
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { AuthorizationServerError, CannotDecideError, decide, JwksKeySet, JwtVerifier, VerifierTimeoutError, type VerificationContext } from '../../lib';
+import {
+  AuthorizationServerError,
+  CannotDecideError,
+  decide,
+  JwksKeySet,
+  JwtVerifier,
+  VerifierTimeoutError,
+  type VerificationContext,
+} from '../../lib';
 import { findCause } from '../../lib/logging';
 import { mintAccessToken } from '../../lib/testing';
 import { AUDIENCE, ISSUER, rsa, rsToken } from '../support/fixtures';
@@ -18,19 +26,47 @@ const C = rsaPair();
 const P256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const P384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
 
-const jwk = (publicKey: KeyObject, kid?: string, extra: object = {}) => ({ ...publicKey.export({ format: 'jwk' }), ...(kid !== undefined ? { kid } : {}), use: 'sig', ...extra });
+const jwk = (publicKey: KeyObject, kid?: string, extra: object = {}) => ({
+  ...publicKey.export({ format: 'jwk' }),
+  ...(kid !== undefined ? { kid } : {}),
+  use: 'sig',
+  ...extra,
+});
 const token = (privateKey: KeyObject, kid?: string, algorithm: 'RS256' | 'ES256' = 'RS256') =>
-  mintAccessToken({ key: privateKey, algorithm, issuer: ISSUER, audience: AUDIENCE, subject: 'rider-42', ...(kid !== undefined ? { keyId: kid } : {}) });
-const context = (): VerificationContext => ({ family: 'custom', signal: AbortSignal.timeout(2000), deadline: new Date(Date.now() + 2000) });
+  mintAccessToken({
+    key: privateKey,
+    algorithm,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    subject: 'rider-42',
+    ...(kid !== undefined ? { keyId: kid } : {}),
+  });
+const context = (): VerificationContext => ({
+  family: 'custom',
+  signal: AbortSignal.timeout(2000),
+  deadline: new Date(Date.now() + 2000),
+});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The verdict's outcome, or "could not decide: <reason>" for a CannotDecideError. */
 /** An invalid verdict proven against a key set: dated by that set's fetch. */
 const rejected = (reason: string) => ({ outcome: 'invalid', reason, knowledgeAt: expect.any(Date) });
 /** A token of `privateKey` under `kid`, `expiresInSeconds` from now (negative: expired). */
 const aged = (privateKey: KeyObject, kid: string, expiresInSeconds: number) =>
-  mintAccessToken({ key: privateKey, algorithm: 'RS256', issuer: ISSUER, audience: AUDIENCE, subject: 'u', keyId: kid, expiresInSeconds });
+  mintAccessToken({
+    key: privateKey,
+    algorithm: 'RS256',
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    subject: 'u',
+    keyId: kid,
+    expiresInSeconds,
+  });
 const outcome = (promise: Promise<{ outcome: string }>) =>
-  promise.then((verdict) => verdict.outcome, (error: unknown) => (error instanceof CannotDecideError ? `could not decide: ${error.reason}` : `threw ${String(error)}`));
+  promise.then(
+    (verdict) => verdict.outcome,
+    (error: unknown) =>
+      error instanceof CannotDecideError ? `could not decide: ${error.reason}` : `threw ${String(error)}`,
+  );
 
 describe('JwtVerifier with a JWKS: key rotation', () => {
   let server: Loopback;
@@ -41,7 +77,13 @@ describe('JwtVerifier with a JWKS: key rotation', () => {
   });
   afterEach(() => server.close());
   const verifier = (options: { jwksRefetchBurst?: number; jwksCooldownMs?: number; jwksMaxAgeMs?: number } = {}) =>
-    new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256', 'ES256'], issuer: ISSUER, audience: AUDIENCE, ...options });
+    new JwtVerifier({
+      jwksUri: `${server.url}/jwks`,
+      algorithms: ['RS256', 'ES256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      ...options,
+    });
 
   it('finds a new kid at once, in a warm verifier that fetched the key set just before the rotation', async () => {
     const v = verifier();
@@ -52,7 +94,7 @@ describe('JwtVerifier with a JWKS: key rotation', () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  it('finds a key replaced under the same kid (the signature failure refetches), and then proves the old key\'s tokens invalid', async () => {
+  it("finds a key replaced under the same kid (the signature failure refetches), and then proves the old key's tokens invalid", async () => {
     const v = verifier();
     expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
     keys = [jwk(B.publicKey, 'key-a')];
@@ -74,7 +116,9 @@ describe('JwtVerifier with a JWKS: key rotation', () => {
     keys = [jwk(A.publicKey, undefined, { alg: 'RS512' })];
     const v = verifier();
     expect(await v.verify(token(A.privateKey), context())).toEqual(rejected('unknown signing key'));
-    expect(await v.verify(token(P256.privateKey, undefined, 'ES256'), context())).toEqual(rejected('unknown signing key'));
+    expect(await v.verify(token(P256.privateKey, undefined, 'ES256'), context())).toEqual(
+      rejected('unknown signing key'),
+    );
   });
 
   it('finds a rotated key of a server that publishes no kid', async () => {
@@ -112,7 +156,14 @@ describe('JwtVerifier with a JWKS: key rotation', () => {
   });
 
   it('has no knowledgeVersion with a secret (nothing to refresh)', () => {
-    expect(new JwtVerifier({ secret: 'a-test-secret-that-is-long-enough-for-hs256', algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }).knowledgeVersion).toBeUndefined();
+    expect(
+      new JwtVerifier({
+        secret: 'a-test-secret-that-is-long-enough-for-hs256',
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      }).knowledgeVersion,
+    ).toBeUndefined();
   });
 });
 
@@ -129,27 +180,31 @@ describe('JwtVerifier with a JWKS: what a rejection rests on', () => {
     });
   });
   afterEach(() => server.close());
-  const verifier = () => new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
+  const verifier = () =>
+    new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
   const knowledgeOf = (verdict: unknown) => (verdict as { knowledgeAt: Date }).knowledgeAt.getTime();
 
   it.each([
     ['an unknown kid', () => token(C.privateKey, 'key-c'), 'unknown signing key'],
     ['a bad signature under a known kid', () => token(C.privateKey, 'key-a'), 'bad signature'],
-  ])('dates invalid for %s by the fetch of the key set it proved it against, not by the answer', async (_name, forged, reason) => {
-    const v = verifier();
-    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid'); // a key set held from before
-    delayMs = 100; // the refetch takes a while to answer
-    const before = Date.now();
-    const verdict = await v.verify(forged(), context());
-    const answered = Date.now();
-    expect(verdict).toEqual({ outcome: 'invalid', reason, knowledgeAt: expect.any(Date) });
-    expect(arrivals).toHaveLength(2); // refetched after the token was seen
-    expect(knowledgeOf(verdict)).toBeGreaterThanOrEqual(before); // a set fetched after the token was seen
-    expect(knowledgeOf(verdict)).toBeLessThanOrEqual(arrivals[1]); // the fetch began before the JWKS endpoint got the request
-    expect(answered - knowledgeOf(verdict)).toBeGreaterThanOrEqual(90); // the set's fetch time, not the moment of the verdict
-  });
+  ])(
+    'dates invalid for %s by the fetch of the key set it proved it against, not by the answer',
+    async (_name, forged, reason) => {
+      const v = verifier();
+      expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid'); // a key set held from before
+      delayMs = 100; // the refetch takes a while to answer
+      const before = Date.now();
+      const verdict = await v.verify(forged(), context());
+      const answered = Date.now();
+      expect(verdict).toEqual({ outcome: 'invalid', reason, knowledgeAt: expect.any(Date) });
+      expect(arrivals).toHaveLength(2); // refetched after the token was seen
+      expect(knowledgeOf(verdict)).toBeGreaterThanOrEqual(before); // a set fetched after the token was seen
+      expect(knowledgeOf(verdict)).toBeLessThanOrEqual(arrivals[1]); // the fetch began before the JWKS endpoint got the request
+      expect(answered - knowledgeOf(verdict)).toBeGreaterThanOrEqual(90); // the set's fetch time, not the moment of the verdict
+    },
+  );
 
-  it('dates a cold start\'s invalid verdict by the first fetch, and a later one by the refetch it caused', async () => {
+  it("dates a cold start's invalid verdict by the first fetch, and a later one by the refetch it caused", async () => {
     const v = verifier();
     const started = Date.now();
     const first = await v.verify(token(C.privateKey, 'key-c'), context()); // a cold start: the set is fetched after the token was seen
@@ -172,7 +227,10 @@ describe('JwtVerifier with a JWKS: what a rejection rests on', () => {
 
   it('says expired, self-evidently, for a token a published key signed a day past its exp, and only suspected minutes past', async () => {
     const v = verifier();
-    expect(await v.verify(aged(A.privateKey, 'key-a', -86_400), context())).toEqual({ outcome: 'expired', selfEvident: true });
+    expect(await v.verify(aged(A.privateKey, 'key-a', -86_400), context())).toEqual({
+      outcome: 'expired',
+      selfEvident: true,
+    });
     expect(await v.verify(aged(A.privateKey, 'key-a', -300), context())).toEqual({ outcome: 'expired' });
   });
 
@@ -191,15 +249,25 @@ describe('JwtVerifier with a JWKS: a bounded refetch budget', () => {
     server = await startLoopback((_req, res) => json(res, 200, { keys: [jwk(A.publicKey, 'key-a')] }));
   });
   afterEach(() => server.close());
-  const verifier = (options: object = {}) => new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE, ...options });
+  const verifier = (options: object = {}) =>
+    new JwtVerifier({
+      jwksUri: `${server.url}/jwks`,
+      algorithms: ['RS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      ...options,
+    });
 
   it('costs a burst of fetches for a flood of random kids, then answers "could not decide" without fetching', async () => {
     const v = verifier();
     await v.verify(token(A.privateKey, 'key-a'), context());
     const outcomes = [];
-    for (let i = 0; i < 20; i += 1) outcomes.push(await outcome(v.verify(token(C.privateKey, `random-${i}`), context())));
+    for (let i = 0; i < 20; i += 1)
+      outcomes.push(await outcome(v.verify(token(C.privateKey, `random-${i}`), context())));
     expect(outcomes.slice(0, 3)).toEqual(['invalid', 'invalid', 'invalid']);
-    expect(new Set(outcomes.slice(3))).toEqual(new Set(['could not decide: unknown signing key, key set refresh rate-limited']));
+    expect(new Set(outcomes.slice(3))).toEqual(
+      new Set(['could not decide: unknown signing key, key set refresh rate-limited']),
+    );
     expect(server.requests).toHaveLength(1 + 3);
     // the genuine users are served from the key set held all along
     expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
@@ -209,8 +277,12 @@ describe('JwtVerifier with a JWKS: a bounded refetch budget', () => {
     const v = verifier({ jwksRefetchBurst: 1, jwksCooldownMs: 200 });
     await v.verify(token(A.privateKey, 'key-a'), context());
     expect(await outcome(v.verify(token(C.privateKey, 'x'), context()))).toBe('invalid');
-    expect(await outcome(v.verify(token(C.privateKey, 'y'), context()))).toBe('could not decide: unknown signing key, key set refresh rate-limited');
-    expect(await outcome(v.verify(token(C.privateKey, 'key-a'), context()))).toBe('could not decide: bad signature, key set refresh rate-limited');
+    expect(await outcome(v.verify(token(C.privateKey, 'y'), context()))).toBe(
+      'could not decide: unknown signing key, key set refresh rate-limited',
+    );
+    expect(await outcome(v.verify(token(C.privateKey, 'key-a'), context()))).toBe(
+      'could not decide: bad signature, key set refresh rate-limited',
+    );
     await sleep(250);
     expect(await outcome(v.verify(token(C.privateKey, 'y'), context()))).toBe('invalid');
     expect(server.requests).toHaveLength(3);
@@ -220,21 +292,28 @@ describe('JwtVerifier with a JWKS: a bounded refetch budget', () => {
     const v = verifier({ jwksRefetchBurst: 1 });
     await v.verify(token(A.privateKey, 'key-a'), context());
     await v.verify(token(C.privateKey, 'x'), context());
-    await expect(v.verify(token(C.privateKey, 'y'), context())).rejects.toMatchObject({ check: expect.stringContaining(`JWKS_URI (${server.url}/jwks)`) });
+    await expect(v.verify(token(C.privateKey, 'y'), context())).rejects.toMatchObject({
+      check: expect.stringContaining(`JWKS_URI (${server.url}/jwks)`),
+    });
   });
 
   it('spends no refetch on garbage: a token whose payload is not JSON is invalid at once, whatever its kid', async () => {
     const v = verifier();
     await v.verify(token(A.privateKey, 'key-a'), context());
     const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'random' })).toString('base64url');
-    expect(await v.verify(`${header}.bm90IGpzb24.c2ln`, context())).toEqual({ outcome: 'invalid', reason: 'malformed' });
+    expect(await v.verify(`${header}.bm90IGpzb24.c2ln`, context())).toEqual({
+      outcome: 'invalid',
+      reason: 'malformed',
+    });
     expect(server.requests).toHaveLength(1);
   });
 
   it('coalesces the refetches of concurrent tokens with unknown kids into one request', async () => {
     const v = verifier();
     await v.verify(token(A.privateKey, 'key-a'), context());
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => outcome(v.verify(token(C.privateKey, 'key-c'), context()))));
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, () => outcome(v.verify(token(C.privateKey, 'key-c'), context()))),
+    );
     expect(new Set(outcomes)).toEqual(new Set(['invalid']));
     expect(server.requests).toHaveLength(2);
   });
@@ -243,13 +322,24 @@ describe('JwtVerifier with a JWKS: a bounded refetch budget', () => {
 describe('JwtVerifier with a JWKS: algorithms it does not verify', () => {
   it('could not decide for an EdDSA token (the server may sign so; we cannot tell it from a forgery), never invalid, never valid', async () => {
     const ed = generateKeyPairSync('ed25519');
-    const server = await startLoopback((_req, res) => json(res, 200, { keys: [jwk(ed.publicKey, 'key-ed', { alg: 'EdDSA' })] }));
+    const server = await startLoopback((_req, res) =>
+      json(res, 200, { keys: [jwk(ed.publicKey, 'key-ed', { alg: 'EdDSA' })] }),
+    );
     try {
-      const v = new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
+      const v = new JwtVerifier({
+        jwksUri: `${server.url}/jwks`,
+        algorithms: ['RS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
       const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: 'key-ed', typ: 'JWT' })).toString('base64url');
-      const payload = Buffer.from(JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: 'rider-42', exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url');
+      const payload = Buffer.from(
+        JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: 'rider-42', exp: Math.floor(Date.now() / 1000) + 600 }),
+      ).toString('base64url');
       const signature = sign(null, Buffer.from(`${header}.${payload}`), ed.privateKey).toString('base64url');
-      expect(await outcome(v.verify(`${header}.${payload}.${signature}`, context()))).toBe('could not decide: algorithm not supported');
+      expect(await outcome(v.verify(`${header}.${payload}.${signature}`, context()))).toBe(
+        'could not decide: algorithm not supported',
+      );
       const hs = `${Buffer.from(JSON.stringify({ alg: 'HS256', kid: 'key-ed' })).toString('base64url')}.${payload}.c2ln`;
       expect(await outcome(v.verify(hs, context()))).toBe('invalid'); // HS* against a public key set: key confusion, a forgery
     } finally {
@@ -263,10 +353,19 @@ describe('JwtVerifier with a JWKS: outages', () => {
   let up: boolean;
   beforeEach(async () => {
     up = true;
-    server = await startLoopback((_req, res) => (up ? json(res, 200, { keys: [jwk(A.publicKey, 'key-a')] }) : json(res, 503, 'down')));
+    server = await startLoopback((_req, res) =>
+      up ? json(res, 200, { keys: [jwk(A.publicKey, 'key-a')] }) : json(res, 503, 'down'),
+    );
   });
   afterEach(() => server.close());
-  const verifier = (options: object = {}) => new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE, ...options });
+  const verifier = (options: object = {}) =>
+    new JwtVerifier({
+      jwksUri: `${server.url}/jwks`,
+      algorithms: ['RS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      ...options,
+    });
 
   it('serves the last good key set while it is within its maximum age, and cannot decide for an unknown kid meanwhile', async () => {
     const v = verifier();
@@ -275,7 +374,11 @@ describe('JwtVerifier with a JWKS: outages', () => {
     expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
     const error = await v.verify(token(B.privateKey, 'key-b'), context()).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(CannotDecideError);
-    expect(error).toMatchObject({ reason: 'key set unavailable', check: expect.stringContaining('answered 503'), cause: expect.any(AuthorizationServerError) });
+    expect(error).toMatchObject({
+      reason: 'key set unavailable',
+      check: expect.stringContaining('answered 503'),
+      cause: expect.any(AuthorizationServerError),
+    });
   });
 
   it('backs off after a failed fetch instead of fetching per request, and recovers', async () => {
@@ -292,12 +395,21 @@ describe('JwtVerifier with a JWKS: outages', () => {
     expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
   });
 
-  it('shares a fetch without letting one caller\'s deadline abort it for the others, or count as an outage', async () => {
+  it("shares a fetch without letting one caller's deadline abort it for the others, or count as an outage", async () => {
     await server.close();
-    server = await startLoopback((_req, res) => void setTimeout(() => json(res, 200, { keys: [jwk(A.publicKey, 'key-a')] }), 150));
+    server = await startLoopback(
+      (_req, res) => void setTimeout(() => json(res, 200, { keys: [jwk(A.publicKey, 'key-a')] }), 150),
+    );
     const v = verifier();
-    const hurried: VerificationContext = { family: 'custom', signal: AbortSignal.timeout(20), deadline: new Date(Date.now() + 20) };
-    const [first, second] = await Promise.all([outcome(v.verify(token(A.privateKey, 'key-a'), hurried)), outcome(v.verify(token(A.privateKey, 'key-a'), context()))]);
+    const hurried: VerificationContext = {
+      family: 'custom',
+      signal: AbortSignal.timeout(20),
+      deadline: new Date(Date.now() + 20),
+    };
+    const [first, second] = await Promise.all([
+      outcome(v.verify(token(A.privateKey, 'key-a'), hurried)),
+      outcome(v.verify(token(A.privateKey, 'key-a'), context())),
+    ]);
     expect(first).toBe('could not decide: key set unavailable'); // its own deadline passed
     expect(second).toBe('valid');
     expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid'); // no backoff: the endpoint did not fail
@@ -306,7 +418,9 @@ describe('JwtVerifier with a JWKS: outages', () => {
 
   it('could not decide, never invalid, on a cold start while the JWKS endpoint is down', async () => {
     up = false;
-    expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe('could not decide: key set unavailable');
+    expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe(
+      'could not decide: key set unavailable',
+    );
   });
 });
 
@@ -315,8 +429,19 @@ describe('JwksKeySet', () => {
   let cacheControl: string | undefined;
   beforeAll(async () => {
     server = await startLoopback((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/json', ...(cacheControl !== undefined ? { 'Cache-Control': cacheControl } : {}) });
-      res.end(JSON.stringify({ keys: [jwk(A.publicKey, 'key-a'), { kty: 'oct', k: 'c2VjcmV0', kid: 'symmetric' }, jwk(B.publicKey, 'enc', { use: 'enc' })] }));
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        ...(cacheControl !== undefined ? { 'Cache-Control': cacheControl } : {}),
+      });
+      res.end(
+        JSON.stringify({
+          keys: [
+            jwk(A.publicKey, 'key-a'),
+            { kty: 'oct', k: 'c2VjcmV0', kid: 'symmetric' },
+            jwk(B.publicKey, 'enc', { use: 'enc' }),
+          ],
+        }),
+      );
     });
   });
   afterAll(() => server.close());
@@ -327,11 +452,14 @@ describe('JwksKeySet', () => {
     ['max-age beyond the maximum age', 'max-age=86400', 300_000],
     ['max-age=0 (never below 10 s)', 'max-age=0', 10_000],
     ['no-store', 'no-store', 10_000],
-  ])('trusts a key set for its maximum age, shortened by the answer\'s Cache-Control: %s', async (_name, header, lifetime) => {
-    cacheControl = header;
-    const set = await new JwksKeySet(`${server.url}/jwks`).current();
-    expect(set.expiresAt - set.fetchedAt).toBe(lifetime);
-  });
+  ])(
+    "trusts a key set for its maximum age, shortened by the answer's Cache-Control: %s",
+    async (_name, header, lifetime) => {
+      cacheControl = header;
+      const set = await new JwksKeySet(`${server.url}/jwks`).current();
+      expect(set.expiresAt - set.fetchedAt).toBe(lifetime);
+    },
+  );
 
   it('keeps only public signing keys', async () => {
     cacheControl = undefined;
@@ -348,12 +476,15 @@ describe('JwtVerifier with a JWKS: weak keys', () => {
     server = await startLoopback((_req, res) => json(res, 200, { keys }));
   });
   afterEach(() => server.close());
-  const verifier = () => new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
+  const verifier = () =>
+    new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
 
   it('leaves an RSA key under 2048 bits out of the set, and cannot decide for a token it signed (never valid)', async () => {
     keys = [jwk(Weak.publicKey, 'weak'), jwk(A.publicKey, 'key-a')];
     const v = verifier();
-    expect(await outcome(v.verify(token(Weak.privateKey, 'weak'), context()))).toBe('could not decide: weak signing key');
+    expect(await outcome(v.verify(token(Weak.privateKey, 'weak'), context()))).toBe(
+      'could not decide: weak signing key',
+    );
     expect(await outcome(v.verify(token(Weak.privateKey), context()))).toBe('could not decide: weak signing key'); // no kid: the weak key could have signed it
     expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
     const set = await new JwksKeySet(`${server.url}/jwks`).current();
@@ -365,7 +496,9 @@ describe('JwtVerifier with a JWKS: weak keys', () => {
   it('tells the operator why, without the token, when a token of a weak key comes', async () => {
     keys = [jwk(Weak.publicKey, 'weak'), jwk(A.publicKey, 'key-a')];
     const weakToken = token(Weak.privateKey, 'weak');
-    const error = await verifier().verify(weakToken, context()).catch((caught: unknown) => caught);
+    const error = await verifier()
+      .verify(weakToken, context())
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CannotDecideError);
     expect((error as Error).message).toMatch(/RSA key under 2048 bits/);
     expect((error as Error).message).not.toContain(weakToken);
@@ -373,7 +506,9 @@ describe('JwtVerifier with a JWKS: weak keys', () => {
 
   it('has no usable key set when every key is weak, and says so', async () => {
     keys = [jwk(Weak.publicKey, 'weak')];
-    const error = await verifier().verify(token(Weak.privateKey, 'weak'), context()).catch((caught: unknown) => caught);
+    const error = await verifier()
+      .verify(token(Weak.privateKey, 'weak'), context())
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CannotDecideError);
     expect((error as CannotDecideError).reason).toBe('key set unavailable');
     expect((error as Error).message).toMatch(/under 2048 bits/);
@@ -392,7 +527,8 @@ describe('JwtVerifier with a JWKS: a cached copy is as old as its content', () =
     });
   });
   afterEach(() => server.close());
-  const verifier = () => new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
+  const verifier = () =>
+    new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
 
   it('asks for a fresh copy when it refetches (Cache-Control: no-cache), not on its routine fetch', async () => {
     keys = [jwk(A.publicKey, 'key-a')];
@@ -407,12 +543,14 @@ describe('JwtVerifier with a JWKS: a cached copy is as old as its content', () =
     keys = [jwk(A.publicKey, 'key-a')];
     headers = { Age: '900' };
     const v = verifier();
-    expect(await outcome(v.verify(token(B.privateKey, 'key-b'), context()))).toBe('could not decide: unknown signing key, key set copy stale');
+    expect(await outcome(v.verify(token(B.privateKey, 'key-b'), context()))).toBe(
+      'could not decide: unknown signing key, key set copy stale',
+    );
     headers = {};
     expect(await v.verify(token(B.privateKey, 'key-b'), context())).toEqual(rejected('unknown signing key'));
   });
 
-  it('dates a set by its content: the fetch less the copy\'s age, by its Age or its Date, whichever is more', async () => {
+  it("dates a set by its content: the fetch less the copy's age, by its Age or its Date, whichever is more", async () => {
     keys = [jwk(A.publicKey, 'key-a')];
     const date = new Date(Math.floor(Date.now() / 1000) * 1000 - 600_000);
     headers = { Age: '60', Date: date.toUTCString() };
@@ -447,17 +585,19 @@ describe('JwtVerifier with a JWKS: a cached copy is as old as its content', () =
     expect(await v.verify(withoutKid, context())).toEqual(rejected('bad signature'));
   });
 
-  it('cannot decide when the copy\'s Date is older than the token\'s iat (a cache that sends no Age), and proves it invalid once it is not', async () => {
+  it("cannot decide when the copy's Date is older than the token's iat (a cache that sends no Age), and proves it invalid once it is not", async () => {
     keys = [jwk(A.publicKey, 'key-a')];
     headers = { Date: new Date(Date.now() - 900_000).toUTCString() };
     const v = verifier();
     const newToken = token(B.privateKey, 'key-b');
-    expect(await outcome(v.verify(newToken, context()))).toBe('could not decide: unknown signing key, key set copy stale');
+    expect(await outcome(v.verify(newToken, context()))).toBe(
+      'could not decide: unknown signing key, key set copy stale',
+    );
     headers = { Date: new Date().toUTCString() };
     expect(await v.verify(newToken, context())).toEqual(rejected('unknown signing key'));
   });
 
-  it('keeps proving a token issued long before the copy invalid, whatever the copy\'s Date', async () => {
+  it("keeps proving a token issued long before the copy invalid, whatever the copy's Date", async () => {
     keys = [jwk(A.publicKey, 'key-a')];
     headers = { Date: new Date(Date.now() - 900_000).toUTCString() };
     const now = Date.now();
@@ -475,17 +615,23 @@ describe('JwtVerifier with a JWKS picks keys as jose does', () => {
     server = await startLoopback((_req, res) => json(res, 200, { keys }));
   });
   afterEach(() => server.close());
-  const verifier = () => new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
+  const verifier = () =>
+    new JwtVerifier({ jwksUri: `${server.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
 
   it.each([
     ['key_ops without verify', { key_ops: ['encrypt'] }],
     ['key_ops that is not a list', { key_ops: 'verify' }],
     ['use enc', { use: 'enc' }],
-  ])('never verifies with a key published for another use (%s): its own tokens could not decide, forgeries naming it invalid', async (_name, extra) => {
-    keys = [jwk(A.publicKey, 'key-a', extra), jwk(B.publicKey, 'key-b')];
-    expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe('could not decide: key published for another use');
-    expect(await outcome(verifier().verify(token(C.privateKey, 'key-a'), context()))).toBe('invalid');
-  });
+  ])(
+    'never verifies with a key published for another use (%s): its own tokens could not decide, forgeries naming it invalid',
+    async (_name, extra) => {
+      keys = [jwk(A.publicKey, 'key-a', extra), jwk(B.publicKey, 'key-b')];
+      expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe(
+        'could not decide: key published for another use',
+      );
+      expect(await outcome(verifier().verify(token(C.privateKey, 'key-a'), context()))).toBe('invalid');
+    },
+  );
 
   it.each([
     ['key_ops naming sign besides verify (a public key imports for verify only)', { key_ops: ['verify', 'sign'] }],
@@ -493,16 +639,23 @@ describe('JwtVerifier with a JWKS picks keys as jose does', () => {
     ['an ext that is not a boolean', { ext: 'true' }],
     ['an alg that is not a string', { alg: 5 }],
     ['its private half published', A.privateKey.export({ format: 'jwk' })],
-  ])('never verifies with a key jose would not use either (%s), and cannot decide for its tokens rather than call them forged', async (_name, extra) => {
-    keys = [jwk(A.publicKey, 'key-a', extra), jwk(B.publicKey, 'key-b')];
-    expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe('could not decide: unusable signing key');
-    expect(await outcome(verifier().verify(token(C.privateKey, 'key-a'), context()))).toBe('invalid'); // a forgery naming it: proven
-    expect(await outcome(verifier().verify(token(B.privateKey, 'key-b'), context()))).toBe('valid');
-  });
+  ])(
+    'never verifies with a key jose would not use either (%s), and cannot decide for its tokens rather than call them forged',
+    async (_name, extra) => {
+      keys = [jwk(A.publicKey, 'key-a', extra), jwk(B.publicKey, 'key-b')];
+      expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe(
+        'could not decide: unusable signing key',
+      );
+      expect(await outcome(verifier().verify(token(C.privateKey, 'key-a'), context()))).toBe('invalid'); // a forgery naming it: proven
+      expect(await outcome(verifier().verify(token(B.privateKey, 'key-b'), context()))).toBe('valid');
+    },
+  );
 
   it('could not decide, as jose refuses the whole key set, when a member of the set is not an object', async () => {
     keys = [jwk(A.publicKey, 'key-a'), 'key-b' as unknown as object];
-    expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe('could not decide: key set unavailable');
+    expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe(
+      'could not decide: key set unavailable',
+    );
   });
 
   it('verifies with a key whose key_ops include verify', async () => {
@@ -510,22 +663,26 @@ describe('JwtVerifier with a JWKS picks keys as jose does', () => {
     expect(await outcome(verifier().verify(token(A.privateKey, 'key-a'), context()))).toBe('valid');
   });
 
-  it('does not try a token whose kid is absent from the set against the set\'s keys without kid', async () => {
+  it("does not try a token whose kid is absent from the set against the set's keys without kid", async () => {
     keys = [jwk(A.publicKey)];
     const v = verifier();
-    expect(await outcome(v.verify(token(A.privateKey, 'key-elsewhere'), context()))).toBe('could not decide: kid not published'); // never valid, as in jose; never invalid either
+    expect(await outcome(v.verify(token(A.privateKey, 'key-elsewhere'), context()))).toBe(
+      'could not decide: kid not published',
+    ); // never valid, as in jose; never invalid either
     expect(await v.verify(token(C.privateKey, 'key-elsewhere'), context())).toEqual(rejected('unknown signing key'));
     expect(await outcome(v.verify(token(A.privateKey), context()))).toBe('valid'); // no kid: every key is tried
   });
 
-  it('cannot decide for a token its key signed whose payload is not UTF-8 (the server\'s token, in a form we cannot read)', async () => {
+  it("cannot decide for a token its key signed whose payload is not UTF-8 (the server's token, in a form we cannot read)", async () => {
     keys = [jwk(A.publicKey, 'key-a')];
     const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'key-a', typ: 'JWT' })).toString('base64url');
     const claims = `{"iss":"${ISSUER}","aud":"${AUDIENCE}","sub":"\u00ff","exp":${Math.floor(Date.now() / 1000) + 600}}`;
     const bytes = Buffer.from(claims, 'latin1'); // \u00ff as one byte 0xff: not UTF-8
     const payload = bytes.toString('base64url');
     const signature = sign('sha256', Buffer.from(`${header}.${payload}`), A.privateKey).toString('base64url');
-    expect(await outcome(verifier().verify(`${header}.${payload}.${signature}`, context()))).toBe('could not decide: unreadable claims');
+    expect(await outcome(verifier().verify(`${header}.${payload}.${signature}`, context()))).toBe(
+      'could not decide: unreadable claims',
+    );
     const forged = sign('sha256', Buffer.from(`${header}.${payload}`), B.privateKey).toString('base64url');
     expect(await outcome(verifier().verify(`${header}.${payload}.${forged}`, context()))).toBe('invalid');
   });
@@ -533,19 +690,28 @@ describe('JwtVerifier with a JWKS picks keys as jose does', () => {
   it('cannot decide, never invalid, for a genuine token naming a kid the set publishes only without one', async () => {
     keys = [jwk(A.publicKey), jwk(B.publicKey, 'key-b')];
     const v = verifier();
-    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('could not decide: kid not published');
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe(
+      'could not decide: kid not published',
+    );
     expect(await v.verify(token(C.privateKey, 'key-a'), context())).toEqual(rejected('unknown signing key'));
   });
 
   it('cannot decide for a token signed by a key published for another use, and proves a forgery naming it invalid', async () => {
     keys = [jwk(A.publicKey, 'key-a', { use: 'enc' }), jwk(B.publicKey, 'key-b')];
     const v = verifier();
-    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe('could not decide: key published for another use');
+    expect(await outcome(v.verify(token(A.privateKey, 'key-a'), context()))).toBe(
+      'could not decide: key published for another use',
+    );
     expect(await v.verify(token(C.privateKey, 'key-a'), context())).toEqual(rejected('unknown signing key'));
   });
 });
 
-const jwkOf = (kid: string, key = rsa.publicKey) => ({ ...key.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' });
+const jwkOf = (kid: string, key = rsa.publicKey) => ({
+  ...key.export({ format: 'jwk' }),
+  kid,
+  alg: 'RS256',
+  use: 'sig',
+});
 
 describe('JwtVerifier with a JWKS URL', () => {
   let jwks: Loopback;
@@ -556,7 +722,13 @@ describe('JwtVerifier with a JWKS URL', () => {
   });
   afterEach(() => jwks.close());
   const verifier = (options: { jwksCooldownMs?: number; jwksRefetchBurst?: number } = {}) =>
-    new JwtVerifier({ jwksUri: `${jwks.url}/jwks`, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE, ...options });
+    new JwtVerifier({
+      jwksUri: `${jwks.url}/jwks`,
+      algorithms: ['RS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      ...options,
+    });
 
   it('says valid for a token signed with a published key, fetching the key set once', async () => {
     const v = verifier();
@@ -571,7 +743,14 @@ describe('JwtVerifier with a JWKS URL', () => {
     const { generateKeyPairSync } = await import('node:crypto');
     const next = generateKeyPairSync('rsa', { modulusLength: 2048 });
     keys = [jwkOf('key-b', next.publicKey), jwkOf('key-a')];
-    const token = mintAccessToken({ key: next.privateKey, algorithm: 'RS256', issuer: ISSUER, audience: AUDIENCE, subject: 'rider-42', keyId: 'key-b' });
+    const token = mintAccessToken({
+      key: next.privateKey,
+      algorithm: 'RS256',
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      subject: 'rider-42',
+      keyId: 'key-b',
+    });
     expect((await v.verify(token, context())).outcome).toBe('valid');
     expect(jwks.requests).toHaveLength(2);
   });
@@ -583,7 +762,10 @@ describe('JwtVerifier with a JWKS URL', () => {
       const verdict = await v.verify(rsToken({ keyId: kid }), context());
       expect(verdict).toEqual({ outcome: 'invalid', reason: 'unknown signing key', knowledgeAt: expect.any(Date) });
     }
-    await expect(v.verify(rsToken({ keyId: 'z' }), context())).rejects.toMatchObject({ name: 'CannotDecideError', reason: 'unknown signing key, key set refresh rate-limited' });
+    await expect(v.verify(rsToken({ keyId: 'z' }), context())).rejects.toMatchObject({
+      name: 'CannotDecideError',
+      reason: 'unknown signing key, key set refresh rate-limited',
+    });
     expect(jwks.requests).toHaveLength(3);
   });
 
@@ -606,21 +788,41 @@ describe('JwtVerifier with a JWKS URL', () => {
   it.each([
     ['answers 500', (_req: unknown, res: any) => json(res, 500, {})],
     ['answers HTML', (_req: unknown, res: any) => json(res, 200, '<html>')],
-    ['answers no usable key', (_req: unknown, res: any) => json(res, 200, { keys: [{ kty: 'oct', k: 'abc', kid: 'k' }] })],
-  ])('could not decide (throws, "key set unavailable") when the JWKS endpoint %s, never invalid', async (_name, route) => {
-    jwks.route = route;
-    const error = await verifier().verify(rsToken({ keyId: 'key-a' }), context()).catch((thrown: unknown) => thrown);
-    expect(error).toMatchObject({ name: 'CannotDecideError', reason: 'key set unavailable', cause: expect.any(AuthorizationServerError) });
-  });
+    [
+      'answers no usable key',
+      (_req: unknown, res: any) => json(res, 200, { keys: [{ kty: 'oct', k: 'abc', kid: 'k' }] }),
+    ],
+  ])(
+    'could not decide (throws, "key set unavailable") when the JWKS endpoint %s, never invalid',
+    async (_name, route) => {
+      jwks.route = route;
+      const error = await verifier()
+        .verify(rsToken({ keyId: 'key-a' }), context())
+        .catch((thrown: unknown) => thrown);
+      expect(error).toMatchObject({
+        name: 'CannotDecideError',
+        reason: 'key set unavailable',
+        cause: expect.any(AuthorizationServerError),
+      });
+    },
+  );
 
   it('is undecided by the deadline when the JWKS endpoint hangs', async () => {
     jwks.route = () => undefined; // never answers
-    const decision = await decide(found(rsToken({ keyId: 'key-a' })), verifier(), { family: 'directive', budgetMs: 200 });
+    const decision = await decide(found(rsToken({ keyId: 'key-a' })), verifier(), {
+      family: 'directive',
+      budgetMs: 200,
+    });
     expect(decision).toMatchObject({ outcome: 'undecided', cause: expect.any(VerifierTimeoutError) });
   });
 
   it('refuses a token whose alg is not allowed before fetching keys', async () => {
-    const token = mintAccessToken({ key: 'a-test-secret-that-is-long-enough-for-hs256', issuer: ISSUER, audience: AUDIENCE, subject: 's' });
+    const token = mintAccessToken({
+      key: 'a-test-secret-that-is-long-enough-for-hs256',
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      subject: 's',
+    });
     expect(await verifier().verify(token, context())).toEqual({ outcome: 'invalid', reason: 'algorithm not allowed' });
     expect(jwks.requests).toHaveLength(0);
   });

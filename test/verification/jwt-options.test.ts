@@ -8,18 +8,24 @@ describe('requireAlgorithms', () => {
   });
 
   it('refuses an empty list, or none at all', () => {
-    expect(() => requireAlgorithms({ algorithms: [] }, ASYMMETRIC_ALGORITHMS, 'A JWKS')).toThrow('JwtVerifier needs a non-empty algorithm allowlist');
+    expect(() => requireAlgorithms({ algorithms: [] }, ASYMMETRIC_ALGORITHMS, 'A JWKS')).toThrow(
+      'JwtVerifier needs a non-empty algorithm allowlist',
+    );
     expect(() => requireAlgorithms({} as never, ASYMMETRIC_ALGORITHMS, 'A JWKS')).toThrow(ConfigurationError);
   });
 
   it('names every algorithm that is not allowed, and what refuses it', () => {
-    expect(() => requireAlgorithms({ algorithms: ['RS256', 'HS256', 'EdDSA'] }, ASYMMETRIC_ALGORITHMS, 'A public key')).toThrow('A public key works only with RS*, PS* and ES* algorithms, not HS256, EdDSA');
+    expect(() =>
+      requireAlgorithms({ algorithms: ['RS256', 'HS256', 'EdDSA'] }, ASYMMETRIC_ALGORITHMS, 'A public key'),
+    ).toThrow('A public key works only with RS*, PS* and ES* algorithms, not HS256, EdDSA');
   });
 });
 
 describe('requireIssuerAndAudience', () => {
   it('takes strings, or non-empty lists of them', () => {
-    expect(() => requireIssuerAndAudience({ issuer: 'https://auth.example.test/', audience: ['a', 'b'] } as never)).not.toThrow();
+    expect(() =>
+      requireIssuerAndAudience({ issuer: 'https://auth.example.test/', audience: ['a', 'b'] } as never),
+    ).not.toThrow();
   });
 
   it.each([

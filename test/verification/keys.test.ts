@@ -1,7 +1,14 @@
 /** lib/verification/keys.ts: keys made once, which algorithms a key fits, weak RSA keys, and a key's identity. */
 import { createSecretKey, generateKeyPairSync } from 'node:crypto';
 import { ConfigurationError } from '../../lib';
-import { algorithmsForKey, isWeakRsaKey, keyFitsAlgorithm, keyIdentity, MIN_RSA_BITS, toKeyObject } from '../../lib/verification/keys';
+import {
+  algorithmsForKey,
+  isWeakRsaKey,
+  keyFitsAlgorithm,
+  keyIdentity,
+  MIN_RSA_BITS,
+  toKeyObject,
+} from '../../lib/verification/keys';
 
 const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 });
@@ -51,12 +58,13 @@ describe('keyFitsAlgorithm', () => {
   });
 
   it.each(['none', 'HS1', 'RS1', 'EdDSA', 'ES256K'])('fits no key to %s', (alg) => {
-    for (const key of [secret, rsa2048.publicKey, p256.publicKey, ed25519.publicKey]) expect(keyFitsAlgorithm(key, alg)).toBe(false);
+    for (const key of [secret, rsa2048.publicKey, p256.publicKey, ed25519.publicKey])
+      expect(keyFitsAlgorithm(key, alg)).toBe(false);
   });
 });
 
 describe('algorithmsForKey', () => {
-  it('is RS* and PS* for an RSA key, the one ES* of an EC key\'s curve, and nothing for Ed25519', () => {
+  it("is RS* and PS* for an RSA key, the one ES* of an EC key's curve, and nothing for Ed25519", () => {
     expect(algorithmsForKey(rsa2048.publicKey)).toEqual(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']);
     expect(algorithmsForKey(p384.publicKey)).toEqual(['ES384']);
     expect(algorithmsForKey(ed25519.publicKey)).toEqual([]);
@@ -74,7 +82,10 @@ describe('keyIdentity', () => {
     expect(keyIdentity(createSecretKey(Buffer.alloc(32, 7)))).toEqual(identity);
     expect(keyIdentity(createSecretKey(Buffer.alloc(32, 8))).keySha256).not.toBe(identity.keySha256);
     expect(JSON.stringify(identity)).not.toContain(Buffer.alloc(32, 7).toString('hex'));
-    expect(keyIdentity(rsa2048.publicKey)).toEqual({ kind: 'publicKey', keySha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(keyIdentity(rsa2048.publicKey)).toEqual({
+      kind: 'publicKey',
+      keySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(keyIdentity(createSecretKey(Buffer.from(pem(p256.publicKey)))).kind).toBe('secret');
   });
 });
@@ -82,27 +93,52 @@ describe('keyIdentity', () => {
 describe('toKeyObject', () => {
   it('makes a secret of at least 32 bytes a secret key, for HS* only', () => {
     expect(toKeyObject({ ...common, secret: 'x'.repeat(32), algorithms: ['HS256'] }).type).toBe('secret');
-    expect(() => toKeyObject({ ...common, secret: 'x'.repeat(31), algorithms: ['HS256'] })).toThrow(/at least 32 bytes/);
-    expect(() => toKeyObject({ ...common, secret: 'x'.repeat(32), algorithms: ['RS256'] } as never)).toThrow(/only with HS256\/384\/512, not RS256/);
+    expect(() => toKeyObject({ ...common, secret: 'x'.repeat(31), algorithms: ['HS256'] })).toThrow(
+      /at least 32 bytes/,
+    );
+    expect(() => toKeyObject({ ...common, secret: 'x'.repeat(32), algorithms: ['RS256'] } as never)).toThrow(
+      /only with HS256\/384\/512, not RS256/,
+    );
   });
 
   it('makes a PEM public key a public key', () => {
-    expect(toKeyObject({ ...common, publicKey: pem(rsa2048.publicKey), algorithms: ['RS256'] }).asymmetricKeyType).toBe('rsa');
+    expect(toKeyObject({ ...common, publicKey: pem(rsa2048.publicKey), algorithms: ['RS256'] }).asymmetricKeyType).toBe(
+      'rsa',
+    );
   });
 
   it('refuses a weak RSA key, naming its size', () => {
-    expect(() => toKeyObject({ ...common, publicKey: pem(rsa1024.publicKey), algorithms: ['RS256'] })).toThrow(/RSA key of 1024 bits: RSA keys under 2048 bits can be factored/);
+    expect(() => toKeyObject({ ...common, publicKey: pem(rsa1024.publicKey), algorithms: ['RS256'] })).toThrow(
+      /RSA key of 1024 bits: RSA keys under 2048 bits can be factored/,
+    );
   });
 
   it('refuses a key that fits none of the algorithms allowed, saying which to allow', () => {
-    expect(() => toKeyObject({ ...common, publicKey: pem(p256.publicKey), algorithms: ['RS256'] })).toThrow(/an EC P-256 key, which cannot verify RS256; allow ES256 \(JWT_ALGORITHMS\)/);
-    expect(() => toKeyObject({ ...common, publicKey: pem(ed25519.publicKey), algorithms: ['RS256'] })).toThrow(/use an RSA or EC/);
+    expect(() => toKeyObject({ ...common, publicKey: pem(p256.publicKey), algorithms: ['RS256'] })).toThrow(
+      /an EC P-256 key, which cannot verify RS256; allow ES256 \(JWT_ALGORITHMS\)/,
+    );
+    expect(() => toKeyObject({ ...common, publicKey: pem(ed25519.publicKey), algorithms: ['RS256'] })).toThrow(
+      /use an RSA or EC/,
+    );
   });
 
   it('refuses nonsense: no algorithms, both a secret and a key, a private key, text that is no PEM', () => {
-    expect(() => toKeyObject({ ...common, secret: 'x'.repeat(32), algorithms: [] } as never)).toThrow(ConfigurationError);
-    expect(() => toKeyObject({ ...common, secret: 'x'.repeat(32), publicKey: pem(rsa2048.publicKey), algorithms: ['HS256'] } as never)).toThrow(/exactly one of/);
-    expect(() => toKeyObject({ ...common, publicKey: rsa2048.privateKey, algorithms: ['RS256'] })).toThrow(/must be a public key/);
-    expect(() => toKeyObject({ ...common, publicKey: 'not a pem', algorithms: ['RS256'] })).toThrow(/is not a PEM public key/);
+    expect(() => toKeyObject({ ...common, secret: 'x'.repeat(32), algorithms: [] } as never)).toThrow(
+      ConfigurationError,
+    );
+    expect(() =>
+      toKeyObject({
+        ...common,
+        secret: 'x'.repeat(32),
+        publicKey: pem(rsa2048.publicKey),
+        algorithms: ['HS256'],
+      } as never),
+    ).toThrow(/exactly one of/);
+    expect(() => toKeyObject({ ...common, publicKey: rsa2048.privateKey, algorithms: ['RS256'] })).toThrow(
+      /must be a public key/,
+    );
+    expect(() => toKeyObject({ ...common, publicKey: 'not a pem', algorithms: ['RS256'] })).toThrow(
+      /is not a PEM public key/,
+    );
   });
 });

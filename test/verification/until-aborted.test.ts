@@ -25,11 +25,11 @@ describe('untilAborted', () => {
     await expect(untilAborted(new Promise(() => undefined), AbortSignal.abort(reason))).rejects.toBe(reason);
   });
 
-  it('rejects with the signal\'s reason as soon as it aborts, while the shared work goes on for others', async () => {
+  it("rejects with the signal's reason as soon as it aborts, while the shared work goes on for others", async () => {
     const work = deferred<string>();
     const caller = new AbortController();
     const waiting = untilAborted(work.promise, caller.signal);
-    const reason = new Error('this caller\'s deadline');
+    const reason = new Error("this caller's deadline");
     caller.abort(reason);
     await expect(waiting).rejects.toBe(reason);
     const other = untilAborted(work.promise, new AbortController().signal);
