@@ -45,6 +45,7 @@ export {
   type LogLevel,
   type JsonLoggerOptions,
 } from './logging';
+export { writeStdout, STDOUT_MAX_WAIT_MS } from './stdout';
 export {
   UnlinkingPolicy,
   FLEET_REFRESH_MS,

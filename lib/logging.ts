@@ -4,6 +4,7 @@
  */
 import { createHash, hash } from 'node:crypto';
 import { AccountLinkingError } from './errors';
+import { writeStdout } from './stdout';
 
 /**
  * What the toolkit logs through: a message and structured fields (never a token) at four levels.
@@ -88,14 +89,14 @@ export function redactReason(reason: string, accessToken: string): string {
 export interface JsonLoggerOptions {
   /** Lowest level written. Default: `$LOG_LEVEL`, else `info`. */
   level?: LogLevel | undefined;
-  /** Where lines go. Default: `process.stdout.write` (one JSON object a line, as CloudWatch likes). */
+  /** Where lines go. Default: {@link writeStdout}, at once to stdout's fd (one JSON object a line, as CloudWatch likes). */
   write?: ((line: string) => void) | undefined;
 }
 
 /** One JSON object a line: `{"level","message","timestamp",...fields}`. */
 export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const level = options.level ?? parseLogLevel(process.env.LOG_LEVEL) ?? 'info';
-  const write = options.write ?? ((line: string) => void process.stdout.write(line));
+  const write = options.write ?? writeStdout;
   const threshold = LEVELS[level];
   const log = (at: Exclude<LogLevel, 'silent'>) => {
     const upper = at.toUpperCase();

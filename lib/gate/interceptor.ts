@@ -5,6 +5,7 @@
  */
 import { ConfigurationError, MalformedRequestError } from '../errors';
 import { describeError, redact, type Logger } from '../logging';
+import { batchStdout } from '../stdout';
 import type { SkillFamily, TokenVerifier } from '../verification/verifier';
 import { verificationBudget } from './budget';
 import { decide } from './decide';
@@ -124,22 +125,25 @@ export function gateInterceptor<I extends GateInput>(spec: GateSpec<I>): { proce
         decision = review.decision;
         rejection = { verdict, review: review.rejection };
       }
-      logDecision(logger, {
-        family,
-        requestType,
-        resolution,
-        decision,
-        latencyMs,
-        ...(rejection ? { rejection } : {}),
-      });
-      reportCannotDecide(family, decision);
-      record({
-        family,
-        requestType,
-        outcome: decision.outcome,
-        reasonClass: rejection ? rejection.review.reasonClass : reasonClassOf(decision),
-        latencyMs,
-        ...(rejection ? { rejection: rejection.review } : {}),
+      // The decision line and the metrics line leave in one write (where both go to stdout).
+      batchStdout(() => {
+        logDecision(logger, {
+          family,
+          requestType,
+          resolution,
+          decision,
+          latencyMs,
+          ...(rejection ? { rejection } : {}),
+        });
+        reportCannotDecide(family, decision);
+        record({
+          family,
+          requestType,
+          outcome: decision.outcome,
+          reasonClass: rejection ? rejection.review.reasonClass : reasonClassOf(decision),
+          latencyMs,
+          ...(rejection ? { rejection: rejection.review } : {}),
+        });
       });
 
       if (decision.outcome !== 'linked') throw new GateShortCircuitError(family, requestType, decision);

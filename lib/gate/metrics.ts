@@ -3,6 +3,7 @@
  * sink: CloudWatch EMF lines on stdout ({@link emfMetrics}) or a Powertools `Metrics`
  * ({@link powertoolsMetrics}). Low-cardinality dimensions only, never a token. See docs/metrics.md.
  */
+import { writeStdout } from '../stdout';
 import type { SkillFamily } from '../verification/verifier';
 import type { GateDecision } from './decision';
 import type { ReasonClass } from './reason-class';
@@ -76,7 +77,7 @@ export interface EmfMetricsOptions {
   namespace?: string | undefined;
   /**
    * Where each EMF line goes: one JSON object a line, as Lambda's log capture expects.
-   * @defaultValue `process.stdout.write`
+   * @defaultValue {@link writeStdout}: at once to stdout's fd, in order with the decision line
    */
   write?: ((line: string) => void) | undefined;
   /**
@@ -95,7 +96,7 @@ export interface EmfMetricsOptions {
  */
 export function emfMetrics(options: EmfMetricsOptions = {}): GateMetrics {
   const namespace = options.namespace ?? (process.env.METRICS_NAMESPACE?.trim() || DEFAULT_METRICS_NAMESPACE);
-  const write = options.write ?? ((line: string) => void process.stdout.write(line));
+  const write = options.write ?? writeStdout;
   const names = GATE_METRIC_NAMES;
   // A fixed dimension named like a field of the line would be overwritten by it: left out, as `{ ...fixed, Family }` would.
   const own = new Set<string>([
