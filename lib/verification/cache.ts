@@ -4,7 +4,7 @@
  */
 import { ConfigurationError } from '../errors';
 import { tokenDigest } from '../logging';
-import { untilAborted } from './until-aborted';
+import { untilAbortedIfPending } from './until-aborted';
 import type { RejectionEvidence, TokenVerdict, TokenVerifier, VerificationContext } from './verifier';
 
 /** Default of {@link CachingVerifierOptions.maxTtlSeconds}: 300 seconds (5 minutes). */
@@ -138,10 +138,11 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
     }
     if (entry) this.#entries.delete(key); // past its time, or taken on knowledge since refreshed
 
-    const signal = context?.signal;
     const pending = this.#pending.get(key);
     if (pending && !pending.signal?.aborted) {
-      return untilAborted(pending.verification, signal).then((verdict) => withKnowledgeAt(verdict, pending.startedAt));
+      return untilAbortedIfPending(pending.verification, context).then((verdict) =>
+        withKnowledgeAt(verdict, pending.startedAt),
+      );
     }
 
     const version = this.inner.knowledgeVersion;
@@ -158,14 +159,21 @@ export class CachingVerifier<P> implements TokenVerifier<P> {
         this.#keep(key, withKnowledgeAt(verdict, startedAt), version, sequence);
       return verdict;
     });
-    const mine: Pending<P> = { verification, startedAt, signal };
+    // The first caller's signal, for later callers to see whether it aborted; read only if the verification is still pending.
+    const mine: Pending<P> = {
+      verification,
+      startedAt,
+      get signal() {
+        return context?.signal;
+      },
+    };
     this.#pending.set(key, mine);
     verification
       .catch(() => undefined)
       .finally(() => {
         if (this.#pending.get(key) === mine) this.#pending.delete(key);
       });
-    return untilAborted(verification, signal);
+    return untilAbortedIfPending(verification, context);
   }
 
   #keep(key: string, verdict: TokenVerdict<P>, version: number | undefined, started: number): void {

@@ -2,13 +2,17 @@
  * decide: one verdict of a verifier for one token, within its budget; whatever the verifier does
  * (throws, hangs, answers garbage or late), the gate gets a decision, never an exception.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import {
+  CachingVerifier,
   decide,
+  JwtVerifier,
   InvalidVerdictError,
   VerifierFailedError,
   VerifierTimeoutError,
   type VerificationContext,
 } from '../../lib';
+import { mintAccessToken } from '../../lib/testing';
 import { found, options, verifier } from '../support/gate';
 
 describe('decide', () => {
@@ -138,6 +142,36 @@ describe('decide', () => {
       options,
     );
     expect(decision).toEqual({ outcome: 'linked', linkedUser: 'u' });
+  });
+
+  it('arms no timer and makes no abort signal for a verifier without I/O, even behind the verdict cache', async () => {
+    const key = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwt = new JwtVerifier({
+      publicKey: key.publicKey,
+      algorithms: ['RS256'],
+      issuer: 'https://i/',
+      audience: 'a',
+    });
+    const token = mintAccessToken({
+      key: key.privateKey,
+      algorithm: 'RS256',
+      issuer: 'https://i/',
+      audience: 'a',
+      subject: 'u',
+    });
+    const timers = jest.spyOn(global, 'setTimeout');
+    const signals = jest.spyOn(AbortSignal.prototype, 'addEventListener');
+    try {
+      for (const chosen of [jwt, new CachingVerifier(jwt)]) {
+        const decision = await decide({ status: 'found', accessToken: token, path: found.path }, chosen, options);
+        expect(decision).toMatchObject({ outcome: 'linked' });
+      }
+      expect(timers).not.toHaveBeenCalled();
+      expect(signals).not.toHaveBeenCalled();
+    } finally {
+      timers.mockRestore();
+      signals.mockRestore();
+    }
   });
 
   it('hands an aborted signal to a verifier that first reads it after the deadline', async () => {

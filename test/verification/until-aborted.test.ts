@@ -1,5 +1,5 @@
 /** lib/verification/until-aborted.ts: one caller stops waiting for shared work at its deadline; the work goes on. */
-import { untilAborted } from '../../lib/verification/until-aborted';
+import { untilAborted, untilAbortedIfPending } from '../../lib/verification/until-aborted';
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -49,5 +49,52 @@ describe('untilAborted', () => {
     expect(removed).toHaveBeenCalledWith('abort', expect.any(Function));
     await untilAborted(Promise.reject(new Error('x')), caller.signal).catch(() => undefined);
     expect(removed).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('untilAbortedIfPending', () => {
+  const countingContext = (signal: AbortSignal) => {
+    const context = { reads: 0 };
+    Object.defineProperty(context, 'signal', {
+      get: () => {
+        context.reads++;
+        return signal;
+      },
+    });
+    return context as { reads: number; readonly signal: AbortSignal };
+  };
+
+  it('answers a promise that settles at once without reading the signal', async () => {
+    const context = countingContext(new AbortController().signal);
+    await expect(untilAbortedIfPending(Promise.resolve('done'), context)).resolves.toBe('done');
+    const failure = new Error('upstream');
+    await expect(untilAbortedIfPending(Promise.reject(failure), context)).rejects.toBe(failure);
+    // one promise in between (a `.then` on the verification) settles in time too
+    await expect(
+      untilAbortedIfPending(
+        Promise.resolve(1).then((n) => n + 1),
+        context,
+      ),
+    ).resolves.toBe(2);
+    expect(context.reads).toBe(0);
+  });
+
+  it("reads the signal of a promise still pending, and rejects with the signal's reason when it aborts", async () => {
+    const work = deferred<string>();
+    const caller = new AbortController();
+    const context = countingContext(caller.signal);
+    const waiting = untilAbortedIfPending(work.promise, context);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(context.reads).toBe(1);
+    const reason = new Error('deadline');
+    caller.abort(reason);
+    await expect(waiting).rejects.toBe(reason);
+  });
+
+  it('resolves a pending promise as it settles, with no context at all', async () => {
+    const work = deferred<string>();
+    const waiting = untilAbortedIfPending(work.promise, undefined);
+    setTimeout(() => work.resolve('late'), 5);
+    await expect(waiting).resolves.toBe('late');
   });
 });
