@@ -88,3 +88,14 @@ export function pairedRatio(a: Measurement, b: Measurement): { median: number; m
   const { medianUs, minUs, maxUs } = spread(ratios);
   return { median: medianUs, min: minUs, max: maxUs };
 }
+
+/**
+ * `a − b` round by round (both from one {@link compare}), in microseconds, as the median and spread
+ * of those differences: what `a` costs on top of `b`, measured within milliseconds of each other.
+ */
+export function pairedDifference(a: Measurement, b: Measurement): { median: number; min: number; max: number } {
+  if (!a.perRoundUs || !b.perRoundUs) throw new Error('pairedDifference needs two measurements of one compare()');
+  const differences = a.perRoundUs.map((value, round) => value - b.perRoundUs![round]);
+  const { medianUs, minUs, maxUs } = spread(differences);
+  return { median: medianUs, min: minUs, max: maxUs };
+}

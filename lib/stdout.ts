@@ -67,7 +67,8 @@ function retryable(error: unknown): boolean {
 
 /** Writes `bytes` from `offset` on, waiting out a full pipe (see {@link writeStdout}). */
 function writeRest(bytes: Buffer, offset: number): void {
-  let waitedMs = 0;
+  const started = Date.now();
+  let waitMs = 0.05; // a reader a moment behind is waited for briefly; one that stays behind, longer each time
   while (offset < bytes.length) {
     let written = 0;
     try {
@@ -79,10 +80,10 @@ function writeRest(bytes: Buffer, offset: number): void {
       offset += written;
       continue;
     }
-    if (waitedMs >= STDOUT_MAX_WAIT_MS) return handOver(bytes, offset, undefined);
+    if (Date.now() - started >= STDOUT_MAX_WAIT_MS) return handOver(bytes, offset, undefined);
     sleeper ??= new Int32Array(new SharedArrayBuffer(4));
-    Atomics.wait(sleeper, 0, 0, 1);
-    waitedMs += 1;
+    Atomics.wait(sleeper, 0, 0, waitMs);
+    waitMs = Math.min(waitMs * 2, 1);
   }
 }
 

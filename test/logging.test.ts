@@ -77,6 +77,33 @@ describe('the JSON logger', () => {
     expect(createJsonLogger({ level: 'debug', write: () => undefined }).debugEnabled).toBe(true);
   });
 
+  it('writes, for any fields, the JSON an object spread would: level, message and timestamp first, a field of their name replacing them', () => {
+    const lines: string[] = [];
+    const logger = createJsonLogger({ level: 'debug', write: (line) => lines.push(line) });
+    const cases: Array<Record<string, unknown> | undefined> = [
+      undefined,
+      {},
+      { family: 'custom', tokenPath: null, latencyMs: 3, nested: { a: [1, 'two'] } },
+      { text: 'quotes " and \\ and ü and \u2028' },
+      { level: 'OVERRIDDEN', extra: 1 },
+      { message: 42 },
+      { timestamp: 'then' },
+      { skipped: undefined, kept: 0 },
+    ];
+    for (const fields of cases) {
+      lines.length = 0;
+      logger.warn('a "message" é', fields);
+      const written = lines[0]!;
+      expect(written.endsWith('\n')).toBe(true);
+      const { timestamp, ...rest } = JSON.parse(written) as Record<string, unknown>;
+      const expected = JSON.parse(JSON.stringify({ level: 'WARN', message: 'a "message" é', timestamp, ...fields }));
+      expect(Object.keys({ timestamp, ...rest }).sort()).toEqual(Object.keys(expected).sort());
+      expect(written).toBe(
+        `${JSON.stringify({ level: 'WARN', message: 'a "message" é', timestamp: expected.timestamp, ...fields })}\n`,
+      );
+    }
+  });
+
   it('takes its level from LOG_LEVEL', () => {
     const previous = process.env.LOG_LEVEL;
     process.env.LOG_LEVEL = 'ERROR';

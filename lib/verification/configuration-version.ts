@@ -2,12 +2,13 @@
  * A verifier's `configurationVersion`: a short hash of the settings its verdicts rest on, the same
  * in every container for the same settings. Shared by the shipped verifiers. See `docs/verifiers.md`.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { isObject } from '../json';
 
 /** The SHA-256 of `data`, in hex. */
 export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  // crypto.hash (Node 20.12+): one call, no Hash object, as tokenDigest does.
+  return typeof hash === 'function' ? hash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
 }
 
 /**
