@@ -2,6 +2,7 @@
  * The compact JWS serialization (RFC 7515 §7.1) as {@link JwtVerifier} reads it: the header before
  * any key is looked up, strict base64url, and strict UTF-8 JSON. See `docs/verifiers.md`.
  */
+import { isUtf8 } from 'node:buffer';
 import { CannotDecideError } from '../errors';
 import { isObject } from '../json';
 
@@ -56,14 +57,19 @@ export function isBase64url(part: string): boolean {
   return part.length % 4 !== 1 && /^[A-Za-z0-9_-]+$/.test(part);
 }
 
-/** Decodes UTF-8 strictly: bytes that are not UTF-8 throw (as jose refuses them), never become U+FFFD. */
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true }); // a leading byte order mark is skipped, as jose's decoder does
-
-/** A base64url part as JSON; undefined if it is not strict base64url, not UTF-8, or not JSON. */
+/**
+ * A base64url part as JSON; undefined if it is not strict base64url, not UTF-8, or not JSON. UTF-8 is
+ * read strictly (bytes that are not UTF-8 are refused, as jose refuses them, never made U+FFFD), and
+ * a leading byte order mark is skipped, as jose's decoder does. (`isUtf8` rather than a fatal
+ * TextDecoder: the same judgement, without building a decoder at cold start.)
+ */
 export function json(part: string): unknown {
   if (!isBase64url(part)) return undefined;
+  const bytes = Buffer.from(part, 'base64url');
+  if (!isUtf8(bytes)) return undefined;
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   try {
-    return JSON.parse(strictUtf8.decode(Buffer.from(part, 'base64url')));
+    return JSON.parse(bytes.toString('utf8', bom ? 3 : 0));
   } catch {
     return undefined;
   }

@@ -54,7 +54,7 @@ export class JwtVerifier<P = JwtLinkedUser> implements TokenVerifier<P> {
   /**
    * A short hash (16 hex digits of a SHA-256) of the settings the verdicts rest on, for the
    * unlinking policy: the kind of key and the key (a SHA-256 of a secret's bytes, of a public key's
-   * SPKI DER; the URL of a JWKS), the issuers, audiences and algorithms, the clock tolerance and
+   * numbers; the URL of a JWKS), the issuers, audiences and algorithms, the clock tolerance and
    * `selfEvidentExpirySeconds`. The same settings give the same version in every container; any
    * change of one gives another. No setting is in it in clear.
    *

@@ -54,7 +54,22 @@ export function algorithmsForKey(
 export function keyIdentity(key: KeyObject): { kind: 'secret' | 'publicKey'; keySha256: string } {
   return key.type === 'secret'
     ? { kind: 'secret', keySha256: sha256Hex(key.export()) }
-    : { kind: 'publicKey', keySha256: sha256Hex(key.export({ type: 'spki', format: 'der' })) };
+    : { kind: 'publicKey', keySha256: publicKeyDigest(key) };
+}
+
+/**
+ * A SHA-256 of a public key's own numbers, read as a JWK (kty, crv, n, e, x, y): a tenth of the
+ * cold-start time of encoding it as SPKI DER, which OpenSSL's encoder is loaded for. A key that
+ * has no JWK form (RSA-PSS) is hashed as SPKI DER.
+ */
+function publicKeyDigest(key: KeyObject): string {
+  let jwk: JsonWebKey;
+  try {
+    jwk = key.export({ format: 'jwk' });
+  } catch {
+    return sha256Hex(key.export({ type: 'spki', format: 'der' }));
+  }
+  return sha256Hex(JSON.stringify([jwk.kty, jwk.crv, jwk.n, jwk.e, jwk.x, jwk.y]));
 }
 
 /** The one key of a secret or a public key, checked: long enough, strong enough, fit for an algorithm allowed. */

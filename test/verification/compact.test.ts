@@ -40,6 +40,43 @@ describe('json', () => {
     expect(json(Buffer.from([0x22, 0xff, 0x22]).toString('base64url'))).toBeUndefined(); // "\xff"
   });
 
+  it("judges UTF-8 as a fatal TextDecoder does (jose's decoder), for any bytes: overlong forms, surrogates, truncated sequences, byte order marks", () => {
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const reference = (bytes: Buffer) => {
+      try {
+        return JSON.parse(decoder.decode(bytes));
+      } catch {
+        return undefined;
+      }
+    };
+    const pieces = [
+      [0xef, 0xbb, 0xbf], // a byte order mark
+      [0xc0, 0xaf], // an overlong '/'
+      [0xed, 0xa0, 0x80], // a surrogate, encoded
+      [0xf4, 0x90, 0x80, 0x80], // past U+10FFFF
+      [0xe2, 0x82], // truncated
+      [0xc3, 0xa9], // é
+      [0xf0, 0x9f, 0x98, 0x80], // an emoji
+      [0xff],
+      [...Buffer.from('"')],
+      [...Buffer.from('{"a":')],
+      [...Buffer.from('}')],
+      [...Buffer.from('1')],
+    ];
+    let seed = 24;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 3000; i++) {
+      const parts = Array.from(
+        { length: 1 + Math.floor(random() * 5) },
+        () => pieces[Math.floor(random() * pieces.length)]!,
+      );
+      const bytes = Buffer.from(
+        i % 3 === 0 ? [...Buffer.from('"'), ...parts.flat(), ...Buffer.from('"')] : parts.flat(),
+      );
+      expect(json(bytes.toString('base64url'))).toEqual(reference(bytes));
+    }
+  });
+
   it('is undefined for a part that is not strict base64url, or not JSON', () => {
     expect(json(`${part({ a: 1 })}=`)).toBeUndefined();
     expect(json(Buffer.from('{"a":1}').toString('base64').replace(/=+$/, '') + '+')).toBeUndefined();

@@ -1,5 +1,5 @@
 /** lib/verification/keys.ts: keys made once, which algorithms a key fits, weak RSA keys, and a key's identity. */
-import { createSecretKey, generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, createSecretKey, generateKeyPairSync } from 'node:crypto';
 import { ConfigurationError } from '../../lib';
 import {
   algorithmsForKey,
@@ -87,6 +87,25 @@ describe('keyIdentity', () => {
       keySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(keyIdentity(createSecretKey(Buffer.from(pem(p256.publicKey)))).kind).toBe('secret');
+  });
+
+  it('names a public key by its numbers: the same key read from PEM, DER or a JWK alike, another key (RSA, EC, RSA-PSS) otherwise', () => {
+    const same = [
+      rsa2048.publicKey,
+      createPublicKey(pem(rsa2048.publicKey)),
+      createPublicKey({ key: rsa2048.publicKey.export({ format: 'jwk' }), format: 'jwk' }),
+      createPublicKey({ key: rsa2048.publicKey.export({ type: 'spki', format: 'der' }), format: 'der', type: 'spki' }),
+    ].map((key) => keyIdentity(key).keySha256);
+    expect(new Set(same).size).toBe(1);
+    const pss = rsaPss2048.publicKey;
+    const others = [
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey,
+      p256.publicKey,
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey,
+      pss,
+    ].map((key) => keyIdentity(key).keySha256);
+    expect(new Set([...others, same[0]]).size).toBe(5);
+    expect(keyIdentity(pss).keySha256).toBe(keyIdentity(createPublicKey(pem(pss))).keySha256);
   });
 });
 
