@@ -59,7 +59,8 @@ const waitingForReply: Array<() => void> = [];
 function afterReply(): Promise<void> {
   return new Promise((resolve) => {
     waitingForReply.push(resolve);
-    setTimeout(resolve, 1000).unref();
+    // The fallback timer is set once this turn's work is done (by then the reply is on its way): not on the cold start's first request.
+    setImmediate(() => setTimeout(resolve, 1000).unref());
   });
 }
 

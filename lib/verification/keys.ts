@@ -3,7 +3,7 @@
  * algorithms a key fits, which RSA keys are too weak, and what identifies a key in a
  * `configurationVersion`. See `docs/verifiers.md`.
  */
-import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import { createPublicKey, createSecretKey, KeyObject, type JsonWebKey } from 'node:crypto';
 import { ConfigurationError } from '../errors';
 import { sha256Hex } from './configuration-version';
 import {

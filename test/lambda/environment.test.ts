@@ -4,7 +4,7 @@
  */
 import type { GateMetricEvent, LinkedUser, TokenVerifier } from '../../lib';
 import { getPlayableContentRequest, launchRequest, powerControllerDirective } from '../../lib/testing';
-import { gateOptionsFromEnvironment } from '../../lambda/environment';
+import { gateOptionsFromEnvironment, replyFirst } from '../../lambda/environment';
 import { createJukeboxSkill } from '../../lambda/jukebox/skill';
 import { createMyLightsSkill } from '../../lambda/my-lights/skill';
 import { createRideHailerSkill } from '../../lambda/ride-hailer/skill';
@@ -22,6 +22,30 @@ describe('gateOptionsFromEnvironment', () => {
     expect(gateOptionsFromEnvironment({ UNLINK_CONFIRM_AFTER_SECONDS: ' 0 ' })).toEqual({
       unlinking: { confirmAfterMs: 0 },
     });
+  });
+
+  it("holds the ledger's first proof until the reply is on its way, and sets no timer before the reply", async () => {
+    const { unlinking } = gateOptionsFromEnvironment({ UNLINK_LEDGER_TABLE: 'ledger-table' });
+    const ledger = (unlinking as { ledger: { prove(version: string, at: number): Promise<void> } }).ledger;
+    const timers = jest.spyOn(global, 'setTimeout');
+    const events: string[] = [];
+    let proving: Promise<unknown> | undefined;
+    try {
+      const handler = replyFirst(async () => {
+        proving = ledger.prove('version', Date.now()).then(
+          () => events.push('proof'),
+          () => events.push('proof'),
+        );
+        await Promise.resolve();
+        events.push(timers.mock.calls.length === 0 ? 'no timer before the reply' : 'a timer before the reply');
+        return 'reply';
+      });
+      events.push(await handler(undefined, undefined));
+      expect(events).toEqual(['no timer before the reply', 'reply']);
+    } finally {
+      timers.mockRestore();
+    }
+    void proving?.catch(() => undefined);
   });
 
   it('gives the gate a ledger on the table UNLINK_LEDGER_TABLE names, without loading the AWS SDK until it is used', () => {
