@@ -768,25 +768,34 @@ async function memory(): Promise<void> {
 /** The accepted warm path with a ledger, against no policy: "unchanged" is within this (≈ 1.0, the run's noise). */
 const LEDGER_GOAL = 1.05;
 
-interface LoopbackServer {
-  listen(port: number, host: string, cb: () => void): void;
-  close(cb: () => void): void;
-  closeAllConnections?(): void;
-  address(): AddressInfo;
-}
-
 async function ledgerCost(): Promise<void> {
   line('## 6. The unlinking ledger: what it costs a warm gated skill');
   line();
-  // DynamoDB is dynalite on loopback, in this process, started here as test/dynamodb/ starts it; the
-  // ledger reaches it as a deployed function reaches its table: the SDK's default client, configured
-  // by AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION and (fake) credentials in the environment.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const dynalite = require('dynalite') as (options: { createTableMs: number }) => LoopbackServer;
-  const server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // DynamoDB is dynalite on loopback, in a process of its own (as a table is not in the function's
+  // process: its storage work after a write must not slow the next contender's round); the ledger
+  // reaches it as a deployed function reaches its table: the SDK's default client, configured by
+  // AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION and (fake) credentials in the environment.
+  const dynaliteProcess = spawn(
+    process.execPath,
+    [
+      '-e',
+      "const s = require('dynalite')({ createTableMs: 0 }); s.listen(0, '127.0.0.1', () => console.log(s.address().port));",
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    dynaliteProcess.once('error', reject);
+    dynaliteProcess.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+  });
+  const server = {
+    closeAllConnections: undefined as undefined | (() => void),
+    close: (done: () => void) => {
+      dynaliteProcess.once('exit', () => done());
+      dynaliteProcess.kill();
+    },
+  };
   const awsEnv: Record<string, string> = {
-    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${server.address().port}`,
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}`,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -1013,7 +1022,7 @@ async function ledgerCost(): Promise<void> {
       `Ledger: the accepted warm path unchanged by the ledger: in-memory ledger / no policy = ${memoryRatio.median.toFixed(2)}×, DynamoDB ledger / no policy = ${dynamoRatio.median.toFixed(2)}× (DynamoDB / in-memory ${pairedRatio(a.dynamo, a.memory).median.toFixed(2)}×), goal ${goal(worst, LEDGER_GOAL)} (≈ 1.0: within 5%)`,
     );
     line(
-      `A warm custom skill (ask-sdk-core, one handler) behind the gate with \`JwtVerifier\` (uncached RS256), a silent logger and \`metrics: false\`, run in this process (tsx, not the minified bundle of section 2): the same gate with no policy (\`unlinking: false\`), with a \`MemoryUnlinkLedger\`, and with a \`DynamoDbUnlinkLedger\` whose table is dynalite on loopback in this same process (its own work and the SDK's HTTP round trips count; a real table adds its network latency, a few ms per request in-region, which is not here). Accepted: one valid token, ${acceptedOptions.iterations} requests per contender per round; each gate had accepted once before timing (its proof written), after which an acceptance touches no ledger (the reads / writes column counts the ledger's own request counters). Rejected: each request a token never seen before, signed by another RSA key (an \`invalid\` \`signature\` verdict: suspected), ${rejectedOptions.iterations} per contender per round, interleaved round by round with accepted requests of the same three gates; "extra" is the median (min–max) over rounds of the rejected request's time minus the accepted request's, same gate, same round. Each is held, not unlinked: the policy has seen an acceptance, but a suspected rejection is confirmed only when the same token is rejected again \`confirmAfterMs\` (1 h) after its first rejection; it is held as \`pending\` until five distinct tokens have been first rejected in half an hour, then the breaker opens (a fresh fleet has no usual level) and holds the rest as \`breaker\` (the reply column shows what an untimed probe saw), after the same ledger requests either way: a read of the token's entry, a conditional write of its first rejection and an update of the 10-minute count (the fleet read, once a minute per container, was made before timing). With \`unlinking: false\` the rejection gets the unlinking reply at once, with no ledger.`,
+      `A warm custom skill (ask-sdk-core, one handler) behind the gate with \`JwtVerifier\` (uncached RS256), a silent logger and \`metrics: false\`, run in this process (tsx, not the minified bundle of section 2): the same gate with no policy (\`unlinking: false\`), with a \`MemoryUnlinkLedger\`, and with a \`DynamoDbUnlinkLedger\` whose table is dynalite on loopback in a process of its own (the SDK's HTTP round trips and dynalite's work count; a real table adds its network latency, a few ms per request in-region, which is not here). Accepted: one valid token, ${acceptedOptions.iterations} requests per contender per round; each gate had accepted once before timing (its proof written), after which an acceptance touches no ledger (the reads / writes column counts the ledger's own request counters). Rejected: each request a token never seen before, signed by another RSA key (an \`invalid\` \`signature\` verdict: suspected), ${rejectedOptions.iterations} per contender per round, interleaved round by round with accepted requests of the same three gates; "extra" is the median (min–max) over rounds of the rejected request's time minus the accepted request's, same gate, same round. Each is held, not unlinked: the policy has seen an acceptance, but a suspected rejection is confirmed only when the same token is rejected again \`confirmAfterMs\` (1 h) after its first rejection; it is held as \`pending\` until five distinct tokens have been first rejected in half an hour, then the breaker opens (a fresh fleet has no usual level) and holds the rest as \`breaker\` (the reply column shows what an untimed probe saw), after the same ledger requests either way: a read of the token's entry, a conditional write of its first rejection and an update of the 10-minute count (the fleet read, once a minute per container, was made before timing). With \`unlinking: false\` the rejection gets the unlinking reply at once, with no ledger.`,
     );
     line();
   } finally {
