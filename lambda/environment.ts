@@ -59,7 +59,7 @@ const waitingForReply: Array<() => void> = [];
 function afterReply(): Promise<void> {
   return new Promise((resolve) => {
     waitingForReply.push(resolve);
-    // The fallback timer is set once this turn's work is done (by then the reply is on its way): not on the cold start's first request.
+    // The fallback timer is set on the event loop's next turn, not now: off a request's path that replies without I/O (a cold start's first).
     setImmediate(() => setTimeout(resolve, 1000).unref());
   });
 }

@@ -100,16 +100,9 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const threshold = LEVELS[level];
   const log = (at: Exclude<LogLevel, 'silent'>) => {
     const upper = at.toUpperCase();
-    const head = `{"level":${JSON.stringify(upper)},"message":`;
     return (message: string, fields?: Record<string, unknown>) => {
       if (LEVELS[at] < threshold) return;
-      // The same JSON as JSON.stringify({ level, message, timestamp, ...fields }), without the merged copy.
-      const rest = fields === undefined || OWN_KEYS.some((key) => key in fields) ? undefined : JSON.stringify(fields);
-      write(
-        rest?.[0] === '{'
-          ? `${head}${JSON.stringify(String(message))},"timestamp":"${isoTimestamp()}"${rest.length > 2 ? `,${rest.slice(1)}` : '}'}\n`
-          : `${JSON.stringify({ level: upper, message, timestamp: isoTimestamp(), ...fields })}\n`,
-      );
+      write(`${JSON.stringify({ level: upper, message, timestamp: isoTimestamp(), ...fields })}\n`);
     };
   };
   return {
@@ -120,9 +113,6 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
     error: log('error'),
   };
 }
-
-/** The keys {@link createJsonLogger} writes first; fields of these names replace them, as in an object spread. */
-const OWN_KEYS = ['level', 'message', 'timestamp'];
 
 let lastMs = NaN;
 let lastIso = '';

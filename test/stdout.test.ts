@@ -1,14 +1,33 @@
 /**
  * Lines written with write(2) on fd 1 reach the reader complete and in order, whatever the pipe
  * does: a reader that falls behind (a full pipe, blocking or not), one that stops for longer than
- * the writer waits, one that goes away. Each case runs test/support/stdout-child.ts in a process of
- * its own, with its stdout a pipe this test reads as Lambda's log capture does.
+ * the writer waits, one that goes away, and a stream of the skill's own on the same pipe. Each case
+ * runs test/support/stdout-child.ts, bundled and run by plain node as in Lambda, in a process of its
+ * own whose stdout this test reads as Lambda's log capture does.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import { buildSync } from 'esbuild';
 
 const ROOT = path.resolve(__dirname, '..');
-const CHILD = path.join(ROOT, 'test/support/stdout-child.ts');
+const DIR = mkdtempSync(path.join(os.tmpdir(), 'stdout-test-'));
+const CHILD = path.join(DIR, 'stdout-child.js');
+
+beforeAll(() => {
+  buildSync({
+    entryPoints: [path.join(ROOT, 'test/support/stdout-child.ts')],
+    outfile: CHILD,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'es2022',
+    logLevel: 'error',
+  });
+});
+afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 interface Run {
   code: number | null;
@@ -17,34 +36,59 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the child with its stdout a pipe left unread for `holdMs` once it is ready to write (so, filled), then read to the end. */
-function runChild(args: string[], holdMs: number, options: { closeAfterMs?: number } = {}): Promise<Run> {
+/**
+ * Runs the child with its stdout a pipe left unread for `holdMs` once it is ready to write (so, filled),
+ * then read to the end. `fifo`: a named pipe, blocking on the child's side (as a pipe is until a
+ * stream is made on it); otherwise the socket pair Node's spawn makes.
+ */
+function runChild(
+  args: string[],
+  holdMs: number,
+  options: { closeAfterMs?: number; fifo?: boolean } = {},
+): Promise<Run> {
+  let readFd: number | undefined;
+  let writeFd: number | undefined;
+  if (options.fifo) {
+    const fifo = path.join(DIR, `stdout-${Math.random().toString(36).slice(2)}.fifo`);
+    execFileSync('mkfifo', [fifo]);
+    readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK); // the read end first, so that opening does not wait
+    writeFd = openSync(fifo, constants.O_WRONLY);
+    rmSync(fifo);
+  }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
+    const child = spawn(process.execPath, [CHILD, ...args], {
       cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', writeFd ?? 'pipe', 'pipe'],
       env: { ...process.env, AWS_LAMBDA_FUNCTION_NAME: '', LOG_LEVEL: 'info' },
     });
+    if (writeFd !== undefined) closeSync(writeFd); // the child holds the write end: its exit ends the pipe
+    const stdout = readFd !== undefined ? new Socket({ fd: readFd, readable: true, writable: false }) : child.stdout!;
     const chunks: Buffer[] = [];
     let stderr = '';
-    child.stdout.pause();
+    stdout.pause();
     const hold = () => {
       if (options.closeAfterMs !== undefined) {
-        setTimeout(() => child.stdout.destroy(), options.closeAfterMs);
+        setTimeout(() => stdout.destroy(), options.closeAfterMs);
       } else {
         setTimeout(() => {
-          child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-          child.stdout.resume();
+          stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stdout.resume();
         }, holdMs);
       }
     };
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
       const wasReady = stderr.includes('@@ready');
       stderr += chunk.toString();
       if (!wasReady && stderr.includes('@@ready')) hold();
     });
+    const drained = new Promise<void>((done) => {
+      stdout.on('end', done);
+      stdout.on('close', done);
+      stdout.on('error', () => done());
+    });
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', async (code) => {
+      await drained;
       const seenLine = stderr.split('\n').find((line) => line.startsWith('@@seen '));
       const text = Buffer.concat(chunks).toString('utf8');
       resolve({
@@ -64,7 +108,15 @@ const upTo = (n: number) => Array.from({ length: n }, (_, i) => i);
 describe('writeStdout', () => {
   jest.setTimeout(60_000);
 
-  it('writes every line, whole and in order, to a pipe whose reader falls behind (a blocking pipe)', async () => {
+  it('waits for the reader of a blocking pipe, then writes every line whole and in order', async () => {
+    const run = await runChild(['lines', '2000', '800'], 300, { fifo: true });
+    expect(run.code).toBe(0);
+    expect(run.seen.eagain).toBe(0); // blocking: the kernel waited, no EAGAIN
+    expect(run.seen.handedOver).toBe(0);
+    expect(sequence(run.lines)).toEqual(upTo(2000));
+  });
+
+  it('writes every line, whole and in order, to a socket whose reader falls behind', async () => {
     const run = await runChild(['lines', '2000', '800'], 300);
     expect(run.code).toBe(0);
     expect(sequence(run.lines)).toEqual(upTo(2000));
@@ -72,7 +124,7 @@ describe('writeStdout', () => {
   });
 
   it('waits out a full non-blocking pipe (EAGAIN), then writes every line whole and in order', async () => {
-    const run = await runChild(['lines', '2000', '800', 'stream-first'], 300);
+    const run = await runChild(['lines', '2000', '800', 'stream-first'], 300, { fifo: true });
     expect(run.code).toBe(0);
     expect(run.seen.eagain).toBeGreaterThan(0); // the pipe really was full and non-blocking
     expect(run.seen.handedOver).toBe(0);
@@ -101,6 +153,48 @@ describe('writeStdout', () => {
   });
 });
 
+describe("a stream of the skill's own on the same stdout", () => {
+  jest.setTimeout(60_000);
+
+  it("never lets the gate's EMF line into, or ahead of, a decision line the skill's logger wrote through process.stdout", async () => {
+    const requests = 300;
+    // On a socket (a pipe's stream writes at once on Linux; a socket's queues), as Lambda's stdout may be.
+    const run = await runChild(['mixed', String(requests), '0', 'stream-first'], 400);
+    expect(run.code).toBe(0);
+    const parsed = run.lines.map((line) => JSON.parse(line) as Record<string, any>); // throws on a torn line
+    expect(parsed.shift()).toEqual({ seq: -1, via: 'stream' });
+    expect(parsed.shift()).toMatchObject({ seq: -2 }); // the megabyte the stream still held when the requests began
+    expect(parsed).toHaveLength(requests * 3);
+    for (let i = 0; i < requests; i++) {
+      const [decision, metrics, own] = parsed.slice(i * 3, i * 3 + 3);
+      expect(decision).toMatchObject({ level: 'INFO', message: 'account linking: gate decision', outcome: 'linked' });
+      expect(metrics).toMatchObject({ Family: 'custom', Outcome: 'linked', Decisions: 1 });
+      expect(own).toEqual({ request: i });
+    }
+  });
+});
+
+describe('a stdout that cannot be written', () => {
+  const devFull = existsSync('/dev/full');
+
+  (devFull ? it : it.skip)('drops the lines of a full disk (ENOSPC) without throwing or crashing', async () => {
+    const fd = openSync('/dev/full', 'w');
+    try {
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [CHILD, 'gate', '20'], { cwd: ROOT, stdio: ['ignore', fd, 'pipe'] });
+        let stderr = '';
+        child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      expect(result.stderr).not.toMatch(/Error|ENOSPC/);
+      expect(result.code).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
+  });
+});
+
 describe('batchStdout', () => {
   it('writes the lines written inside it in one write, in order', async () => {
     const run = await runChild(['batch'], 0);
@@ -115,7 +209,7 @@ describe('a gate in a Lambda function, its stdout full', () => {
 
   it("writes each request's decision line and EMF line, whole and in order, before the skill's next line", async () => {
     const requests = 300;
-    const run = await runChild(['gate', String(requests), '0', 'stream-first'], 400);
+    const run = await runChild(['gate', String(requests), '0', 'stream-first'], 400, { fifo: true });
     expect(run.code).toBe(0);
     expect(run.seen.eagain).toBeGreaterThan(0);
     const parsed = run.lines.map((line) => JSON.parse(line) as Record<string, any>);

@@ -2,13 +2,15 @@
  * A process for test/stdout.test.ts: writes lines to its stdout through lib/stdout.ts while the
  * test holds the pipe full, and reports on stderr what the writer met (EAGAIN, hand-overs, writes).
  *
- * node --import tsx test/support/stdout-child.ts <mode> [count] [bytes]
+ * Bundled and run by plain node (as in Lambda): node stdout-child.js <mode> [count] [bytes] [stream-first]
  *   lines   count lines of about `bytes` bytes through writeStdout; `stream-first` also writes one
  *           line through process.stdout before, which makes the pipe non-blocking (as any stream
  *           on it does), so a full pipe answers EAGAIN
  *   gate    count requests through a gated custom skill with its defaults in a Lambda function:
  *           each writes a decision line and an EMF line, then the child its own `{"request":i}`
  *   batch   two lines in one batchStdout
+ *   mixed   as gate, with a logger of the skill's own that writes through process.stdout (as
+ *           Powertools' Logger does): the gate's EMF line must never land inside its decision line
  */
 import fs from 'node:fs';
 
@@ -26,20 +28,34 @@ const realWriteSync = fs.writeSync;
   }
 };
 
+/** Counts what goes through process.stdout, from when something makes it (making it here would make the pipe non-blocking). */
 function countHandOvers(): void {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    seen.handedOver++;
-    return write(chunk, ...rest);
-  }) as typeof process.stdout.write;
+  const own = Object.getOwnPropertyDescriptor(process, 'stdout')!;
+  let counted: NodeJS.WriteStream | undefined;
+  Object.defineProperty(process, 'stdout', {
+    ...own,
+    get() {
+      const stream = own.get!.call(process) as NodeJS.WriteStream;
+      if (counted !== stream) {
+        counted = stream;
+        const write = stream.write.bind(stream);
+        stream.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+          seen.handedOver++;
+          return write(chunk, ...rest);
+        }) as typeof stream.write;
+      }
+      return stream;
+    },
+  });
 }
 
 async function main(): Promise<void> {
+  countHandOvers();
   const { writeStdout, batchStdout } = await import('../../lib/stdout');
   if (first === 'stream-first') {
     process.stdout.write(`${JSON.stringify({ seq: -1, via: 'stream' })}\n`);
+    seen.handedOver = 0; // that line was the child's own
   }
-  countHandOvers();
   const ready = () => process.stderr.write('@@ready\n'); // the test starts holding the pipe now
   if (mode === 'lines') {
     ready();
@@ -53,7 +69,7 @@ async function main(): Promise<void> {
       writeStdout('{"seq":1}\n');
     });
     process.stderr.write(`writes in the batch: ${seen.writes - before}\n`);
-  } else if (mode === 'gate') {
+  } else if (mode === 'gate' || mode === 'mixed') {
     process.env.AWS_LAMBDA_FUNCTION_NAME = 'stdout-test';
     const { generateKeyPairSync } = await import('node:crypto');
     const { SkillBuilders } = await import('ask-sdk-core');
@@ -66,9 +82,34 @@ async function main(): Promise<void> {
       issuer: 'https://auth.test/',
       audience: 'skill',
     });
-    const skill = withAccountLinking(SkillBuilders.custom(), { verifier })
+    // A logger of the skill's own, writing through process.stdout (mixed), or the gate's default (gate).
+    const streamLogger = {
+      line: (level: string, message: string, fields?: Record<string, unknown>) =>
+        void process.stdout.write(`${JSON.stringify({ level, message, ...fields, pad: 'p'.repeat(3000) })}\n`),
+      debug(message: string, fields?: Record<string, unknown>) {
+        this.line('DEBUG', message, fields);
+      },
+      info(message: string, fields?: Record<string, unknown>) {
+        this.line('INFO', message, fields);
+      },
+      warn(message: string, fields?: Record<string, unknown>) {
+        this.line('WARN', message, fields);
+      },
+      error(message: string, fields?: Record<string, unknown>) {
+        this.line('ERROR', message, fields);
+      },
+    };
+    const skill = withAccountLinking(SkillBuilders.custom(), {
+      verifier,
+      ...(mode === 'mixed' ? { logger: streamLogger } : {}),
+    })
       .addRequestHandlers({ canHandle: () => true, handle: (input) => input.responseBuilder.getResponse() })
       .create();
+    if (mode === 'mixed') {
+      // A megabyte the stream cannot write at once (the test holds the pipe): it queues, and so does
+      // every line after it through the stream, while the event loop waits for the pipe.
+      process.stdout.write(`${JSON.stringify({ seq: -2, pad: 'q'.repeat(1 << 20) })}\n`);
+    }
     ready();
     for (let i = 0; i < Number(count); i++) {
       const accessToken = mintAccessToken({
