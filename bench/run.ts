@@ -113,6 +113,10 @@ const cell = (m: Pick<Measurement, 'medianUs' | 'minUs' | 'maxUs'>) =>
 const goal = (value: number, limit: number) =>
   value <= limit ? `met (≤ ${limit}×)` : `**missed** (> ${limit}×, by ${((value / limit - 1) * 100).toFixed(0)}%)`;
 const goals: string[] = [];
+/** A difference of times, with its sign. */
+const signedUs = (value: number) => `${value < 0 ? '−' : '+'}${us(Math.abs(value))}`;
+/** Why a goal is missed, from this run's own figures (what would close it: docs/benchmarks.md). */
+const whys: string[] = [];
 
 async function verification(): Promise<void> {
   line('## 1. Token verification, uncached, per call');
@@ -281,6 +285,12 @@ async function warmPath(): Promise<void> {
       `Warm, ${family}: gate (uncached RS256, decision line and EMF line written to a pipe) / hand-written aws-jwt-verify (writes nothing) = ${vsAws.toFixed(2)}× (ratio of medians ${ratio(t.gate.medianUs, t.aws.medianUs)}), goal ${goal(vsAws, WARM_GOAL)}; ` +
         `the lines built but not written / aws-jwt-verify = ${unwritten.toFixed(2)}×, goal ${goal(unwritten, WARM_GOAL)}; ` +
         `gate / aws-jwt-verify with one log line a request (one write(2) each) = ${sameWrites.toFixed(2)}×, goal ${goal(sameWrites, WARM_GOAL)}`,
+    );
+    const writeUs = t.gate.medianUs - t.gateUnwritten.medianUs;
+    const handWriteUs = t.awsLogged.medianUs - t.aws.medianUs;
+    const buildUs = t.gateUnwritten.medianUs - t.gateQuiet.medianUs;
+    whys.push(
+      `Warm, ${family}: the one write(2) of the gate's lines, ${signedUs(writeUs)} a request (the hand-written interceptor's one log line: ${signedUs(handWriteUs)}); building the two lines, ${signedUs(buildUs)}; the gate writing nothing is ${pairedRatio(t.gateQuiet, t.aws).median.toFixed(2)}× aws-jwt-verify.`,
     );
     views.push([
       family,
@@ -546,6 +556,11 @@ async function coldStart(): Promise<void> {
         `Cold, ${examples[family]}: example / ${sameWorkName} = ${example.toFixed(2)}×, goal ${goal(example, COLD_EXAMPLE_GOAL)} (--enable-source-maps adds ${us(t('exampleMaps').medianUs - t('example').medianUs)})`,
         `Cold, ${family}: gate + JwtVerifier / floor = ${gateFloor.toFixed(2)}×, goal ${goal(gateFloor, COLD_GATE_FLOOR_GOAL)}`,
         `Cold, ${family}: gate + JwtVerifier / hand-written aws-jwt-verify = ${gateAws.toFixed(2)}×, goal ${goal(gateAws, COLD_GATE_AWS_GOAL)}`,
+      );
+      const size = (name: string) => statSync(contenders.find((c) => c.name === name)!.file).size / 1024;
+      whys.push(
+        `Cold, ${family}: the gate + JwtVerifier bundle is ${(size('gate') - size('floor')).toFixed(0)} KiB over the floor's and ${(size('gate') - size('aws')).toFixed(0)} KiB over aws-jwt-verify's; against the floor, its require ${signedUs(median(requires.gate) - median(requires.floor))}, its first request ${signedUs(median(firsts.gate) - median(firsts.floor))}. ` +
+          `${examples[family]} is ${(size('example') - size('gate')).toFixed(0)} KiB over the gate's bundle; against the gate, its require ${signedUs(median(requires.example) - median(requires.gate))}, its first request ${signedUs(median(firsts.example) - median(firsts.gate))}.`,
       );
       rows.push([
         `${family}: ${examples[family]}`,
@@ -1050,6 +1065,12 @@ async function main(): Promise<void> {
   line('## Goals');
   line();
   for (const text of goals) line(`- ${text}`);
+  if (whys.length > 0) {
+    line();
+    line("Where the time goes, from this run's figures (why each miss, and what would close it: docs/benchmarks.md):");
+    line();
+    for (const text of whys) line(`- ${text}`);
+  }
   line();
   line(`(The whole run took ${((Date.now() - started) / 1000).toFixed(0)} s.)`);
   if (!QUICK && !ONLY) writeFileSync(path.join(__dirname, 'results.md'), `${out.join('\n')}\n`);
